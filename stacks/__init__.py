@@ -1,0 +1,1 @@
+"""Typed stack configuration and the components the program builds from it."""
