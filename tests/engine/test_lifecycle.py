@@ -25,7 +25,8 @@ def test_up_plan_empty_update_refresh_replace_destroy(make_stack, tmp_path, caps
     store = tmp_path / "records"
     stack = make_stack("engine", config(store, experiment()))
 
-    up = stack.up(on_output=None)
+    up = stack.up()
+    first_up = up.summary.resource_changes
     assert up.summary.result == "succeeded"
     assert up.summary.resource_changes == {"create": 4}
     assert up.outputs["experiments"].value["popular"]["revision"] == 1
@@ -67,7 +68,8 @@ def test_up_plan_empty_update_refresh_replace_destroy(make_stack, tmp_path, caps
     assert stack.export_stack().deployment.get("resources") in (None, [])
 
     with capsys.disabled():
-        print(f"\nengine: up created {up.summary.resource_changes}, destroy {destroy.summary.resource_changes}")
+        print(f"\nengine: pulumi {stack.workspace.pulumi_version}: up {first_up}, then in-place update, "
+              f"refresh, replace {up.summary.resource_changes}; destroy {destroy.summary.resource_changes}")
 
 
 def test_bad_config_fails_the_preview_with_its_key_and_creates_nothing(make_stack, tmp_path):
