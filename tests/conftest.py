@@ -1,3 +1,5 @@
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -6,3 +8,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+def pytest_report_header(config):
+    # Report the CLI the engine tests will use, without building one here.
+    built = ROOT / ".tools" / "bin" / "pulumi"
+    cli = str(built) if built.exists() else shutil.which("pulumi")
+    if not cli:
+        return "pulumi CLI: not built yet (the engine tests build it)"
+    version = subprocess.run([cli, "version"], capture_output=True, text=True).stdout.strip()
+    return f"pulumi CLI {version} at {cli}"

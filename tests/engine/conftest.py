@@ -19,12 +19,6 @@ def _cli_dir() -> Path:
     return Path(subprocess.run([str(ROOT / "scripts" / "install-pulumi")], capture_output=True, text=True, check=True).stdout.strip())
 
 
-def pytest_report_header(config):
-    cli = _cli_dir()
-    version = subprocess.run([str(cli / "pulumi"), "version"], capture_output=True, text=True, check=True).stdout.strip()
-    return f"pulumi CLI {version} at {cli}"
-
-
 @pytest.fixture(scope="session")
 def pulumi_command() -> auto.PulumiCommand:
     # PulumiCommand looks for <root>/bin/pulumi.
