@@ -1,0 +1,54 @@
+"""Waiting for long operations: poll with backoff and jitter, up to a deadline.
+
+The poll interval grows with the time already waited (a tenth of it, within a
+floor and a cap), so a short operation is noticed within seconds and a two-hour
+training is polled about once every few minutes, finishing at most ~10% after
+the service does."""
+
+import random
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
+
+class DeadlineExceeded(TimeoutError):
+    pass
+
+
+@dataclass(frozen=True)
+class Backoff:
+    initial_seconds: float = 2.0
+    max_seconds: float = 300.0
+    fraction_of_elapsed: float = 0.1
+
+    def interval(self, elapsed: float) -> float:
+        base = min(self.max_seconds, max(self.initial_seconds, elapsed * self.fraction_of_elapsed))
+        # Jitter downwards only, so the deadline arithmetic stays an upper bound.
+        return base * random.uniform(0.8, 1.0)
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def wait_for(what: str, poll: Callable[[], T | None], deadline_seconds: float, backoff: Backoff,
+             clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> T:
+    """Call `poll` until it returns something other than None, or fail at the deadline."""
+    start = clock()
+    polls = 0
+    while True:
+        result = poll()
+        polls += 1
+        if result is not None:
+            return result
+        elapsed = clock() - start
+        if elapsed >= deadline_seconds:
+            raise DeadlineExceeded(f"gave up waiting for {what} after {elapsed:.0f}s ({polls} checks); "
+                                   f"the deadline is {deadline_seconds:.0f}s and can be raised with the resource's `waits` input")
+        pause = min(backoff.interval(elapsed), max(0.0, deadline_seconds - elapsed))
+        if polls == 1 or polls % 10 == 0:
+            progress(f"waiting for {what} ({elapsed:.0f}s so far, next check in {pause:.1f}s)")
+        sleep(pause)
