@@ -1,17 +1,29 @@
-"""Read the stack's config, build one component per experiment, export."""
-
-import os
+"""Read the stack's config, build the storage and one component per experiment, export."""
 
 import pulumi
 
 from stacks import config
-from stacks.experiment import ExperimentComponent
-from stacks.storage import DataBucket
+from stacks.experiment import ExperimentComponent, dataset_prefix
+from stacks.storage import BATCH_OUTPUT_PREFIX, DataStorage
 
 stack = config.load()
-bucket = DataBucket("data", existing_name=stack.storage.bucket_name)
-record_store = os.path.abspath(stack.record_store)
-experiments = {e.name: ExperimentComponent(e, record_store) for e in stack.experiments}
+storage = DataStorage("data", bucket_name=stack.storage.bucket_name, role_arn=stack.storage.role_arn)
+experiments = {e.name: ExperimentComponent(e, stack, storage.bucket_name, storage.role_arn) for e in stack.experiments}
 
-pulumi.export("bucket", bucket.bucket_name)
-pulumi.export("experiments", {name: {"revision": c.record.revision, "settings": c.record.settings} for name, c in experiments.items()})
+pulumi.export("bucket", storage.bucket_name)
+pulumi.export("personalizeRoleArn", storage.role_arn)
+pulumi.export("batchOutputPrefix", BATCH_OUTPUT_PREFIX)
+pulumi.export("experiments", {
+    e.name: {
+        "datasetVersion": e.dataset_version,
+        "dataPrefix": dataset_prefix(e.dataset_version),
+        "campaignArn": experiments[e.name].campaign.arn,
+        "solutionVersionArn": experiments[e.name].solution_version.arn,
+        "metrics": experiments[e.name].solution_version.metrics,
+    }
+    for e in stack.experiments
+})
+for name, component in experiments.items():
+    if component.event_tracker is not None:
+        # Secret: anyone with it can write events into the dataset group.
+        pulumi.export(f"{name}TrackingId", component.event_tracker.trackingId)

@@ -11,6 +11,5 @@ class BatchInferenceJobProvider(PersonalizeProvider):
     list_op, list_key, list_scope = "ListBatchInferenceJobs", "batchInferenceJobs", ("solutionVersionArn",)
 
 
-class BatchInferenceJob(PersonalizeResource):
-    _resource_type_name = "personalize:BatchInferenceJob"
+class BatchInferenceJob(PersonalizeResource, module="personalize", name="BatchInferenceJob"):
     provider_class = BatchInferenceJobProvider

@@ -20,7 +20,6 @@ class CampaignProvider(PersonalizeProvider):
         return (description.get("latestCampaignUpdate") or {}).get("status", description.get("status"))
 
 
-class Campaign(PersonalizeResource):
-    _resource_type_name = "personalize:Campaign"
+class Campaign(PersonalizeResource, module="personalize", name="Campaign"):
     provider_class = CampaignProvider
     output_names = ("latestCampaignUpdate",)

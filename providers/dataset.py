@@ -23,6 +23,5 @@ class DatasetProvider(PersonalizeProvider):
         return (description.get("latestDatasetUpdate") or {}).get("status", description.get("status"))
 
 
-class Dataset(PersonalizeResource):
-    _resource_type_name = "personalize:Dataset"
+class Dataset(PersonalizeResource, module="personalize", name="Dataset"):
     provider_class = DatasetProvider

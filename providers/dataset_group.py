@@ -13,6 +13,5 @@ class DatasetGroupProvider(PersonalizeProvider):
     failed_statuses = ("CREATE FAILED", "DELETE FAILED")
 
 
-class DatasetGroup(PersonalizeResource):
-    _resource_type_name = "personalize:DatasetGroup"
+class DatasetGroup(PersonalizeResource, module="personalize", name="DatasetGroup"):
     provider_class = DatasetGroupProvider

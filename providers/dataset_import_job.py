@@ -13,6 +13,5 @@ class DatasetImportJobProvider(PersonalizeProvider):
     defaults = {"importMode": "FULL"}
 
 
-class DatasetImportJob(PersonalizeResource):
-    _resource_type_name = "personalize:DatasetImportJob"
+class DatasetImportJob(PersonalizeResource, module="personalize", name="DatasetImportJob"):
     provider_class = DatasetImportJobProvider

@@ -14,8 +14,7 @@ class EventTrackerProvider(PersonalizeProvider):
     extra_outputs = ("trackingId",)
 
 
-class EventTracker(PersonalizeResource):
-    _resource_type_name = "personalize:EventTracker"
+class EventTracker(PersonalizeResource, module="personalize", name="EventTracker"):
     provider_class = EventTrackerProvider
     output_names = ("trackingId",)
     trackingId: pulumi.Output[str]

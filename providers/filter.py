@@ -12,6 +12,5 @@ class FilterProvider(PersonalizeProvider):
     list_op, list_key, list_scope = "ListFilters", "Filters", ("datasetGroupArn",)
 
 
-class Filter(PersonalizeResource):
-    _resource_type_name = "personalize:Filter"
+class Filter(PersonalizeResource, module="personalize", name="Filter"):
     provider_class = FilterProvider

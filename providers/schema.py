@@ -70,6 +70,5 @@ class SchemaProvider(PersonalizeProvider):
         return canonical_json(value) if key == "schema" and isinstance(value, str) else value
 
 
-class Schema(PersonalizeResource):
-    _resource_type_name = "personalize:Schema"
+class Schema(PersonalizeResource, module="personalize", name="Schema"):
     provider_class = SchemaProvider

@@ -42,7 +42,6 @@ class SolutionProvider(PersonalizeProvider):
         return (description.get("latestSolutionUpdate") or {}).get("status", description.get("status"))
 
 
-class Solution(PersonalizeResource):
-    _resource_type_name = "personalize:Solution"
+class Solution(PersonalizeResource, module="personalize", name="Solution"):
     provider_class = SolutionProvider
     output_names = ("latestSolutionVersion",)

@@ -34,7 +34,6 @@ class SolutionVersionProvider(PersonalizeProvider):
             progress(f"stopped the training of {arn}")
 
 
-class SolutionVersion(PersonalizeResource):
-    _resource_type_name = "personalize:SolutionVersion"
+class SolutionVersion(PersonalizeResource, module="personalize", name="SolutionVersion"):
     provider_class = SolutionVersionProvider
     output_names = ("metrics", "trainingHours")

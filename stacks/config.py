@@ -1,7 +1,10 @@
 """The stack's configuration, read into typed models and validated before any
 resource is registered, so a bad `Pulumi.<stack>.yaml` fails the preview with a
-message that names the stack, the key, the value and what is allowed."""
+message that names the stack, the key, the value and what is allowed.
 
+Every default lives here, in the dataclasses' field defaults."""
+
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -14,7 +17,15 @@ RECIPES = (
     "aws-personalized-ranking",
     "aws-personalized-ranking-v2",
 )
-DEFAULT_MIN_PROVISIONED_TPS = 1
+# Recipes whose solutions can train in UPDATE mode between full retrains.
+UPDATE_MODE_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2")
+TRAINING_MODES = ("FULL", "UPDATE")
+# Experiment names become parts of resource names (at most 63 characters).
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,29}")
+VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+# The service's default quota of dataset groups per region.
+MAX_EXPERIMENTS = 5
+WAIT_KEYS = ("createSeconds", "updateSeconds", "deleteSeconds", "initialPollSeconds", "maxPollSeconds")
 
 
 class ConfigError(ValueError):
@@ -28,7 +39,13 @@ class Experiment:
     name: str
     recipe: str
     dataset_version: str
-    min_provisioned_tps: int = DEFAULT_MIN_PROVISIONED_TPS
+    min_provisioned_tps: int = 1
+    event_type: str | None = None
+    training_mode: str = "FULL"
+    solution_config: dict = field(default_factory=dict)
+    campaign_config: dict = field(default_factory=dict)
+    event_tracker: bool = False
+    filters: dict = field(default_factory=dict)
 
     @property
     def recipe_arn(self) -> str:
@@ -36,61 +53,121 @@ class Experiment:
 
 
 @dataclass(frozen=True)
+class Connection:
+    region: str | None = None
+    # An endpoint URL such as the local emulator's; None is AWS itself.
+    endpoint: str | None = None
+
+
+@dataclass(frozen=True)
 class Storage:
-    # None: the program creates a bucket with secure defaults.
+    # Both None: the program creates the bucket and the role with secure defaults.
     bucket_name: str | None = None
+    role_arn: str | None = None
 
 
 @dataclass(frozen=True)
 class StackConfig:
     stack: str
     experiments: tuple[Experiment, ...]
+    connection: Connection = field(default_factory=Connection)
     storage: Storage = field(default_factory=Storage)
-    record_store: str = ".state/records"
+    waits: dict = field(default_factory=dict)
 
 
-def _mapping(stack: str, key: str, value: Any, allowed_keys: tuple[str, ...]) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ConfigError(stack, key, value, "a mapping")
-    for unknown in sorted(set(value) - set(allowed_keys)):
-        raise ConfigError(stack, f"{key}.{unknown}", value[unknown], f"one of the keys {', '.join(allowed_keys)}")
-    return value
+class _Reader:
+    """Reads one stack's raw config, raising ConfigError at the first problem."""
 
+    def __init__(self, stack: str):
+        self.stack = stack
 
-def _experiment(stack: str, key: str, raw: Any) -> Experiment:
-    raw = _mapping(stack, key, raw, ("name", "recipe", "datasetVersion", "minProvisionedTPS"))
-    for required in ("name", "recipe", "datasetVersion"):
-        if not isinstance(raw.get(required), str) or not raw[required]:
-            raise ConfigError(stack, f"{key}.{required}", raw.get(required), "a non-empty string (required)")
-    if raw["recipe"] not in RECIPES:
-        raise ConfigError(stack, f"{key}.recipe", raw["recipe"], ", ".join(RECIPES))
-    tps = raw.get("minProvisionedTPS", DEFAULT_MIN_PROVISIONED_TPS)
-    if isinstance(tps, bool) or not isinstance(tps, int) or tps < 1:
-        raise ConfigError(stack, f"{key}.minProvisionedTPS", tps, "an integer of at least 1")
-    return Experiment(raw["name"], raw["recipe"], raw["datasetVersion"], tps)
+    def fail(self, key: str, value: Any, allowed: str):
+        raise ConfigError(self.stack, key, value, allowed)
+
+    def mapping(self, key: str, value: Any, allowed_keys: tuple[str, ...]) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            self.fail(key, value, "a mapping")
+        for unknown in sorted(set(value) - set(allowed_keys)):
+            self.fail(f"{key}.{unknown}", value[unknown], f"one of the keys {', '.join(allowed_keys)}")
+        return value
+
+    def string(self, key: str, value: Any, pattern: re.Pattern | None = None, allowed: str = "a non-empty string") -> str:
+        if not isinstance(value, str) or not value or (pattern and not pattern.fullmatch(value)):
+            self.fail(key, value, allowed)
+        return value
+
+    def optional_string(self, key: str, raw: Mapping, member: str, allowed: str) -> str | None:
+        return None if raw.get(member) is None else self.string(f"{key}.{member}", raw[member], allowed=allowed)
+
+    def experiment(self, key: str, raw: Any) -> Experiment:
+        raw = self.mapping(key, raw, ("name", "recipe", "datasetVersion", "minProvisionedTPS", "eventType",
+                                      "trainingMode", "solutionConfig", "campaignConfig", "eventTracker", "filters"))
+        name = self.string(f"{key}.name", raw.get("name"), NAME_PATTERN,
+                           "lower-case letters, digits and hyphens, starting with a letter or digit, at most 30 characters")
+        recipe = self.string(f"{key}.recipe", raw.get("recipe"), allowed=", ".join(RECIPES))
+        if recipe not in RECIPES:
+            self.fail(f"{key}.recipe", recipe, ", ".join(RECIPES))
+        version = self.string(f"{key}.datasetVersion", raw.get("datasetVersion"), VERSION_PATTERN,
+                              "the name of an exported dataset version: letters, digits, '.', '_' or '-', at most 40 characters")
+        tps = raw.get("minProvisionedTPS", Experiment.min_provisioned_tps)
+        if isinstance(tps, bool) or not isinstance(tps, int) or tps < 1:
+            self.fail(f"{key}.minProvisionedTPS", tps, "an integer of at least 1")
+        mode = raw.get("trainingMode", Experiment.training_mode)
+        if mode not in TRAINING_MODES:
+            self.fail(f"{key}.trainingMode", mode, ", ".join(TRAINING_MODES))
+        if mode == "UPDATE" and recipe not in UPDATE_MODE_RECIPES:
+            self.fail(f"{key}.trainingMode", mode, f"FULL for {recipe}; UPDATE only with {', '.join(UPDATE_MODE_RECIPES)}")
+        tracker = raw.get("eventTracker", Experiment.event_tracker)
+        if not isinstance(tracker, bool):
+            self.fail(f"{key}.eventTracker", tracker, "true or false")
+        filters = dict(self.mapping(f"{key}.filters", raw.get("filters", {}), tuple(raw.get("filters") or {})))
+        for filter_name, expression in filters.items():
+            self.string(f"{key}.filters.{filter_name}", filter_name, NAME_PATTERN, "filter names like experiment names")
+            self.string(f"{key}.filters.{filter_name}", expression, allowed="a filter expression string")
+        return Experiment(
+            name=name, recipe=recipe, dataset_version=version, min_provisioned_tps=tps,
+            event_type=self.optional_string(key, raw, "eventType", "an event type string"),
+            training_mode=mode,
+            solution_config=dict(self.mapping(f"{key}.solutionConfig", raw.get("solutionConfig", {}), tuple(raw.get("solutionConfig") or {}))),
+            campaign_config=dict(self.mapping(f"{key}.campaignConfig", raw.get("campaignConfig", {}), tuple(raw.get("campaignConfig") or {}))),
+            event_tracker=tracker, filters=filters)
+
+    def stack_config(self, raw: Mapping[str, Any]) -> StackConfig:
+        raw = self.mapping("personalize", raw, ("experiments", "connection", "storage", "waits"))
+        items = raw.get("experiments")
+        if not isinstance(items, list) or not items:
+            self.fail("experiments", items, "a non-empty list of experiments")
+        if len(items) > MAX_EXPERIMENTS:
+            self.fail("experiments", f"{len(items)} experiments",
+                      f"at most {MAX_EXPERIMENTS}, the per-region quota of dataset groups (raise it with AWS first)")
+        experiments = tuple(self.experiment(f"experiments[{i}]", item) for i, item in enumerate(items))
+        seen: set[str] = set()
+        for i, experiment in enumerate(experiments):
+            if experiment.name in seen:
+                self.fail(f"experiments[{i}].name", experiment.name, "a name no other experiment of this stack uses")
+            seen.add(experiment.name)
+
+        connection = self.mapping("connection", raw.get("connection", {}), ("region", "endpoint"))
+        storage = self.mapping("storage", raw.get("storage", {}), ("bucketName", "roleArn"))
+        bucket = self.optional_string("storage", storage, "bucketName", "the name of an existing bucket, or omit it to create one")
+        role = self.optional_string("storage", storage, "roleArn", "the ARN of an existing role Personalize can assume")
+        if bool(bucket) != bool(role):
+            missing = "roleArn" if bucket else "bucketName"
+            self.fail(f"storage.{missing}", None, "bring both bucketName and roleArn, or neither to create both")
+        waits = self.mapping("waits", raw.get("waits", {}), WAIT_KEYS)
+        for key, value in waits.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                self.fail(f"waits.{key}", value, "a positive number of seconds")
+        return StackConfig(
+            stack=self.stack, experiments=experiments,
+            connection=Connection(self.optional_string("connection", connection, "region", "an AWS region name"),
+                                  self.optional_string("connection", connection, "endpoint", "an endpoint URL")),
+            storage=Storage(bucket, role), waits=dict(waits))
 
 
 def parse(stack: str, raw: Mapping[str, Any]) -> StackConfig:
     """`raw` maps the project's config keys (without the `personalize:` prefix) to their values."""
-    raw = _mapping(stack, "personalize", raw, ("experiments", "storage", "recordStore"))
-    experiments_raw = raw.get("experiments")
-    if not isinstance(experiments_raw, list) or not experiments_raw:
-        raise ConfigError(stack, "experiments", experiments_raw, "a non-empty list of experiments")
-    experiments = tuple(_experiment(stack, f"experiments[{i}]", item) for i, item in enumerate(experiments_raw))
-    seen: set[str] = set()
-    for i, experiment in enumerate(experiments):
-        if experiment.name in seen:
-            raise ConfigError(stack, f"experiments[{i}].name", experiment.name, "a name no other experiment of this stack uses")
-        seen.add(experiment.name)
-
-    storage_raw = _mapping(stack, "storage", raw.get("storage", {}), ("bucketName",))
-    bucket_name = storage_raw.get("bucketName")
-    if bucket_name is not None and (not isinstance(bucket_name, str) or not bucket_name):
-        raise ConfigError(stack, "storage.bucketName", bucket_name, "the name of an existing bucket, or omit it to create one")
-    record_store = raw.get("recordStore", ".state/records")
-    if not isinstance(record_store, str) or not record_store:
-        raise ConfigError(stack, "recordStore", record_store, "a directory path")
-    return StackConfig(stack, experiments, Storage(bucket_name), record_store)
+    return _Reader(stack).stack_config(raw)
 
 
 def load() -> StackConfig:

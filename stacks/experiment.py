@@ -1,21 +1,91 @@
-"""One component per experiment, so the preview tree reads like the design."""
+"""One component per experiment, so the preview tree reads like the design:
+dataset group > schema > dataset > import of one dataset version > solution >
+solution version > campaign, with the optional event tracker and filters.
+
+A new dataset version is a new import job and a new solution version, and the
+campaign is updated in place to serve it: its ARN never changes."""
+
+import json
+import re
 
 import pulumi
 
-from providers.local_record import LocalRecord
-from stacks.config import Experiment
+from providers.campaign import Campaign
+from providers.dataset import Dataset
+from providers.dataset_group import DatasetGroup
+from providers.dataset_import_job import DatasetImportJob
+from providers.event_tracker import EventTracker
+from providers.filter import Filter
+from providers.schema import Schema
+from providers.solution import Solution
+from providers.solution_version import SolutionVersion
+from stacks.config import Experiment, StackConfig
+
+INTERACTIONS_SCHEMA = {
+    "type": "record", "name": "Interactions", "namespace": "com.amazonaws.personalize.schema", "version": "1.0",
+    "fields": [
+        {"name": "USER_ID", "type": "string"},
+        {"name": "ITEM_ID", "type": "string"},
+        {"name": "EVENT_TYPE", "type": "string"},
+        {"name": "TIMESTAMP", "type": "long"},
+    ],
+}
+
+
+def dataset_prefix(version: str) -> str:
+    """Where data preparation exports a dataset version, under the bucket."""
+    return f"datasets/{version}/"
+
+
+def resource_name(*parts: str) -> str:
+    # Service names allow letters, digits, '-' and '_' only.
+    return re.sub(r"[^A-Za-z0-9_-]", "-", "-".join(parts))[:63]
 
 
 class ExperimentComponent(pulumi.ComponentResource):
-    def __init__(self, experiment: Experiment, record_store: str, opts: pulumi.ResourceOptions | None = None):
+    campaign: Campaign
+    solution_version: SolutionVersion
+    event_tracker: EventTracker | None
+
+    def __init__(self, experiment: Experiment, stack: StackConfig, bucket: pulumi.Input[str],
+                 role_arn: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None):
         super().__init__("personalize:experiment:Experiment", experiment.name, None, opts)
-        # Stand-in until the Personalize providers land (issue #4).
-        self.record = LocalRecord(
-            f"{experiment.name}-plan", store=record_store, name=experiment.name,
-            settings={
-                "recipeArn": experiment.recipe_arn,
-                "datasetVersion": experiment.dataset_version,
-                "minProvisionedTPS": experiment.min_provisioned_tps,
-            },
-            opts=pulumi.ResourceOptions(parent=self))
-        self.register_outputs({"revision": self.record.revision})
+        common = {"region": stack.connection.region, "endpoint": stack.connection.endpoint, "waits": stack.waits or None}
+        base = resource_name(stack.stack, experiment.name)
+
+        def child(*depends_on):
+            return pulumi.ResourceOptions(parent=self, depends_on=list(depends_on))
+
+        group = DatasetGroup(f"{experiment.name}-group", child(), name=base, **common)
+        schema = Schema(f"{experiment.name}-schema", child(), name=f"{base}-interactions",
+                        schema=json.dumps(INTERACTIONS_SCHEMA), datasetType="Interactions", **common)
+        dataset = Dataset(f"{experiment.name}-interactions", child(), name=f"{base}-interactions",
+                          datasetType="Interactions", datasetGroupArn=group.arn, schemaArn=schema.arn, **common)
+        data_location = pulumi.Output.concat("s3://", bucket, "/", dataset_prefix(experiment.dataset_version), "interactions.csv")
+        import_job = DatasetImportJob(
+            f"{experiment.name}-import", child(),
+            jobName=resource_name(base, experiment.dataset_version), datasetArn=dataset.arn,
+            dataSource={"dataLocation": data_location}, roleArn=role_arn, importMode="FULL", **common)
+        solution = Solution(
+            f"{experiment.name}-solution", child(dataset),
+            name=base, datasetGroupArn=group.arn, recipeArn=experiment.recipe_arn,
+            eventType=experiment.event_type, solutionConfig=experiment.solution_config or None, **common)
+        # The import job's ARN names the data this version trains on: new data, new version.
+        self.solution_version = SolutionVersion(
+            f"{experiment.name}-version", child(import_job),
+            solutionArn=solution.arn, trainingMode=experiment.training_mode,
+            triggers={"datasetImportJobArn": import_job.arn}, **common)
+        self.campaign = Campaign(
+            f"{experiment.name}-campaign", child(),
+            name=base, solutionVersionArn=self.solution_version.arn,
+            minProvisionedTPS=experiment.min_provisioned_tps,
+            campaignConfig=experiment.campaign_config or None, **common)
+        self.event_tracker = EventTracker(
+            f"{experiment.name}-tracker", child(dataset), name=base, datasetGroupArn=group.arn, **common,
+        ) if experiment.event_tracker else None
+        self.filters = {
+            name: Filter(f"{experiment.name}-filter-{name}", child(dataset), name=resource_name(base, name),
+                         datasetGroupArn=group.arn, filterExpression=expression, **common)
+            for name, expression in experiment.filters.items()
+        }
+        self.register_outputs({"campaignArn": self.campaign.arn, "solutionVersionArn": self.solution_version.arn})

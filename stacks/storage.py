@@ -1,52 +1,87 @@
-"""The data bucket: created with secure defaults, or brought by name."""
+"""The data bucket and the role Personalize assumes to read it: created with
+secure defaults, or brought by name and ARN (teams with a data lake, and the
+local stack, where the pulumi-aws plugin is not available offline)."""
 
 import json
 
 import pulumi
 import pulumi_aws as aws
 
+DATA_PREFIX = "datasets/"
+BATCH_OUTPUT_PREFIX = "batch-output/"
+SERVICE_PRINCIPAL = "personalize.amazonaws.com"
 
-def tls_only_policy(bucket_arn: str) -> str:
+
+def bucket_policy(bucket_arn: str, account_id: str) -> str:
+    service = {"Service": SERVICE_PRINCIPAL}
+    from_this_account = {"StringEquals": {"aws:SourceAccount": account_id}}
     return json.dumps({
         "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [bucket_arn, f"{bucket_arn}/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }],
+        "Statement": [
+            {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+             "Resource": [bucket_arn, f"{bucket_arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            {"Sid": "PersonalizeListsData", "Effect": "Allow", "Principal": service, "Action": "s3:ListBucket",
+             "Resource": bucket_arn, "Condition": from_this_account},
+            {"Sid": "PersonalizeReadsData", "Effect": "Allow", "Principal": service, "Action": "s3:GetObject",
+             "Resource": f"{bucket_arn}/{DATA_PREFIX}*", "Condition": from_this_account},
+            {"Sid": "PersonalizeWritesBatchOutput", "Effect": "Allow", "Principal": service, "Action": "s3:PutObject",
+             "Resource": f"{bucket_arn}/{BATCH_OUTPUT_PREFIX}*", "Condition": from_this_account},
+        ],
     })
 
 
-class DataBucket(pulumi.ComponentResource):
-    """Exports `bucket_name`. With `existing_name` nothing is created: teams
-    with a data lake, and the local stack (no pulumi-aws plugin offline), bring
-    their own bucket."""
+def trust_policy(account_id: str) -> str:
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": SERVICE_PRINCIPAL}, "Action": "sts:AssumeRole",
+                       "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}}],
+    })
 
+
+def role_policy(bucket_arn: str) -> str:
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn,
+             "Condition": {"StringLike": {"s3:prefix": [f"{DATA_PREFIX}*", f"{BATCH_OUTPUT_PREFIX}*"]}}},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket_arn}/{DATA_PREFIX}*"},
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": f"{bucket_arn}/{BATCH_OUTPUT_PREFIX}*"},
+        ],
+    })
+
+
+class DataStorage(pulumi.ComponentResource):
     bucket_name: pulumi.Output[str]
+    role_arn: pulumi.Output[str]
 
-    def __init__(self, name: str, existing_name: str | None = None, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("personalize:storage:DataBucket", name, None, opts)
-        if existing_name:
-            self.bucket_name = pulumi.Output.from_input(existing_name)
-            self.register_outputs({"bucket_name": self.bucket_name})
+    def __init__(self, name: str, bucket_name: str | None = None, role_arn: str | None = None,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("personalize:storage:DataStorage", name, None, opts)
+        if bucket_name and role_arn:
+            self.bucket_name = pulumi.Output.from_input(bucket_name)
+            self.role_arn = pulumi.Output.from_input(role_arn)
+            self.register_outputs({"bucket_name": self.bucket_name, "role_arn": self.role_arn})
             return
 
         child = pulumi.ResourceOptions(parent=self)
-        bucket = aws.s3.Bucket(name, force_destroy=False, opts=child)
-        aws.s3.BucketPublicAccessBlock(
+        account_id = aws.get_caller_identity_output().account_id
+        bucket = aws.s3.Bucket(f"{name}-bucket", force_destroy=False, opts=child)
+        public_access = aws.s3.BucketPublicAccessBlock(
             f"{name}-public-access", bucket=bucket.id,
             block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
             opts=child)
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption", bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=child)
-        aws.s3.BucketVersioning(
-            f"{name}-versioning", bucket=bucket.id,
-            versioning_configuration={"status": "Enabled"}, opts=child)
-        aws.s3.BucketPolicy(f"{name}-tls-only", bucket=bucket.id, policy=bucket.arn.apply(tls_only_policy), opts=child)
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}], opts=child)
+        aws.s3.BucketVersioning(f"{name}-versioning", bucket=bucket.id,
+                                versioning_configuration={"status": "Enabled"}, opts=child)
+        aws.s3.BucketPolicy(
+            f"{name}-policy", bucket=bucket.id,
+            policy=pulumi.Output.all(bucket.arn, account_id).apply(lambda args: bucket_policy(*args)),
+            # The public access block must exist first or the policy call races it.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]))
+        role = aws.iam.Role(f"{name}-personalize-role", assume_role_policy=account_id.apply(trust_policy), opts=child)
+        aws.iam.RolePolicy(f"{name}-personalize-access", role=role.id, policy=bucket.arn.apply(role_policy), opts=child)
         self.bucket_name = bucket.bucket
-        self.register_outputs({"bucket_name": self.bucket_name})
+        self.role_arn = role.arn
+        self.register_outputs({"bucket_name": self.bucket_name, "role_arn": self.role_arn})

@@ -1,5 +1,5 @@
 """Engine tests run the real Pulumi CLI built by scripts/install-pulumi, with a
-file backend and PULUMI_HOME in a temp dir, on a copy of this project."""
+file backend and PULUMI_HOME in a temp dir, on a copy of a program."""
 
 import os
 import shutil
@@ -12,7 +12,8 @@ from pulumi import automation as auto
 
 from tests.conftest import ROOT
 
-PROGRAM_FILES = ("Pulumi.yaml", "__main__.py", "providers", "stacks")
+MAIN_PROGRAM = (ROOT, ("Pulumi.yaml", "__main__.py", "providers", "stacks"))
+RECORDS_PROGRAM = (ROOT / "tests" / "fixtures" / "records", ("Pulumi.yaml", "__main__.py", "record_provider.py"))
 
 
 def _cli_dir() -> Path:
@@ -25,17 +26,14 @@ def pulumi_command() -> auto.PulumiCommand:
     return auto.PulumiCommand(root=str(_cli_dir().parent))
 
 
-@pytest.fixture
-def project(tmp_path) -> Path:
+def copy_program(source: Path, files: tuple[str, ...], work: Path) -> Path:
     """A copy of the program whose virtualenv option points at this repo's venv."""
-    work = tmp_path / "project"
     work.mkdir()
-    for name in PROGRAM_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in files:
+        if (source / name).is_dir():
+            shutil.copytree(source / name, work / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
-            shutil.copy2(source, work / name)
+            shutil.copy2(source / name, work / name)
     settings = yaml.safe_load((work / "Pulumi.yaml").read_text())
     settings["runtime"]["options"]["virtualenv"] = str(ROOT / ".venv")
     (work / "Pulumi.yaml").write_text(yaml.safe_dump(settings))
@@ -43,27 +41,39 @@ def project(tmp_path) -> Path:
 
 
 @pytest.fixture
-def make_stack(tmp_path, project, pulumi_command):
-    cli_dir = _cli_dir()
-    env = {
+def engine_env(tmp_path) -> dict[str, str]:
+    (tmp_path / "state").mkdir()
+    return {
         "PULUMI_BACKEND_URL": f"file://{tmp_path / 'state'}",
         "PULUMI_CONFIG_PASSPHRASE": "engine-tests",
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         # The language host and the dynamic provider script are found on PATH.
-        "PATH": f"{cli_dir}{os.pathsep}{os.environ['PATH']}",
+        "PATH": f"{_cli_dir()}{os.pathsep}{os.environ['PATH']}",
     }
-    (tmp_path / "state").mkdir()
+
+
+def stack_factory(program: tuple[Path, tuple[str, ...]], tmp_path: Path, env: dict, pulumi_command):
+    """make(stack, config) writes Pulumi.<stack>.yaml and selects the stack;
+    calling it again with new config is how a test edits the stack file."""
+    project = copy_program(*program, tmp_path / "project")
+    namespace = yaml.safe_load((project / "Pulumi.yaml").read_text())["name"]
     stacks: dict[str, auto.Stack] = {}
 
     def make(name: str, config: dict) -> auto.Stack:
-        (project / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump({"config": {f"personalize:{k}": v for k, v in config.items()}}))
+        (project / f"Pulumi.{name}.yaml").write_text(
+            yaml.safe_dump({"config": {f"{namespace}:{k}": v for k, v in config.items()}}))
         workspace = auto.LocalWorkspace(work_dir=str(project), pulumi_home=str(tmp_path / "pulumi-home"),
                                         env_vars=env, pulumi_command=pulumi_command)
-        stack = auto.Stack.create_or_select(name, workspace)
-        stacks[name] = stack
-        return stack
+        stacks[name] = auto.Stack.create_or_select(name, workspace)
+        return stacks[name]
 
+    return make, stacks
+
+
+@pytest.fixture
+def make_records_stack(tmp_path, engine_env, pulumi_command):
+    make, stacks = stack_factory(RECORDS_PROGRAM, tmp_path, engine_env, pulumi_command)
     yield make
     for stack in stacks.values():
         stack.workspace.remove_stack(stack.name, force=True)

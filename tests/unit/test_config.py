@@ -3,31 +3,62 @@ import pytest
 from stacks.config import ConfigError, parse
 
 GOOD = {"name": "popular", "recipe": "aws-popularity-count", "datasetVersion": "v1"}
+ROLE = "arn:aws:iam::123456789012:role/p"
 
 
 def test_defaults_are_applied():
     config = parse("dev", {"experiments": [GOOD]})
     [experiment] = config.experiments
-    assert experiment.min_provisioned_tps == 1
+    assert (experiment.min_provisioned_tps, experiment.training_mode, experiment.event_tracker) == (1, "FULL", False)
     assert experiment.recipe_arn == "arn:aws:personalize:::recipe/aws-popularity-count"
-    assert config.storage.bucket_name is None
+    assert (config.storage.bucket_name, config.storage.role_arn, config.connection.endpoint) == (None, None, None)
 
 
-@pytest.mark.parametrize("raw, key, value, allowed", [
+def test_a_full_experiment_is_read():
+    config = parse("dev", {
+        "connection": {"region": "eu-west-1", "endpoint": "http://127.0.0.1:4599"},
+        "storage": {"bucketName": "lake", "roleArn": ROLE}, "waits": {"createSeconds": 60},
+        "experiments": [dict(GOOD, recipe="aws-user-personalization", trainingMode="UPDATE", eventTracker=True,
+                             eventType="click", minProvisionedTPS=3, campaignConfig={"itemExplorationConfig": {"explorationWeight": "0.1"}},
+                             filters={"fresh": "INCLUDE ItemID WHERE Items.AGE < 30"})]})
+    [e] = config.experiments
+    assert (e.training_mode, e.event_tracker, e.event_type, e.min_provisioned_tps) == ("UPDATE", True, "click", 3)
+    assert e.filters == {"fresh": "INCLUDE ItemID WHERE Items.AGE < 30"}
+    assert config.connection.region == "eu-west-1" and config.waits == {"createSeconds": 60}
+
+
+BAD = [
     ({}, "experiments", None, "a non-empty list of experiments"),
     ({"experiments": []}, "experiments", [], "a non-empty list of experiments"),
-    ({"experiments": [GOOD], "experiment": 1}, "personalize.experiment", 1, "one of the keys experiments, storage, recordStore"),
-    ({"experiments": [dict(GOOD, recipee="x")]}, "experiments[0].recipee", "x", "one of the keys name, recipe, datasetVersion, minProvisionedTPS"),
+    ({"experiments": [GOOD], "experiment": 1}, "personalize.experiment", 1, "one of the keys experiments, connection, storage, waits"),
+    ({"experiments": [dict(GOOD, recipee="x")]}, "experiments[0].recipee", "x", "one of the keys name, recipe"),
     ({"experiments": [dict(GOOD, recipe="aws-nope")]}, "experiments[0].recipe", "aws-nope", "aws-user-personalization"),
     ({"experiments": [dict(GOOD, minProvisionedTPS=0)]}, "experiments[0].minProvisionedTPS", 0, "an integer of at least 1"),
     ({"experiments": [dict(GOOD, minProvisionedTPS="2")]}, "experiments[0].minProvisionedTPS", "2", "an integer of at least 1"),
     ({"experiments": [dict(GOOD, minProvisionedTPS=True)]}, "experiments[0].minProvisionedTPS", True, "an integer of at least 1"),
-    ({"experiments": [{k: v for k, v in GOOD.items() if k != "datasetVersion"}]}, "experiments[0].datasetVersion", None, "a non-empty string (required)"),
+    ({"experiments": [{k: v for k, v in GOOD.items() if k != "datasetVersion"}]}, "experiments[0].datasetVersion", None, "the name of an exported dataset version"),
+    ({"experiments": [dict(GOOD, datasetVersion="v1/../../etc")]}, "experiments[0].datasetVersion", "v1/../../etc", "letters, digits"),
     ({"experiments": [GOOD, GOOD]}, "experiments[1].name", "popular", "a name no other experiment of this stack uses"),
+    ({"experiments": [dict(GOOD, name="Has Space")]}, "experiments[0].name", "Has Space", "lower-case letters, digits and hyphens"),
+    ({"experiments": [dict(GOOD, name="x" * 31)]}, "experiments[0].name", "x" * 31, "at most 30 characters"),
+    ({"experiments": [dict(GOOD, trainingMode="SOMETIMES")]}, "experiments[0].trainingMode", "SOMETIMES", "FULL, UPDATE"),
+    ({"experiments": [dict(GOOD, trainingMode="UPDATE")]}, "experiments[0].trainingMode", "UPDATE", "UPDATE only with aws-user-personalization"),
+    ({"experiments": [dict(GOOD, eventTracker="yes")]}, "experiments[0].eventTracker", "yes", "true or false"),
+    ({"experiments": [dict(GOOD, filters={"Bad Name": "x"})]}, "experiments[0].filters.Bad Name", "Bad Name", "filter names"),
+    ({"experiments": [dict(GOOD, filters={"f": 3})]}, "experiments[0].filters.f", 3, "a filter expression string"),
+    ({"experiments": [dict(GOOD, campaignConfig="fast")]}, "experiments[0].campaignConfig", "fast", "a mapping"),
+    ({"experiments": [dict(GOOD, name=f"e{i}") for i in range(6)]}, "experiments", "6 experiments", "per-region quota of dataset groups"),
     ({"experiments": [GOOD], "storage": {"bucketName": ""}}, "storage.bucketName", "", "the name of an existing bucket"),
-    ({"experiments": [GOOD], "storage": {"bucket": "x"}}, "storage.bucket", "x", "one of the keys bucketName"),
+    ({"experiments": [GOOD], "storage": {"bucket": "x"}}, "storage.bucket", "x", "one of the keys bucketName, roleArn"),
+    ({"experiments": [GOOD], "storage": {"bucketName": "lake"}}, "storage.roleArn", None, "bring both bucketName and roleArn"),
+    ({"experiments": [GOOD], "connection": {"endpoint": 4599}}, "connection.endpoint", 4599, "an endpoint URL"),
+    ({"experiments": [GOOD], "waits": {"createSeconds": -5}}, "waits.createSeconds", -5, "a positive number of seconds"),
+    ({"experiments": [GOOD], "waits": {"forever": 1}}, "waits.forever", 1, "one of the keys createSeconds"),
     ({"experiments": ["popular"]}, "experiments[0]", "popular", "a mapping"),
-])
+]
+
+
+@pytest.mark.parametrize("raw, key, value, allowed", BAD, ids=[case[1] for case in BAD])
 def test_bad_config_names_stack_key_value_and_what_is_allowed(raw, key, value, allowed):
     with pytest.raises(ConfigError) as error:
         parse("staging", raw)

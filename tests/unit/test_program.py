@@ -1,14 +1,15 @@
 """The whole program under pulumi.runtime.set_mocks: what it registers for a
-stack's config, with pulumi-aws resources included."""
+stack's config, pulumi-aws resources included."""
 
 import json
 import runpy
-from pathlib import Path
 
 import pulumi
 import pytest
 
 from tests.conftest import ROOT
+
+ACCOUNT = "123456789012"
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
@@ -19,14 +20,23 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.resources.append(args)
         outputs = dict(args.inputs)
         if args.typ == "aws:s3/bucket:Bucket":
-            outputs.update(bucket=f"{args.name}-bucket", arn=f"arn:aws:s3:::{args.name}-bucket")
+            outputs.update(bucket=f"{args.name}-x1", arn=f"arn:aws:s3:::{args.name}-x1")
+        elif args.typ == "aws:iam/role:Role":
+            outputs.update(arn=f"arn:aws:iam::{ACCOUNT}:role/{args.name}")
+        elif args.typ.startswith("pulumi-python:dynamic/personalize:"):
+            outputs.update(arn=f"arn:aws:personalize:us-east-1:{ACCOUNT}:{args.typ.rsplit(':', 1)[1].lower()}/{args.name}")
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs):
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/ci", "userId": "ci", "id": ACCOUNT}
         return {}
 
     def of_type(self, typ: str) -> list[pulumi.runtime.MockResourceArgs]:
         return [r for r in self.resources if r.typ == typ]
+
+    def personalize(self, kind: str) -> dict[str, dict]:
+        return {r.name: r.inputs for r in self.of_type(f"pulumi-python:dynamic/personalize:{kind}")}
 
 
 def run_program(stack: str, config: dict, mocks: RecordingMocks | None = None) -> RecordingMocks:
@@ -43,6 +53,7 @@ def run_program(stack: str, config: dict, mocks: RecordingMocks | None = None) -
 
 
 EXPERIMENT = {"name": "popular", "recipe": "aws-popularity-count", "datasetVersion": "v1", "minProvisionedTPS": 2}
+BROUGHT = {"bucketName": "team-lake", "roleArn": f"arn:aws:iam::{ACCOUNT}:role/personalize"}
 
 
 def test_created_bucket_has_secure_defaults():
@@ -51,42 +62,75 @@ def test_created_bucket_has_secure_defaults():
     [bucket] = mocks.of_type("aws:s3/bucket:Bucket")
     assert bucket.inputs.get("forceDestroy") is False
     [block] = mocks.of_type("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
-    assert {k: block.inputs[k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")} == \
-        {"blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True, "restrictPublicBuckets": True}
+    assert all(block.inputs[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
     [sse] = mocks.of_type("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
     assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
     [versioning] = mocks.of_type("aws:s3/bucketVersioning:BucketVersioning")
     assert versioning.inputs["versioningConfiguration"]["status"] == "Enabled"
+
+
+def test_bucket_policy_is_tls_only_and_scopes_personalize_to_its_prefixes():
+    mocks = run_program("dev", {"experiments": [EXPERIMENT]})
     [policy] = mocks.of_type("aws:s3/bucketPolicy:BucketPolicy")
-    [statement] = json.loads(policy.inputs["policy"])["Statement"]
-    assert statement["Effect"] == "Deny"
-    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    assert statement["Resource"] == ["arn:aws:s3:::data-bucket", "arn:aws:s3:::data-bucket/*"]
+    statements = {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}
+    deny = statements["DenyInsecureTransport"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert statements["PersonalizeReadsData"]["Resource"] == "arn:aws:s3:::data-bucket-x1/datasets/*"
+    assert statements["PersonalizeWritesBatchOutput"]["Resource"] == "arn:aws:s3:::data-bucket-x1/batch-output/*"
+    for sid in ("PersonalizeListsData", "PersonalizeReadsData", "PersonalizeWritesBatchOutput"):
+        assert statements[sid]["Principal"] == {"Service": "personalize.amazonaws.com"}
+        assert statements[sid]["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
 
 
-def test_existing_bucket_registers_no_aws_resources():
-    mocks = run_program("local", {"experiments": [EXPERIMENT], "storage": {"bucketName": "team-lake"}})
+def test_role_trusts_only_personalize_from_this_account_and_reads_only_the_data():
+    mocks = run_program("dev", {"experiments": [EXPERIMENT]})
+    [role] = mocks.of_type("aws:iam/role:Role")
+    [trust] = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert trust["Principal"] == {"Service": "personalize.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    [access] = mocks.of_type("aws:iam/rolePolicy:RolePolicy")
+    resources = [s["Resource"] for s in json.loads(access.inputs["policy"])["Statement"]]
+    assert "arn:aws:s3:::data-bucket-x1/datasets/*" in resources
+    assert all("*" not in r or r.endswith("/datasets/*") or r.endswith("/batch-output/*") for r in resources)
+
+
+def test_brought_bucket_and_role_register_no_aws_resources():
+    mocks = run_program("local", {"experiments": [EXPERIMENT], "storage": BROUGHT})
     assert not [r for r in mocks.resources if r.typ.startswith("aws:")]
+    [job] = mocks.personalize("DatasetImportJob").values()
+    assert job["roleArn"] == BROUGHT["roleArn"]
+    assert job["dataSource"]["dataLocation"] == "s3://team-lake/datasets/v1/interactions.csv"
 
 
-def test_one_component_per_experiment_with_its_record():
-    second = dict(EXPERIMENT, name="personal", recipe="aws-user-personalization-v2", minProvisionedTPS=5)
-    mocks = run_program("dev", {"experiments": [EXPERIMENT, second], "storage": {"bucketName": "b"}})
+def test_each_experiment_is_one_component_holding_its_chain():
+    second = dict(EXPERIMENT, name="personal", recipe="aws-user-personalization-v2", minProvisionedTPS=5,
+                  eventTracker=True, filters={"no-repeats": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'})
+    mocks = run_program("dev", {"experiments": [EXPERIMENT, second], "storage": BROUGHT,
+                                "connection": {"region": "us-east-1", "endpoint": "http://127.0.0.1:4599"}})
 
-    components = mocks.of_type("personalize:experiment:Experiment")
-    assert sorted(c.name for c in components) == ["personal", "popular"]
-    records = {r.name: r.inputs for r in mocks.of_type("pulumi-python:dynamic:Resource")}
-    assert set(records) == {"popular-plan", "personal-plan"}
-    assert records["personal-plan"]["settings"] == {
-        "recipeArn": "arn:aws:personalize:::recipe/aws-user-personalization-v2",
-        "datasetVersion": "v1",
-        "minProvisionedTPS": 5,
-    }
-    assert Path(records["popular-plan"]["store"]).is_absolute()
+    components = {c.name for c in mocks.of_type("personalize:experiment:Experiment")}
+    assert components == {"popular", "personal"}
+    for kind in ("DatasetGroup", "Schema", "Dataset", "DatasetImportJob", "Solution", "SolutionVersion", "Campaign"):
+        assert set(mocks.personalize(kind)) == {f"popular-{suffix(kind)}", f"personal-{suffix(kind)}"}, kind
+    assert set(mocks.personalize("EventTracker")) == {"personal-tracker"}
+    assert set(mocks.personalize("Filter")) == {"personal-filter-no-repeats"}
+
+    campaign = mocks.personalize("Campaign")["personal-campaign"]
+    assert campaign["name"] == "dev-personal" and campaign["minProvisionedTPS"] == 5
+    assert campaign["endpoint"] == "http://127.0.0.1:4599" and campaign["region"] == "us-east-1"
+    assert mocks.personalize("Solution")["personal-solution"]["recipeArn"] == "arn:aws:personalize:::recipe/aws-user-personalization-v2"
+    version = mocks.personalize("SolutionVersion")["personal-version"]
+    assert version["triggers"]["datasetImportJobArn"].endswith("datasetimportjob/personal-import")
+    assert mocks.personalize("DatasetImportJob")["personal-import"]["jobName"] == "dev-personal-v1"
+
+
+def suffix(kind: str) -> str:
+    return {"DatasetGroup": "group", "Schema": "schema", "Dataset": "interactions", "DatasetImportJob": "import",
+            "Solution": "solution", "SolutionVersion": "version", "Campaign": "campaign"}[kind]
 
 
 def test_bad_config_fails_before_anything_is_registered():
-    bad = dict(EXPERIMENT, minProvisionedTPS=0)
+    bad = dict(EXPERIMENT, name="second", minProvisionedTPS=0)
     mocks = RecordingMocks()
     with pytest.raises(Exception) as failure:
         run_program("dev", {"experiments": [EXPERIMENT, bad]}, mocks)

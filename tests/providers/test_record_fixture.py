@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from providers.local_record import UNKNOWN, LocalRecordProvider
+from tests.fixtures.records.record_provider import UNKNOWN, LocalRecordProvider
 from pulumi.dynamic.dynamic import serialize_provider
 from tests.conftest import ROOT
 

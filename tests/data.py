@@ -1,0 +1,30 @@
+"""Small synthetic interaction data for tests: a few popular items, many rare
+ones, every user with several interactions, timestamps spread over 60 days."""
+
+import csv
+import io
+import json
+
+import numpy as np
+
+INTERACTIONS_SCHEMA = json.dumps({
+    "type": "record", "name": "Interactions", "namespace": "com.amazonaws.personalize.schema", "version": "1.0",
+    "fields": [{"name": "USER_ID", "type": "string"}, {"name": "ITEM_ID", "type": "string"},
+               {"name": "EVENT_TYPE", "type": "string"}, {"name": "TIMESTAMP", "type": "long"}],
+})
+
+
+def interactions_csv(users: int = 60, items: int = 120, rows: int = 1500, seed: int = 7) -> bytes:
+    rng = np.random.default_rng(seed)
+    popularity = 1.0 / np.arange(1, items + 1) ** 1.1
+    item_ids = rng.choice(items, size=rows, p=popularity / popularity.sum())
+    # Every user appears at least twice, as the service requires of 25 of them.
+    user_ids = np.concatenate([np.repeat(np.arange(users), 2), rng.integers(0, users, rows - 2 * users)])
+    start = 1_700_000_000
+    timestamps = np.sort(rng.integers(start, start + 60 * 86400, rows))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP"])
+    for u, i, t in zip(user_ids, item_ids, timestamps):
+        writer.writerow([f"u{u}", f"i{i}", "purchase", int(t)])
+    return out.getvalue().encode()
