@@ -5,6 +5,7 @@ solution version > campaign, with the optional event tracker and filters.
 A new dataset version is a new import job and a new solution version, and the
 campaign is updated in place to serve it: its ARN never changes."""
 
+import hashlib
 import json
 import re
 
@@ -17,7 +18,7 @@ from providers.dataset_import_job import DatasetImportJob
 from providers.event_tracker import EventTracker
 from providers.filter import Filter
 from providers.schema import Schema
-from providers.solution import Solution
+from providers.solution import CONFIG_UPDATABLE, Solution
 from providers.solution_version import SolutionVersion
 from stacks.config import Experiment, StackConfig
 
@@ -42,6 +43,15 @@ def resource_name(*parts: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", "-".join(parts))[:63]
 
 
+def fingerprint(*settings) -> str:
+    """A short, stable digest of the settings that force a replacement.
+
+    Naming a resource by it lets the engine create the replacement before it
+    deletes the old one: the service refuses to delete a solution while a
+    campaign serves one of its versions, or a schema while a dataset uses it."""
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:8]
+
+
 class ExperimentComponent(pulumi.ComponentResource):
     campaign: Campaign
     solution_version: SolutionVersion
@@ -57,7 +67,7 @@ class ExperimentComponent(pulumi.ComponentResource):
             return pulumi.ResourceOptions(parent=self, depends_on=list(depends_on))
 
         group = DatasetGroup(f"{experiment.name}-group", child(), name=base, **common)
-        schema = Schema(f"{experiment.name}-schema", child(), name=f"{base}-interactions",
+        schema = Schema(f"{experiment.name}-schema", child(), name=resource_name(base, "interactions", fingerprint(INTERACTIONS_SCHEMA)),
                         schema=json.dumps(INTERACTIONS_SCHEMA), datasetType="Interactions", **common)
         dataset = Dataset(f"{experiment.name}-interactions", child(), name=f"{base}-interactions",
                           datasetType="Interactions", datasetGroupArn=group.arn, schemaArn=schema.arn, **common)
@@ -68,7 +78,9 @@ class ExperimentComponent(pulumi.ComponentResource):
             dataSource={"dataLocation": data_location}, roleArn=role_arn, importMode="FULL", **common)
         solution = Solution(
             f"{experiment.name}-solution", child(dataset),
-            name=base, datasetGroupArn=group.arn, recipeArn=experiment.recipe_arn,
+            name=resource_name(base, fingerprint(experiment.recipe, experiment.event_type,
+                                                 {k: v for k, v in experiment.solution_config.items() if k not in CONFIG_UPDATABLE})),
+            datasetGroupArn=group.arn, recipeArn=experiment.recipe_arn,
             eventType=experiment.event_type, solutionConfig=experiment.solution_config or None, **common)
         # The import job's ARN names the data this version trains on: new data, new version.
         self.solution_version = SolutionVersion(

@@ -1,0 +1,125 @@
+"""The real program through the real engine against personalize-local: what a
+reviewer sees in `pulumi preview` is exactly what the service needs, and
+`pulumi up` does exactly that."""
+
+import boto3
+import pytest
+
+from tests.data import interactions_csv
+from tests.engine.conftest import MAIN_PROGRAM, stack_factory
+
+pytestmark = pytest.mark.engine
+
+BUCKET = "engine-data"
+TIME_SCALE = 0.0005
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory):
+    import local
+
+    handle = local.start(str(tmp_path_factory.mktemp("emulator-state")), port=0, time_scale=TIME_SCALE)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture(scope="module")
+def aws(emulator):
+    return lambda service: boto3.client(service, endpoint_url=emulator.endpoint, region_name="us-east-1")
+
+
+@pytest.fixture(scope="module")
+def role(aws):
+    s3 = aws("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    for version, seed in (("v1", 1), ("v2", 2)):
+        s3.put_object(Bucket=BUCKET, Key=f"datasets/{version}/interactions.csv", Body=interactions_csv(seed=seed))
+    return aws("iam").create_role(RoleName="engine-personalize", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+
+
+@pytest.fixture
+def make_stack(tmp_path, engine_env, pulumi_command):
+    make, stacks = stack_factory(MAIN_PROGRAM, tmp_path, engine_env, pulumi_command)
+    yield make
+    for stack in stacks.values():
+        stack.workspace.remove_stack(stack.name, force=True)
+
+
+def stack_config(emulator, role, **experiment):
+    return {
+        "connection": {"region": "us-east-1", "endpoint": emulator.endpoint},
+        "storage": {"bucketName": BUCKET, "roleArn": role},
+        "waits": {"initialPollSeconds": 0.05, "maxPollSeconds": 0.5},
+        "experiments": [{"name": "popular", "recipe": "aws-popularity-count", "datasetVersion": "v1",
+                         "minProvisionedTPS": 1, "eventTracker": True,
+                         "filters": {"no-repeats": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'},
+                         **experiment}],
+    }
+
+
+def planned(stack) -> dict[str, str]:
+    """Each resource the preview would touch, by its type's last segment, with the step it plans."""
+    steps: dict[str, str] = {}
+
+    def collect(event):
+        pre = event.resource_pre_event
+        if pre and pre.metadata.op.value not in ("same", "read"):
+            kind = pre.metadata.type.rsplit(":", 1)[-1]
+            # A replacement shows up as several steps; the plan is "replace".
+            steps[kind] = "replace" if "replace" in pre.metadata.op.value else pre.metadata.op.value
+
+    stack.preview(on_event=collect)
+    return steps
+
+
+def test_review_and_apply_a_stack_of_every_resource(make_stack, emulator, role, aws, capsys):
+    stack = make_stack("local", stack_config(emulator, role))
+    up = stack.up()
+    assert up.summary.result == "succeeded"
+    # Stack, storage, experiment, and group, schema, dataset, import, solution,
+    # version, campaign, tracker, filter.
+    assert up.summary.resource_changes == {"create": 12}
+    outputs = up.outputs["experiments"].value["popular"]
+    campaign_arn = outputs["campaignArn"]
+    assert campaign_arn.endswith(":campaign/local-popular")
+    assert outputs["metrics"]["coverage"] > 0
+    assert up.outputs["popularTrackingId"].secret
+    stack.preview(expect_no_changes=True)
+
+    # Raising TPS is one in-place update of the campaign, nothing else.
+    make_stack("local", stack_config(emulator, role, minProvisionedTPS=2))
+    assert planned(stack) == {"Campaign": "update"}
+    assert stack.up().summary.resource_changes == {"update": 1, "same": 11}
+    api = aws("personalize")
+    assert api.describe_campaign(campaignArn=campaign_arn)["campaign"]["minProvisionedTPS"] == 2
+
+    # A new dataset version: a new import, a new version, the same campaign serving it.
+    make_stack("local", stack_config(emulator, role, minProvisionedTPS=2, datasetVersion="v2"))
+    assert planned(stack) == {"DatasetImportJob": "replace", "SolutionVersion": "replace", "Campaign": "update"}
+    up = stack.up()
+    assert up.outputs["experiments"].value["popular"]["campaignArn"] == campaign_arn
+    served = api.describe_campaign(campaignArn=campaign_arn)["campaign"]["solutionVersionArn"]
+    assert served == up.outputs["experiments"].value["popular"]["solutionVersionArn"] != outputs["solutionVersionArn"]
+    stack.preview(expect_no_changes=True)
+
+    # A new recipe is a new solution (the API cannot change it) and what follows from it.
+    make_stack("local", stack_config(emulator, role, minProvisionedTPS=2, datasetVersion="v2", recipe="aws-user-personalization"))
+    assert planned(stack) == {"Solution": "replace", "SolutionVersion": "replace", "Campaign": "update"}
+    stack.up()
+
+    # Drift: TPS changed out of band is seen by refresh and corrected by up.
+    api.update_campaign(campaignArn=campaign_arn, minProvisionedTPS=9)
+    refresh = stack.refresh()
+    assert refresh.summary.resource_changes.get("update") == 1
+    assert planned(stack) == {"Campaign": "update"}
+    stack.up()
+    assert api.describe_campaign(campaignArn=campaign_arn)["campaign"]["minProvisionedTPS"] == 2
+
+    destroy = stack.destroy()
+    assert destroy.summary.result == "succeeded"
+    assert api.list_dataset_groups()["datasetGroups"] == []
+    assert api.list_schemas()["schemas"] == []
+    assert api.list_campaigns()["campaigns"] == []
+    with capsys.disabled():
+        print(f"\nengine against personalize-local: up {{'create': 12}}, TPS and data-version updates in place, "
+              f"recipe replace, drift corrected; destroy {destroy.summary.resource_changes}")

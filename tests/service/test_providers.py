@@ -1,0 +1,203 @@
+"""Each provider against personalize-local, called the way the engine calls it:
+check, then create/read/update/delete with the checked inputs."""
+
+import json
+import threading
+
+import pytest
+
+from providers.batch_inference_job import BatchInferenceJobProvider
+from providers.campaign import CampaignProvider
+from providers.dataset import DatasetProvider
+from providers.dataset_group import DatasetGroupProvider
+from providers.dataset_import_job import DatasetImportJobProvider
+from providers.event_tracker import EventTrackerProvider
+from providers.filter import FilterProvider
+from providers.lifecycle import ResourceFailed
+from providers.schema import SchemaProvider
+from providers.solution import SolutionProvider
+from providers.solution_version import SolutionVersionProvider
+from providers.waiting import DeadlineExceeded
+from tests.data import INTERACTIONS_SCHEMA
+
+
+def create(provider, conn, **props):
+    checked = provider.check({}, {**conn, **props})
+    assert checked.failures == [], [f.reason for f in checked.failures]
+    result = provider.create(checked.inputs)
+    return result.id, result.outs
+
+
+def update(provider, outs, **changes):
+    news = provider.check(outs, {**outs, **changes}).inputs
+    diff = provider.diff(outs["arn"], outs, news)
+    assert diff.changes and not diff.replaces, diff.replaces
+    return provider.update(outs["arn"], outs, news).outs
+
+
+@pytest.fixture(scope="module")
+def chain(conn, seeded):
+    """group > schema > dataset > import v1 > solution > version > campaign."""
+    ids = {}
+    ids["group"], _ = create(DatasetGroupProvider(), conn, name="chain")
+    ids["schema"], _ = create(SchemaProvider(), conn, name="chain-interactions", schema=INTERACTIONS_SCHEMA,
+                              datasetType="Interactions")
+    ids["dataset"], _ = create(DatasetProvider(), conn, name="chain-interactions", datasetType="Interactions",
+                               datasetGroupArn=ids["group"], schemaArn=ids["schema"])
+    ids["import"], ids["import_outs"] = create(
+        DatasetImportJobProvider(), conn, jobName="chain-v1", datasetArn=ids["dataset"], roleArn=seeded["role"],
+        dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/v1/interactions.csv"})
+    ids["solution"], ids["solution_outs"] = create(
+        SolutionProvider(), conn, name="chain", datasetGroupArn=ids["group"],
+        recipeArn="arn:aws:personalize:::recipe/aws-popularity-count")
+    ids["version"], ids["version_outs"] = create(SolutionVersionProvider(), conn, solutionArn=ids["solution"],
+                                                 triggers={"datasetImportJobArn": ids["import"]})
+    ids["campaign"], ids["campaign_outs"] = create(CampaignProvider(), conn, name="chain",
+                                                   solutionVersionArn=ids["version"], minProvisionedTPS=1)
+    return ids
+
+
+def test_chain_is_active_with_real_arns_and_metrics(chain, aws):
+    assert chain["group"].endswith(":dataset-group/chain")
+    assert chain["dataset"].endswith(":dataset/chain/INTERACTIONS")
+    assert chain["import_outs"]["status"] == "ACTIVE"
+    metrics = chain["version_outs"]["metrics"]
+    assert 0 <= metrics["coverage"] <= 1 and "normalized_discounted_cumulative_gain_at_10" in metrics
+    assert chain["solution_outs"]["performAutoTraining"] is False
+    described = aws("personalize").describe_solution(solutionArn=chain["solution"])["solution"]
+    assert described["performAutoTraining"] is False
+    assert chain["campaign_outs"]["status"] == "ACTIVE"
+
+
+def test_read_returns_outputs_and_the_declared_inputs(chain, conn):
+    provider = CampaignProvider()
+    read = provider.read(chain["campaign"], chain["campaign_outs"])
+    assert read.id == chain["campaign"]
+    assert read.outs["solutionVersionArn"] == chain["version"]
+    assert provider.diff(read.id, read.outs, read.inputs).changes is False
+
+
+def test_campaign_tps_changes_in_place_and_waits_for_the_update(chain, aws):
+    provider = CampaignProvider()
+    outs = update(provider, chain["campaign_outs"], minProvisionedTPS=3)
+    described = aws("personalize").describe_campaign(campaignArn=chain["campaign"])["campaign"]
+    assert described["campaignArn"] == chain["campaign"]
+    assert described["minProvisionedTPS"] == 3
+    assert described["latestCampaignUpdate"]["status"] == "ACTIVE"
+    assert outs["latestCampaignUpdate"]["minProvisionedTPS"] == 3
+    chain["campaign_outs"] = outs
+
+
+def test_campaign_serves_a_new_solution_version_in_place(chain, conn, aws, seeded):
+    new_import, _ = create(DatasetImportJobProvider(), conn, jobName="chain-v2", datasetArn=chain["dataset"],
+                           roleArn=seeded["role"], dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/v2/interactions.csv"})
+    new_version, _ = create(SolutionVersionProvider(), conn, solutionArn=chain["solution"],
+                            triggers={"datasetImportJobArn": new_import})
+    outs = update(CampaignProvider(), chain["campaign_outs"], solutionVersionArn=new_version)
+    assert outs["arn"] == chain["campaign"]
+    assert aws("personalize").describe_campaign(campaignArn=chain["campaign"])["campaign"]["solutionVersionArn"] == new_version
+    chain["campaign_outs"] = outs
+
+
+def test_drift_out_of_band_is_seen_by_read(chain, aws, conn):
+    api = aws("personalize")
+    api.update_campaign(campaignArn=chain["campaign"], minProvisionedTPS=7)
+    provider = CampaignProvider()
+    # Reading while the service still applies the change is fine; wait so the value is settled.
+    provider._wait_for_update(api, chain["campaign"], conn)
+    read = provider.read(chain["campaign"], chain["campaign_outs"])
+    assert read.inputs["minProvisionedTPS"] == 7
+    declared = provider.check({}, {**chain["campaign_outs"], "minProvisionedTPS": 3}).inputs
+    diff = provider.diff(chain["campaign"], read.outs, declared)
+    assert diff.changes and diff.replaces == []
+
+
+def test_solution_auto_training_updates_in_place(chain, aws):
+    outs = update(SolutionProvider(), chain["solution_outs"], performAutoTraining=True,
+                  solutionConfig={"autoTrainingConfig": {"schedulingExpression": "rate(7 days)"}})
+    described = aws("personalize").describe_solution(solutionArn=chain["solution"])["solution"]
+    assert described["performAutoTraining"] is True
+    assert outs["arn"] == chain["solution"]
+
+
+def test_create_adopts_a_leftover_with_the_same_settings_and_refuses_other_settings(chain, conn):
+    adopted, _ = create(DatasetGroupProvider(), conn, name="chain")
+    assert adopted == chain["group"]
+    with pytest.raises(ResourceFailed, match="already exists with other settings.*domain"):
+        create(DatasetGroupProvider(), conn, name="chain", domain="ECOMMERCE")
+
+
+def test_adopt_arn_takes_over_an_existing_resource(chain, conn):
+    arn, outs = create(CampaignProvider(), conn, name="chain", solutionVersionArn=chain["campaign_outs"]["solutionVersionArn"],
+                       minProvisionedTPS=7, adoptArn=chain["campaign"])
+    assert arn == chain["campaign"] and outs["status"] == "ACTIVE"
+
+
+def test_event_tracker_outputs_its_tracking_id(chain, conn):
+    arn, outs = create(EventTrackerProvider(), conn, name="chain", datasetGroupArn=chain["group"])
+    assert ":event-tracker/" in arn and outs["trackingId"]
+    chain["tracker"], chain["tracker_outs"] = arn, outs
+
+
+def test_filter_is_created_and_replaced_on_a_new_expression(chain, conn):
+    provider = FilterProvider()
+    arn, outs = create(provider, conn, name="chain-no-purchases", datasetGroupArn=chain["group"],
+                       filterExpression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")')
+    assert outs["status"] == "ACTIVE"
+    news = provider.check(outs, {**outs, "filterExpression": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("click")'}).inputs
+    assert provider.diff(arn, outs, news).replaces == ["filterExpression"]
+    chain["filter"], chain["filter_outs"] = arn, outs
+
+
+def test_batch_inference_job_writes_results_and_cannot_be_deleted(chain, conn, seeded, aws):
+    s3 = aws("s3")
+    s3.put_object(Bucket=seeded["bucket"], Key="batch-input/users.json",
+                  Body="\n".join(json.dumps({"userId": f"u{i}"}) for i in range(5)).encode())
+    provider = BatchInferenceJobProvider()
+    arn, outs = create(provider, conn, jobName="chain-batch", solutionVersionArn=chain["version"], roleArn=seeded["role"],
+                       jobInput={"s3DataSource": {"path": f"s3://{seeded['bucket']}/batch-input/users.json"}},
+                       jobOutput={"s3DataDestination": {"path": f"s3://{seeded['bucket']}/batch-output/"}}, numResults=5)
+    assert outs["status"] == "ACTIVE"
+    body = s3.get_object(Bucket=seeded["bucket"], Key="batch-output/users.json.out")["Body"].read().decode()
+    assert len(body.strip().splitlines()) == 5
+    provider.delete(arn, outs)  # a no-op: the API has no delete
+    assert provider.read(arn, outs).id == arn
+
+
+def test_import_of_missing_data_fails_with_the_service_reason(chain, conn, seeded):
+    with pytest.raises(ResourceFailed, match="CREATE FAILED"):
+        create(DatasetImportJobProvider(), conn, jobName="chain-missing", datasetArn=chain["dataset"], roleArn=seeded["role"],
+               dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/none/interactions.csv"})
+
+
+def test_deadline_exceeded_says_what_it_waited_for(chain, conn):
+    short = dict(conn, waits={**conn["waits"], "createSeconds": 0.2})
+    with pytest.raises(DeadlineExceeded, match="solution version .* to become ACTIVE"):
+        create(SolutionVersionProvider(), short, solutionArn=chain["solution"], triggers={"attempt": "short"})
+
+
+def test_group_delete_waits_for_its_children_then_everything_is_gone(chain, conn, aws):
+    """Deleting in the order the service demands, with the group's delete retried
+    while its children are still going away."""
+    for provider_class, key in ((CampaignProvider, "campaign"), (EventTrackerProvider, "tracker"), (FilterProvider, "filter")):
+        provider_class().delete(chain[key], conn)
+    SolutionProvider().delete(chain["solution"], conn)
+
+    group_deleted = threading.Event()
+
+    def delete_group():
+        DatasetGroupProvider().delete(chain["group"], conn)
+        group_deleted.set()
+
+    deleter = threading.Thread(target=delete_group)
+    deleter.start()
+    DatasetProvider().delete(chain["dataset"], conn)  # only now can the group go
+    deleter.join(timeout=120)
+    assert group_deleted.is_set()
+    SchemaProvider().delete(chain["schema"], conn)
+
+    api = aws("personalize")
+    assert api.list_dataset_groups()["datasetGroups"] == []
+    assert [s for s in api.list_schemas()["schemas"] if s["name"].startswith("chain")] == []
+    assert DatasetGroupProvider().read(chain["group"], conn).id is None
+    DatasetGroupProvider().delete(chain["group"], conn)  # not found is deleted
