@@ -15,6 +15,16 @@ class DatasetProvider(PersonalizeProvider):
     list_op, list_key, list_scope = "ListDatasets", "datasets", ("datasetGroupArn",)
     updatable = ("schemaArn",)
 
+    # The API takes the type in any case and describes it in upper case.
+    def check(self, olds, news):
+        result = super().check(olds, news)
+        if isinstance(result.inputs.get("datasetType"), str):
+            result.inputs["datasetType"] = result.inputs["datasetType"].upper()
+        return result
+
+    def observed_value(self, key: str, value: Any) -> Any:
+        return value.upper() if key == "datasetType" and isinstance(value, str) else value
+
     def replaced_by(self, olds, news, changed):
         in_place = self.updatable if str(news.get("datasetType", "")).upper() in SCHEMA_UPDATABLE_TYPES else ()
         return [k for k in changed if k not in in_place]

@@ -143,7 +143,7 @@ class PersonalizeProvider(ResourceProvider):
         failures += [CheckFailure(k, f"{self.kind} has no input {k!r}; allowed: {', '.join(sorted(allowed))}")
                      for k in inputs if k not in allowed]
         waits = inputs.get("waits") or {}
-        if waits != UNKNOWN:
+        if not model.is_unknown(waits):
             for key, value in waits.items():
                 if key not in WAIT_KEYS or isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                     failures.append(CheckFailure(f"waits.{key}", f"waits.{key}={value!r}: allowed keys {', '.join(WAIT_KEYS)}, each a positive number of seconds"))
@@ -153,7 +153,7 @@ class PersonalizeProvider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         keys = [k for k in self.api_members() + ("region", "triggers") if k not in NOT_DIFFED]
-        changed = [k for k in keys if news.get(k) == UNKNOWN or canonical(olds.get(k)) != canonical(news.get(k))]
+        changed = [k for k in keys if model.is_unknown(news.get(k)) or canonical(olds.get(k)) != canonical(news.get(k))]
         in_place = [k for k in changed if k == "tags"]  # TagResource/UntagResource, for every resource
         replaces = [k for k in changed if k in ("region", "triggers")] + \
             [k for k in self.replaced_by(olds, news, [k for k in changed if k not in in_place + ["region", "triggers"]])]
@@ -255,12 +255,17 @@ class PersonalizeProvider(ResourceProvider):
         if description is None:
             raise ResourceFailed(f"cannot adopt {self.kind} {arn}: it does not exist")
         declared = self._create_request(props)
-        differences = [f"{k}: existing {jsonable(description[k])!r}, declared {v!r}" for k, v in declared.items()
-                       if k in description and k != "tags"
-                       and canonical(overlay(v, self.observed_value(k, jsonable(description[k])))) != canonical(v)]
+        # A member the description can carry but omits is unset in the service.
+        described = {k: self.observed_value(k, jsonable(description.get(k))) for k in self._described_members()}
+        differences = [f"{k}: existing {described[k]!r}, declared {v!r}" for k, v in declared.items()
+                       if k in described and canonical(overlay(v, described[k])) != canonical(v)]
         if differences:
             raise ResourceFailed(f"{self.kind} {arn} already exists with other settings ({'; '.join(differences)}); "
                                  f"delete it, rename the resource, or declare the existing settings")
+
+    def _described_members(self) -> tuple[str, ...]:
+        output = model.operation(SERVICE, self.describe_op).output_shape.members[self.description_key]
+        return tuple(output.members)
 
     def _wait_until_active(self, api, arn: str, props: dict[str, Any], phase: str) -> dict[str, Any]:
         def poll():

@@ -12,8 +12,15 @@ from typing import Any, Iterator
 import botocore.session
 from botocore.model import OperationModel, Shape
 
-# What the Python SDK passes for a value that is not known yet during preview.
+# What the Python SDK passes for a value that is not known yet during preview:
+# on the wire this sentinel string; deserialized for a provider, an Unknown.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def is_unknown(value: Any) -> bool:
+    from pulumi.output import Unknown
+
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
 
 
 @lru_cache(maxsize=None)
@@ -32,7 +39,7 @@ def request_members(service: str, op: str) -> tuple[str, ...]:
 
 def problems(shape: Shape, value: Any, path: str) -> Iterator[tuple[str, str]]:
     """Yield (member path, what is wrong) for every constraint `value` breaks."""
-    if value is None or value == UNKNOWN:
+    if value is None or is_unknown(value):
         return
     meta = shape.metadata
     kind = shape.type_name
@@ -111,7 +118,7 @@ def _range(path, value, meta):
 def coerce(shape: Shape, value: Any) -> Any:
     """Undo the engine's wire format: every number arrives as a float, but the
     service wants integers where the model says integer."""
-    if value is None or value == UNKNOWN:
+    if value is None or is_unknown(value):
         return value
     kind = shape.type_name
     if kind in ("integer", "long") and isinstance(value, float) and value.is_integer():

@@ -63,7 +63,9 @@ def planned(stack) -> dict[str, str]:
 
     def collect(event):
         pre = event.resource_pre_event
-        if pre and pre.metadata.op.value not in ("same", "read"):
+        # The engine re-registers its default provider for dynamic resources on
+        # every run; the CLI does not show that step, and neither does a review.
+        if pre and pre.metadata.op.value not in ("same", "read") and not pre.metadata.type.startswith("pulumi:providers:"):
             kind = pre.metadata.type.rsplit(":", 1)[-1]
             # A replacement shows up as several steps; the plan is "replace".
             steps[kind] = "replace" if "replace" in pre.metadata.op.value else pre.metadata.op.value

@@ -4,6 +4,7 @@ replace exactly where the API cannot update, in place where it can."""
 import json
 
 import pytest
+from pulumi.output import Unknown
 
 from providers.campaign import CampaignProvider
 from providers.dataset import DatasetProvider
@@ -77,9 +78,12 @@ def test_interactions_schema_change_replaces_the_dataset():
     assert result.replaces == ["schemaArn"]
 
 
-def test_unknown_values_count_as_changes_during_preview():
+@pytest.mark.parametrize("unknown", [UNKNOWN, Unknown()], ids=["wire-sentinel", "deserialized"])
+def test_unknown_values_pass_check_and_count_as_changes_during_preview(unknown):
     provider = CampaignProvider()
-    result = provider.diff("arn", BASE[CampaignProvider], dict(BASE[CampaignProvider], solutionVersionArn=UNKNOWN))
+    news = dict(BASE[CampaignProvider], solutionVersionArn=unknown)
+    assert provider.check(BASE[CampaignProvider], news).failures == []
+    result = provider.diff("arn", BASE[CampaignProvider], news)
     assert result.changes is True and result.replaces == []
 
 
