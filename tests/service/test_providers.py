@@ -201,3 +201,44 @@ def test_group_delete_waits_for_its_children_then_everything_is_gone(chain, conn
     assert [s for s in api.list_schemas()["schemas"] if s["name"].startswith("chain")] == []
     assert DatasetGroupProvider().read(chain["group"], conn).id is None
     DatasetGroupProvider().delete(chain["group"], conn)  # not found is deleted
+
+
+def set_faults(emulator, faults: dict | None):
+    import urllib.request
+
+    method, body = ("POST", json.dumps(faults).encode()) if faults else ("DELETE", None)
+    request = urllib.request.Request(f"{emulator.endpoint}/_local/faults", data=body, method=method,
+                                     headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request).read()
+
+
+def get_faults(emulator) -> dict:
+    import urllib.request
+
+    return json.loads(urllib.request.urlopen(f"{emulator.endpoint}/_local/faults").read())
+
+
+def test_throttling_is_retried_until_the_resource_is_created(conn, emulator):
+    # The next four control-plane calls are throttled: botocore's adaptive retries carry on.
+    set_faults(emulator, {"throttle": {"count": 4}})
+    try:
+        arn, outs = create(DatasetGroupProvider(), conn, name="throttled")
+        assert outs["status"] == "ACTIVE"
+        assert get_faults(emulator)["throttle"]["count"] == 0  # every throttle was met and retried
+        assert DatasetGroupProvider().read(arn, outs).id == arn
+        DatasetGroupProvider().delete(arn, outs)
+    finally:
+        set_faults(emulator, None)
+    assert DatasetGroupProvider().read(arn, conn).id is None
+
+
+def test_a_forced_create_failure_reports_the_reason_and_leaves_nothing(conn, emulator, aws):
+    set_faults(emulator, {"fail": {"doomed": "Insufficient capacity for this dataset group"}})
+    try:
+        with pytest.raises(ResourceFailed, match="CREATE FAILED: Insufficient capacity for this dataset group"):
+            create(DatasetGroupProvider(), conn, name="doomed")
+    finally:
+        set_faults(emulator, None)
+    # The failed group is deleted (or on its way out): a later `up` can create it afresh.
+    failed = DatasetGroupProvider().describe(aws("personalize"), "arn:aws:personalize:us-east-1:123456789012:dataset-group/doomed")
+    assert failed is None or failed["status"].startswith("DELETE")
