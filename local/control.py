@@ -1,0 +1,502 @@
+"""Amazon Personalize's control plane (JSON 1.1, X-Amz-Target AmazonPersonalize.<Op>).
+
+Describe/List/Delete are generic over the lifecycle table; each Create/Update
+states only its own rules. The real work (import, training, batch inference)
+runs in `finish`, which the lifecycle calls once an operation's time is up."""
+
+import base64
+import json
+import posixpath
+import shutil
+import sys
+import traceback
+import uuid
+from pathlib import Path
+
+from . import recipes
+from .errors import ServiceError, exists, in_use, invalid, not_found
+from .lifecycle import KINDS, Kind, Lifecycle, is_busy
+
+DATASET_TYPES = ("INTERACTIONS", "ITEMS", "USERS", "ACTIONS", "ACTION_INTERACTIONS")
+DEFAULT_PAGE = 100
+LATEST = "/$LATEST"
+
+
+def _ml():
+    from . import ml  # imported on first use: the data/model core is heavy
+    return ml
+
+
+def arn_name(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+def _page(items: list, params: dict) -> tuple[list, str | None]:
+    start = 0
+    if params.get("nextToken"):
+        try:
+            start = int(base64.urlsafe_b64decode(params["nextToken"].encode()).decode())
+        except ValueError:
+            raise invalid("Invalid nextToken.") from None
+    size = params.get("maxResults") or DEFAULT_PAGE
+    end = start + size
+    token = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(items) else None
+    return items[start:end], token
+
+
+class ControlPlane:
+    def __init__(self, model, state_dir: Path, store, clock, faults, s3, account: str):
+        self.model, self.state_dir, self.store, self.clock, self.faults = model, state_dir, store, clock, faults
+        self.s3, self.account = s3, account
+        self.life = Lifecycle(store, clock, finish=self._finish, on_remove=self._remove_files)
+
+    # ------------------------------------------------------------ plumbing
+    def handle(self, operation: str, params: dict, region: str) -> dict:
+        self.region = region
+        self.life.sweep()
+        handler = getattr(self, operation, None)
+        if handler is None:
+            verb = next((v for v in ("Describe", "List", "Delete") if operation.startswith(v)), None)
+            key = operation[len(verb):] if verb else ""
+            key = key[:-1] if verb == "List" else key
+            key = key[:1].lower() + key[1:]
+            if verb is None or key not in KINDS or (verb == "Delete" and not KINDS[key].deletable):
+                raise ServiceError("UnsupportedOperation", f"{operation} is not implemented by personalize-local.")
+            handler = {"Describe": self._describe, "List": self._list, "Delete": self._delete}[verb]
+            return handler(KINDS[key], operation, params)
+        return handler(params)
+
+    def arn(self, path: str) -> str:
+        return f"arn:aws:personalize:{self.region}:{self.account}:{path}"
+
+    def get(self, key: str, arn: str | None, want_active: bool = False) -> dict:
+        kind = KINDS[key]
+        stored = self.store.get(arn) if arn else None
+        doc = self.life.refresh(kind, stored) if stored and kind.arn_member in stored else None
+        if doc is None:
+            raise not_found(arn)
+        if want_active and doc["status"] != "ACTIVE":
+            raise in_use(f"{arn} is not ACTIVE (status {doc['status']}).")
+        return doc
+
+    def _all(self, key: str) -> list[dict]:
+        kind = KINDS[key]
+        return [doc for doc in (self.life.refresh(kind, d) for d in self.store.all(key)) if doc is not None]
+
+    def _create(self, key: str, params: dict, doc: dict, arn: str, seconds: float | None = None) -> dict:
+        kind = KINDS[key]
+        if self.store.get(arn) is not None and self.life.refresh(kind, self.store.get(arn)) is not None:
+            raise exists(arn)
+        doc = {**{k: v for k, v in params.items() if k != "tags"}, **doc, kind.arn_member: arn,
+               "_tags": params.get("tags") or []}
+        if seconds is None:
+            seconds = self.clock.duration(kind.create) if kind.create else 0
+        self.life.begin(kind, doc, seconds)
+        return {kind.arn_member: arn}
+
+    def dataset_group_dir(self, dataset_group_arn: str) -> Path:
+        return self.state_dir / "datasets" / arn_name(dataset_group_arn)
+
+    def dataset_dir(self, dataset_arn: str) -> Path:
+        _, group, dataset_type = dataset_arn.rsplit("/", 2)
+        return self.state_dir / "datasets" / group / dataset_type
+
+    def model_dir(self, solution_version_arn: str) -> Path:
+        _, solution, version = solution_version_arn.rsplit("/", 2)
+        return self.state_dir / "models" / solution / version
+
+    def _remove_files(self, kind: Kind, doc: dict) -> None:
+        """A deleted dataset's data and a deleted solution's models go with them,
+        so a resource created again under the same name starts empty."""
+        directory = {"dataset": lambda: self.dataset_dir(doc["datasetArn"]),
+                     "solutionVersion": lambda: self.model_dir(doc["solutionVersionArn"]),
+                     "recommender": lambda: self.recommender_model_dir(doc["recommenderArn"])}.get(kind.key)
+        if directory:
+            shutil.rmtree(directory(), ignore_errors=True)
+
+    # ------------------------------------------------------------ generic verbs
+    def _describe(self, kind: Kind, operation: str, params: dict) -> dict:
+        doc = self.get(kind.key, params[kind.arn_member])
+        if kind.key == "solution":
+            doc = self._with_latest_version(doc)
+        if kind.key == "campaign":
+            doc = {**doc, "solutionVersionArn": self.serving_version(doc)}
+        if kind.key == "dataset" and doc["datasetType"] == "INTERACTIONS":  # the tracker feeding it
+            trackers = [t for t in self._all("eventTracker") if t["datasetGroupArn"] == doc["datasetGroupArn"]]
+            doc = {**doc, "trackingId": trackers[0]["trackingId"]} if trackers else doc
+        return {kind.key: doc}
+
+    def _list(self, kind: Kind, operation: str, params: dict) -> dict:
+        output = self.model.operation_model(operation).output_shape
+        list_member = next(name for name, shape in output.members.items() if shape.type_name == "list")
+        filters = {k: v for k, v in params.items() if k not in ("nextToken", "maxResults") and v is not None}
+        docs = [d for d in self._all(kind.key) if all(d.get(k) == v for k, v in filters.items())]
+        page, token = _page(docs, params)
+        return {list_member: page, "nextToken": token}
+
+    def _delete(self, kind: Kind, operation: str, params: dict) -> dict:
+        arn = params[kind.arn_member]
+        doc = self.get(kind.key, arn)
+        if is_busy(doc.get("status")):
+            raise in_use(f"{arn} is {doc['status']}; it cannot be deleted now.")
+        for blocker in kind.blockers:
+            value = doc.get(blocker.own_field or kind.arn_member)
+            for child in self._all(blocker.kind):
+                if child.get(blocker.field) == value and (not blocker.busy_only or is_busy(child["status"])):
+                    raise in_use(f"{arn} is in use by {child[KINDS[blocker.kind].arn_member]}; delete it first.")
+        self.life.begin_delete(kind, doc)
+        return {}
+
+    # ------------------------------------------------------------ dataset groups, schemas, datasets
+    def CreateDatasetGroup(self, p: dict) -> dict:
+        return self._create("datasetGroup", p, {}, self.arn(f"dataset-group/{p['name']}"))
+
+    def CreateSchema(self, p: dict) -> dict:
+        try:
+            schema = json.loads(p["schema"])
+            if schema.get("type") != "record" or not isinstance(schema.get("fields"), list):
+                raise ValueError("an Avro record with fields is required")
+        except (ValueError, AttributeError) as error:
+            raise invalid(f"Invalid schema: {error}") from None
+        return self._create("schema", p, {}, self.arn(f"schema/{p['name']}"))
+
+    def CreateDataset(self, p: dict) -> dict:
+        dataset_type = p["datasetType"].upper()
+        if dataset_type not in DATASET_TYPES:
+            raise invalid(f"Invalid datasetType {p['datasetType']}; one of {', '.join(DATASET_TYPES)}.")
+        group = self.get("datasetGroup", p["datasetGroupArn"], want_active=True)
+        self.get("schema", p["schemaArn"])
+        arn = self.arn(f"dataset/{group['name']}/{dataset_type}")
+        return self._create("dataset", p, {"datasetType": dataset_type}, arn)
+
+    def UpdateDataset(self, p: dict) -> dict:
+        doc = self.get("dataset", p["datasetArn"], want_active=True)
+        self.get("schema", p["schemaArn"])
+        if doc["datasetType"] not in ("ITEMS", "USERS"):
+            raise invalid("Only the schema of an Items or Users dataset can be replaced.")
+        self.life.begin_transition(KINDS["dataset"], "update", doc, {"schemaArn": p["schemaArn"]})
+        return {"datasetArn": doc["datasetArn"]}
+
+    def CreateDatasetImportJob(self, p: dict) -> dict:
+        self.get("dataset", p["datasetArn"], want_active=True)
+        try:
+            rows = sum(blob.count(b"\n") for blob in self.s3.read_location(p["dataSource"]["dataLocation"]))
+        except ServiceError:
+            rows = 0  # the job itself fails with the reason once it runs
+        seconds = self.clock.duration("datasetImportJob", rows)
+        doc = {"importMode": p.get("importMode") or "FULL"}
+        return self._create("datasetImportJob", p, doc, self.arn(f"dataset-import-job/{p['jobName']}"), seconds)
+
+    # ------------------------------------------------------------ solutions and versions
+    def CreateSolution(self, p: dict) -> dict:
+        self._recipe(p.get("recipeArn") or "arn:aws:personalize:::recipe/aws-user-personalization")
+        self.get("datasetGroup", p["datasetGroupArn"], want_active=True)
+        defaults = {"performHPO": False, "performAutoML": False, "performAutoTraining": False,
+                    "recipeArn": p.get("recipeArn") or "arn:aws:personalize:::recipe/aws-user-personalization"}
+        return self._create("solution", {**defaults, **p}, {}, self.arn(f"solution/{p['name']}"))
+
+    def UpdateSolution(self, p: dict) -> dict:
+        doc = self.get("solution", p["solutionArn"], want_active=True)
+        if doc.get("_transition"):
+            raise in_use(f"An update of {doc['solutionArn']} is in progress.")
+        fields = {k: p[k] for k in ("performAutoTraining", "performIncrementalUpdate", "solutionUpdateConfig")
+                  if k in p}
+        auto_training = (p.get("solutionUpdateConfig") or {}).get("autoTrainingConfig")
+        if auto_training:  # the solution reports it inside its solutionConfig
+            fields["solutionConfig"] = {**(doc.get("solutionConfig") or {}), "autoTrainingConfig": auto_training}
+        self.life.begin_transition(KINDS["solution"], "update", doc, fields)
+        return {"solutionArn": doc["solutionArn"]}
+
+    def _with_latest_version(self, solution: dict) -> dict:
+        versions = [v for v in self._all("solutionVersion") if v["solutionArn"] == solution["solutionArn"]]
+        return {**solution, "latestSolutionVersion": versions[-1]} if versions else solution
+
+    def CreateSolutionVersion(self, p: dict) -> dict:
+        solution = self.get("solution", p["solutionArn"], want_active=True)
+        mode = p.get("trainingMode") or "FULL"
+        rows = self._interactions_rows(solution["datasetGroupArn"])
+        previous = [v for v in self._all("solutionVersion")
+                    if v["solutionArn"] == solution["solutionArn"] and v["status"] == "ACTIVE"]
+        if mode == "UPDATE" and not previous:
+            raise invalid("trainingMode UPDATE needs an ACTIVE solution version to update.")
+        arn = f"{solution['solutionArn']}/{uuid.uuid4().hex[:8]}"
+        seconds = self.clock.duration("solutionVersion", rows)
+        nominal = seconds / self.clock.time_scale if self.clock.time_scale else self.clock.durations["solutionVersion"]
+        doc = {k: solution.get(k) for k in ("solutionArn", "recipeArn", "eventType", "datasetGroupArn", "solutionConfig",
+                                            "performHPO", "performAutoML", "performIncrementalUpdate")}
+        doc.update(trainingMode=mode, trainingType="MANUAL", trainingHours=round(nominal / 3600, 3),
+                   _previous=previous[-1]["solutionVersionArn"] if previous else None)
+        return self._create("solutionVersion", p, doc, arn, seconds)
+
+    def _interactions_rows(self, dataset_group_arn: str) -> int:
+        """Rows of the group's ACTIVE interactions dataset; training needs some."""
+        self._all("datasetImportJob")  # imports whose time is up land their data first
+        interactions = self.arn(f"dataset/{arn_name(dataset_group_arn)}/INTERACTIONS")
+        dataset = self.life.refresh(KINDS["dataset"], self.store.get(interactions))
+        if dataset is None or dataset["status"] != "ACTIVE":
+            raise invalid(f"The dataset group {dataset_group_arn} has no ACTIVE interactions dataset.")
+        rows = _ml().dataset_counts(str(self.dataset_dir(interactions)))["rows"]
+        if not rows:
+            raise invalid(f"The interactions dataset {interactions} has no data; import some first.")
+        return rows
+
+    def StopSolutionVersionCreation(self, p: dict) -> dict:
+        doc = self.get("solutionVersion", p["solutionVersionArn"])
+        if doc["status"] == "CREATE PENDING":
+            doc.update(_outcome="CREATE STOPPED", lastUpdatedDateTime=self.clock.now())
+        elif doc["status"] == "CREATE IN_PROGRESS":
+            doc["_life"]["stopAt"] = self.clock.now()
+        else:
+            raise in_use(f"{doc['solutionVersionArn']} is {doc['status']}; only a version being created can be stopped.")
+        self.store.put("solutionVersion", doc["solutionVersionArn"], doc)
+        return {}
+
+    def GetSolutionMetrics(self, p: dict) -> dict:
+        doc = self.get("solutionVersion", p["solutionVersionArn"], want_active=True)
+        return {"solutionVersionArn": doc["solutionVersionArn"], "metrics": doc.get("_metrics", {})}
+
+    # ------------------------------------------------------------ campaigns, trackers, filters, batch jobs
+    def CreateCampaign(self, p: dict) -> dict:
+        version, follows = self._requested_version(p["solutionVersionArn"], p.get("campaignConfig"))
+        doc = {"minProvisionedTPS": p.get("minProvisionedTPS") or 1, "solutionArn": version.rsplit("/", 1)[0],
+               "solutionVersionArn": version, "_followsLatest": follows}
+        return self._create("campaign", p, doc, self.arn(f"campaign/{p['name']}"))
+
+    def UpdateCampaign(self, p: dict) -> dict:
+        doc = self.get("campaign", p["campaignArn"])
+        if doc["status"] not in ("ACTIVE", "CREATE FAILED"):
+            raise in_use(f"{doc['campaignArn']} is {doc['status']}; it can be updated when ACTIVE or CREATE FAILED.")
+        fields = {k: doc.get(k) for k in ("minProvisionedTPS", "campaignConfig", "_followsLatest")}
+        fields.update({k: p[k] for k in ("minProvisionedTPS", "campaignConfig") if p.get(k) is not None})
+        fields["solutionVersionArn"] = doc["solutionVersionArn"]
+        if p.get("solutionVersionArn"):
+            fields["solutionVersionArn"], fields["_followsLatest"] = \
+                self._requested_version(p["solutionVersionArn"], fields["campaignConfig"])
+        fields["solutionArn"] = fields["solutionVersionArn"].rsplit("/", 1)[0]
+        self.life.begin_transition(KINDS["campaign"], "update", doc, fields)
+        return {"campaignArn": doc["campaignArn"]}
+
+    def _requested_version(self, requested: str, config: dict | None) -> tuple[str, bool]:
+        """The ACTIVE version named, or for SolutionArn/$LATEST (with
+        syncWithLatestSolutionVersion) the solution's newest; and whether to follow it."""
+        if not requested.endswith(LATEST):
+            return self.get("solutionVersion", requested, want_active=True)["solutionVersionArn"], False
+        if not (config or {}).get("syncWithLatestSolutionVersion"):
+            raise invalid("A SolutionArn/$LATEST version needs campaignConfig.syncWithLatestSolutionVersion true.")
+        solution = self.get("solution", requested[:-len(LATEST)])
+        latest = self.latest_active_version(solution["solutionArn"])
+        if latest is None:
+            raise in_use(f"{solution['solutionArn']} has no ACTIVE solution version yet.")
+        return latest, True
+
+    def latest_active_version(self, solution_arn: str) -> str | None:
+        active = [v["solutionVersionArn"] for v in self._all("solutionVersion")
+                  if v["solutionArn"] == solution_arn and v["status"] == "ACTIVE"]
+        return active[-1] if active else None
+
+    def serving_version(self, campaign: dict) -> str:
+        """What a campaign answers from now: a following campaign moves on to
+        each newer ACTIVE version of its solution by itself."""
+        if campaign.get("_followsLatest"):
+            return self.latest_active_version(campaign["solutionArn"]) or campaign["solutionVersionArn"]
+        return campaign["solutionVersionArn"]
+
+    def CreateEventTracker(self, p: dict) -> dict:
+        self.get("datasetGroup", p["datasetGroupArn"], want_active=True)
+        for tracker in self._all("eventTracker"):
+            if tracker["datasetGroupArn"] == p["datasetGroupArn"]:
+                raise exists(f"An event tracker for {p['datasetGroupArn']}: {tracker['eventTrackerArn']}")
+            if tracker["name"] == p["name"]:
+                raise exists(tracker["eventTrackerArn"])
+        doc = {"trackingId": str(uuid.uuid4()), "accountId": self.account}
+        arn = self.arn(f"event-tracker/{uuid.uuid4().hex[:8]}")
+        return {**self._create("eventTracker", p, doc, arn), "trackingId": doc["trackingId"]}
+
+    def CreateFilter(self, p: dict) -> dict:
+        self.get("datasetGroup", p["datasetGroupArn"])
+        try:
+            _ml().compile_filter(p["filterExpression"])
+        except _ml().FilterInvalid as error:
+            raise invalid(f"Invalid filter expression: {error.reason}") from None
+        return self._create("filter", p, {}, self.arn(f"filter/{p['name']}"))
+
+    def CreateBatchInferenceJob(self, p: dict) -> dict:
+        version = self.get("solutionVersion", p["solutionVersionArn"], want_active=True)
+        if p.get("filterArn"):
+            self.get("filter", p["filterArn"])
+        doc = {"numResults": p.get("numResults") or 25, "solutionArn": version["solutionArn"],
+               "batchInferenceJobMode": p.get("batchInferenceJobMode") or "BATCH_INFERENCE"}
+        return self._create("batchInferenceJob", p, doc, self.arn(f"batch-inference-job/{p['jobName']}"))
+
+    def CreateMetricAttribution(self, p: dict) -> dict:
+        self.get("datasetGroup", p["datasetGroupArn"], want_active=True)
+        for other in self._all("metricAttribution"):  # one per dataset group
+            if other["datasetGroupArn"] == p["datasetGroupArn"]:
+                raise exists(f"A metric attribution for {p['datasetGroupArn']}: {other['metricAttributionArn']}")
+        return self._create("metricAttribution", p, {}, self.arn(f"metric-attribution/{p['name']}"))
+
+    def UpdateMetricAttribution(self, p: dict) -> dict:
+        doc = self.get("metricAttribution", p.get("metricAttributionArn"), want_active=True)
+        removed = set(p.get("removeMetrics") or [])
+        added = p.get("addMetrics") or []
+        names = {m["metricName"] for m in added}
+        doc["metrics"] = [m for m in doc["metrics"] if m["metricName"] not in removed | names] + added
+        if p.get("metricsOutputConfig"):
+            doc["metricsOutputConfig"] = p["metricsOutputConfig"]
+        doc["lastUpdatedDateTime"] = self.clock.now()
+        self.store.put("metricAttribution", doc["metricAttributionArn"], doc)
+        return {"metricAttributionArn": doc["metricAttributionArn"]}
+
+    def ListMetricAttributionMetrics(self, p: dict) -> dict:
+        doc = self.get("metricAttribution", p.get("metricAttributionArn"))
+        page, token = _page(doc["metrics"], p)
+        return {"metrics": page, "nextToken": token}
+
+    # ------------------------------------------------------------ recommenders (Domain dataset groups)
+    def CreateRecommender(self, p: dict) -> dict:
+        group = self.get("datasetGroup", p["datasetGroupArn"], want_active=True)
+        use_case = recipes.DOMAIN_RECIPES.get(arn_name(p["recipeArn"]))
+        if not group.get("domain"):
+            raise invalid(f"{group['datasetGroupArn']} is not a Domain dataset group; recommenders need one.")
+        if use_case is None or use_case[0] != group["domain"]:
+            raise invalid(f"{p['recipeArn']} is not a {group['domain']} use case.")
+        self._interactions_rows(group["datasetGroupArn"])
+        config = {"minRecommendationRequestsPerSecond": 1, **(p.get("recommenderConfig") or {})}
+        return self._create("recommender", {**p, "recommenderConfig": config}, {},
+                            self.arn(f"recommender/{p['name']}"))
+
+    def UpdateRecommender(self, p: dict) -> dict:
+        doc = self.get("recommender", p["recommenderArn"], want_active=True)
+        if doc.get("_transition"):
+            raise in_use(f"An update of {doc['recommenderArn']} is in progress.")
+        config = {**doc.get("recommenderConfig", {}), **p["recommenderConfig"]}
+        self.life.begin_transition(KINDS["recommender"], "update", doc, {"recommenderConfig": config})
+        return {"recommenderArn": doc["recommenderArn"]}
+
+    def StopRecommender(self, p: dict) -> dict:
+        doc = self.get("recommender", p["recommenderArn"], want_active=True)
+        self.life.begin_transition(KINDS["recommender"], "stop", doc)
+        return {"recommenderArn": doc["recommenderArn"]}
+
+    def StartRecommender(self, p: dict) -> dict:
+        doc = self.get("recommender", p["recommenderArn"])
+        if doc["status"] != "INACTIVE":
+            raise in_use(f"{doc['recommenderArn']} is {doc['status']}; only an INACTIVE recommender starts.")
+        self.life.begin_transition(KINDS["recommender"], "start", doc)
+        return {"recommenderArn": doc["recommenderArn"]}
+
+    def recommender_model_dir(self, recommender_arn: str) -> Path:
+        return self.state_dir / "models" / arn_name(recommender_arn) / "recommender"
+
+    # ------------------------------------------------------------ recipes and friends
+    def _recipe(self, arn: str) -> dict:
+        name = arn_name(arn)
+        if not arn.startswith("arn:aws:personalize:::recipe/") or \
+                name not in recipes.RECIPES and name not in recipes.DOMAIN_RECIPES:
+            raise not_found(arn)
+        return recipes.recipe(name)
+
+    def DescribeRecipe(self, p: dict) -> dict:
+        return {"recipe": self._recipe(p["recipeArn"])}
+
+    def ListRecipes(self, p: dict) -> dict:
+        page, token = _page(recipes.all_recipes(p.get("domain")), p)
+        return {"recipes": page, "nextToken": token}
+
+    def DescribeAlgorithm(self, p: dict) -> dict:
+        name = arn_name(p["algorithmArn"])
+        if name not in recipes.RECIPES:
+            raise not_found(p["algorithmArn"])
+        return {"algorithm": recipes.algorithm(name)}
+
+    def DescribeFeatureTransformation(self, p: dict) -> dict:
+        name = arn_name(p["featureTransformationArn"])
+        if name not in recipes.FEATURE_TRANSFORMATIONS:
+            raise not_found(p["featureTransformationArn"])
+        return {"featureTransformation": recipes.feature_transformation(name)}
+
+    # ------------------------------------------------------------ tags
+    def _tagged(self, arn: str) -> tuple[str, dict]:
+        doc = self.store.get(arn)
+        kind = next((k for k in KINDS.values() if doc and doc.get(k.arn_member) == arn), None)
+        doc = self.life.refresh(kind, doc) if kind else None
+        if doc is None:
+            raise not_found(arn)
+        return kind.key, doc
+
+    def ListTagsForResource(self, p: dict) -> dict:
+        return {"tags": self._tagged(p["resourceArn"])[1]["_tags"]}
+
+    def TagResource(self, p: dict) -> dict:
+        key, doc = self._tagged(p["resourceArn"])
+        new = {tag["tagKey"]: tag for tag in p["tags"]}
+        doc["_tags"] = [t for t in doc["_tags"] if t["tagKey"] not in new] + list(new.values())
+        self.store.put(key, p["resourceArn"], doc)
+        return {}
+
+    def UntagResource(self, p: dict) -> dict:
+        key, doc = self._tagged(p["resourceArn"])
+        doc["_tags"] = [t for t in doc["_tags"] if t["tagKey"] not in p["tagKeys"]]
+        self.store.put(key, p["resourceArn"], doc)
+        return {}
+
+    # ------------------------------------------------------------ the real work
+    def _finish(self, kind: Kind, doc: dict) -> str | None:
+        """Do what the operation stands for; a failureReason, or None when it worked."""
+        forced = self.faults.forced_failure(doc.get(kind.name_member, ""), doc[kind.arn_member])
+        if forced:
+            return forced
+        work = getattr(self, f"_finish_{kind.key}", None)
+        if work is None:
+            return None
+        ml = _ml()
+        try:
+            work(doc)
+        except (ml.ImportFailed, ml.TrainingFailed, ml.FilterInvalid) as error:
+            return error.reason
+        except ServiceError as error:
+            return error.message
+        except Exception as error:  # a bug must fail the resource, not every later Describe
+            traceback.print_exc(file=sys.stderr)
+            return f"Internal error in personalize-local: {type(error).__name__}: {error}"
+        return None
+
+    def _finish_datasetImportJob(self, job: dict) -> None:
+        dataset = self.store.get(job["datasetArn"])
+        schema = json.loads(self.store.get(dataset["schemaArn"])["schema"])
+        blobs = self.s3.read_location(job["dataSource"]["dataLocation"])
+        _ml().import_dataset(dataset["datasetType"], schema, blobs, str(self.dataset_dir(job["datasetArn"])),
+                             mode=job.get("importMode") or "FULL")
+
+    def _finish_solutionVersion(self, version: dict) -> None:
+        self._all("datasetImportJob")  # imports that finished meanwhile are trained on
+        model_dir = self.model_dir(version["solutionVersionArn"])
+        previous = self.model_dir(version["_previous"]) if version.get("_previous") else None
+        metrics = _ml().train(version["recipeArn"], str(self.dataset_group_dir(version["datasetGroupArn"])),
+                              str(model_dir), solution_config=version.get("solutionConfig"),
+                              training_mode=version.get("trainingMode") or "FULL",
+                              event_type=version.get("eventType"),
+                              previous_model_dir=str(previous) if previous else None)
+        version["_metrics"] = metrics
+
+    def _finish_recommender(self, recommender: dict) -> None:
+        self._all("datasetImportJob")
+        trained_by = recipes.DOMAIN_RECIPES[arn_name(recommender["recipeArn"])][2]
+        recommender["modelMetrics"] = _ml().train(
+            f"arn:aws:personalize:::recipe/{trained_by}", str(self.dataset_group_dir(recommender["datasetGroupArn"])),
+            str(self.recommender_model_dir(recommender["recommenderArn"])))
+
+    def _finish_batchInferenceJob(self, job: dict) -> None:
+        version = self.store.get(job["solutionVersionArn"])
+        input_path = job["jobInput"]["s3DataSource"]["path"]
+        blobs = self.s3.read_location(input_path)
+        flt = self.store.get(job["filterArn"]) if job.get("filterArn") else None
+        try:
+            output = _ml().batch_infer(str(self.model_dir(job["solutionVersionArn"])), b"\n".join(blobs),
+                                       num_results=job.get("numResults") or 25,
+                                       filter=flt["filterExpression"] if flt else None,
+                                       dataset_group_dir=str(self.dataset_group_dir(version["datasetGroupArn"])))
+        except ValueError as error:
+            raise ServiceError("InvalidInputException", f"Invalid batch input: {error}") from None
+        out_prefix = job["jobOutput"]["s3DataDestination"]["path"].rstrip("/")
+        self.s3.write(f"{out_prefix}/{posixpath.basename(input_path.rstrip('/'))}.out", output)

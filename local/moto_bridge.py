@@ -1,0 +1,95 @@
+"""S3, IAM and STS served by moto, made durable by a write-ahead log.
+
+Every mutating request moto accepts (any method but GET/HEAD/OPTIONS, answered
+with a status below 400) is appended to <state>/moto-wal.jsonl and fsynced
+before the response leaves, so a kill -9 loses nothing; at start-up the log is
+replayed, in order, into a freshly reset moto."""
+
+import base64
+import io
+import json
+import os
+import threading
+from pathlib import Path
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.test import create_environ
+
+_READ_ONLY = {"GET", "HEAD", "OPTIONS"}
+_KEPT_ENVIRON = ("REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "REQUEST_URI", "RAW_URI",
+                 "CONTENT_TYPE", "SERVER_NAME", "SERVER_PORT")
+
+
+def _drain(app, environ) -> tuple[int, list, bytes]:
+    captured = {}
+
+    def start_response(status, headers, exc_info=None):
+        captured["status"], captured["headers"] = status, headers
+        return lambda data: None
+
+    chunks = app(environ, start_response)
+    try:
+        body = b"".join(chunks)
+    finally:
+        getattr(chunks, "close", lambda: None)()
+    return int(captured["status"].split()[0]), captured, body
+
+
+class MotoBridge:
+    def __init__(self, state_dir: Path):
+        self.app = DomainDispatcherApplication(create_backend_app)
+        self._log_path = state_dir / "moto-wal.jsonl"
+        self._lock = threading.Lock()
+        self._log = None
+
+    def start(self) -> int:
+        """Reset moto (one emulator per process at a time) and replay the log."""
+        _drain(self.app, create_environ("/moto-api/reset", method="POST"))
+        replayed = 0
+        if self._log_path.exists():
+            text = self._log_path.read_bytes()
+            complete = text[:text.rfind(b"\n") + 1]
+            if complete != text:  # drop a record torn by a crash mid-write
+                with open(self._log_path, "r+b") as log:
+                    log.truncate(len(complete))
+            for line in complete.decode().splitlines():
+                _drain(self.app, self._environ(json.loads(line)))
+                replayed += 1
+        self._log = open(self._log_path, "a", buffering=1)
+        return replayed
+
+    def stop(self) -> None:
+        if self._log:
+            self._log.close()
+
+    @staticmethod
+    def _environ(record: dict) -> dict:
+        body = base64.b64decode(record["body"])
+        environ = create_environ()
+        environ.update(record["environ"])
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        return environ
+
+    def __call__(self, environ, start_response):
+        if environ["REQUEST_METHOD"] in _READ_ONLY:
+            return self.app(environ, start_response)
+        if environ.get("wsgi.input_terminated"):  # chunked: the server ends the stream
+            body = environ["wsgi.input"].read()
+        else:
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        environ.pop("wsgi.input_terminated", None)
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        record = {"environ": {k: v for k, v in environ.items()
+                              if k.startswith("HTTP_") or k in _KEPT_ENVIRON},
+                  "body": base64.b64encode(body).decode()}
+        with self._lock:  # moto's order and the log's order must agree
+            status, captured, payload = _drain(self.app, environ)
+            if status < 400 and self._log:
+                self._log.write(json.dumps(record) + "\n")
+                self._log.flush()
+                os.fsync(self._log.fileno())
+        start_response(captured["status"], captured["headers"])
+        return [payload]

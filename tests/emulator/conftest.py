@@ -1,0 +1,137 @@
+"""personalize-local in a subprocess, driven through boto3 only (plus /_local).
+
+The session emulator runs at time scale 1 (real nominal durations) so every
+status can be observed; tests move time on with /_local/clock instead of
+sleeping, which keeps them fast and free of timing assumptions."""
+
+import json
+import signal
+import subprocess
+import sys
+import urllib.request
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from tests.data import INTERACTIONS_SCHEMA, interactions_csv
+
+ROOT = Path(__file__).resolve().parents[2]
+DAY = 86400
+
+
+class Emulator:
+    """A `python -m local` subprocess and the clients that reach it."""
+
+    def __init__(self, state_dir: Path, *extra: str, time_scale: float = 1.0):
+        self.state_dir = state_dir
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "local", "--port", "0", "--state-dir", str(state_dir),
+             "--time-scale", str(time_scale), *extra],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=open(state_dir.parent / f"{state_dir.name}.log", "ab"),
+            text=True)
+        line = self.process.stdout.readline()
+        assert "personalize-local ready on " in line, f"emulator did not start: {line!r}"
+        self.endpoint = line.rsplit(" ", 1)[1].strip()
+
+    def client(self, service: str, **config):
+        return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1",
+                            config=Config(s3={"addressing_style": "path"}, **config))
+
+    def local(self, path: str, method: str = "GET", body: dict | None = None) -> dict:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.endpoint + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request) as response:
+            return json.loads(response.read())
+
+    def advance(self, seconds: float = DAY) -> None:
+        """Let `seconds` of emulated time pass (a day: every operation finishes)."""
+        self.local("/_local/clock", "POST", {"advance_seconds": seconds})
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory):
+    running = Emulator(tmp_path_factory.mktemp("session") / "state")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def start_emulator(tmp_path):
+    """Start (and restart) emulators of this test's own on one state dir."""
+    started = []
+
+    def start(*extra, time_scale: float = 1.0):
+        started.append(Emulator(tmp_path / "state", *extra, time_scale=time_scale))
+        return started[-1]
+
+    yield start
+    for running in started:
+        if running.process.poll() is None:
+            running.kill()
+
+
+@pytest.fixture
+def p(emulator):
+    return emulator.client("personalize")
+
+
+@pytest.fixture
+def unique():
+    """A fresh suffix so tests sharing the session emulator never collide."""
+    return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def data_bucket(emulator):
+    s3 = emulator.client("s3")
+    s3.create_bucket(Bucket="emulator-tests")
+    s3.put_object(Bucket="emulator-tests", Key="interactions/part-1.csv", Body=interactions_csv(seed=3))
+    role = emulator.client("iam").create_role(RoleName="emulator-tests", AssumeRolePolicyDocument="{}")
+    return {"bucket": "emulator-tests", "role": role["Role"]["Arn"]}
+
+
+def build_group(emulator, name: str, data_bucket: dict) -> dict:
+    """An ACTIVE dataset group with imported interactions: arns by role."""
+    p = emulator.client("personalize")
+    group = p.create_dataset_group(name=name)["datasetGroupArn"]
+    emulator.advance()
+    schema = p.create_schema(name=f"{name}-schema", schema=INTERACTIONS_SCHEMA)["schemaArn"]
+    dataset = p.create_dataset(name=f"{name}-interactions", schemaArn=schema, datasetGroupArn=group,
+                               datasetType="Interactions")["datasetArn"]
+    emulator.advance()
+    job = p.create_dataset_import_job(jobName=f"{name}-import", datasetArn=dataset, roleArn=data_bucket["role"],
+                                      dataSource={"dataLocation": f"s3://{data_bucket['bucket']}/interactions/"})
+    emulator.advance()
+    assert p.describe_dataset_import_job(datasetImportJobArn=job["datasetImportJobArn"])[
+        "datasetImportJob"]["status"] == "ACTIVE"
+    return {"group": group, "schema": schema, "dataset": dataset, "job": job["datasetImportJobArn"]}
+
+
+def train(emulator, group: str, name: str, recipe: str = "aws-user-personalization") -> dict:
+    p = emulator.client("personalize")
+    solution = p.create_solution(name=name, datasetGroupArn=group,
+                                 recipeArn=f"arn:aws:personalize:::recipe/{recipe}")["solutionArn"]
+    emulator.advance()
+    version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    emulator.advance()
+    assert p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]["status"] == "ACTIVE"
+    return {"solution": solution, "version": version}
+
+
+@pytest.fixture(scope="session")
+def trained(emulator, data_bucket) -> dict:
+    """One dataset group with a trained solution version, shared by read-only tests."""
+    arns = build_group(emulator, "shared", data_bucket)
+    return {**arns, **train(emulator, arns["group"], "shared-solution")}
