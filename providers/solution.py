@@ -23,7 +23,9 @@ class SolutionProvider(PersonalizeProvider):
     # The service trains on a schedule unless told otherwise; training costs money,
     # so ours trains when a SolutionVersion is declared, unless a stack opts in.
     defaults = {"performAutoTraining": False}
-    extra_outputs = ("latestSolutionVersion", "latestSolutionUpdate")
+    # latestSolutionVersion is left out on purpose: it moves whenever any version
+    # finishes, and a refresh would report that as a change to the solution.
+    extra_outputs = ("latestSolutionUpdate",)
 
     def replaced_by(self, olds, news, changed):
         def config_only_updatable():
@@ -44,4 +46,3 @@ class SolutionProvider(PersonalizeProvider):
 
 class Solution(PersonalizeResource, module="personalize", name="Solution"):
     provider_class = SolutionProvider
-    output_names = ("latestSolutionVersion",)

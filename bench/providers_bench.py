@@ -1,0 +1,121 @@
+"""How close `pulumi up` gets to the service's own pace, and what waiting costs.
+
+Deploys a stack of N experiments through the real engine against
+personalize-local at a time scale where the emulator's realistic durations
+dominate, and reports:
+  - the wall time of `up` divided by the critical path of the emulator's own
+    durations for that stack (goal: at most 1.10);
+  - the engine's fixed cost, measured in the same run: `up` of a one-record
+    program that waits for nothing;
+  - Describe calls per long wait (import, training, campaign), counted by the
+    emulator.
+
+    .venv/bin/python bench/providers_bench.py [--experiments 2] [--time-scale 0.02]
+"""
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from local.clock import DEFAULT_DURATIONS  # noqa: E402
+from tests.data import interactions_csv  # noqa: E402
+from tests.engine.conftest import MAIN_PROGRAM, RECORDS_PROGRAM, _cli_dir, copy_program  # noqa: E402
+
+ROWS = 1500
+LONG_WAITS = ("DescribeDatasetImportJob", "DescribeSolutionVersion", "DescribeCampaign")
+
+
+def critical_path(time_scale: float, rows: int) -> float:
+    """group > dataset > max(import, solution) > version > campaign, in scaled seconds."""
+    d = DEFAULT_DURATIONS
+    import_job = d["datasetImportJob"] + d["datasetImportJob.perMillionRows"] * rows / 1e6
+    version = d["solutionVersion"] + d["solutionVersion.perMillionRows"] * rows / 1e6
+    return (d["datasetGroup"] + d["dataset"] + max(import_job, d["solution"]) + version + d["campaign"]) * time_scale
+
+
+def stats(endpoint: str) -> dict:
+    return json.loads(urllib.request.urlopen(f"{endpoint}/_local/stats").read())["operations"]
+
+
+def timed_up(program, config: dict, work: Path) -> float:
+    from pulumi import automation as auto
+    import yaml
+
+    work.mkdir(parents=True)
+    project = copy_program(*program, work / "project")
+    namespace = yaml.safe_load((project / "Pulumi.yaml").read_text())["name"]
+    (project / "Pulumi.bench.yaml").write_text(yaml.safe_dump({"config": {f"{namespace}:{k}": v for k, v in config.items()}}))
+    (work / "state").mkdir()
+    env = {"PULUMI_BACKEND_URL": f"file://{work / 'state'}", "PULUMI_CONFIG_PASSPHRASE": "bench",
+           "PULUMI_SKIP_UPDATE_CHECK": "true", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+           "PATH": f"{_cli_dir()}:{__import__('os').environ['PATH']}"}
+    workspace = auto.LocalWorkspace(work_dir=str(project), pulumi_home=str(work / "home"), env_vars=env,
+                                    pulumi_command=auto.PulumiCommand(root=str(_cli_dir().parent)))
+    stack = auto.Stack.create_or_select("bench", workspace)
+    start = time.perf_counter()
+    stack.up()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--experiments", type=int, default=2)
+    parser.add_argument("--time-scale", type=float, default=0.02)
+    args = parser.parse_args()
+
+    import local
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        emulator = local.start(str(tmp / "emulator"), port=0, time_scale=args.time_scale)
+        try:
+            aws = lambda service: boto3.client(service, endpoint_url=emulator.endpoint, region_name="us-east-1")
+            aws("s3").create_bucket(Bucket="bench")
+            aws("s3").put_object(Bucket="bench", Key="datasets/v1/interactions.csv", Body=interactions_csv(rows=ROWS))
+            role = aws("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+
+            baseline = timed_up(RECORDS_PROGRAM, {"store": str(tmp / "records"), "records": {"one": {}}}, tmp / "baseline")
+            before = stats(emulator.endpoint)
+            config = {
+                "connection": {"region": "us-east-1", "endpoint": emulator.endpoint},
+                "storage": {"bucketName": "bench", "roleArn": role},
+                # Polling scaled like the durations, so the ratio is the one a real
+                # deployment sees with the defaults (2 s floor, 300 s cap).
+                "waits": {"initialPollSeconds": 2 * args.time_scale, "maxPollSeconds": 300 * args.time_scale},
+                "experiments": [{"name": f"exp{i}", "recipe": "aws-popularity-count", "datasetVersion": "v1"}
+                                for i in range(args.experiments)],
+            }
+            wall = timed_up(MAIN_PROGRAM, config, tmp / "stack")
+            after = stats(emulator.endpoint)
+        finally:
+            emulator.stop()
+
+    path = critical_path(args.time_scale, ROWS)
+    describes = {op: after.get(op, 0) - before.get(op, 0) for op in LONG_WAITS}
+    result = {
+        "experiments": args.experiments, "time_scale": args.time_scale,
+        "up_seconds": round(wall, 2), "critical_path_seconds": round(path, 2),
+        "up_over_critical_path": round(wall / path, 3),
+        "engine_baseline_up_seconds": round(baseline, 2),
+        "up_minus_baseline_over_critical_path": round((wall - baseline) / path, 3),
+        "describe_calls": describes,
+        "describe_calls_per_long_wait": round(sum(describes.values()) / (len(LONG_WAITS) * args.experiments), 1),
+    }
+    out = ROOT / "bench" / "results" / "providers.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    for key, value in result.items():
+        print(f"{key:40} {value}")
+
+
+if __name__ == "__main__":
+    main()
