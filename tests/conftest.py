@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 # The program's packages (providers, stacks) are imported from the repo root,
 # as the Pulumi language host does when it runs __main__.py.
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,3 +34,25 @@ def pytest_report_header(config):
         return "pulumi CLI: not built yet (the engine tests build it)"
     version = subprocess.run([cli, "version"], capture_output=True, text=True).stdout.strip()
     return f"pulumi CLI {version} at {cli}"
+
+
+# Realistic durations 2000x faster: a one-hour training takes 1.8 s.
+EMULATOR_TIME_SCALE = 0.0005
+
+
+@pytest.fixture(scope="module")
+def personalize_local(tmp_path_factory):
+    """personalize-local in this process, one per test module."""
+    import local
+
+    handle = local.start(str(tmp_path_factory.mktemp("emulator-state")), port=0, time_scale=EMULATOR_TIME_SCALE)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture(scope="module")
+def aws(personalize_local):
+    """aws("s3") and the like: boto3 clients of the module's emulator."""
+    import boto3
+
+    return lambda service: boto3.client(service, endpoint_url=personalize_local.endpoint, region_name="us-east-1")

@@ -71,9 +71,15 @@ def stack_factory(program: tuple[Path, tuple[str, ...]], tmp_path: Path, env: di
     return make, stacks
 
 
-@pytest.fixture
-def make_records_stack(tmp_path, engine_env, pulumi_command):
-    make, stacks = stack_factory(RECORDS_PROGRAM, tmp_path, engine_env, pulumi_command)
-    yield make
-    for stack in stacks.values():
-        stack.workspace.remove_stack(stack.name, force=True)
+def _stack_fixture(program):
+    @pytest.fixture
+    def make_stack(tmp_path, engine_env, pulumi_command):
+        make, stacks = stack_factory(program, tmp_path, engine_env, pulumi_command)
+        yield make
+        for stack in stacks.values():
+            stack.workspace.remove_stack(stack.name, force=True)
+    return make_stack
+
+
+make_records_stack = _stack_fixture(RECORDS_PROGRAM)
+make_program_stack = _stack_fixture(MAIN_PROGRAM)

@@ -2,30 +2,18 @@
 reviewer sees in `pulumi preview` is exactly what the service needs, and
 `pulumi up` does exactly that."""
 
-import boto3
 import pytest
 
 from tests.data import interactions_csv
-from tests.engine.conftest import MAIN_PROGRAM, stack_factory
 
 pytestmark = pytest.mark.engine
 
 BUCKET = "engine-data"
-TIME_SCALE = 0.0005
 
 
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory):
-    import local
-
-    handle = local.start(str(tmp_path_factory.mktemp("emulator-state")), port=0, time_scale=TIME_SCALE)
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture(scope="module")
-def aws(emulator):
-    return lambda service: boto3.client(service, endpoint_url=emulator.endpoint, region_name="us-east-1")
+def emulator(personalize_local):
+    return personalize_local
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +23,6 @@ def role(aws):
     for version, seed in (("v1", 1), ("v2", 2)):
         s3.put_object(Bucket=BUCKET, Key=f"datasets/{version}/interactions.csv", Body=interactions_csv(seed=seed))
     return aws("iam").create_role(RoleName="engine-personalize", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-
-
-@pytest.fixture
-def make_stack(tmp_path, engine_env, pulumi_command):
-    make, stacks = stack_factory(MAIN_PROGRAM, tmp_path, engine_env, pulumi_command)
-    yield make
-    for stack in stacks.values():
-        stack.workspace.remove_stack(stack.name, force=True)
 
 
 def stack_config(emulator, role, **experiment):
@@ -74,7 +54,8 @@ def planned(stack) -> dict[str, str]:
     return steps
 
 
-def test_review_and_apply_a_stack_of_every_resource(make_stack, emulator, role, aws, capsys):
+def test_review_and_apply_a_stack_of_every_resource(make_program_stack, emulator, role, aws, capsys):
+    make_stack = make_program_stack
     stack = make_stack("local", stack_config(emulator, role))
     up = stack.up()
     assert up.summary.result == "succeeded"

@@ -1,23 +1,17 @@
-"""Provider tests against personalize-local: one emulator per module, running
-in this process on a loopback port with time passing 2000x faster."""
+"""Provider tests against personalize-local (tests/conftest.py starts one per
+module, in this process, with time passing 2000x faster)."""
 
-import boto3
 import pytest
 
 from tests.data import interactions_csv
 
-TIME_SCALE = 0.0005
 BUCKET = "provider-tests"
 ROLE_NAME = "personalize-tests"
 
 
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory):
-    import local
-
-    handle = local.start(str(tmp_path_factory.mktemp("emulator-state")), port=0, time_scale=TIME_SCALE)
-    yield handle
-    handle.stop()
+def emulator(personalize_local):
+    return personalize_local
 
 
 @pytest.fixture(scope="module")
@@ -26,13 +20,6 @@ def conn(emulator) -> dict:
     return {"endpoint": emulator.endpoint, "region": "us-east-1",
             "waits": {"initialPollSeconds": 0.05, "maxPollSeconds": 0.5, "createSeconds": 120,
                       "updateSeconds": 120, "deleteSeconds": 60}}
-
-
-@pytest.fixture(scope="module")
-def aws(emulator):
-    def client(service):
-        return boto3.client(service, endpoint_url=emulator.endpoint, region_name="us-east-1")
-    return client
 
 
 @pytest.fixture(scope="module")
