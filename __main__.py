@@ -20,6 +20,7 @@ pulumi.export("experiments", {
         "campaignArn": experiments[e.name].campaign.arn,
         "solutionVersionArn": experiments[e.name].solution_version.arn,
         "metrics": experiments[e.name].solution_version.metrics,
+        **({"batchOutput": experiments[e.name].batch_output} if e.batch_inference else {}),
     }
     for e in stack.experiments
 })

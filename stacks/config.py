@@ -35,6 +35,15 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class BatchInference:
+    # An object key in the data bucket: JSON lines of {"userId": ...} (or itemId).
+    input_key: str
+    num_results: int = 25
+    # One of the experiment's filters, by name.
+    filter: str | None = None
+
+
+@dataclass(frozen=True)
 class Experiment:
     name: str
     recipe: str
@@ -46,6 +55,7 @@ class Experiment:
     campaign_config: dict = field(default_factory=dict)
     event_tracker: bool = False
     filters: dict = field(default_factory=dict)
+    batch_inference: BatchInference | None = None
 
     @property
     def recipe_arn(self) -> str:
@@ -101,7 +111,8 @@ class _Reader:
 
     def experiment(self, key: str, raw: Any) -> Experiment:
         raw = self.mapping(key, raw, ("name", "recipe", "datasetVersion", "minProvisionedTPS", "eventType",
-                                      "trainingMode", "solutionConfig", "campaignConfig", "eventTracker", "filters"))
+                                      "trainingMode", "solutionConfig", "campaignConfig", "eventTracker", "filters",
+                                      "batchInference"))
         name = self.string(f"{key}.name", raw.get("name"), NAME_PATTERN,
                            "lower-case letters, digits and hyphens, starting with a letter or digit, at most 30 characters")
         recipe = self.string(f"{key}.recipe", raw.get("recipe"), allowed=", ".join(RECIPES))
@@ -130,7 +141,21 @@ class _Reader:
             training_mode=mode,
             solution_config=dict(self.mapping(f"{key}.solutionConfig", raw.get("solutionConfig", {}), tuple(raw.get("solutionConfig") or {}))),
             campaign_config=dict(self.mapping(f"{key}.campaignConfig", raw.get("campaignConfig", {}), tuple(raw.get("campaignConfig") or {}))),
-            event_tracker=tracker, filters=filters)
+            event_tracker=tracker, filters=filters,
+            batch_inference=self.batch_inference(f"{key}.batchInference", raw.get("batchInference"), filters))
+
+    def batch_inference(self, key: str, raw: Any, filters: dict) -> BatchInference | None:
+        if raw is None:
+            return None
+        raw = self.mapping(key, raw, ("inputKey", "numResults", "filter"))
+        input_key = self.string(f"{key}.inputKey", raw.get("inputKey"), allowed="an object key in the data bucket (required)")
+        count = raw.get("numResults", BatchInference.num_results)
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 500:
+            self.fail(f"{key}.numResults", count, "an integer from 1 to 500")
+        chosen = raw.get("filter")
+        if chosen is not None and chosen not in filters:
+            self.fail(f"{key}.filter", chosen, f"one of this experiment's filters: {', '.join(filters) or 'none declared'}")
+        return BatchInference(input_key, count, chosen)
 
     def stack_config(self, raw: Mapping[str, Any]) -> StackConfig:
         raw = self.mapping("personalize", raw, ("experiments", "connection", "storage", "waits"))

@@ -11,6 +11,7 @@ import re
 
 import pulumi
 
+from providers.batch_inference_job import BatchInferenceJob
 from providers.campaign import Campaign
 from providers.dataset import Dataset
 from providers.dataset_group import DatasetGroup
@@ -21,6 +22,7 @@ from providers.schema import Schema
 from providers.solution import CONFIG_UPDATABLE, Solution
 from providers.solution_version import SolutionVersion
 from stacks.config import Experiment, StackConfig
+from stacks.storage import BATCH_OUTPUT_PREFIX
 
 INTERACTIONS_SCHEMA = {
     "type": "record", "name": "Interactions", "namespace": "com.amazonaws.personalize.schema", "version": "1.0",
@@ -100,4 +102,22 @@ class ExperimentComponent(pulumi.ComponentResource):
                          datasetGroupArn=group.arn, filterExpression=expression, **common)
             for name, expression in experiment.filters.items()
         }
+        self.batch_job = self._batch_inference(experiment, base, bucket, role_arn, common) \
+            if experiment.batch_inference else None
         self.register_outputs({"campaignArn": self.campaign.arn, "solutionVersionArn": self.solution_version.arn})
+
+    def _batch_inference(self, experiment: Experiment, base: str, bucket, role_arn, common) -> BatchInferenceJob:
+        """Batch recommendations from the current solution version, written under a
+        prefix per dataset version. Jobs cannot be deleted or renamed, so the job
+        is named by the version it uses and by its settings: new model, new job."""
+        batch = experiment.batch_inference
+        self.batch_output = pulumi.Output.concat("s3://", bucket, "/", BATCH_OUTPUT_PREFIX, experiment.name, "/",
+                                                 experiment.dataset_version, "/")
+        settings = fingerprint(batch.input_key, batch.num_results, batch.filter)
+        return BatchInferenceJob(
+            f"{experiment.name}-batch", pulumi.ResourceOptions(parent=self),
+            jobName=self.solution_version.arn.apply(lambda arn: resource_name(base, arn.rsplit("/", 1)[-1], settings)),
+            solutionVersionArn=self.solution_version.arn, roleArn=role_arn, numResults=batch.num_results,
+            filterArn=self.filters[batch.filter].arn if batch.filter else None,
+            jobInput={"s3DataSource": {"path": pulumi.Output.concat("s3://", bucket, "/", batch.input_key)}},
+            jobOutput={"s3DataDestination": {"path": self.batch_output}}, **common)

@@ -22,6 +22,7 @@ def role(aws):
     s3.create_bucket(Bucket=BUCKET)
     for version, seed in (("v1", 1), ("v2", 2)):
         s3.put_object(Bucket=BUCKET, Key=f"datasets/{version}/interactions.csv", Body=interactions_csv(seed=seed))
+    s3.put_object(Bucket=BUCKET, Key="batch-input/users.jsonl", Body="\n".join(f'{{"userId": "u{i}"}}' for i in range(7)).encode())
     return aws("iam").create_role(RoleName="engine-personalize", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
 
 
@@ -33,6 +34,7 @@ def stack_config(emulator, role, **experiment):
         "experiments": [{"name": "popular", "recipe": "aws-popularity-count", "datasetVersion": "v1",
                          "minProvisionedTPS": 1, "eventTracker": True,
                          "filters": {"no-repeats": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'},
+                         "batchInference": {"inputKey": "batch-input/users.jsonl", "numResults": 5, "filter": "no-repeats"},
                          **experiment}],
     }
 
@@ -59,26 +61,29 @@ def test_review_and_apply_a_stack_of_every_resource(make_program_stack, emulator
     stack = make_stack("local", stack_config(emulator, role))
     up = stack.up()
     assert up.summary.result == "succeeded"
-    # Stack, storage, experiment, and group, schema, dataset, import, solution,
-    # version, campaign, tracker, filter.
-    assert up.summary.resource_changes == {"create": 12}
+    # Stack, storage, experiment, and one of each resource type: group, schema,
+    # dataset, import, solution, version, campaign, tracker, filter, batch job.
+    assert up.summary.resource_changes == {"create": 13}
     outputs = up.outputs["experiments"].value["popular"]
     campaign_arn = outputs["campaignArn"]
     assert campaign_arn.endswith(":campaign/local-popular")
     assert outputs["metrics"]["coverage"] > 0
     assert up.outputs["popularTrackingId"].secret
+    batch_out = aws("s3").get_object(Bucket=BUCKET, Key="batch-output/popular/v1/users.jsonl.out")["Body"].read()
+    assert len(batch_out.decode().strip().splitlines()) == 7
     stack.preview(expect_no_changes=True)
 
     # Raising TPS is one in-place update of the campaign, nothing else.
     make_stack("local", stack_config(emulator, role, minProvisionedTPS=2))
     assert planned(stack) == {"Campaign": "update"}
-    assert stack.up().summary.resource_changes == {"update": 1, "same": 11}
+    assert stack.up().summary.resource_changes == {"update": 1, "same": 12}
     api = aws("personalize")
     assert api.describe_campaign(campaignArn=campaign_arn)["campaign"]["minProvisionedTPS"] == 2
 
     # A new dataset version: a new import, a new version, the same campaign serving it.
     make_stack("local", stack_config(emulator, role, minProvisionedTPS=2, datasetVersion="v2"))
-    assert planned(stack) == {"DatasetImportJob": "replace", "SolutionVersion": "replace", "Campaign": "update"}
+    assert planned(stack) == {"DatasetImportJob": "replace", "SolutionVersion": "replace", "Campaign": "update",
+                              "BatchInferenceJob": "replace"}
     up = stack.up()
     assert up.outputs["experiments"].value["popular"]["campaignArn"] == campaign_arn
     served = api.describe_campaign(campaignArn=campaign_arn)["campaign"]["solutionVersionArn"]
@@ -87,7 +92,8 @@ def test_review_and_apply_a_stack_of_every_resource(make_program_stack, emulator
 
     # A new recipe is a new solution (the API cannot change it) and what follows from it.
     make_stack("local", stack_config(emulator, role, minProvisionedTPS=2, datasetVersion="v2", recipe="aws-user-personalization"))
-    assert planned(stack) == {"Solution": "replace", "SolutionVersion": "replace", "Campaign": "update"}
+    assert planned(stack) == {"Solution": "replace", "SolutionVersion": "replace", "Campaign": "update",
+                              "BatchInferenceJob": "replace"}
     stack.up()
 
     # Drift: TPS changed out of band is seen by refresh and corrected by up.
@@ -104,5 +110,5 @@ def test_review_and_apply_a_stack_of_every_resource(make_program_stack, emulator
     assert api.list_schemas()["schemas"] == []
     assert api.list_campaigns()["campaigns"] == []
     with capsys.disabled():
-        print(f"\nengine against personalize-local: up {{'create': 12}}, TPS and data-version updates in place, "
+        print(f"\nengine against personalize-local: up {{'create': 13}}, TPS and data-version updates in place, "
               f"recipe replace, drift corrected; destroy {destroy.summary.resource_changes}")

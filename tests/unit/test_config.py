@@ -55,6 +55,9 @@ BAD = [
     ({"experiments": [GOOD], "waits": {"createSeconds": -5}}, "waits.createSeconds", -5, "a positive number of seconds"),
     ({"experiments": [GOOD], "waits": {"forever": 1}}, "waits.forever", 1, "one of the keys createSeconds"),
     ({"experiments": ["popular"]}, "experiments[0]", "popular", "a mapping"),
+    ({"experiments": [dict(GOOD, batchInference={})]}, "experiments[0].batchInference.inputKey", None, "an object key in the data bucket"),
+    ({"experiments": [dict(GOOD, batchInference={"inputKey": "u.jsonl", "numResults": 501})]}, "experiments[0].batchInference.numResults", 501, "an integer from 1 to 500"),
+    ({"experiments": [dict(GOOD, batchInference={"inputKey": "u.jsonl", "filter": "nope"})]}, "experiments[0].batchInference.filter", "nope", "one of this experiment's filters: none declared"),
 ]
 
 

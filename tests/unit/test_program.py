@@ -104,7 +104,8 @@ def test_brought_bucket_and_role_register_no_aws_resources():
 
 def test_each_experiment_is_one_component_holding_its_chain():
     second = dict(EXPERIMENT, name="personal", recipe="aws-user-personalization-v2", minProvisionedTPS=5,
-                  eventTracker=True, filters={"no-repeats": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'})
+                  eventTracker=True, filters={"no-repeats": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'},
+                  batchInference={"inputKey": "batch-input/users.jsonl", "numResults": 10, "filter": "no-repeats"})
     mocks = run_program("dev", {"experiments": [EXPERIMENT, second], "storage": BROUGHT,
                                 "connection": {"region": "us-east-1", "endpoint": "http://127.0.0.1:4599"}})
 
@@ -114,6 +115,10 @@ def test_each_experiment_is_one_component_holding_its_chain():
         assert set(mocks.personalize(kind)) == {f"popular-{suffix(kind)}", f"personal-{suffix(kind)}"}, kind
     assert set(mocks.personalize("EventTracker")) == {"personal-tracker"}
     assert set(mocks.personalize("Filter")) == {"personal-filter-no-repeats"}
+    [batch] = mocks.personalize("BatchInferenceJob").values()
+    assert batch["jobOutput"]["s3DataDestination"]["path"] == "s3://team-lake/batch-output/personal/v1/"
+    assert batch["jobInput"]["s3DataSource"]["path"] == "s3://team-lake/batch-input/users.jsonl"
+    assert batch["filterArn"].endswith("filter/personal-filter-no-repeats") and batch["numResults"] == 10
 
     campaign = mocks.personalize("Campaign")["personal-campaign"]
     assert campaign["name"] == "dev-personal" and campaign["minProvisionedTPS"] == 5
