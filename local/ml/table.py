@@ -162,12 +162,14 @@ def _load_cached(path: str, _mtime: int, _size: int, _ino: int) -> Table:
     return Table(schema, ordered)
 
 
-def atomic_savez(path: str, arrays: dict) -> None:
+def _atomic_write(path: str, write, suffix: str = "") -> None:
+    """Write through a temp file in the same directory, fsync, then rename:
+    a crash leaves the old file or the new one, never half of one."""
     directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".npz")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -175,21 +177,14 @@ def atomic_savez(path: str, arrays: dict) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def atomic_savez(path: str, arrays: dict) -> None:
+    _atomic_write(path, lambda fh: np.savez(fh, **arrays), suffix=".npz")
 
 
 def atomic_write_text(path: str, text: str) -> None:
-    directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    _atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
 
 
 _locks: dict[str, threading.Lock] = {}
