@@ -7,7 +7,8 @@ from stacks.experiment import ExperimentComponent, dataset_prefix
 from stacks.storage import BATCH_OUTPUT_PREFIX, DataStorage
 
 stack = config.load()
-storage = DataStorage("data", bucket_name=stack.storage.bucket_name, role_arn=stack.storage.role_arn)
+storage = DataStorage("data", bucket_name=stack.storage.bucket_name, role_arn=stack.storage.role_arn,
+                      kms_key_arn=stack.storage.kms_key_arn)
 experiments = {e.name: ExperimentComponent(e, stack, storage.bucket_name, storage.role_arn) for e in stack.experiments}
 
 pulumi.export("bucket", storage.bucket_name)

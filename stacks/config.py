@@ -74,6 +74,8 @@ class Storage:
     # Both None: the program creates the bucket and the role with secure defaults.
     bucket_name: str | None = None
     role_arn: str | None = None
+    # Encrypt a created bucket with this KMS key instead of S3-managed keys.
+    kms_key_arn: str | None = None
 
 
 @dataclass(frozen=True)
@@ -173,12 +175,15 @@ class _Reader:
             seen.add(experiment.name)
 
         connection = self.mapping("connection", raw.get("connection", {}), ("region", "endpoint"))
-        storage = self.mapping("storage", raw.get("storage", {}), ("bucketName", "roleArn"))
+        storage = self.mapping("storage", raw.get("storage", {}), ("bucketName", "roleArn", "kmsKeyArn"))
         bucket = self.optional_string("storage", storage, "bucketName", "the name of an existing bucket, or omit it to create one")
         role = self.optional_string("storage", storage, "roleArn", "the ARN of an existing role Personalize can assume")
         if bool(bucket) != bool(role):
             missing = "roleArn" if bucket else "bucketName"
             self.fail(f"storage.{missing}", None, "bring both bucketName and roleArn, or neither to create both")
+        kms = self.optional_string("storage", storage, "kmsKeyArn", "the ARN of a KMS key")
+        if kms and bucket:
+            self.fail("storage.kmsKeyArn", kms, "only with a bucket the program creates; a brought bucket keeps its own encryption")
         waits = self.mapping("waits", raw.get("waits", {}), WAIT_KEYS)
         for key, value in waits.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
@@ -187,7 +192,7 @@ class _Reader:
             stack=self.stack, experiments=experiments,
             connection=Connection(self.optional_string("connection", connection, "region", "an AWS region name"),
                                   self.optional_string("connection", connection, "endpoint", "an endpoint URL")),
-            storage=Storage(bucket, role), waits=dict(waits))
+            storage=Storage(bucket, role, kms), waits=dict(waits))
 
 
 def parse(stack: str, raw: Mapping[str, Any]) -> StackConfig:

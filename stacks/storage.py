@@ -38,10 +38,11 @@ def trust_policy(account_id: str) -> str:
     })
 
 
-def role_policy(bucket_arn: str) -> str:
+def role_policy(bucket_arn: str, kms_key_arn: str | None = None) -> str:
+    kms = [{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": kms_key_arn}] if kms_key_arn else []
     return json.dumps({
         "Version": "2012-10-17",
-        "Statement": [
+        "Statement": kms + [
             {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn,
              "Condition": {"StringLike": {"s3:prefix": [f"{DATA_PREFIX}*", f"{BATCH_OUTPUT_PREFIX}*"]}}},
             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket_arn}/{DATA_PREFIX}*"},
@@ -55,7 +56,7 @@ class DataStorage(pulumi.ComponentResource):
     role_arn: pulumi.Output[str]
 
     def __init__(self, name: str, bucket_name: str | None = None, role_arn: str | None = None,
-                 opts: pulumi.ResourceOptions | None = None):
+                 kms_key_arn: str | None = None, opts: pulumi.ResourceOptions | None = None):
         super().__init__("personalize:storage:DataStorage", name, None, opts)
         if bucket_name and role_arn:
             self.bucket_name = pulumi.Output.from_input(bucket_name)
@@ -72,7 +73,10 @@ class DataStorage(pulumi.ComponentResource):
             opts=child)
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption", bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}], opts=child)
+            rules=[{"apply_server_side_encryption_by_default":
+                    {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn} if kms_key_arn else {"sse_algorithm": "AES256"},
+                    "bucket_key_enabled": bool(kms_key_arn)}],
+            opts=child)
         aws.s3.BucketVersioning(f"{name}-versioning", bucket=bucket.id,
                                 versioning_configuration={"status": "Enabled"}, opts=child)
         aws.s3.BucketPolicy(
@@ -81,7 +85,7 @@ class DataStorage(pulumi.ComponentResource):
             # The public access block must exist first or the policy call races it.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]))
         role = aws.iam.Role(f"{name}-personalize-role", assume_role_policy=account_id.apply(trust_policy), opts=child)
-        aws.iam.RolePolicy(f"{name}-personalize-access", role=role.id, policy=bucket.arn.apply(role_policy), opts=child)
+        aws.iam.RolePolicy(f"{name}-personalize-access", role=role.id, policy=bucket.arn.apply(lambda arn: role_policy(arn, kms_key_arn)), opts=child)
         self.bucket_name = bucket.bucket
         self.role_arn = role.arn
         self.register_outputs({"bucket_name": self.bucket_name, "role_arn": self.role_arn})

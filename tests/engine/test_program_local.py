@@ -112,3 +112,46 @@ def test_review_and_apply_a_stack_of_every_resource(make_program_stack, emulator
     with capsys.disabled():
         print(f"\nengine against personalize-local: up {{'create': 13}}, TPS and data-version updates in place, "
               f"recipe replace, drift corrected; destroy {destroy.summary.resource_changes}")
+
+
+def experiment(name: str) -> dict:
+    return {"name": name, "recipe": "aws-popularity-count", "datasetVersion": "v1"}
+
+
+def steps_by_experiment(stack) -> dict[str, set[str]]:
+    """The planned step of every resource, grouped by the experiment whose component holds it."""
+    grouped: dict[str, set[str]] = {}
+
+    def collect(event):
+        pre = event.resource_pre_event
+        if pre and pre.metadata.op.value not in ("same", "read") and not pre.metadata.type.startswith("pulumi:providers:"):
+            # Components are named after their experiment, their children "<experiment>-<part>".
+            owner = pre.metadata.urn.rsplit("::", 1)[-1].split("-")[0]
+            grouped.setdefault(owner, set()).add(pre.metadata.op.value)
+
+    stack.preview(on_event=collect)
+    return grouped
+
+
+def test_adding_and_removing_experiments_touches_only_theirs(make_program_stack, emulator, role, aws):
+    base = stack_config(emulator, role)
+    config = lambda *names: {**base, "experiments": [experiment(n) for n in names]}
+    stack = make_program_stack("grow", config("alpha"))
+    stack.up()
+    api = aws("personalize")
+    alpha_campaign = api.describe_campaign(campaignArn=stack.outputs()["experiments"].value["alpha"]["campaignArn"])["campaign"]
+
+    make_program_stack("grow", config("alpha", "beta"))
+    assert steps_by_experiment(stack) == {"beta": {"create"}}
+    up = stack.up()
+    assert up.summary.resource_changes == {"create": 8, "same": 10}
+
+    make_program_stack("grow", config("beta"))
+    assert steps_by_experiment(stack) == {"alpha": {"delete"}}
+    down = stack.up()
+    assert down.summary.resource_changes == {"delete": 8, "same": 10}
+    groups = [g["name"] for g in api.list_dataset_groups()["datasetGroups"]]
+    assert "grow-beta" in groups and "grow-alpha" not in groups
+    assert [c["name"] for c in api.list_campaigns()["campaigns"]].count(alpha_campaign["name"]) == 0
+    stack.destroy()
+    assert api.list_dataset_groups()["datasetGroups"] == []

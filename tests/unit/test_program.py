@@ -8,6 +8,7 @@ import pulumi
 import pytest
 
 from tests.conftest import ROOT
+from tests.unit.test_config import BAD
 
 ACCOUNT = "123456789012"
 
@@ -67,6 +68,16 @@ def test_created_bucket_has_secure_defaults():
     assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
     [versioning] = mocks.of_type("aws:s3/bucketVersioning:BucketVersioning")
     assert versioning.inputs["versioningConfiguration"]["status"] == "Enabled"
+
+
+def test_a_kms_key_encrypts_the_bucket_and_the_role_may_use_it():
+    key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    mocks = run_program("dev", {"experiments": [EXPERIMENT], "storage": {"kmsKeyArn": key}})
+    [sse] = mocks.of_type("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key}
+    [access] = mocks.of_type("aws:iam/rolePolicy:RolePolicy")
+    [kms] = [s for s in json.loads(access.inputs["policy"])["Statement"] if s["Resource"] == key]
+    assert kms["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
 
 
 def test_bucket_policy_is_tls_only_and_scopes_personalize_to_its_prefixes():
@@ -134,10 +145,29 @@ def suffix(kind: str) -> str:
             "Solution": "solution", "SolutionVersion": "version", "Campaign": "campaign"}[kind]
 
 
-def test_bad_config_fails_before_anything_is_registered():
-    bad = dict(EXPERIMENT, name="second", minProvisionedTPS=0)
+@pytest.mark.parametrize("raw, key, value, allowed", BAD, ids=[case[1] for case in BAD])
+def test_every_bad_config_fails_the_program_before_anything_is_registered(raw, key, value, allowed):
     mocks = RecordingMocks()
     with pytest.raises(Exception) as failure:
-        run_program("dev", {"experiments": [EXPERIMENT, bad]}, mocks)
-    assert "stack 'dev': config key 'experiments[1].minProvisionedTPS' has value 0; allowed: an integer of at least 1" in str(failure.value)
+        run_program("dev", raw, mocks)
+    assert f"stack 'dev': config key {key!r} has value {value!r}; allowed: " in str(failure.value)
+    assert allowed in str(failure.value)
     assert mocks.resources == []
+
+
+@pytest.mark.parametrize("policy_of", ["aws:iam/rolePolicy:RolePolicy", "aws:s3/bucketPolicy:BucketPolicy"])
+def test_policies_pass_the_parliament_linter(policy_of):
+    from parliament import analyze_policy_string
+
+    mocks = run_program("dev", {"experiments": [EXPERIMENT]})
+    [resource] = mocks.of_type(policy_of)
+    findings = analyze_policy_string(resource.inputs["policy"]).findings
+    assert [(f.issue, f.detail) for f in findings] == []
+
+
+def test_the_linter_does_find_a_broken_policy():
+    # The check above can fail: a misspelt action is a finding.
+    from parliament import analyze_policy_string
+
+    broken = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]})
+    assert "UNKNOWN_ACTION" in {f.issue for f in analyze_policy_string(broken).findings}
