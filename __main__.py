@@ -2,11 +2,13 @@
 
 import pulumi
 
-from stacks import config
-from stacks.experiment import ExperimentComponent, dataset_prefix
+from stacks import config, datasets
+from stacks.datasets import dataset_prefix
+from stacks.experiment import ExperimentComponent
 from stacks.storage import BATCH_OUTPUT_PREFIX, DataStorage
 
 stack = config.load()
+datasets.require_exports(stack)
 storage = DataStorage("data", bucket_name=stack.storage.bucket_name, role_arn=stack.storage.role_arn,
                       kms_key_arn=stack.storage.kms_key_arn)
 experiments = {e.name: ExperimentComponent(e, stack, storage.bucket_name, storage.role_arn) for e in stack.experiments}

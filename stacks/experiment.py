@@ -22,6 +22,7 @@ from providers.schema import Schema
 from providers.solution import CONFIG_UPDATABLE, Solution
 from providers.solution_version import SolutionVersion
 from stacks.config import Experiment, StackConfig
+from stacks.datasets import INTERACTIONS_FILE, dataset_prefix
 from stacks.storage import BATCH_OUTPUT_PREFIX
 
 INTERACTIONS_SCHEMA = {
@@ -33,11 +34,6 @@ INTERACTIONS_SCHEMA = {
         {"name": "TIMESTAMP", "type": "long"},
     ],
 }
-
-
-def dataset_prefix(version: str) -> str:
-    """Where data preparation exports a dataset version, under the bucket."""
-    return f"datasets/{version}/"
 
 
 def resource_name(*parts: str) -> str:
@@ -73,7 +69,7 @@ class ExperimentComponent(pulumi.ComponentResource):
                         schema=json.dumps(INTERACTIONS_SCHEMA), datasetType="Interactions", **common)
         dataset = Dataset(f"{experiment.name}-interactions", child(), name=f"{base}-interactions",
                           datasetType="Interactions", datasetGroupArn=group.arn, schemaArn=schema.arn, **common)
-        data_location = pulumi.Output.concat("s3://", bucket, "/", dataset_prefix(experiment.dataset_version), "interactions.csv")
+        data_location = pulumi.Output.concat("s3://", bucket, "/", dataset_prefix(experiment.dataset_version), INTERACTIONS_FILE)
         import_job = DatasetImportJob(
             f"{experiment.name}-import", child(),
             jobName=resource_name(base, experiment.dataset_version), datasetArn=dataset.arn,

@@ -3,6 +3,7 @@ reviewer sees in `pulumi preview` is exactly what the service needs, and
 `pulumi up` does exactly that."""
 
 import pytest
+from pulumi import automation as auto
 
 from tests.data import interactions_csv
 
@@ -155,3 +156,12 @@ def test_adding_and_removing_experiments_touches_only_theirs(make_program_stack,
     assert [c["name"] for c in api.list_campaigns()["campaigns"]].count(alpha_campaign["name"]) == 0
     stack.destroy()
     assert api.list_dataset_groups()["datasetGroups"] == []
+
+
+def test_a_dataset_version_without_an_export_fails_the_preview(make_program_stack, emulator, role, aws):
+    stack = make_program_stack("missing", stack_config(emulator, role, datasetVersion="v9"))
+    with pytest.raises(auto.errors.CommandError) as failure:
+        stack.preview()
+    assert "config key 'experiments[0].datasetVersion' has value 'v9'; allowed: a version exported to " \
+           f"s3://{BUCKET}/datasets/<version>/interactions.csv: v1, v2" in str(failure.value)
+    assert not [g for g in aws("personalize").list_dataset_groups()["datasetGroups"] if g["name"].startswith("missing-")]

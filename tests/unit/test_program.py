@@ -53,6 +53,14 @@ def run_program(stack: str, config: dict, mocks: RecordingMocks | None = None) -
     return mocks
 
 
+@pytest.fixture(autouse=True)
+def exported(monkeypatch):
+    """The dataset versions a brought bucket holds; the program lists them at preview."""
+    versions = {"v1"}
+    monkeypatch.setattr("stacks.datasets.exported_versions", lambda stack: versions)
+    return versions
+
+
 EXPERIMENT = {"name": "popular", "recipe": "aws-popularity-count", "datasetVersion": "v1", "minProvisionedTPS": 2}
 BROUGHT = {"bucketName": "team-lake", "roleArn": f"arn:aws:iam::{ACCOUNT}:role/personalize"}
 
@@ -171,3 +179,14 @@ def test_the_linter_does_find_a_broken_policy():
 
     broken = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]})
     assert "UNKNOWN_ACTION" in {f.issue for f in analyze_policy_string(broken).findings}
+
+
+def test_a_dataset_version_without_an_export_fails_before_anything_is_registered(exported):
+    exported.clear()
+    exported.add("v0")
+    mocks = RecordingMocks()
+    with pytest.raises(Exception) as failure:
+        run_program("local", {"experiments": [EXPERIMENT], "storage": BROUGHT}, mocks)
+    assert ("stack 'local': config key 'experiments[0].datasetVersion' has value 'v1'; allowed: a version exported to "
+            "s3://team-lake/datasets/<version>/interactions.csv: v0") in str(failure.value)
+    assert mocks.resources == []
