@@ -1,0 +1,51 @@
+"""The GitHub workflows: valid to actionlint, and wired as the README says."""
+
+import os
+import subprocess
+
+import yaml
+
+from tests.conftest import ROOT
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+
+def load(name: str) -> dict:
+    # YAML reads the `on:` key as True.
+    workflow = yaml.safe_load((WORKFLOWS / name).read_text())
+    workflow["on"] = workflow.pop(True)
+    return workflow
+
+
+def test_actionlint_finds_nothing():
+    # actionlint is pinned in tools/lint/go.mod and built from the Go module proxy.
+    result = subprocess.run(["go", "run", "github.com/rhysd/actionlint/cmd/actionlint", *sorted(map(str, WORKFLOWS.glob("*.yml")))],
+                            cwd=ROOT / "tools" / "lint", capture_output=True, text=True,
+                            env={**os.environ, "GOFLAGS": "-mod=mod"})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pull_requests_get_a_commented_preview_of_every_environment():
+    workflow = load("preview.yml")
+    assert "pull_request" in workflow["on"]
+    job = workflow["jobs"]["preview"]
+    assert job["strategy"]["matrix"]["stack"] == ["dev", "staging", "prod"]
+    [pulumi] = [s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@")]
+    assert pulumi["with"]["command"] == "preview" and pulumi["with"]["comment-on-pr"] is True
+    assert pulumi["with"]["pulumi-version"] == "3.260.0"
+
+
+def test_merges_deploy_dev_then_staging_then_prod_and_retraining_is_scheduled():
+    deploy = load("deploy.yml")
+    assert deploy["on"]["push"]["branches"] == ["main"]
+    assert [deploy["jobs"][j].get("needs") for j in ("dev", "staging", "prod")] == [None, "dev", "staging"]
+    up = load("up.yml")
+    [pulumi] = [s for s in up["jobs"]["up"]["steps"] if s.get("uses", "").startswith("pulumi/actions@")]
+    assert pulumi["with"]["command"] == "up"
+    retrain = load("retrain.yml")
+    assert retrain["on"]["schedule"][0]["cron"] and all(j["with"]["refresh"] for j in retrain["jobs"].values())
+
+
+def test_every_workflow_stack_has_a_stack_file():
+    for stack in load("preview.yml")["jobs"]["preview"]["strategy"]["matrix"]["stack"]:
+        assert (ROOT / f"Pulumi.{stack}.yaml").exists()
