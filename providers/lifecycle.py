@@ -277,7 +277,9 @@ class PersonalizeProvider(ResourceProvider):
             status = description.get("status")
             if status in self.failed_statuses:
                 self._clean_up_failed(api, arn, props)
-                raise ResourceFailed(f"{self.kind} {arn} ended {status}: {description.get('failureReason', 'no reason given')}")
+                # Some types (dataset, solution, event tracker) have no failureReason in the API.
+                reason = description.get("failureReason") or f"the service reports no reason for a {self.kind}"
+                raise ResourceFailed(f"{self.kind} {arn} ended {status}: {reason}")
             return description if status in self.active_statuses else None
 
         return wait_for(f"{self.kind} {arn} to become {'/'.join(self.active_statuses)}", poll,

@@ -1,0 +1,141 @@
+"""The lifecycle contract, resource type by resource type, against
+personalize-local: create, read, adopt a leftover, a forced CREATE FAILED, a
+deadline, and delete (or the documented no-op where the API has no delete)."""
+
+import json
+import urllib.request
+
+import pytest
+
+from providers.batch_inference_job import BatchInferenceJobProvider
+from providers.campaign import CampaignProvider
+from providers.dataset import DatasetProvider
+from providers.dataset_group import DatasetGroupProvider
+from providers.dataset_import_job import DatasetImportJobProvider
+from providers.event_tracker import EventTrackerProvider
+from providers.filter import FilterProvider
+from providers.lifecycle import ResourceFailed
+from providers.schema import SchemaProvider
+from providers.solution import SolutionProvider
+from providers.solution_version import SolutionVersionProvider
+from providers.waiting import DeadlineExceeded
+from tests.data import INTERACTIONS_SCHEMA
+from tests.service.test_providers import create
+
+
+@pytest.fixture(scope="module")
+def parents(conn, seeded, aws):
+    """What the resources under test hang from."""
+    ids = {"role": seeded["role"], "bucket": seeded["bucket"]}
+    ids["group"], _ = create(DatasetGroupProvider(), conn, name="each")
+    ids["schema"], _ = create(SchemaProvider(), conn, name="each-interactions", schema=INTERACTIONS_SCHEMA)
+    ids["dataset"], _ = create(DatasetProvider(), conn, name="each-interactions", datasetType="Interactions",
+                               datasetGroupArn=ids["group"], schemaArn=ids["schema"])
+    ids["import"], _ = create(DatasetImportJobProvider(), conn, jobName="each-v1", datasetArn=ids["dataset"], roleArn=seeded["role"],
+                              dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/v1/interactions.csv"})
+    ids["solution"], _ = create(SolutionProvider(), conn, name="each", datasetGroupArn=ids["group"],
+                                recipeArn="arn:aws:personalize:::recipe/aws-popularity-count")
+    ids["version"], _ = create(SolutionVersionProvider(), conn, solutionArn=ids["solution"])
+    aws("s3").put_object(Bucket=seeded["bucket"], Key="batch-input/each.jsonl", Body=b'{"userId": "u1"}\n{"userId": "u2"}\n')
+    return ids
+
+
+# Each case: the provider, and its inputs for a resource named `name`.
+CASES = {
+    "DatasetGroup": (DatasetGroupProvider, lambda p, name: {"name": name}),
+    "Schema": (SchemaProvider, lambda p, name: {"name": name, "schema": INTERACTIONS_SCHEMA}),
+    "Dataset": (DatasetProvider, lambda p, name: {"name": name, "datasetType": "Users", "datasetGroupArn": p["group"],
+                                                  "schemaArn": p["users_schema"]}),
+    "DatasetImportJob": (DatasetImportJobProvider, lambda p, name: {
+        "jobName": name, "datasetArn": p["dataset"], "roleArn": p["role"],
+        "dataSource": {"dataLocation": f"s3://{p['bucket']}/datasets/v1/interactions.csv"}}),
+    "Solution": (SolutionProvider, lambda p, name: {"name": name, "datasetGroupArn": p["group"],
+                                                    "recipeArn": "arn:aws:personalize:::recipe/aws-sims"}),
+    "SolutionVersion": (SolutionVersionProvider, lambda p, name: {"name": name, "solutionArn": p["solution"]}),
+    "Campaign": (CampaignProvider, lambda p, name: {"name": name, "solutionVersionArn": p["version"]}),
+    "EventTracker": (EventTrackerProvider, lambda p, name: {"name": name, "datasetGroupArn": p["group"]}),
+    "Filter": (FilterProvider, lambda p, name: {"name": name, "datasetGroupArn": p["group"],
+                                                "filterExpression": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("click")'}),
+    "BatchInferenceJob": (BatchInferenceJobProvider, lambda p, name: {
+        "jobName": name, "solutionVersionArn": p["version"], "roleArn": p["role"],
+        "jobInput": {"s3DataSource": {"path": f"s3://{p['bucket']}/batch-input/each.jsonl"}},
+        "jobOutput": {"s3DataDestination": {"path": f"s3://{p['bucket']}/batch-output/{name}/"}}}),
+}
+# Adopted by name after an interrupted run; a version has no unique name to find it by.
+ADOPTED_BY_NAME = [k for k in CASES if k != "SolutionVersion"]
+# A schema has no status: it is created at once or refused, never CREATE FAILED.
+CAN_FAIL = [k for k in CASES if k != "Schema"]
+# Long enough to miss a deadline of a twentieth of a second.
+LONG = ["DatasetImportJob", "SolutionVersion", "Campaign", "BatchInferenceJob"]
+# One tracker, and one dataset of a type, per group: these cases get a group each.
+OWN_GROUP = {"EventTracker", "Dataset"}
+
+
+@pytest.fixture(scope="module")
+def users_schema(conn, parents):
+    users = json.dumps({"type": "record", "name": "Users", "namespace": "com.amazonaws.personalize.schema", "version": "1.0",
+                        "fields": [{"name": "USER_ID", "type": "string"}, {"name": "AGE", "type": ["null", "int"]}]})
+    parents["users_schema"], _ = create(SchemaProvider(), conn, name="each-users", schema=users)
+    return parents
+
+
+def props_for(kind, parents, conn, name):
+    provider_class, build = CASES[kind]
+    if kind in OWN_GROUP:
+        parents = dict(parents, group=create(DatasetGroupProvider(), conn, name=f"{name}-group")[0])
+    return provider_class, build(parents, name)
+
+
+def faults(emulator, config):
+    request = urllib.request.Request(f"{emulator.endpoint}/_local/faults", method="POST" if config else "DELETE",
+                                     data=json.dumps(config).encode() if config else None,
+                                     headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request).read()
+
+
+@pytest.mark.parametrize("kind", list(CASES))
+def test_create_read_delete(kind, users_schema, conn):
+    provider_class, props = props_for(kind, users_schema, conn, f"crd-{kind.lower()}")
+    provider = provider_class()
+    arn, outs = create(provider, conn, **props)
+    assert outs["arn"] == arn and outs["status"] == "ACTIVE"
+    read = provider.read(arn, outs)
+    assert read.id == arn and provider.diff(arn, read.outs, read.inputs).changes is False
+    provider.delete(arn, outs)
+    if provider.delete_op:
+        assert provider.read(arn, outs).id is None
+        provider.delete(arn, outs)  # gone already is deleted
+    else:
+        assert provider.read(arn, outs).id == arn  # the API keeps jobs and versions
+
+
+@pytest.mark.parametrize("kind", ADOPTED_BY_NAME)
+def test_a_leftover_of_an_interrupted_run_is_adopted(kind, users_schema, conn):
+    provider_class, props = props_for(kind, users_schema, conn, f"adopt-{kind.lower()}")
+    first, _ = create(provider_class(), conn, **props)
+    again, outs = create(provider_class(), conn, **props)
+    assert again == first and outs["status"] == "ACTIVE"
+
+
+@pytest.mark.parametrize("kind", CAN_FAIL)
+def test_a_forced_failure_reports_the_service_reason(kind, users_schema, conn, personalize_local):
+    name = f"fail-{kind.lower()}"
+    provider_class, props = props_for(kind, users_schema, conn, name)
+    provider = provider_class()
+    # Where the API's description has no failureReason, there is none to report.
+    has_reason = "failureReason" in provider._described_members()
+    expected = f"injected failure of {name}" if has_reason else f"the service reports no reason for a {provider.kind}"
+    faults(personalize_local, {"fail": {name: f"injected failure of {name}"}})
+    try:
+        with pytest.raises(ResourceFailed, match=f"CREATE FAILED: {expected}"):
+            create(provider, conn, **props)
+    finally:
+        faults(personalize_local, None)
+
+
+@pytest.mark.parametrize("kind", LONG)
+def test_a_deadline_says_what_it_waited_for(kind, users_schema, conn):
+    provider_class, props = props_for(kind, users_schema, conn, f"late-{kind.lower()}")
+    hurried = dict(conn, waits={**conn["waits"], "createSeconds": 0.05})
+    with pytest.raises(DeadlineExceeded, match=f"{provider_class.kind} .* to become ACTIVE"):
+        create(provider_class(), hurried, **props)
