@@ -1,37 +1,11 @@
-"""Bring what the `local` stack expects to find in personalize-local: the data
-bucket, the role Personalize assumes, and dataset version v1 exported from the
-shared UCI Online Retail purchase history (Chen, Sain & Guo, 2012; CC BY 4.0).
-
-This is a minimal export (purchases with a customer, as USER_ID, ITEM_ID,
-EVENT_TYPE, TIMESTAMP); the data-preparation command of issue #6 replaces it.
-Idempotent: what exists is left alone."""
+"""Bring what the `local` stack expects to find in personalize-local besides its
+data: the bucket and the role Personalize assumes. Idempotent: what exists is
+left alone. The data is exported by `python -m prep` (see scripts/main)."""
 
 import argparse
-import csv
-import gzip
-import io
 import json
-import sys
-from datetime import datetime, timezone
-from pathlib import Path
 
 import boto3
-
-ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT.parent / "shared" / "data" / "online-retail" / "online-retail.csv.gz"
-
-
-def purchases_csv(source: Path) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP"])
-    with gzip.open(source, "rt", newline="") as rows:
-        for row in csv.DictReader(rows):
-            if not row["CustomerID"] or row["InvoiceNo"].startswith("C") or float(row["Quantity"]) <= 0:
-                continue
-            when = datetime.strptime(row["InvoiceDate"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
-            writer.writerow([row["CustomerID"].removesuffix(".0"), row["StockCode"].strip(), "purchase", int(when.timestamp())])
-    return out.getvalue().encode()
 
 
 def main() -> None:
@@ -49,12 +23,6 @@ def main() -> None:
         trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                           "Principal": {"Service": "personalize.amazonaws.com"}}]}
         iam.create_role(RoleName=args.role_name, AssumeRolePolicyDocument=json.dumps(trust))
-    key = "datasets/v1/interactions.csv"
-    if s3.list_objects_v2(Bucket=args.bucket, Prefix=key).get("KeyCount", 0) == 0:
-        body = purchases_csv(SOURCE)
-        s3.put_object(Bucket=args.bucket, Key=key, Body=body)
-        rows = body.count(b"\n") - 1
-        print(f"seed: exported {rows} purchases to s3://{args.bucket}/{key}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ from stacks.config import ConfigError, StackConfig
 
 DATASETS_PREFIX = "datasets/"
 INTERACTIONS_FILE = "interactions.csv"
+# Data preparation writes it last: a version is exported once its manifest is there.
+MANIFEST_FILE = "manifest.json"
 
 
 def dataset_prefix(version: str) -> str:
@@ -23,7 +25,7 @@ def exported_versions(stack: StackConfig) -> set[str]:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=stack.storage.bucket_name, Prefix=DATASETS_PREFIX):
             for item in page.get("Contents", []):
                 version, _, name = item["Key"][len(DATASETS_PREFIX):].partition("/")
-                if name == INTERACTIONS_FILE:
+                if name == MANIFEST_FILE:
                     versions.add(version)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
         where = stack.connection.endpoint or "AWS"
@@ -43,5 +45,5 @@ def require_exports(stack: StackConfig) -> None:
     for i, experiment in enumerate(stack.experiments):
         if experiment.dataset_version not in available:
             raise ConfigError(stack.stack, f"experiments[{i}].datasetVersion", experiment.dataset_version,
-                              f"a version exported to s3://{stack.storage.bucket_name}/{DATASETS_PREFIX}<version>/{INTERACTIONS_FILE}: "
+                              f"a version exported to s3://{stack.storage.bucket_name}/{DATASETS_PREFIX}<version>/ (with its {MANIFEST_FILE}): "
                               f"{', '.join(sorted(available)) or 'none yet'}")

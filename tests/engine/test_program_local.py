@@ -3,7 +3,11 @@ reviewer sees in `pulumi preview` is exactly what the service needs, and
 `pulumi up` does exactly that."""
 
 import pytest
+import yaml
 from pulumi import automation as auto
+
+from prep.config import load_config
+from prep.pipeline import prepare
 
 from tests.data import interactions_csv
 
@@ -18,11 +22,18 @@ def emulator(personalize_local):
 
 
 @pytest.fixture(scope="module")
-def role(aws):
+def role(aws, emulator, tmp_path_factory):
+    """The bucket with versions v1 and v2 exported by data preparation, and a role."""
     s3 = aws("s3")
     s3.create_bucket(Bucket=BUCKET)
     for version, seed in (("v1", 1), ("v2", 2)):
-        s3.put_object(Bucket=BUCKET, Key=f"datasets/{version}/interactions.csv", Body=interactions_csv(seed=seed))
+        work = tmp_path_factory.mktemp(f"prep-{version}")
+        (work / "raw.csv").write_bytes(interactions_csv(rows=1800, seed=seed))
+        (work / "dataset.yaml").write_text(yaml.safe_dump({
+            "name": "engine", "holdout": {"days": 7},
+            "interactions": {"sources": [{"kind": "csv", "path": str(work / "raw.csv")}],
+                             "mapping": {name: {"column": name} for name in ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")}}}))
+        prepare(load_config(str(work / "dataset.yaml")), version, f"s3://{BUCKET}", s3_endpoint=emulator.endpoint)
     s3.put_object(Bucket=BUCKET, Key="batch-input/users.jsonl", Body="\n".join(f'{{"userId": "u{i}"}}' for i in range(7)).encode())
     return aws("iam").create_role(RoleName="engine-personalize", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
 
@@ -163,5 +174,5 @@ def test_a_dataset_version_without_an_export_fails_the_preview(make_program_stac
     with pytest.raises(auto.errors.CommandError) as failure:
         stack.preview()
     assert "config key 'experiments[0].datasetVersion' has value 'v9'; allowed: a version exported to " \
-           f"s3://{BUCKET}/datasets/<version>/interactions.csv: v1, v2" in str(failure.value)
+           f"s3://{BUCKET}/datasets/<version>/ (with its manifest.json): v1, v2" in str(failure.value)
     assert not [g for g in aws("personalize").list_dataset_groups()["datasetGroups"] if g["name"].startswith("missing-")]

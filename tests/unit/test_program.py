@@ -188,5 +188,5 @@ def test_a_dataset_version_without_an_export_fails_before_anything_is_registered
     with pytest.raises(Exception) as failure:
         run_program("local", {"experiments": [EXPERIMENT], "storage": BROUGHT}, mocks)
     assert ("stack 'local': config key 'experiments[0].datasetVersion' has value 'v1'; allowed: a version exported to "
-            "s3://team-lake/datasets/<version>/interactions.csv: v0") in str(failure.value)
+            "s3://team-lake/datasets/<version>/ (with its manifest.json): v0") in str(failure.value)
     assert mocks.resources == []

@@ -1,0 +1,365 @@
+"""From raw exports to a validated, versioned Personalize dataset.
+
+read > map > clean > window and hold out > validate > export, counting the
+rows in and out of every step for the manifest and the report. Polars scans
+the sources lazily and keeps only the mapped columns, so a source wider than
+memory is fine as long as its Personalize columns fit."""
+
+import hashlib
+import json
+import shutil
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from prep import __version__
+from prep.config import RESERVED_TYPES, DatasetConfig, Field, Source, Table, expand_env
+from prep.progress import Progress
+
+MAX_ID_LENGTH = 256
+TEXT_TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S%.f",
+                          "%Y-%m-%dT%H:%M:%S%.fZ", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z",
+                          "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M")
+MIN_INTERACTIONS = 1000
+MIN_USERS_WITH_TWO = 25
+# Metadata limits of the developer guide: fields per dataset, characters per categorical value.
+MAX_METADATA_FIELDS = {"items": 50, "users": 25}
+MAX_CATEGORICAL_LENGTH = 1000
+
+
+class ValidationFailed(ValueError):
+    """The data breaks a rule of the service; `failures` says which and by how much."""
+
+    def __init__(self, failures: list[str], manifest: dict):
+        super().__init__("the dataset does not meet the service's rules:\n  - " + "\n  - ".join(failures))
+        self.failures = failures
+        self.manifest = manifest
+
+
+class VersionExists(ValueError):
+    pass
+
+
+# ------------------------------------------------------------------ reading
+def _local_copy(uri: str, workdir: Path, s3_endpoint: str | None) -> str:
+    """s3://bucket/key (or a prefix ending in /) downloaded; local paths as they are."""
+    if not uri.startswith("s3://"):
+        return uri
+    import boto3
+
+    bucket, _, key = uri[5:].partition("/")
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint)
+    keys = [key] if not key.endswith("/") else [
+        o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=key)
+        for o in page.get("Contents", []) if not o["Key"].endswith("/")]
+    target = workdir / hashlib.sha256(uri.encode()).hexdigest()[:12]
+    target.mkdir(parents=True, exist_ok=True)
+    for k in keys:
+        s3.download_file(bucket, k, str(target / k.replace("/", "_")))
+    return str(target / keys[0]) if len(keys) == 1 else str(target / "*")
+
+
+def read_source(source: Source, workdir: Path, s3_endpoint: str | None = None) -> pl.LazyFrame:
+    if source.kind == "sql":
+        from prep.sources.sql import read_sql
+
+        return read_sql(expand_env(source.dsn), source.query).lazy()
+    path = _local_copy(source.path, workdir, s3_endpoint)
+    if source.kind == "csv":
+        # Everything as text: the mapping casts explicitly, so no guess can lose an id's zeros.
+        return pl.scan_csv(path, infer_schema=False)
+    if source.kind == "parquet":
+        return pl.scan_parquet(path)
+    return pl.scan_ndjson(path)
+
+
+def _epoch_seconds(column: str, dtype: pl.DataType, fmt: str | None) -> pl.Expr:
+    col = pl.col(column)
+    if fmt:
+        return col.cast(pl.Utf8).str.strptime(pl.Datetime, fmt, strict=False).dt.epoch("s")
+    if isinstance(dtype, pl.Datetime) or dtype == pl.Date:
+        return col.cast(pl.Datetime).dt.epoch("s")
+    number = col.cast(pl.Float64, strict=False)
+    # Milliseconds since the epoch are told apart by size (1e11 s is the year 5138).
+    from_number = pl.when(number > 1e11).then(number / 1000).otherwise(number)
+    # A column may mix forms (exports from several systems): the first that parses
+    # wins; text without a zone is UTC, and dd/mm/yyyy is day first (else set `format`).
+    text = col.cast(pl.Utf8).str.strip_chars()
+    from_text = pl.coalesce([text.str.strptime(pl.Datetime, f, strict=False).dt.epoch("s") for f in TEXT_TIMESTAMP_FORMATS])
+    return pl.when(number.is_not_null()).then(from_number).otherwise(from_text).cast(pl.Int64)
+
+
+def _expression(spec: Field, schema: pl.Schema) -> pl.Expr:
+    if spec.column is None:
+        return pl.lit(spec.value).alias(spec.name)
+    if spec.column not in schema:
+        raise KeyError(f"mapping of {spec.name}: the sources have no column {spec.column!r}; they have {', '.join(schema)}")
+    if spec.name in ("TIMESTAMP", "CREATION_TIMESTAMP"):
+        return _epoch_seconds(spec.column, schema[spec.column], spec.format).alias(spec.name)
+    expr = pl.col(spec.column)
+    cast = spec.cast or RESERVED_TYPES.get(spec.name)
+    if cast == "int":
+        expr = expr.cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
+    elif cast in ("float", "long"):
+        expr = expr.cast(pl.Float64, strict=False)
+    elif cast == "bool":
+        expr = expr.cast(pl.Utf8).str.to_lowercase().is_in(["true", "1", "yes"])
+    if spec.name in ("USER_ID", "ITEM_ID") or cast == "string":
+        expr = expr.cast(pl.Utf8).str.strip_chars()
+    return expr.alias(spec.name)
+
+
+def read_table(table: Table, workdir: Path, s3_endpoint: str | None, steps: "Steps") -> pl.DataFrame:
+    frames = {s.name: read_source(s, workdir, s3_endpoint) for s in table.sources}
+    if table.query:
+        # One extra scan, so the report can say how many rows the query kept.
+        rows = sum(f.select(pl.len()).collect(engine="streaming").item() for f in frames.values())
+        steps.record(f"{table.kind}: read the sources", rows, rows)
+        frame = pl.SQLContext(frames).execute(table.query)
+    elif len(frames) == 1:
+        frame = next(iter(frames.values()))
+    else:
+        frame = pl.concat(list(frames.values()), how="diagonal_relaxed")
+    schema = frame.collect_schema()
+    # Personalize's own fields first, in their usual order, then metadata as mapped.
+    reserved = list(RESERVED_TYPES)
+    fields = sorted(table.mapping, key=lambda f: reserved.index(f.name) if f.name in reserved else len(reserved))
+    mapped = frame.select([_expression(f, schema) for f in fields]).collect(engine="streaming")
+    step = "apply the query and map the columns" if table.query else "read the sources and map the columns"
+    steps.record(f"{table.kind}: {step}", steps.records[-1]["rows_out"] if table.query else mapped.height, mapped)
+    return mapped
+
+
+# ------------------------------------------------------------------ cleaning
+class Steps:
+    """Rows in and out of each step, for the manifest and the report."""
+
+    def __init__(self, progress: Progress):
+        self.records: list[dict] = []
+        self.progress = progress
+
+    def record(self, step: str, before: int, after: pl.DataFrame | int, detail: str = "") -> None:
+        rows_out = after if isinstance(after, int) else after.height
+        self.records.append({"step": step, "rows_in": before, "rows_out": rows_out, **({"detail": detail} if detail else {})})
+        self.progress.advance(step)
+
+
+def clean_ids(frame: pl.DataFrame, id_fields: tuple[str, ...], steps: Steps, kind: str) -> pl.DataFrame:
+    before = frame.height
+    present = frame.filter(pl.all_horizontal([pl.col(c).is_not_null() & (pl.col(c).cast(pl.Utf8) != "") for c in id_fields]))
+    steps.record(f"{kind}: drop rows missing {', '.join(id_fields)}", before, present)
+    ids = [c for c in id_fields if c in ("USER_ID", "ITEM_ID")]
+    short = present.filter(pl.all_horizontal([pl.col(c).str.len_chars() <= MAX_ID_LENGTH for c in ids]))
+    steps.record(f"{kind}: drop ids over {MAX_ID_LENGTH} characters", present.height, short)
+    unique = short.unique(maintain_order=True)
+    steps.record(f"{kind}: drop exact duplicates", short.height, unique)
+    return unique
+
+
+def clean_metadata(frame: pl.DataFrame, table: Table, id_field: str, steps: Steps) -> pl.DataFrame:
+    before = frame.height
+    frame = frame.unique(subset=[id_field], keep="last", maintain_order=True)
+    steps.record(f"{table.kind}: keep one row per {id_field} (the last)", before, frame)
+    for name, value in table.fill.items():
+        if name in frame.columns:
+            frame = frame.with_columns(pl.col(name).fill_null(value))
+    if table.drop_sparse_below > 0 and frame.height:
+        sparse = [c for c in frame.columns if c != id_field and frame[c].is_not_null().mean() < table.drop_sparse_below]
+        frame = frame.drop(sparse)
+        steps.record(f"{table.kind}: drop fields filled below {table.drop_sparse_below:.0%}", frame.height, frame,
+                     detail=f"dropped {', '.join(sparse) or 'none'}")
+    return frame
+
+
+def with_aggregates(frame: pl.DataFrame, interactions: pl.DataFrame, id_field: str, functions: tuple[str, ...]) -> pl.DataFrame:
+    if not functions:
+        return frame
+    value = pl.col("EVENT_VALUE") if "EVENT_VALUE" in interactions.columns else pl.lit(None, pl.Float64)
+    exprs = {"count": pl.len().cast(pl.Int64), "mean": value.mean(), "min": value.min(), "max": value.max()}
+    stats = interactions.group_by(id_field).agg([exprs[f].alias(f"INTERACTIONS_{f.upper()}") for f in functions])
+    return frame.join(stats, on=id_field, how="left")
+
+
+# ------------------------------------------------------------------ split and validate
+def split(interactions: pl.DataFrame, config: DatasetConfig, steps: Steps) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The newest `holdout` days are the validation set, never trained on; the
+    training set is the `window` days before them."""
+    if interactions.height == 0:
+        return interactions, interactions
+    newest = interactions["TIMESTAMP"].max()
+    holdout_start = newest - int(config.holdout_days * 86400) if config.holdout_days else newest + 1
+    validation = interactions.filter(pl.col("TIMESTAMP") >= holdout_start)
+    training = interactions.filter(pl.col("TIMESTAMP") < holdout_start)
+    steps.record(f"interactions: hold out the newest {config.holdout_days:g} days for validation",
+                 interactions.height, training, detail=f"{validation.height:,} rows held out")
+    if config.window_days:
+        windowed = training.filter(pl.col("TIMESTAMP") >= holdout_start - config.window_days * 86400)
+        steps.record(f"interactions: keep the {config.window_days}-day training window", training.height, windowed)
+        training = windowed
+    return training, validation
+
+
+def rule_failures(training: pl.DataFrame, metadata: dict[str, pl.DataFrame]) -> list[str]:
+    failures = []
+    if training.height < MIN_INTERACTIONS:
+        failures.append(f"minimum interactions: {training.height} in the training set, "
+                        f"{MIN_INTERACTIONS} required (short by {MIN_INTERACTIONS - training.height})")
+    users_with_two = training.group_by("USER_ID").len().filter(pl.col("len") >= 2).height if training.height else 0
+    if users_with_two < MIN_USERS_WITH_TWO:
+        failures.append(f"minimum users with 2 or more interactions: {users_with_two}, "
+                        f"{MIN_USERS_WITH_TWO} required (short by {MIN_USERS_WITH_TWO - users_with_two})")
+    for kind, frame in metadata.items():
+        fields = [c for c in frame.columns if c not in RESERVED_TYPES]
+        if len(fields) > MAX_METADATA_FIELDS[kind]:
+            failures.append(f"{kind} metadata fields: {len(fields)}, at most {MAX_METADATA_FIELDS[kind]} allowed "
+                            f"(over by {len(fields) - MAX_METADATA_FIELDS[kind]})")
+        for name in fields:
+            if frame[name].dtype == pl.Utf8 and frame.height:
+                longest = frame[name].str.len_chars().max() or 0
+                if longest > MAX_CATEGORICAL_LENGTH:
+                    failures.append(f"{kind}.{name}: a value of {longest} characters, at most {MAX_CATEGORICAL_LENGTH} allowed")
+    return failures
+
+
+def avro_schema(kind: str, frame: pl.DataFrame, table: Table) -> dict:
+    categorical = {f.name for f in table.mapping if f.categorical}
+    fields = []
+    for name, dtype in frame.schema.items():
+        avro = RESERVED_TYPES.get(name) or ("long" if dtype.is_integer() else "float" if dtype.is_float()
+                                            else "boolean" if dtype == pl.Boolean else "string")
+        required = name in ("USER_ID", "ITEM_ID", "TIMESTAMP")
+        field = {"name": name, "type": avro if required else ["null", avro]}
+        if name in categorical:
+            field["categorical"] = True
+        fields.append(field)
+    return {"type": "record", "name": kind.capitalize(), "namespace": "com.amazonaws.personalize.schema",
+            "version": "1.0", "fields": fields}
+
+
+# ------------------------------------------------------------------ export
+def _summary(frame: pl.DataFrame) -> dict:
+    if frame.height == 0:
+        return {"rows": 0, "users": 0, "items": 0}
+    return {"rows": frame.height, "users": frame["USER_ID"].n_unique(), "items": frame["ITEM_ID"].n_unique(),
+            "from": datetime.fromtimestamp(frame["TIMESTAMP"].min(), timezone.utc).isoformat(),
+            "to": datetime.fromtimestamp(frame["TIMESTAMP"].max(), timezone.utc).isoformat()}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Destination:
+    """A local directory or s3://bucket/prefix holding datasets/<version>/."""
+
+    def __init__(self, output: str, version: str, s3_endpoint: str | None):
+        self.output, self.version, self.s3_endpoint = output.rstrip("/"), version, s3_endpoint
+        self.prefix = f"datasets/{version}/"
+
+    def _s3(self):
+        import boto3
+
+        bucket, _, base = self.output[5:].partition("/")
+        return boto3.client("s3", endpoint_url=self.s3_endpoint), bucket, f"{base}/{self.prefix}" if base else self.prefix
+
+    def existing_manifest(self) -> dict | None:
+        if self.output.startswith("s3://"):
+            s3, bucket, prefix = self._s3()
+            try:
+                return json.loads(s3.get_object(Bucket=bucket, Key=prefix + "manifest.json")["Body"].read())
+            except s3.exceptions.NoSuchKey:
+                return None
+        path = Path(self.output) / self.prefix / "manifest.json"
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def publish(self, staged: Path) -> str:
+        files = sorted(p for p in staged.rglob("*") if p.is_file())
+        # The manifest goes last: a version counts as exported once it is there.
+        files.sort(key=lambda p: p.name == "manifest.json")
+        if self.output.startswith("s3://"):
+            s3, bucket, prefix = self._s3()
+            for path in files:
+                s3.upload_file(str(path), bucket, prefix + path.relative_to(staged).as_posix())
+            return f"s3://{bucket}/{prefix}"
+        target = Path(self.output) / self.prefix
+        target.mkdir(parents=True, exist_ok=True)
+        for path in files:
+            (target / path.relative_to(staged)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / path.relative_to(staged))
+        return str(target)
+
+
+def prepare(config: DatasetConfig, version: str, output: str, *, s3_endpoint: str | None = None,
+            progress: bool = False) -> dict:
+    """Prepare, validate and export `version`; returns its manifest. An existing
+    version with the same content is left as it is; with other content, refused."""
+    optional = [t for t in (config.items, config.users) if t]
+    tables = (config.interactions, *optional)
+    bar = Progress(total=8 + sum(1 for t in tables if t.query) + 5 * len(optional), enabled=progress)
+    steps = Steps(bar)
+    with tempfile.TemporaryDirectory(prefix="prep-") as tmp:
+        workdir = Path(tmp)
+        raw = read_table(config.interactions, workdir, s3_endpoint, steps)
+        interactions = clean_ids(raw, ("USER_ID", "ITEM_ID", "TIMESTAMP"), steps, "interactions")
+        training, validation = split(interactions, config, steps)
+
+        metadata: dict[str, pl.DataFrame] = {}
+        for table in optional:
+            id_field = "ITEM_ID" if table.kind == "items" else "USER_ID"
+            frame = read_table(table, workdir, s3_endpoint, steps)
+            frame = clean_ids(frame, (id_field,), steps, table.kind)
+            frame = clean_metadata(frame, table, id_field, steps)
+            metadata[table.kind] = with_aggregates(frame, training, id_field, table.aggregates)
+
+        manifest: dict[str, Any] = {
+            "dataset": config.name, "version": version, "tool": "prep", "tool_version": __version__,
+            "config": {"path": config.path, "sha256": _sha256(Path(config.path))},
+            "sources": {t.kind: [{"name": s.name, "kind": s.kind, **({"path": s.path} if s.path else {"query": s.query})}
+                                 for s in t.sources] for t in (config.interactions, *optional)},
+            "window_days": config.window_days, "holdout_days": config.holdout_days,
+            "steps": steps.records, "training": _summary(training), "validation": _summary(validation),
+        }
+        failures = rule_failures(training, metadata)
+        steps.progress.advance("validate against the service's rules")
+        if failures:
+            bar.close()
+            raise ValidationFailed(failures, manifest)
+
+        staged = workdir / "staged"
+        (staged / "schemas").mkdir(parents=True)
+        (staged / "validation").mkdir()
+        outputs = {"interactions.csv": training, "validation/interactions.csv": validation, **{f"{k}.csv": v for k, v in metadata.items()}}
+        for name, frame in outputs.items():
+            frame.write_csv(staged / name)
+        schemas = {"interactions": avro_schema("interactions", training, config.interactions),
+                   **{k: avro_schema(k, v, t) for (k, v), t in zip(metadata.items(), optional)}}
+        for kind, schema in schemas.items():
+            (staged / "schemas" / f"{kind}.json").write_text(json.dumps(schema, indent=2))
+        manifest["files"] = {p.relative_to(staged).as_posix(): {"sha256": _sha256(p), "bytes": p.stat().st_size,
+                                                                **({"rows": outputs[n].height} if (n := p.relative_to(staged).as_posix()) in outputs else {})}
+                             for p in sorted(staged.rglob("*")) if p.is_file()}
+        steps.progress.advance("write the files")
+
+        destination = Destination(output, version, s3_endpoint)
+        existing = destination.existing_manifest()
+        if existing is not None:
+            bar.close()
+            if {k: v["sha256"] for k, v in existing.get("files", {}).items()} == {k: v["sha256"] for k, v in manifest["files"].items()}:
+                return {**existing, "unchanged": True}
+            changed = sorted(k for k in set(existing.get("files", {})) | set(manifest["files"])
+                             if existing.get("files", {}).get(k, {}).get("sha256") != manifest["files"].get(k, {}).get("sha256"))
+            raise VersionExists(f"dataset version {version!r} already exists at {output} with other content "
+                                f"({', '.join(changed)} differ); versions are immutable: export a new version")
+        manifest["created_at"] = datetime.now(timezone.utc).isoformat()
+        (staged / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        manifest["location"] = destination.publish(staged)
+        steps.progress.advance("publish")
+        bar.close()
+        return manifest

@@ -1,0 +1,222 @@
+"""Each rule of data preparation changes the counts it should, on small files
+the tests write, with answers known in advance."""
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+
+from prep.__main__ import main
+from prep.config import PrepConfigError, load_config
+from prep.pipeline import ValidationFailed, VersionExists, prepare
+
+DAY = 86400
+START = 1_700_000_000  # 2023-11-14
+
+
+def rows(n_users=40, per_user=30, start=START, days=60) -> list[dict]:
+    """Every user interacts `per_user` times, spread evenly over `days`."""
+    out = []
+    for u in range(n_users):
+        for k in range(per_user):
+            out.append({"user": f"u{u}", "item": f"i{(u + k) % 50}", "kind": "click",
+                        "when": start + (k * days * DAY) // per_user + u})
+    return out
+
+
+def write_config(tmp_path: Path, source_rows: list[dict], fmt: str = "csv", **overrides) -> Path:
+    data = tmp_path / f"events.{fmt}"
+    frame = pl.DataFrame(source_rows)
+    {"csv": frame.write_csv, "parquet": frame.write_parquet, "jsonl": frame.write_ndjson}[fmt](data)
+    config = {
+        "name": "test",
+        "interactions": {
+            "sources": [{"name": "events", "kind": fmt, "path": str(data)}],
+            "mapping": {"USER_ID": {"column": "user"}, "ITEM_ID": {"column": "item"},
+                        "EVENT_TYPE": {"column": "kind"}, "TIMESTAMP": {"column": "when"}},
+        },
+        "holdout": {"days": 7},
+        **overrides,
+    }
+    path = tmp_path / "dataset.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def subdir(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    path.mkdir()
+    return path
+
+
+def step(manifest: dict, name: str) -> dict:
+    [found] = [s for s in manifest["steps"] if name in s["step"]]
+    return found
+
+
+def run(tmp_path, source_rows, version="v1", **overrides) -> dict:
+    return prepare(load_config(str(write_config(tmp_path, source_rows, **overrides))), version, str(tmp_path / "out"))
+
+
+def test_a_clean_export_has_the_files_header_and_manifest(tmp_path):
+    manifest = run(tmp_path, rows())
+    exported = tmp_path / "out" / "datasets" / "v1"
+    assert sorted(manifest["files"]) == ["interactions.csv", "schemas/interactions.json", "validation/interactions.csv"]
+    assert (exported / "interactions.csv").read_text().splitlines()[0] == "USER_ID,ITEM_ID,EVENT_TYPE,TIMESTAMP"
+    written = json.loads((exported / "manifest.json").read_text())
+    assert written["training"]["rows"] + written["validation"]["rows"] == 40 * 30
+    assert written["files"]["interactions.csv"]["rows"] == written["training"]["rows"]
+    schema = json.loads((exported / "schemas" / "interactions.json").read_text())
+    assert [f["name"] for f in schema["fields"]] == ["USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]
+    assert schema["fields"][3]["type"] == "long" and schema["fields"][2]["type"] == ["null", "string"]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl"])
+def test_every_file_format_reads_like_csv(tmp_path, fmt):
+    as_csv = run(subdir(tmp_path, "csv"), rows())
+    other = run(subdir(tmp_path, fmt), rows(), fmt=fmt)
+    assert other["training"] == as_csv["training"] and other["validation"] == as_csv["validation"]
+
+
+def test_rows_without_user_item_or_timestamp_are_dropped(tmp_path):
+    broken = rows() + [{"user": None, "item": "i1", "kind": "click", "when": START},
+                       {"user": "u1", "item": "", "kind": "click", "when": START},
+                       {"user": "u1", "item": "i1", "kind": "click", "when": None}]
+    manifest = run(tmp_path, broken)
+    dropped = step(manifest, "drop rows missing")
+    assert dropped["rows_in"] - dropped["rows_out"] == 3
+
+
+def test_exact_duplicates_go_and_ids_are_trimmed_and_length_checked(tmp_path):
+    base = rows()
+    extra = [dict(base[0]), dict(base[1], user=f"  {base[1]['user']}  "), dict(base[2], user="x" * 257)]
+    manifest = run(tmp_path, base + extra)
+    assert step(manifest, "over 256")["rows_in"] - step(manifest, "over 256")["rows_out"] == 1
+    # The copy of row 0, and row 1 once its padded id is trimmed.
+    assert step(manifest, "duplicates")["rows_in"] - step(manifest, "duplicates")["rows_out"] == 2
+
+
+def test_timestamps_of_any_common_form_become_epoch_seconds(tmp_path):
+    forms = [START, START * 1000, "2023-11-14 22:13:20", "2023-11-14T22:13:20Z"]
+    source = [{"user": f"u{i % 40}", "item": f"i{i // 40}", "kind": "click", "when": forms[i % 4]} for i in range(1200)]
+    frame = pl.DataFrame([{**r, "when": str(r["when"])} for r in source])
+    data = tmp_path / "mixed.csv"
+    frame.write_csv(data)
+    config = write_config(tmp_path, rows())
+    raw = yaml.safe_load(config.read_text())
+    raw["interactions"]["sources"][0]["path"] = str(data)
+    raw["holdout"] = {"days": 0}
+    config.write_text(yaml.safe_dump(raw, sort_keys=False))
+    manifest = prepare(load_config(str(config)), "v1", str(tmp_path / "out"))
+    exported = pl.read_csv(tmp_path / "out" / "datasets" / "v1" / "interactions.csv")
+    assert set(exported["TIMESTAMP"].unique().to_list()) == {START}
+    assert manifest["training"]["rows"] == exported.height
+
+
+def test_the_split_is_by_time_and_the_newest_days_never_train(tmp_path):
+    manifest = run(tmp_path, rows())
+    exported = tmp_path / "out" / "datasets" / "v1"
+    training = pl.read_csv(exported / "interactions.csv")
+    validation = pl.read_csv(exported / "validation" / "interactions.csv")
+    newest = max(r["when"] for r in rows())
+    assert validation["TIMESTAMP"].min() >= newest - 7 * DAY
+    assert training["TIMESTAMP"].max() < newest - 7 * DAY
+    assert validation.height == manifest["validation"]["rows"] > 0
+
+
+def test_the_training_window_keeps_only_the_recent_days(tmp_path):
+    manifest = run(tmp_path, rows(per_user=60), window={"days": 30})
+    kept = step(manifest, "30-day training window")
+    assert 0 < kept["rows_out"] < kept["rows_in"]
+    training = pl.read_csv(tmp_path / "out" / "datasets" / "v1" / "interactions.csv")
+    newest = max(r["when"] for r in rows(per_user=60))
+    assert training["TIMESTAMP"].min() >= newest - 7 * DAY - 30 * DAY
+
+
+def test_validation_failures_name_the_rule_and_the_shortfall(tmp_path):
+    with pytest.raises(ValidationFailed) as failure:
+        run(tmp_path, rows(n_users=20, per_user=30))
+    message = str(failure.value)
+    assert "minimum interactions:" in message and "1000 required (short by" in message
+    assert "minimum users with 2 or more interactions: 20, 25 required (short by 5)" in message
+    assert not (tmp_path / "out" / "datasets" / "v1").exists()
+
+
+def test_a_version_is_immutable(tmp_path):
+    first = run(tmp_path, rows())
+    again = run(tmp_path, rows())
+    assert again["unchanged"] is True and again["created_at"] == first["created_at"]
+    with pytest.raises(VersionExists, match="versions are immutable"):
+        run(tmp_path, rows(per_user=31))
+    assert run(tmp_path, rows(per_user=31), version="v2")["version"] == "v2"
+
+
+def test_items_metadata_is_filled_sparse_fields_dropped_and_aggregates_added(tmp_path):
+    items = tmp_path / "items.csv"
+    pl.DataFrame({"sku": [f"i{k}" for k in range(50)] + ["i0"],
+                  "genre": [None if k % 5 == 0 else "g" for k in range(50)] + ["latest"],
+                  "rare": ["x"] + [None] * 50}).write_csv(items)
+    manifest = run(tmp_path, rows(), items={
+        "sources": [{"name": "catalog", "kind": "csv", "path": str(items)}],
+        "mapping": {"ITEM_ID": {"column": "sku"}, "GENRE": {"column": "genre", "categorical": True},
+                    "RARE": {"column": "rare"}},
+        "fill": {"GENRE": "unknown"}, "dropSparseBelow": 0.5, "aggregates": ["count"]})
+    exported = pl.read_csv(tmp_path / "out" / "datasets" / "v1" / "items.csv")
+    assert exported.columns == ["ITEM_ID", "GENRE", "INTERACTIONS_COUNT"]
+    assert exported.height == 50 and exported.filter(pl.col("ITEM_ID") == "i0")["GENRE"].item() == "latest"
+    assert exported.filter(pl.col("ITEM_ID") == "i5")["GENRE"].item() == "unknown"
+    assert step(manifest, "drop fields filled below")["detail"] == "dropped RARE"
+    schema = json.loads((tmp_path / "out" / "datasets" / "v1" / "schemas" / "items.json").read_text())
+    assert {"name": "GENRE", "type": ["null", "string"], "categorical": True} in schema["fields"]
+
+
+def test_a_query_joins_two_sources(tmp_path):
+    base = rows(per_user=40)
+    purchases = tmp_path / "purchases.csv"
+    pl.DataFrame(base[:600]).write_csv(purchases)
+    config = write_config(tmp_path, base[600:])
+    raw = yaml.safe_load(config.read_text())
+    raw["interactions"]["sources"].append({"name": "purchases", "kind": "csv", "path": str(purchases)})
+    raw["interactions"]["query"] = ("SELECT \"user\", item, 'purchase' AS kind, \"when\" FROM purchases "
+                                    "UNION ALL SELECT \"user\", item, kind, \"when\" FROM events")
+    config.write_text(yaml.safe_dump(raw, sort_keys=False))
+    manifest = prepare(load_config(str(config)), "v1", str(tmp_path / "out"))
+    assert step(manifest, "apply the query")["rows_out"] == len(base)
+    exported = pl.read_csv(tmp_path / "out" / "datasets" / "v1" / "interactions.csv")
+    validation = pl.read_csv(tmp_path / "out" / "datasets" / "v1" / "validation" / "interactions.csv")
+    assert set(pl.concat([exported, validation])["EVENT_TYPE"].unique()) == {"purchase", "click"}
+
+
+@pytest.mark.parametrize("change, key, allowed", [
+    ({"colour": 1}, "colour", "one of the keys"),
+    ({"holdout": {"days": -1}}, "holdout.days", "a number of days >= 0"),
+    ({"window": {"days": 0}}, "window.days", "a whole number of days >= 1"),
+])
+def test_bad_config_names_the_key(tmp_path, change, key, allowed):
+    path = write_config(tmp_path, rows(), **change)
+    with pytest.raises(PrepConfigError) as error:
+        load_config(str(path))
+    assert f"key {key!r}" in str(error.value) and allowed in str(error.value)
+
+
+def test_a_mapping_needs_the_required_fields(tmp_path):
+    path = write_config(tmp_path, rows())
+    raw = yaml.safe_load(path.read_text())
+    del raw["interactions"]["mapping"]["TIMESTAMP"]
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    with pytest.raises(PrepConfigError, match="interactions.mapping.TIMESTAMP.*required for interactions"):
+        load_config(str(path))
+
+
+def test_the_command_prints_the_report_and_exit_codes_say_what_failed(tmp_path, capsys):
+    config = str(write_config(tmp_path, rows()))
+    assert main(["--config", config, "--version", "v1", "--output", str(tmp_path / "out"), "--quiet",
+                 "--summary", str(tmp_path / "summary.html")]) == 0
+    printed = capsys.readouterr().out
+    assert "dataset test version v1" in printed and "drop exact duplicates" in printed
+    assert (tmp_path / "summary.html").read_text().count("data:image/png;base64,") == 3
+    small = str(write_config(subdir(tmp_path, "small"), rows(n_users=10)))
+    assert main(["--config", small, "--version", "v1", "--output", str(tmp_path / "out2"), "--quiet"]) == 3
+    assert "short by" in capsys.readouterr().err
