@@ -7,6 +7,7 @@ from pathlib import Path
 from prep.config import PrepConfigError, load_config
 from prep.pipeline import ValidationFailed, VersionExists, prepare
 from prep.report import text_report, write_summary
+from prep.sources.sql import SqlSourceError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config(args.config)
         manifest = prepare(config, args.version, args.output, s3_endpoint=args.endpoint, progress=not args.quiet)
-    except (PrepConfigError, VersionExists, KeyError) as error:
+    except (PrepConfigError, VersionExists, KeyError, SqlSourceError) as error:
         print(f"prep: {error}", file=sys.stderr)
         return 2
     except ValidationFailed as error:

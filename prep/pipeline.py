@@ -9,6 +9,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from prep.config import RESERVED_TYPES, DatasetConfig, Field, Source, Table, exp
 from prep.progress import Progress
 
 MAX_ID_LENGTH = 256
+TIMESTAMP_SAMPLE_ROWS = 10_000
 TEXT_TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S%.f",
                           "%Y-%m-%dT%H:%M:%S%.fZ", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z",
                           "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M")
@@ -76,29 +78,49 @@ def read_source(source: Source, workdir: Path, s3_endpoint: str | None = None) -
     return pl.scan_ndjson(path)
 
 
-def _epoch_seconds(column: str, dtype: pl.DataType, fmt: str | None) -> pl.Expr:
+def _text_forms(sample: pl.Series) -> tuple[bool, list[str]]:
+    """Which forms a timestamp column uses, judged on a sample: epoch numbers,
+    and the text formats that parse some of it. Parsing with only those keeps
+    the full pass cheap; values in no known form are counted, not hidden."""
+    values = sample.drop_nulls().cast(pl.Utf8).str.strip_chars()
+    numeric = values.cast(pl.Float64, strict=False).is_not_null()
+    text = values.filter(~numeric)
+    forms = []
+    for form in TEXT_TIMESTAMP_FORMATS:
+        if text.len() == 0:
+            break
+        parsed = text.str.strptime(pl.Datetime, form, strict=False).is_not_null()
+        if parsed.any():
+            forms.append(form)
+            text = text.filter(~parsed)
+    return bool(numeric.any()) or not forms, forms
+
+
+def _epoch_seconds(column: str, dtype: pl.DataType, fmt: str | None, sample: pl.Series) -> pl.Expr:
     col = pl.col(column)
     if fmt:
         return col.cast(pl.Utf8).str.strptime(pl.Datetime, fmt, strict=False).dt.epoch("s")
     if isinstance(dtype, pl.Datetime) or dtype == pl.Date:
         return col.cast(pl.Datetime).dt.epoch("s")
-    number = col.cast(pl.Float64, strict=False)
-    # Milliseconds since the epoch are told apart by size (1e11 s is the year 5138).
-    from_number = pl.when(number > 1e11).then(number / 1000).otherwise(number)
+    numbers, forms = _text_forms(sample)
+    text = col.cast(pl.Utf8).str.strip_chars()
     # A column may mix forms (exports from several systems): the first that parses
     # wins; text without a zone is UTC, and dd/mm/yyyy is day first (else set `format`).
-    text = col.cast(pl.Utf8).str.strip_chars()
-    from_text = pl.coalesce([text.str.strptime(pl.Datetime, f, strict=False).dt.epoch("s") for f in TEXT_TIMESTAMP_FORMATS])
-    return pl.when(number.is_not_null()).then(from_number).otherwise(from_text).cast(pl.Int64)
+    parsed = [text.str.strptime(pl.Datetime, f, strict=False).dt.epoch("s") for f in forms]
+    if numbers:
+        number = text.cast(pl.Float64, strict=False)
+        # Milliseconds since the epoch are told apart by size (1e11 s is the year 5138).
+        parsed.insert(0, pl.when(number > 1e11).then(number / 1000).otherwise(number))
+    return pl.coalesce(parsed).cast(pl.Int64)
 
 
-def _expression(spec: Field, schema: pl.Schema) -> pl.Expr:
+def _expression(spec: Field, schema: pl.Schema, sample: pl.DataFrame) -> pl.Expr:
     if spec.column is None:
         return pl.lit(spec.value).alias(spec.name)
     if spec.column not in schema:
         raise KeyError(f"mapping of {spec.name}: the sources have no column {spec.column!r}; they have {', '.join(schema)}")
     if spec.name in ("TIMESTAMP", "CREATION_TIMESTAMP"):
-        return _epoch_seconds(spec.column, schema[spec.column], spec.format).alias(spec.name)
+        return _epoch_seconds(spec.column, schema[spec.column], spec.format, sample[spec.column]).alias(spec.name)
     expr = pl.col(spec.column)
     cast = spec.cast or RESERVED_TYPES.get(spec.name)
     if cast == "int":
@@ -127,7 +149,17 @@ def read_table(table: Table, workdir: Path, s3_endpoint: str | None, steps: "Ste
     # Personalize's own fields first, in their usual order, then metadata as mapped.
     reserved = list(RESERVED_TYPES)
     fields = sorted(table.mapping, key=lambda f: reserved.index(f.name) if f.name in reserved else len(reserved))
-    mapped = frame.select([_expression(f, schema) for f in fields]).collect(engine="streaming")
+    sample = frame.select([f.column for f in fields if f.column]).head(TIMESTAMP_SAMPLE_ROWS).collect()
+    times = [f for f in fields if f.name in ("TIMESTAMP", "CREATION_TIMESTAMP") and f.column]
+    # Kept alongside, to count the timestamps that were there but in no known form.
+    present = [pl.col(f.column).is_not_null().alias(f"__{f.name}_present") for f in times]
+    mapped = frame.select([_expression(f, schema, sample) for f in fields] + present).collect(engine="streaming")
+    for f in times:
+        unreadable = mapped.select((pl.col(f"__{f.name}_present") & pl.col(f.name).is_null()).sum()).item()
+        if unreadable:
+            steps.records.append({"step": f"{table.kind}: {f.name} values in no known form (dropped below)",
+                                  "rows_in": mapped.height, "rows_out": mapped.height - unreadable})
+    mapped = mapped.drop([f"__{f.name}_present" for f in times])
     step = "apply the query and map the columns" if table.query else "read the sources and map the columns"
     steps.record(f"{table.kind}: {step}", steps.records[-1]["rows_out"] if table.query else mapped.height, mapped)
     return mapped
@@ -148,14 +180,16 @@ class Steps:
 
 
 def clean_ids(frame: pl.DataFrame, id_fields: tuple[str, ...], steps: Steps, kind: str) -> pl.DataFrame:
-    before = frame.height
-    present = frame.filter(pl.all_horizontal([pl.col(c).is_not_null() & (pl.col(c).cast(pl.Utf8) != "") for c in id_fields]))
-    steps.record(f"{kind}: drop rows missing {', '.join(id_fields)}", before, present)
     ids = [c for c in id_fields if c in ("USER_ID", "ITEM_ID")]
-    short = present.filter(pl.all_horizontal([pl.col(c).str.len_chars() <= MAX_ID_LENGTH for c in ids]))
-    steps.record(f"{kind}: drop ids over {MAX_ID_LENGTH} characters", present.height, short)
-    unique = short.unique(maintain_order=True)
-    steps.record(f"{kind}: drop exact duplicates", short.height, unique)
+    missing = ~pl.all_horizontal([pl.col(c).is_not_null() for c in id_fields] + [pl.col(c) != "" for c in ids])
+    too_long = ~pl.all_horizontal([pl.col(c).str.len_chars() <= MAX_ID_LENGTH for c in ids])
+    n_missing = frame.select(missing.sum()).item()
+    kept = frame.filter(~missing & ~too_long)
+    steps.record(f"{kind}: drop rows missing {', '.join(id_fields)}", frame.height, frame.height - n_missing)
+    steps.record(f"{kind}: drop ids over {MAX_ID_LENGTH} characters", frame.height - n_missing, kept)
+    # First occurrences in file order, so the same input always exports the same bytes.
+    unique = kept.filter(pl.struct(pl.all()).is_first_distinct())
+    steps.record(f"{kind}: drop exact duplicates", kept.height, unique)
     return unique
 
 
@@ -243,9 +277,12 @@ def avro_schema(kind: str, frame: pl.DataFrame, table: Table) -> dict:
 def _summary(frame: pl.DataFrame) -> dict:
     if frame.height == 0:
         return {"rows": 0, "users": 0, "items": 0}
-    return {"rows": frame.height, "users": frame["USER_ID"].n_unique(), "items": frame["ITEM_ID"].n_unique(),
-            "from": datetime.fromtimestamp(frame["TIMESTAMP"].min(), timezone.utc).isoformat(),
-            "to": datetime.fromtimestamp(frame["TIMESTAMP"].max(), timezone.utc).isoformat()}
+    users, items, first, last = frame.select(pl.col("USER_ID").n_unique(), pl.col("ITEM_ID").n_unique(),
+                                             pl.col("TIMESTAMP").min().alias("first"),
+                                             pl.col("TIMESTAMP").max().alias("last")).row(0)
+    return {"rows": frame.height, "users": users, "items": items,
+            "from": datetime.fromtimestamp(first, timezone.utc).isoformat(),
+            "to": datetime.fromtimestamp(last, timezone.utc).isoformat()}
 
 
 def _sha256(path: Path) -> str:
@@ -342,9 +379,15 @@ def prepare(config: DatasetConfig, version: str, output: str, *, s3_endpoint: st
                    **{k: avro_schema(k, v, t) for (k, v), t in zip(metadata.items(), optional)}}
         for kind, schema in schemas.items():
             (staged / "schemas" / f"{kind}.json").write_text(json.dumps(schema, indent=2))
-        manifest["files"] = {p.relative_to(staged).as_posix(): {"sha256": _sha256(p), "bytes": p.stat().st_size,
-                                                                **({"rows": outputs[n].height} if (n := p.relative_to(staged).as_posix()) in outputs else {})}
-                             for p in sorted(staged.rglob("*")) if p.is_file()}
+        files = sorted(p for p in staged.rglob("*") if p.is_file())
+        # hashlib releases the GIL: the files hash in parallel.
+        with ThreadPoolExecutor() as pool:
+            digests = list(pool.map(_sha256, files))
+        manifest["files"] = {}
+        for path, digest in zip(files, digests):
+            name = path.relative_to(staged).as_posix()
+            manifest["files"][name] = {"sha256": digest, "bytes": path.stat().st_size,
+                                       **({"rows": outputs[name].height} if name in outputs else {})}
         steps.progress.advance("write the files")
 
         destination = Destination(output, version, s3_endpoint)
