@@ -1,15 +1,20 @@
 """From raw exports to a validated, versioned Personalize dataset.
 
-read > map > clean > window and hold out > validate > export, counting the
+read > map > clean > hold out and window > validate > export, counting the
 rows in and out of every step for the manifest and the report. Polars scans
-the sources lazily and keeps only the mapped columns, so a source wider than
-memory is fine as long as its Personalize columns fit."""
+the sources lazily and keeps only the mapped columns; interactions that would
+not fit the memory budget are split by user into parts on disk and prepared
+part by part, with the same result."""
 
+import glob
 import hashlib
 import json
+import math
+import os
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -30,6 +35,11 @@ MIN_USERS_WITH_TWO = 25
 # Metadata limits of the developer guide: fields per dataset, characters per categorical value.
 MAX_METADATA_FIELDS = {"items": 50, "users": 25}
 MAX_CATEGORICAL_LENGTH = 1000
+# Memory the prepared interactions take per byte of CSV source, measured on 10M
+# synthetic interactions (about 3 GB peak for a 427 MB file), with room to spare.
+MEMORY_PER_SOURCE_BYTE = 8
+ROW_HASH_SEED = 20240101
+INTERACTION_FILES = ("interactions.csv", "validation/interactions.csv")
 
 
 class ValidationFailed(ValueError):
@@ -134,7 +144,10 @@ def _expression(spec: Field, schema: pl.Schema, sample: pl.DataFrame) -> pl.Expr
     return expr.alias(spec.name)
 
 
-def read_table(table: Table, workdir: Path, s3_endpoint: str | None, steps: "Steps") -> pl.DataFrame:
+def mapped_lazy(table: Table, workdir: Path, s3_endpoint: str | None, steps: "Steps") -> pl.LazyFrame:
+    """The sources, queried and mapped to Personalize's fields, not yet read.
+    A `__<FIELD>_present` flag per timestamp rides along (see `count_unreadable`).
+    With a query, the rows the sources hold are counted first and recorded."""
     frames = {s.name: read_source(s, workdir, s3_endpoint) for s in table.sources}
     if table.query:
         # One extra scan, so the report can say how many rows the query kept.
@@ -150,33 +163,52 @@ def read_table(table: Table, workdir: Path, s3_endpoint: str | None, steps: "Ste
     reserved = list(RESERVED_TYPES)
     fields = sorted(table.mapping, key=lambda f: reserved.index(f.name) if f.name in reserved else len(reserved))
     sample = frame.select([f.column for f in fields if f.column]).head(TIMESTAMP_SAMPLE_ROWS).collect()
-    times = [f for f in fields if f.name in ("TIMESTAMP", "CREATION_TIMESTAMP") and f.column]
-    # Kept alongside, to count the timestamps that were there but in no known form.
-    present = [pl.col(f.column).is_not_null().alias(f"__{f.name}_present") for f in times]
-    mapped = frame.select([_expression(f, schema, sample) for f in fields] + present).collect(engine="streaming")
-    for f in times:
-        unreadable = mapped.select((pl.col(f"__{f.name}_present") & pl.col(f.name).is_null()).sum()).item()
-        if unreadable:
-            steps.records.append({"step": f"{table.kind}: {f.name} values in no known form (dropped below)",
-                                  "rows_in": mapped.height, "rows_out": mapped.height - unreadable})
-    mapped = mapped.drop([f"__{f.name}_present" for f in times])
-    step = "apply the query and map the columns" if table.query else "read the sources and map the columns"
-    steps.record(f"{table.kind}: {step}", steps.records[-1]["rows_out"] if table.query else mapped.height, mapped)
-    return mapped
+    present = [pl.col(f.column).is_not_null().alias(f"__{f.name}_present")
+               for f in fields if f.name in ("TIMESTAMP", "CREATION_TIMESTAMP") and f.column]
+    return frame.select([_expression(f, schema, sample) for f in fields] + present)
+
+
+def count_unreadable(mapped: pl.DataFrame, kind: str, steps: "Steps", query: bool, rows_in: int) -> pl.DataFrame:
+    """Record the mapping step, and timestamps that were there but in no known form."""
+    step = "apply the query and map the columns" if query else "read the sources and map the columns"
+    steps.record(f"{kind}: {step}", rows_in, mapped)
+    for flag in [c for c in mapped.columns if c.startswith("__") and c.endswith("_present")]:
+        name = flag[2:-len("_present")]
+        unreadable = mapped.select((pl.col(flag) & pl.col(name).is_null()).sum()).item()
+        steps.record(f"{kind}: {name} values in no known form (dropped below)", mapped.height, mapped.height - unreadable)
+    return mapped.drop([c for c in mapped.columns if c.startswith("__")])
+
+
+def read_table(table: Table, workdir: Path, s3_endpoint: str | None, steps: "Steps") -> pl.DataFrame:
+    """A whole table in memory: for items and users, which are small."""
+    mapped = mapped_lazy(table, workdir, s3_endpoint, steps).collect(engine="streaming")
+    rows_in = steps.records[-1]["rows_out"] if table.query else mapped.height
+    return count_unreadable(mapped, table.kind, steps, bool(table.query), rows_in)
 
 
 # ------------------------------------------------------------------ cleaning
 class Steps:
-    """Rows in and out of each step, for the manifest and the report."""
+    """Rows in and out of each step, for the manifest and the report. A step
+    recorded again (for another part of the data) adds to its counts."""
 
     def __init__(self, progress: Progress):
         self.records: list[dict] = []
         self.progress = progress
 
-    def record(self, step: str, before: int, after: pl.DataFrame | int, detail: str = "") -> None:
+    def record(self, step: str, rows_in: int, after: pl.DataFrame | int, detail: str = "") -> None:
         rows_out = after if isinstance(after, int) else after.height
-        self.records.append({"step": step, "rows_in": before, "rows_out": rows_out, **({"detail": detail} if detail else {})})
+        for record in self.records:
+            if record["step"] == step:
+                record["rows_in"] += rows_in
+                record["rows_out"] += rows_out
+                return
+        self.records.append({"step": step, "rows_in": rows_in, "rows_out": rows_out, **({"detail": detail} if detail else {})})
         self.progress.advance(step)
+
+    def merge(self, part: "Steps") -> None:
+        """Add another part's counts, step by step."""
+        for r in part.records:
+            self.record(r["step"], r["rows_in"], r["rows_out"], r.get("detail", ""))
 
 
 def clean_ids(frame: pl.DataFrame, id_fields: tuple[str, ...], steps: Steps, kind: str) -> pl.DataFrame:
@@ -208,40 +240,174 @@ def clean_metadata(frame: pl.DataFrame, table: Table, id_field: str, steps: Step
     return frame
 
 
-def with_aggregates(frame: pl.DataFrame, interactions: pl.DataFrame, id_field: str, functions: tuple[str, ...]) -> pl.DataFrame:
-    if not functions:
+def with_aggregates(frame: pl.DataFrame, stats: pl.DataFrame | None, id_field: str, functions: tuple[str, ...]) -> pl.DataFrame:
+    """count, mean, min, max of EVENT_VALUE per id, from the training set's running totals."""
+    if not functions or stats is None:
         return frame
-    value = pl.col("EVENT_VALUE") if "EVENT_VALUE" in interactions.columns else pl.lit(None, pl.Float64)
-    exprs = {"count": pl.len().cast(pl.Int64), "mean": value.mean(), "min": value.min(), "max": value.max()}
-    stats = interactions.group_by(id_field).agg([exprs[f].alias(f"INTERACTIONS_{f.upper()}") for f in functions])
-    return frame.join(stats, on=id_field, how="left")
+    exprs = {"count": pl.col("rows").cast(pl.Int64), "mean": pl.col("value_sum") / pl.col("values"),
+             "min": pl.col("value_min"), "max": pl.col("value_max")}
+    return frame.join(stats.select([id_field, *[exprs[f].alias(f"INTERACTIONS_{f.upper()}") for f in functions]]),
+                      on=id_field, how="left")
 
 
-# ------------------------------------------------------------------ split and validate
-def split(interactions: pl.DataFrame, config: DatasetConfig, steps: Steps) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The newest `holdout` days are the validation set, never trained on; the
-    training set is the `window` days before them."""
-    if interactions.height == 0:
-        return interactions, interactions
-    newest = interactions["TIMESTAMP"].max()
-    holdout_start = newest - int(config.holdout_days * 86400) if config.holdout_days else newest + 1
-    validation = interactions.filter(pl.col("TIMESTAMP") >= holdout_start)
-    training = interactions.filter(pl.col("TIMESTAMP") < holdout_start)
-    steps.record(f"interactions: hold out the newest {config.holdout_days:g} days for validation",
-                 interactions.height, training, detail=f"{validation.height:,} rows held out")
-    if config.window_days:
-        windowed = training.filter(pl.col("TIMESTAMP") >= holdout_start - config.window_days * 86400)
-        steps.record(f"interactions: keep the {config.window_days}-day training window", training.height, windowed)
-        training = windowed
-    return training, validation
+# ------------------------------------------------------------------ interactions, part by part
+def memory_budget() -> int:
+    """Bytes the interactions may take in memory: PREP_MEMORY_BUDGET_BYTES, else half the machine."""
+    if "PREP_MEMORY_BUDGET_BYTES" in os.environ:
+        return int(os.environ["PREP_MEMORY_BUDGET_BYTES"])
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
 
 
-def rule_failures(training: pl.DataFrame, metadata: dict[str, pl.DataFrame]) -> list[str]:
+def parts_needed(table: Table, workdir: Path) -> int:
+    """How many parts keep each one within the memory budget, judged by the size
+    of the files read (downloads included); a SQL result is in memory anyway."""
+    paths = [s.path for s in table.sources if s.path and not s.path.startswith("s3://")]
+    size = sum(os.path.getsize(p) for pattern in paths for p in glob.glob(pattern))
+    size += sum(p.stat().st_size for p in workdir.rglob("*") if p.is_file())
+    return max(1, math.ceil(size * MEMORY_PER_SOURCE_BYTE / memory_budget()))
+
+
+def split_by_user(frame: pl.LazyFrame, parts: int, workdir: Path) -> list[pl.LazyFrame]:
+    """A user's interactions (and so every exact duplicate) land in one part."""
+    if parts == 1:
+        return [frame]
+    out = workdir / "parts"
+    frame.with_columns((pl.col("USER_ID").hash(seed=0) % parts).alias("__part")).sink_parquet(
+        pl.PartitionBy(str(out), key="__part", include_key=False), mkdir=True)
+    return [pl.scan_parquet(str(d / "*.parquet")) for d in sorted(out.iterdir(), key=lambda d: int(d.name.split("=")[1]))]
+
+
+@dataclass
+class Totals:
+    """What the manifest says of a set of interactions, added up part by part."""
+    rows: int = 0
+    users: int = 0
+    items: list = field(default_factory=list)
+    first: int | None = None
+    last: int | None = None
+    # XOR of row hashes: the same rows give the same digest in any order, so a
+    # version's content does not depend on how many parts memory asked for.
+    digest: int = 0
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if frame.height == 0:
+            return
+        self.digest ^= frame.hash_rows(seed=ROW_HASH_SEED).to_frame().select(pl.all().bitwise_xor()).item()
+        users, first, last = frame.select(pl.col("USER_ID").n_unique(), pl.col("TIMESTAMP").min().alias("first"),
+                                          pl.col("TIMESTAMP").max().alias("last")).row(0)
+        self.rows += frame.height
+        self.users += users  # users never span parts
+        self.items.append(frame["ITEM_ID"].unique())
+        self.first = first if self.first is None else min(self.first, first)
+        self.last = last if self.last is None else max(self.last, last)
+
+    def summary(self) -> dict:
+        if not self.rows:
+            return {"rows": 0, "users": 0, "items": 0, "rows_digest": f"{self.digest:016x}"}
+        return {"rows": self.rows, "users": self.users, "items": pl.concat(self.items).n_unique(),
+                "rows_digest": f"{self.digest:016x}",
+                "from": datetime.fromtimestamp(self.first, timezone.utc).isoformat(),
+                "to": datetime.fromtimestamp(self.last, timezone.utc).isoformat()}
+
+
+def _value_stats(frame: pl.DataFrame, id_field: str) -> pl.DataFrame:
+    value = pl.col("EVENT_VALUE") if "EVENT_VALUE" in frame.columns else pl.lit(None, pl.Float64)
+    return frame.group_by(id_field).agg(pl.len().alias("rows"), value.count().alias("values"), value.sum().alias("value_sum"),
+                                        value.min().alias("value_min"), value.max().alias("value_max"))
+
+
+def _combine_stats(parts: list[pl.DataFrame], id_field: str) -> pl.DataFrame | None:
+    if not parts:
+        return None
+    return pl.concat(parts).group_by(id_field).agg(pl.col("rows").sum(), pl.col("values").sum(), pl.col("value_sum").sum(),
+                                                   pl.col("value_min").min(), pl.col("value_max").max())
+
+
+@dataclass
+class Interactions:
+    training: Totals
+    validation: Totals
+    users_with_two: int
+    columns: pl.Schema
+    item_stats: pl.DataFrame | None
+    user_stats: pl.DataFrame | None
+
+
+def prepare_interactions(config: DatasetConfig, frame: pl.LazyFrame, rows_read: int | None, workdir: Path,
+                         staged: Path, steps: Steps) -> Interactions:
+    """Clean, hold out and window the interactions one part at a time, writing the
+    training and validation CSVs as it goes; only running totals stay in memory."""
+    table = config.interactions
+    # Per-item and per-user value statistics cost a pass each: only when asked for.
+    wanted = {t.kind for t in (config.items, config.users) if t and t.aggregates}
+    parts = split_by_user(frame, parts_needed(table, workdir), workdir)
+    counted = Steps(Progress(0, enabled=False))
+    cleaned: list[pl.DataFrame | Path] = []
+    newest = None
+    for i, part in enumerate(parts):
+        mapped = part.collect(engine="streaming")
+        mapped = count_unreadable(mapped, "interactions", counted, bool(table.query), mapped.height)
+        clean = clean_ids(mapped, ("USER_ID", "ITEM_ID", "TIMESTAMP"), counted, "interactions")
+        if clean.height:
+            newest = max(newest or 0, clean["TIMESTAMP"].max())
+        if len(parts) == 1:
+            cleaned.append(clean)
+        else:
+            cleaned.append(workdir / f"clean-{i}.parquet")
+            clean.write_parquet(cleaned[-1])
+
+    # The newest holdout days are the validation set, never trained on; the
+    # training set is the window of days before them.
+    holdout_start = (newest or 0) - int(config.holdout_days * 86400) if config.holdout_days else (newest or 0) + 1
+    training_totals, validation_totals = Totals(), Totals()
+    users_with_two, item_stats, user_stats = 0, [], []
+    holdout_step = f"interactions: hold out the newest {config.holdout_days:g} days for validation"
+    outputs: dict[str, list[Path]] = {"interactions.csv": [], "validation/interactions.csv": []}
+    for i, part in enumerate(cleaned):
+        clean = part if isinstance(part, pl.DataFrame) else pl.read_parquet(part)
+        validation = clean.filter(pl.col("TIMESTAMP") >= holdout_start)
+        training = clean.filter(pl.col("TIMESTAMP") < holdout_start)
+        counted.record(holdout_step, clean.height, training)
+        if config.window_days:
+            windowed = training.filter(pl.col("TIMESTAMP") >= holdout_start - config.window_days * 86400)
+            counted.record(f"interactions: keep the {config.window_days}-day training window", training.height, windowed)
+            training = windowed
+        for name, rows in (("interactions.csv", training), ("validation/interactions.csv", validation)):
+            # Polars writes a path far faster than a Python file object; parts are joined below.
+            path = staged / name if len(cleaned) == 1 else workdir / f"{i}-{name.replace('/', '-')}"
+            rows.write_csv(path, include_header=i == 0)
+            outputs[name].append(path)
+        training_totals.add(training)
+        validation_totals.add(validation)
+        users_with_two += training.group_by("USER_ID").len().filter(pl.col("len") >= 2).height
+        if "items" in wanted:
+            item_stats.append(_value_stats(training, "ITEM_ID"))
+        if "users" in wanted:
+            user_stats.append(_value_stats(training, "USER_ID"))
+        columns = clean.schema
+    if len(cleaned) > 1:
+        for name, paths in outputs.items():
+            with open(staged / name, "wb") as joined:
+                for path in paths:
+                    with open(path, "rb") as piece:
+                        shutil.copyfileobj(piece, joined, 1 << 20)
+
+    for record in counted.records:
+        if table.query and record["step"].endswith("apply the query and map the columns"):
+            record["rows_in"] = rows_read  # the query kept rows_out of the rows the sources hold
+        if record["step"] == holdout_step:
+            record["detail"] = f"{validation_totals.rows:,} rows held out"
+    steps.merge(counted)
+    return Interactions(training_totals, validation_totals, users_with_two, columns,
+                        _combine_stats(item_stats, "ITEM_ID"), _combine_stats(user_stats, "USER_ID"))
+
+
+# ------------------------------------------------------------------ validate
+def rule_failures(training_rows: int, users_with_two: int, metadata: dict[str, pl.DataFrame]) -> list[str]:
     failures = []
-    if training.height < MIN_INTERACTIONS:
-        failures.append(f"minimum interactions: {training.height} in the training set, "
-                        f"{MIN_INTERACTIONS} required (short by {MIN_INTERACTIONS - training.height})")
-    users_with_two = training.group_by("USER_ID").len().filter(pl.col("len") >= 2).height if training.height else 0
+    if training_rows < MIN_INTERACTIONS:
+        failures.append(f"minimum interactions: {training_rows} in the training set, "
+                        f"{MIN_INTERACTIONS} required (short by {MIN_INTERACTIONS - training_rows})")
     if users_with_two < MIN_USERS_WITH_TWO:
         failures.append(f"minimum users with 2 or more interactions: {users_with_two}, "
                         f"{MIN_USERS_WITH_TWO} required (short by {MIN_USERS_WITH_TWO - users_with_two})")
@@ -274,15 +440,12 @@ def avro_schema(kind: str, frame: pl.DataFrame, table: Table) -> dict:
 
 
 # ------------------------------------------------------------------ export
-def _summary(frame: pl.DataFrame) -> dict:
-    if frame.height == 0:
-        return {"rows": 0, "users": 0, "items": 0}
-    users, items, first, last = frame.select(pl.col("USER_ID").n_unique(), pl.col("ITEM_ID").n_unique(),
-                                             pl.col("TIMESTAMP").min().alias("first"),
-                                             pl.col("TIMESTAMP").max().alias("last")).row(0)
-    return {"rows": frame.height, "users": users, "items": items,
-            "from": datetime.fromtimestamp(first, timezone.utc).isoformat(),
-            "to": datetime.fromtimestamp(last, timezone.utc).isoformat()}
+def _content(manifest: dict) -> dict:
+    """What a version holds: the interaction rows (in any order) and every other file's bytes."""
+    content = {name: digest for name, digest in ((f, manifest.get(part, {}).get("rows_digest"))
+                                                for f, part in zip(INTERACTION_FILES, ("training", "validation")))}
+    content.update({k: v["sha256"] for k, v in manifest.get("files", {}).items() if k not in INTERACTION_FILES})
+    return content
 
 
 def _sha256(path: Path) -> str:
@@ -343,39 +506,42 @@ def prepare(config: DatasetConfig, version: str, output: str, *, s3_endpoint: st
     steps = Steps(bar)
     with tempfile.TemporaryDirectory(prefix="prep-") as tmp:
         workdir = Path(tmp)
-        raw = read_table(config.interactions, workdir, s3_endpoint, steps)
-        interactions = clean_ids(raw, ("USER_ID", "ITEM_ID", "TIMESTAMP"), steps, "interactions")
-        training, validation = split(interactions, config, steps)
+        staged = workdir / "staged"
+        (staged / "schemas").mkdir(parents=True)
+        (staged / "validation").mkdir()
+        frame = mapped_lazy(config.interactions, workdir, s3_endpoint, steps)
+        rows_read = steps.records[-1]["rows_out"] if config.interactions.query else None
+        interactions = prepare_interactions(config, frame, rows_read, workdir, staged, steps)
 
         metadata: dict[str, pl.DataFrame] = {}
         for table in optional:
-            id_field = "ITEM_ID" if table.kind == "items" else "USER_ID"
+            id_field, stats = ("ITEM_ID", interactions.item_stats) if table.kind == "items" else ("USER_ID", interactions.user_stats)
             frame = read_table(table, workdir, s3_endpoint, steps)
             frame = clean_ids(frame, (id_field,), steps, table.kind)
             frame = clean_metadata(frame, table, id_field, steps)
-            metadata[table.kind] = with_aggregates(frame, training, id_field, table.aggregates)
+            metadata[table.kind] = with_aggregates(frame, stats, id_field, table.aggregates)
 
         manifest: dict[str, Any] = {
             "dataset": config.name, "version": version, "tool": "prep", "tool_version": __version__,
+            "engine": f"polars {pl.__version__}",
             "config": {"path": config.path, "sha256": _sha256(Path(config.path))},
             "sources": {t.kind: [{"name": s.name, "kind": s.kind, **({"path": s.path} if s.path else {"query": s.query})}
                                  for s in t.sources] for t in (config.interactions, *optional)},
             "window_days": config.window_days, "holdout_days": config.holdout_days,
-            "steps": steps.records, "training": _summary(training), "validation": _summary(validation),
+            "steps": steps.records, "training": interactions.training.summary(),
+            "validation": interactions.validation.summary(),
         }
-        failures = rule_failures(training, metadata)
+        failures = rule_failures(interactions.training.rows, interactions.users_with_two, metadata)
         steps.progress.advance("validate against the service's rules")
         if failures:
             bar.close()
             raise ValidationFailed(failures, manifest)
 
-        staged = workdir / "staged"
-        (staged / "schemas").mkdir(parents=True)
-        (staged / "validation").mkdir()
-        outputs = {"interactions.csv": training, "validation/interactions.csv": validation, **{f"{k}.csv": v for k, v in metadata.items()}}
-        for name, frame in outputs.items():
-            frame.write_csv(staged / name)
-        schemas = {"interactions": avro_schema("interactions", training, config.interactions),
+        rows = {"interactions.csv": interactions.training.rows, "validation/interactions.csv": interactions.validation.rows}
+        for kind, frame in metadata.items():
+            frame.write_csv(staged / f"{kind}.csv")
+            rows[f"{kind}.csv"] = frame.height
+        schemas = {"interactions": avro_schema("interactions", pl.DataFrame(schema=interactions.columns), config.interactions),
                    **{k: avro_schema(k, v, t) for (k, v), t in zip(metadata.items(), optional)}}
         for kind, schema in schemas.items():
             (staged / "schemas" / f"{kind}.json").write_text(json.dumps(schema, indent=2))
@@ -387,17 +553,17 @@ def prepare(config: DatasetConfig, version: str, output: str, *, s3_endpoint: st
         for path, digest in zip(files, digests):
             name = path.relative_to(staged).as_posix()
             manifest["files"][name] = {"sha256": digest, "bytes": path.stat().st_size,
-                                       **({"rows": outputs[name].height} if name in outputs else {})}
+                                       **({"rows": rows[name]} if name in rows else {})}
         steps.progress.advance("write the files")
 
         destination = Destination(output, version, s3_endpoint)
         existing = destination.existing_manifest()
         if existing is not None:
             bar.close()
-            if {k: v["sha256"] for k, v in existing.get("files", {}).items()} == {k: v["sha256"] for k, v in manifest["files"].items()}:
+            before, now = _content(existing), _content(manifest)
+            if before == now:
                 return {**existing, "unchanged": True}
-            changed = sorted(k for k in set(existing.get("files", {})) | set(manifest["files"])
-                             if existing.get("files", {}).get(k, {}).get("sha256") != manifest["files"].get(k, {}).get("sha256"))
+            changed = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
             raise VersionExists(f"dataset version {version!r} already exists at {output} with other content "
                                 f"({', '.join(changed)} differ); versions are immutable: export a new version")
         manifest["created_at"] = datetime.now(timezone.utc).isoformat()

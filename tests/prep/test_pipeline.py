@@ -10,6 +10,7 @@ import yaml
 
 from prep.__main__ import main
 from prep.config import PrepConfigError, load_config
+from prep import pipeline
 from prep.pipeline import ValidationFailed, VersionExists, prepare
 
 DAY = 86400
@@ -220,3 +221,23 @@ def test_the_command_prints_the_report_and_exit_codes_say_what_failed(tmp_path, 
     small = str(write_config(subdir(tmp_path, "small"), rows(n_users=10)))
     assert main(["--config", small, "--version", "v1", "--output", str(tmp_path / "out2"), "--quiet"]) == 3
     assert "short by" in capsys.readouterr().err
+
+
+def test_data_larger_than_the_memory_budget_prepares_in_parts_with_the_same_result(tmp_path, monkeypatch):
+    source = rows(per_user=40) + [dict(rows()[0])]  # one exact duplicate
+    whole = run(subdir(tmp_path, "whole"), source)
+    csv_bytes = (tmp_path / "whole" / "events.csv").stat().st_size
+    # A budget a quarter of what the file needs: the interactions go through in parts.
+    monkeypatch.setenv("PREP_MEMORY_BUDGET_BYTES", str(csv_bytes * pipeline.MEMORY_PER_SOURCE_BYTE // 4))
+    assert pipeline.parts_needed(load_config(str(tmp_path / "whole" / "dataset.yaml")).interactions, tmp_path) >= 4
+    parted = run(subdir(tmp_path, "parted"), source)
+
+    assert parted["steps"] == whole["steps"]
+    assert parted["training"] == whole["training"] and parted["validation"] == whole["validation"]
+    for name in ("interactions.csv", "validation/interactions.csv"):
+        read = lambda root: pl.read_csv(root / "out" / "datasets" / "v1" / name).sort(pl.all())
+        assert read(tmp_path / "parted").equals(read(tmp_path / "whole"))
+    # Exporting the whole-memory result again under the parted version is "unchanged".
+    monkeypatch.delenv("PREP_MEMORY_BUDGET_BYTES")
+    again = prepare(load_config(str(tmp_path / "parted" / "dataset.yaml")), "v1", str(tmp_path / "parted" / "out"))
+    assert again["unchanged"] is True
