@@ -479,6 +479,13 @@ class Destination:
         path = Path(self.output) / self.prefix / "manifest.json"
         return json.loads(path.read_text()) if path.exists() else None
 
+    @property
+    def location(self) -> str:
+        if self.output.startswith("s3://"):
+            bucket, _, base = self.output[5:].partition("/")
+            return f"s3://{bucket}/{base}/{self.prefix}" if base else f"s3://{bucket}/{self.prefix}"
+        return str(Path(self.output) / self.prefix)
+
     def publish(self, staged: Path) -> str:
         files = sorted(p for p in staged.rglob("*") if p.is_file())
         # The manifest goes last: a version counts as exported once it is there.
@@ -562,7 +569,7 @@ def prepare(config: DatasetConfig, version: str, output: str, *, s3_endpoint: st
             bar.close()
             before, now = _content(existing), _content(manifest)
             if before == now:
-                return {**existing, "unchanged": True}
+                return {**existing, "unchanged": True, "location": destination.location}
             changed = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
             raise VersionExists(f"dataset version {version!r} already exists at {output} with other content "
                                 f"({', '.join(changed)} differ); versions are immutable: export a new version")

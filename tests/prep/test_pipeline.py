@@ -241,3 +241,9 @@ def test_data_larger_than_the_memory_budget_prepares_in_parts_with_the_same_resu
     monkeypatch.delenv("PREP_MEMORY_BUDGET_BYTES")
     again = prepare(load_config(str(tmp_path / "parted" / "dataset.yaml")), "v1", str(tmp_path / "parted" / "out"))
     assert again["unchanged"] is True
+
+
+def test_an_unchanged_export_says_where_it_is(tmp_path):
+    first = run(tmp_path, rows())
+    again = run(tmp_path, rows())
+    assert again["location"] == first["location"] == str(tmp_path / "out" / "datasets" / "v1")
