@@ -50,6 +50,7 @@ class Table:
     mapping: tuple[Field, ...]
     query: str | None = None     # Polars SQL over the sources, by name: joins, unions, filters
     fill: dict = field(default_factory=dict)       # field -> value for missing metadata
+    drop_missing: tuple[str, ...] = ()             # fields whose rows go when the value is missing
     drop_sparse_below: float = 0.0                 # drop metadata fields filled below this rate
     aggregates: tuple[str, ...] = ()               # count, mean, min, max of EVENT_VALUE per item/user
 
@@ -109,7 +110,7 @@ class _Reader:
         return Field(name, raw.get("column"), raw.get("value"), raw.get("cast"), raw.get("format"), bool(raw.get("categorical")))
 
     def table(self, kind, raw) -> Table:
-        raw = self.mapping(kind, raw, ("sources", "query", "mapping", "fill", "dropSparseBelow", "aggregates"),
+        raw = self.mapping(kind, raw, ("sources", "query", "mapping", "fill", "dropMissing", "dropSparseBelow", "aggregates"),
                            ("sources", "mapping"))
         if not isinstance(raw["sources"], list) or not raw["sources"]:
             self.fail(f"{kind}.sources", raw["sources"], "a non-empty list of sources")
@@ -128,7 +129,12 @@ class _Reader:
         for a in aggregates:
             if a not in ("count", "mean", "min", "max") or kind == "interactions":
                 self.fail(f"{kind}.aggregates", a, "count, mean, min, max (for items or users)")
-        return Table(kind, sources, mapping, raw.get("query"), dict(raw.get("fill") or {}), float(sparse), aggregates)
+        mapped = {f.name for f in mapping}
+        for name in [*(raw.get("fill") or {}), *(raw.get("dropMissing") or [])]:
+            if name not in mapped:
+                self.fail(f"{kind}.fill/dropMissing", name, f"a mapped field: {', '.join(sorted(mapped))}")
+        return Table(kind, sources, mapping, raw.get("query"), dict(raw.get("fill") or {}),
+                     tuple(raw.get("dropMissing") or ()), float(sparse), aggregates)
 
 
 def load_config(path: str) -> DatasetConfig:

@@ -230,8 +230,11 @@ def clean_metadata(frame: pl.DataFrame, table: Table, id_field: str, steps: Step
     frame = frame.unique(subset=[id_field], keep="last", maintain_order=True)
     steps.record(f"{table.kind}: keep one row per {id_field} (the last)", before, frame)
     for name, value in table.fill.items():
-        if name in frame.columns:
-            frame = frame.with_columns(pl.col(name).fill_null(value))
+        frame = frame.with_columns(pl.col(name).fill_null(value))
+    if table.drop_missing:
+        kept = frame.drop_nulls(subset=list(table.drop_missing))
+        steps.record(f"{table.kind}: drop rows missing {', '.join(table.drop_missing)}", frame.height, kept)
+        frame = kept
     if table.drop_sparse_below > 0 and frame.height:
         sparse = [c for c in frame.columns if c != id_field and frame[c].is_not_null().mean() < table.drop_sparse_below]
         frame = frame.drop(sparse)

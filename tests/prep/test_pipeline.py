@@ -247,3 +247,22 @@ def test_an_unchanged_export_says_where_it_is(tmp_path):
     first = run(tmp_path, rows())
     again = run(tmp_path, rows())
     assert again["location"] == first["location"] == str(tmp_path / "out" / "datasets" / "v1")
+
+
+def test_items_missing_a_required_metadata_field_are_dropped_by_rule(tmp_path):
+    items = tmp_path / "items.csv"
+    pl.DataFrame({"sku": [f"i{k}" for k in range(50)], "price": [None if k < 5 else 1.5 for k in range(50)]}).write_csv(items)
+    manifest = run(tmp_path, rows(), items={
+        "sources": [{"name": "catalog", "kind": "csv", "path": str(items)}],
+        "mapping": {"ITEM_ID": {"column": "sku"}, "PRICE": {"column": "price", "cast": "float"}},
+        "dropMissing": ["PRICE"]})
+    dropped = step(manifest, "items: drop rows missing PRICE")
+    assert (dropped["rows_in"], dropped["rows_out"]) == (50, 45)
+    assert pl.read_csv(tmp_path / "out" / "datasets" / "v1" / "items.csv").height == 45
+
+
+def test_fill_and_drop_rules_must_name_mapped_fields(tmp_path):
+    path = write_config(tmp_path, rows(), items={
+        "sources": [{"kind": "csv", "path": "x.csv"}], "mapping": {"ITEM_ID": {"column": "sku"}}, "dropMissing": ["PRICE"]})
+    with pytest.raises(PrepConfigError, match="'PRICE'; allowed: a mapped field: ITEM_ID"):
+        load_config(str(path))
