@@ -227,7 +227,7 @@ class PersonalizeProvider(ResourceProvider):
         request = self._create_request(props)
         try:
             response = self._call_while_in_use(lambda: getattr(api, _snake(self.create_op))(**request), props, "create")
-            progress(f"created {self.kind} {props.get(self.name_member)}")
+            progress(f"created {self.kind} {props.get(self.name_member) or response[self.arn_member]}")
             return response[self.arn_member]
         except api.exceptions.ResourceAlreadyExistsException:
             arn = self._find_by_name(api, props)
