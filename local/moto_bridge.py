@@ -9,13 +9,18 @@ import base64
 import io
 import json
 import os
+import re
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.test import create_environ
 
 _READ_ONLY = {"GET", "HEAD", "OPTIONS"}
+# moto makes up a multipart upload's id; the parts and the completion name it.
+_UPLOAD_ID = re.compile(rb"<UploadId>([^<]+)</UploadId>")
+_NAMING_KEYS = ("QUERY_STRING", "REQUEST_URI", "RAW_URI")
 _KEPT_ENVIRON = ("REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "REQUEST_URI", "RAW_URI",
                  "CONTENT_TYPE", "SERVER_NAME", "SERVER_PORT")
 
@@ -52,8 +57,19 @@ class MotoBridge:
             if complete != text:  # drop a record torn by a crash mid-write
                 with open(self._log_path, "r+b") as log:
                     log.truncate(len(complete))
+            # A replayed upload gets a new id from moto: later records use the new one.
+            renamed: dict[str, str] = {}
             for line in complete.decode().splitlines():
-                _drain(self.app, self._environ(json.loads(line)))
+                record = json.loads(line)
+                for key in _NAMING_KEYS:
+                    for old, new in renamed.items():
+                        if key in record["environ"]:
+                            record["environ"][key] = record["environ"][key].replace(old, new)
+                _, _, payload = _drain(self.app, self._environ(record))
+                if record.get("upload_id") and (found := _UPLOAD_ID.search(payload)):
+                    old, new = record["upload_id"], found.group(1).decode()
+                    renamed[old] = new
+                    renamed[quote(old, safe="")] = quote(new, safe="")  # as a query string carries it
                 replayed += 1
         self._log = open(self._log_path, "a", buffering=1)
         return replayed
@@ -87,6 +103,8 @@ class MotoBridge:
                   "body": base64.b64encode(body).decode()}
         with self._lock:  # moto's order and the log's order must agree
             status, captured, payload = _drain(self.app, environ)
+            if status < 400 and (found := _UPLOAD_ID.search(payload)) and environ["REQUEST_METHOD"] == "POST":
+                record["upload_id"] = found.group(1).decode()
             if status < 400 and self._log:
                 self._log.write(json.dumps(record) + "\n")
                 self._log.flush()
