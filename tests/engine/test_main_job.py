@@ -1,0 +1,31 @@
+"""The README's first command: the main job runs from nothing, and a second run
+finds everything in place (the emulator restarted on its saved state)."""
+
+import os
+import socket
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.engine
+
+
+def test_the_main_job_deploys_and_is_idempotent(tmp_path):
+    with socket.socket() as probe:
+        # The local stack's endpoint is fixed in Pulumi.local.yaml.
+        assert probe.connect_ex(("127.0.0.1", 4599)) != 0, "port 4599 is taken: stop the running main job first"
+    env = {**os.environ, "STATE_DIR": str(tmp_path / "state"), "PULUMI_HOME": str(tmp_path / "home"),
+           "PULUMI_BACKEND_URL": f"file://{tmp_path / 'backend'}"}
+
+    def main():
+        done = subprocess.run([str(ROOT / "scripts" / "main")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        return done.stdout
+
+    first = main()
+    assert "+ 10 created" in first and "training: 360,834 interactions" in first
+    assert '"campaignArn": "arn:aws:personalize:us-east-1:123456789012:campaign/local-popularity-baseline"' in first
+    second = main()
+    assert "already exported, unchanged" in second and "10 unchanged" in second
