@@ -15,7 +15,6 @@ Inputs every resource accepts besides the API members:
   triggers  any value; a change replaces the resource (e.g. a data version)
 """
 
-import json
 from datetime import datetime
 from typing import Any, Callable
 
@@ -357,10 +356,6 @@ def _failure_reason(description: dict[str, Any] | None) -> str:
 
 def _snake(op: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in op).lstrip("_")
-
-
-def avro_fields(schema_json: str) -> dict[str, Any]:
-    return {f["name"]: f for f in json.loads(schema_json).get("fields", [])}
 
 
 class PersonalizeResource(Resource):
