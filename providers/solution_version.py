@@ -5,7 +5,7 @@ training still in progress and leaves a finished version in the service."""
 
 from typing import Any
 
-from providers.lifecycle import PersonalizeProvider, PersonalizeResource, progress
+from providers.lifecycle import PersonalizeProvider, PersonalizeResource, client, progress
 
 
 class SolutionVersionProvider(PersonalizeProvider):
@@ -19,14 +19,10 @@ class SolutionVersionProvider(PersonalizeProvider):
     def more_outputs(self, props: dict[str, Any], description: dict[str, Any]) -> dict[str, Any]:
         if description.get("status") != "ACTIVE":
             return {"metrics": None}
-        from providers.lifecycle import client
-
         metrics = client(props).get_solution_metrics(solutionVersionArn=description["solutionVersionArn"])["metrics"]
         return {"metrics": metrics}
 
     def delete_without_api(self, arn: str, props: dict[str, Any]) -> None:
-        from providers.lifecycle import client
-
         api = client(props)
         description = self.describe(api, arn)
         if description and description.get("status") in ("CREATE PENDING", "CREATE IN_PROGRESS"):

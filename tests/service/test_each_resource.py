@@ -3,7 +3,6 @@ personalize-local: create, read, adopt a leftover, a forced CREATE FAILED, a
 deadline, and delete (or the documented no-op where the API has no delete)."""
 
 import json
-import urllib.request
 
 import pytest
 
@@ -20,7 +19,7 @@ from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
 from providers.waiting import DeadlineExceeded
 from tests.data import INTERACTIONS_SCHEMA
-from tests.service.test_providers import create
+from tests.service.test_providers import create, set_faults
 
 
 @pytest.fixture(scope="module")
@@ -86,13 +85,6 @@ def props_for(kind, parents, conn, name):
     return provider_class, build(parents, name)
 
 
-def faults(emulator, config):
-    request = urllib.request.Request(f"{emulator.endpoint}/_local/faults", method="POST" if config else "DELETE",
-                                     data=json.dumps(config).encode() if config else None,
-                                     headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(request).read()
-
-
 @pytest.mark.parametrize("kind", list(CASES))
 def test_create_read_delete(kind, users_schema, conn):
     provider_class, props = props_for(kind, users_schema, conn, f"crd-{kind.lower()}")
@@ -125,12 +117,12 @@ def test_a_forced_failure_reports_the_service_reason(kind, users_schema, conn, p
     # Where the API's description has no failureReason, there is none to report.
     has_reason = "failureReason" in provider._described_members()
     expected = f"injected failure of {name}" if has_reason else f"the service reports no reason for a {provider.kind}"
-    faults(personalize_local, {"fail": {name: f"injected failure of {name}"}})
+    set_faults(personalize_local, {"fail": {name: f"injected failure of {name}"}})
     try:
         with pytest.raises(ResourceFailed, match=f"CREATE FAILED: {expected}"):
             create(provider, conn, **props)
     finally:
-        faults(personalize_local, None)
+        set_faults(personalize_local, None)
 
 
 @pytest.mark.parametrize("kind", LONG)
