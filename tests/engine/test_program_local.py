@@ -51,21 +51,26 @@ def stack_config(emulator, role, **experiment):
     }
 
 
-def planned(stack) -> dict[str, str]:
-    """Each resource the preview would touch, by its type's last segment, with the step it plans."""
-    steps: dict[str, str] = {}
+def preview_steps(stack) -> list:
+    """The metadata of every step the preview plans for a resource."""
+    steps = []
 
     def collect(event):
         pre = event.resource_pre_event
         # The engine re-registers its default provider for dynamic resources on
         # every run; the CLI does not show that step, and neither does a review.
         if pre and pre.metadata.op.value not in ("same", "read") and not pre.metadata.type.startswith("pulumi:providers:"):
-            kind = pre.metadata.type.rsplit(":", 1)[-1]
-            # A replacement shows up as several steps; the plan is "replace".
-            steps[kind] = "replace" if "replace" in pre.metadata.op.value else pre.metadata.op.value
+            steps.append(pre.metadata)
 
     stack.preview(on_event=collect)
     return steps
+
+
+def planned(stack) -> dict[str, str]:
+    """Each resource the preview would touch, by its type's last segment, with the step it plans."""
+    # A replacement shows up as several steps; the plan is "replace".
+    return {step.type.rsplit(":", 1)[-1]: "replace" if "replace" in step.op.value else step.op.value
+            for step in preview_steps(stack)}
 
 
 def test_review_and_apply_a_stack_of_every_resource(make_program_stack, emulator, role, aws, capsys):
@@ -133,15 +138,9 @@ def experiment(name: str) -> dict:
 def steps_by_experiment(stack) -> dict[str, set[str]]:
     """The planned step of every resource, grouped by the experiment whose component holds it."""
     grouped: dict[str, set[str]] = {}
-
-    def collect(event):
-        pre = event.resource_pre_event
-        if pre and pre.metadata.op.value not in ("same", "read") and not pre.metadata.type.startswith("pulumi:providers:"):
-            # Components are named after their experiment, their children "<experiment>-<part>".
-            owner = pre.metadata.urn.rsplit("::", 1)[-1].split("-")[0]
-            grouped.setdefault(owner, set()).add(pre.metadata.op.value)
-
-    stack.preview(on_event=collect)
+    for step in preview_steps(stack):
+        # Components are named after their experiment, their children "<experiment>-<part>".
+        grouped.setdefault(step.urn.rsplit("::", 1)[-1].split("-")[0], set()).add(step.op.value)
     return grouped
 
 
