@@ -463,47 +463,45 @@ class Destination:
     """A local directory or s3://bucket/prefix holding datasets/<version>/."""
 
     def __init__(self, output: str, version: str, s3_endpoint: str | None):
-        self.output, self.version, self.s3_endpoint = output.rstrip("/"), version, s3_endpoint
+        self.output, self.s3_endpoint = output.rstrip("/"), s3_endpoint
         self.prefix = f"datasets/{version}/"
+        self.on_s3 = self.output.startswith("s3://")
+        if self.on_s3:
+            self.bucket, _, base = self.output[5:].partition("/")
+            self.key_prefix = f"{base}/{self.prefix}" if base else self.prefix
+            self.location = f"s3://{self.bucket}/{self.key_prefix}"
+        else:
+            self.location = str(Path(self.output) / self.prefix)
 
     def _s3(self):
         import boto3
 
-        bucket, _, base = self.output[5:].partition("/")
-        return boto3.client("s3", endpoint_url=self.s3_endpoint), bucket, f"{base}/{self.prefix}" if base else self.prefix
+        return boto3.client("s3", endpoint_url=self.s3_endpoint)
 
     def existing_manifest(self) -> dict | None:
-        if self.output.startswith("s3://"):
-            s3, bucket, prefix = self._s3()
+        if self.on_s3:
+            s3 = self._s3()
             try:
-                return json.loads(s3.get_object(Bucket=bucket, Key=prefix + "manifest.json")["Body"].read())
+                return json.loads(s3.get_object(Bucket=self.bucket, Key=self.key_prefix + "manifest.json")["Body"].read())
             except s3.exceptions.NoSuchKey:
                 return None
-        path = Path(self.output) / self.prefix / "manifest.json"
+        path = Path(self.location) / "manifest.json"
         return json.loads(path.read_text()) if path.exists() else None
-
-    @property
-    def location(self) -> str:
-        if self.output.startswith("s3://"):
-            bucket, _, base = self.output[5:].partition("/")
-            return f"s3://{bucket}/{base}/{self.prefix}" if base else f"s3://{bucket}/{self.prefix}"
-        return str(Path(self.output) / self.prefix)
 
     def publish(self, staged: Path) -> str:
         files = sorted(p for p in staged.rglob("*") if p.is_file())
         # The manifest goes last: a version counts as exported once it is there.
         files.sort(key=lambda p: p.name == "manifest.json")
-        if self.output.startswith("s3://"):
-            s3, bucket, prefix = self._s3()
+        if self.on_s3:
+            s3 = self._s3()
             for path in files:
-                s3.upload_file(str(path), bucket, prefix + path.relative_to(staged).as_posix())
-            return f"s3://{bucket}/{prefix}"
-        target = Path(self.output) / self.prefix
-        target.mkdir(parents=True, exist_ok=True)
+                s3.upload_file(str(path), self.bucket, self.key_prefix + path.relative_to(staged).as_posix())
+            return self.location
+        target = Path(self.location)
         for path in files:
             (target / path.relative_to(staged)).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target / path.relative_to(staged))
-        return str(target)
+        return self.location
 
 
 def prepare(config: DatasetConfig, version: str, output: str, *, s3_endpoint: str | None = None,
