@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 from local.clock import DEFAULT_DURATIONS  # noqa: E402
 from tests.data import interactions_csv  # noqa: E402
-from tests.engine.conftest import MAIN_PROGRAM, RECORDS_PROGRAM, _cli_dir, copy_program  # noqa: E402
+from tests.engine.conftest import MAIN_PROGRAM, RECORDS_PROGRAM, _cli_dir, isolated_env, stack_factory  # noqa: E402
 
-ROWS = 1500
+ROWS = 1800
 LONG_WAITS = ("DescribeDatasetImportJob", "DescribeSolutionVersion", "DescribeCampaign")
 
 
@@ -46,21 +46,28 @@ def stats(endpoint: str) -> dict:
     return json.loads(urllib.request.urlopen(f"{endpoint}/_local/stats").read())["operations"]
 
 
-def timed_up(program, config: dict, work: Path) -> float:
-    from pulumi import automation as auto
+def export_v1(tmp: Path, endpoint: str) -> int:
+    """Dataset version v1 in the bench bucket, exported by data preparation as
+    the program expects (it checks the manifest at preview); returns its training rows."""
     import yaml
 
+    from prep.config import load_config
+    from prep.pipeline import prepare
+
+    (tmp / "raw.csv").write_bytes(interactions_csv(rows=ROWS))
+    (tmp / "dataset.yaml").write_text(yaml.safe_dump({
+        "name": "bench", "holdout": {"days": 7},
+        "interactions": {"sources": [{"kind": "csv", "path": str(tmp / "raw.csv")}],
+                         "mapping": {name: {"column": name} for name in ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")}}}))
+    return prepare(load_config(str(tmp / "dataset.yaml")), "v1", "s3://bench", s3_endpoint=endpoint)["training"]["rows"]
+
+
+def timed_up(program, config: dict, work: Path) -> float:
+    from pulumi import automation as auto
+
     work.mkdir(parents=True)
-    project = copy_program(*program, work / "project")
-    namespace = yaml.safe_load((project / "Pulumi.yaml").read_text())["name"]
-    (project / "Pulumi.bench.yaml").write_text(yaml.safe_dump({"config": {f"{namespace}:{k}": v for k, v in config.items()}}))
-    (work / "state").mkdir()
-    env = {"PULUMI_BACKEND_URL": f"file://{work / 'state'}", "PULUMI_CONFIG_PASSPHRASE": "bench",
-           "PULUMI_SKIP_UPDATE_CHECK": "true", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-           "PATH": f"{_cli_dir()}:{__import__('os').environ['PATH']}"}
-    workspace = auto.LocalWorkspace(work_dir=str(project), pulumi_home=str(work / "home"), env_vars=env,
-                                    pulumi_command=auto.PulumiCommand(root=str(_cli_dir().parent)))
-    stack = auto.Stack.create_or_select("bench", workspace)
+    make, _ = stack_factory(program, work, isolated_env(work), auto.PulumiCommand(root=str(_cli_dir().parent)))
+    stack = make("bench", config)
     start = time.perf_counter()
     stack.up()
     return time.perf_counter() - start
@@ -80,7 +87,7 @@ def main() -> None:
         try:
             aws = lambda service: boto3.client(service, endpoint_url=emulator.endpoint, region_name="us-east-1")
             aws("s3").create_bucket(Bucket="bench")
-            aws("s3").put_object(Bucket="bench", Key="datasets/v1/interactions.csv", Body=interactions_csv(rows=ROWS))
+            training_rows = export_v1(tmp, emulator.endpoint)
             role = aws("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
 
             baseline = timed_up(RECORDS_PROGRAM, {"store": str(tmp / "records"), "records": {"one": {}}}, tmp / "baseline")
@@ -99,7 +106,7 @@ def main() -> None:
         finally:
             emulator.stop()
 
-    path = critical_path(args.time_scale, ROWS)
+    path = critical_path(args.time_scale, training_rows)
     describes = {op: after.get(op, 0) - before.get(op, 0) for op in LONG_WAITS}
     result = {
         "experiments": args.experiments, "time_scale": args.time_scale,

@@ -40,8 +40,8 @@ def copy_program(source: Path, files: tuple[str, ...], work: Path) -> Path:
     return work
 
 
-@pytest.fixture
-def engine_env(tmp_path) -> dict[str, str]:
+def isolated_env(tmp_path: Path) -> dict[str, str]:
+    """A file backend under tmp_path and the built CLI on PATH, nothing from $HOME."""
     (tmp_path / "state").mkdir()
     return {
         "PULUMI_BACKEND_URL": f"file://{tmp_path / 'state'}",
@@ -51,6 +51,11 @@ def engine_env(tmp_path) -> dict[str, str]:
         # The language host and the dynamic provider script are found on PATH.
         "PATH": f"{_cli_dir()}{os.pathsep}{os.environ['PATH']}",
     }
+
+
+@pytest.fixture
+def engine_env(tmp_path) -> dict[str, str]:
+    return isolated_env(tmp_path)
 
 
 def stack_factory(program: tuple[Path, tuple[str, ...]], tmp_path: Path, env: dict, pulumi_command):
