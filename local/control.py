@@ -443,7 +443,8 @@ class ControlPlane:
     # ------------------------------------------------------------ the real work
     def _finish(self, kind: Kind, doc: dict) -> str | None:
         """Do what the operation stands for; a failureReason, or None when it worked."""
-        forced = self.faults.forced_failure(doc.get(kind.name_member, ""), doc[kind.arn_member])
+        forced = self.faults.forced_failure(doc.get(kind.name_member, ""), doc[kind.arn_member],
+                                            doc.get("solutionArn", "") if kind.key == "solutionVersion" else "")
         if forced:
             return forced
         work = getattr(self, f"_finish_{kind.key}", None)

@@ -2,7 +2,7 @@
 
 Configured from CLI flags at start and through /_local/faults at run time:
   {"throttle": {"rate": 0.0-1.0, "count": N, "operations": ["DescribeCampaign", ...]},
-   "fail": {"<resource name or ARN>": "<failureReason>"},
+   "fail": {"<resource name or ARN>": "<failureReason>"},   (a solution's ARN fails its versions)
    "latency_ms": N}
 `rate` throttles that share of matching calls (seeded, so runs repeat); `count`
 throttles the next N matching calls; an empty `operations` means every

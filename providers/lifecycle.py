@@ -13,6 +13,11 @@ Inputs every resource accepts besides the API members:
   adoptArn  take over an existing resource instead of creating one (dynamic
             resources cannot be `pulumi import`ed); not part of the diff
   triggers  any value; a change replaces the resource (e.g. a data version)
+  waitUnlessServing
+            a campaign name, for the long jobs (imports, training): if that
+            campaign already serves a model, create starts the job and returns
+            without waiting; a later `up` (or `refresh`) picks up how it ended.
+            Not part of the diff
 """
 
 from datetime import datetime
@@ -26,8 +31,8 @@ from providers.waiting import Backoff, progress, wait_for
 
 SERVICE = "personalize"
 UNKNOWN = model.UNKNOWN
-COMMON_INPUTS = ("region", "endpoint", "waits", "adoptArn", "triggers")
-NOT_DIFFED = ("endpoint", "waits", "adoptArn")
+COMMON_INPUTS = ("region", "endpoint", "waits", "adoptArn", "triggers", "waitUnlessServing")
+NOT_DIFFED = ("endpoint", "waits", "adoptArn", "waitUnlessServing")
 DEFAULT_WAITS = {"createSeconds": 3600, "updateSeconds": 3600, "deleteSeconds": 1800,
                  "initialPollSeconds": 2.0, "maxPollSeconds": 300.0}
 WAIT_KEYS = tuple(DEFAULT_WAITS)
@@ -100,6 +105,9 @@ class PersonalizeProvider(ResourceProvider):
     active_statuses: tuple[str, ...] = ("ACTIVE",)
     failed_statuses: tuple[str, ...] = ("CREATE FAILED",)
     extra_outputs: tuple[str, ...] = ()  # description members also exported
+    # Statuses of a job still running: a resource left in one (by a create that
+    # did not wait) shows a change once the service reports another status.
+    running_statuses: tuple[str, ...] = ("CREATE PENDING", "CREATE IN_PROGRESS")
 
     # --- hooks with sensible defaults ---------------------------------------
     def extra_checks(self, inputs: dict[str, Any]) -> list[CheckFailure]:
@@ -150,9 +158,12 @@ class PersonalizeProvider(ResourceProvider):
             failures = self.extra_checks(inputs)
         return CheckResult(inputs, failures)
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         keys = [k for k in self.api_members() + ("region", "triggers") if k not in NOT_DIFFED]
         changed = [k for k in keys if model.is_unknown(news.get(k)) or canonical(olds.get(k)) != canonical(news.get(k))]
+        if not changed and olds.get("status") in self.running_statuses and \
+                self.live_status(id_, {**olds, "endpoint": news.get("endpoint"), "region": news.get("region")}) != olds["status"]:
+            return DiffResult(changes=True, replaces=[], delete_before_replace=False)  # the job moved on: record it
         in_place = [k for k in changed if k == "tags"]  # TagResource/UntagResource, for every resource
         replaces = [k for k in changed if k in ("region", "triggers")] + \
             [k for k in self.replaced_by(olds, news, [k for k in changed if k not in in_place + ["region", "triggers"]])]
@@ -167,9 +178,37 @@ class PersonalizeProvider(ResourceProvider):
             self._check_adoptable(api, arn, props)
         else:
             arn = self._create_or_adopt(api, props)
-        description = self._wait_until_active(api, arn, props, "create")
+        description = self._settle(api, arn, props, "create")
         self._sync_tags(api, arn, props, existing=None)
         return CreateResult(arn, self._outputs(api, arn, props, description))
+
+    def live_status(self, id_: str, props: dict[str, Any]) -> str | None:
+        description = self.describe(client(props), id_)
+        return description.get("status") if description else None
+
+    def may_return_early(self, api, props: dict[str, Any]) -> bool:
+        """True when the stack asked not to wait and a campaign already serves a
+        model, so nothing is left without one while this job runs."""
+        name = props.get("waitUnlessServing")
+        if not name:
+            return False
+        request: dict[str, Any] = {}
+        while True:
+            page = api.list_campaigns(**request)
+            if any(c["name"] == name and c.get("status") == "ACTIVE" for c in page["campaigns"]):
+                return True
+            if not page.get("nextToken"):
+                return False
+            request["nextToken"] = page["nextToken"]
+
+    def _settle(self, api, arn: str, props: dict[str, Any], phase: str) -> dict[str, Any]:
+        """Wait for the job to finish, or only note where it is when the stack does not wait."""
+        if not self.may_return_early(api, props):
+            return self._wait_until_active(api, arn, props, phase)
+        description = self._check_not_failed(api, arn, props, self.describe(api, arn) or {})
+        progress(f"{self.kind} {arn} is {description.get('status')}; not waiting for it "
+                 f"(campaign {props['waitUnlessServing']} keeps its model; a later `up` continues)")
+        return description
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         api = client(props)
@@ -185,6 +224,9 @@ class PersonalizeProvider(ResourceProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         api = client(news)
+        if olds.get("status") in self.running_statuses:
+            # Left running by an earlier `up`: wait for it now, or record where it is.
+            return UpdateResult(self._outputs(api, id_, news, self._settle(api, id_, news, "create")))
         # `diff` let only in-place changes through to here.
         changed = [k for k in self.api_members() if k != "tags" and canonical(olds.get(k)) != canonical(news.get(k))]
         if changed:
@@ -266,6 +308,15 @@ class PersonalizeProvider(ResourceProvider):
         output = model.operation(SERVICE, self.describe_op).output_shape.members[self.description_key]
         return tuple(output.members)
 
+    def _check_not_failed(self, api, arn: str, props: dict[str, Any], description: dict[str, Any]) -> dict[str, Any]:
+        status = description.get("status")
+        if status in self.failed_statuses:
+            self._clean_up_failed(api, arn, props)
+            # Some types (dataset, solution, event tracker) have no failureReason in the API.
+            reason = description.get("failureReason") or f"the service reports no reason for a {self.kind}"
+            raise ResourceFailed(f"{self.kind} {arn} ended {status}: {reason}")
+        return description
+
     def _wait_until_active(self, api, arn: str, props: dict[str, Any], phase: str) -> dict[str, Any]:
         def poll():
             description = self.describe(api, arn)
@@ -273,13 +324,8 @@ class PersonalizeProvider(ResourceProvider):
                 return None
             if not self.has_status:
                 return description
-            status = description.get("status")
-            if status in self.failed_statuses:
-                self._clean_up_failed(api, arn, props)
-                # Some types (dataset, solution, event tracker) have no failureReason in the API.
-                reason = description.get("failureReason") or f"the service reports no reason for a {self.kind}"
-                raise ResourceFailed(f"{self.kind} {arn} ended {status}: {reason}")
-            return description if status in self.active_statuses else None
+            self._check_not_failed(api, arn, props, description)
+            return description if description.get("status") in self.active_statuses else None
 
         return wait_for(f"{self.kind} {arn} to become {'/'.join(self.active_statuses)}", poll,
                         self._waits(props)[f"{phase}Seconds"], self._backoff(props))

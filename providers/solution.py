@@ -1,10 +1,19 @@
 """Solution: a recipe and its training configuration. UpdateSolution changes
 automatic training and incremental updates in place; anything else about the
-recipe or its configuration needs a new solution."""
+recipe or its configuration needs a new solution.
+
+A replaced solution whose version a campaign still serves (the promotion gate
+kept the champion over the new recipe's version) cannot be deleted. It is kept,
+tagged as retained, and the campaign deletes it once it serves something else
+or is deleted itself, so nothing is left behind and no `up` waits for it."""
 
 from typing import Any
 
-from providers.lifecycle import PersonalizeProvider, PersonalizeResource, canonical
+from pulumi.dynamic import CreateResult
+
+from providers.lifecycle import PersonalizeProvider, PersonalizeResource, canonical, client, progress
+
+RETAINED_TAG = "personalize-pulumi:retained-for"
 
 # The parts of solutionConfig that UpdateSolution's solutionUpdateConfig carries.
 CONFIG_UPDATABLE = ("autoTrainingConfig", "eventsConfig")
@@ -42,6 +51,39 @@ class SolutionProvider(PersonalizeProvider):
 
     def update_status(self, description: dict[str, Any]) -> str | None:
         return (description.get("latestSolutionUpdate") or {}).get("status", description.get("status"))
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        created = super().create(props)
+        # Adopting a solution kept for a campaign makes it managed again.
+        client(props).untag_resource(resourceArn=created.id, tagKeys=[RETAINED_TAG])
+        return created
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        api = client(props)
+        serving = _campaigns_serving(api, id_)
+        if not serving:
+            super().delete(id_, props)
+            return
+        api.tag_resource(resourceArn=id_, tags=[{"tagKey": RETAINED_TAG, "tagValue": " ".join(serving)[:256]}])
+        progress(f"kept solution {id_}: {', '.join(serving)} still serves its version (the promotion gate kept "
+                 f"the champion); the campaign deletes it once it serves another version or is deleted")
+
+
+def _campaigns_serving(api, solution_arn: str) -> list[str]:
+    campaigns = api.list_campaigns(solutionArn=solution_arn)["campaigns"]
+    return [c["campaignArn"] for c in campaigns if not c.get("status", "").startswith("DELETE")]
+
+
+def release_retained(solution_arn: str, props: dict[str, Any]) -> None:
+    """Delete a solution kept for a campaign, once no campaign serves it any more."""
+    api = client(props)
+    try:
+        tags = api.list_tags_for_resource(resourceArn=solution_arn)["tags"]
+    except api.exceptions.ResourceNotFoundException:
+        return
+    if any(t["tagKey"] == RETAINED_TAG for t in tags) and not _campaigns_serving(api, solution_arn):
+        progress(f"deleting solution {solution_arn}: it was kept for a campaign that no longer serves it")
+        SolutionProvider().delete(solution_arn, props)
 
 
 class Solution(PersonalizeResource, module="personalize", name="Solution"):

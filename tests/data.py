@@ -14,9 +14,10 @@ INTERACTIONS_SCHEMA = json.dumps({
 })
 
 
-def interactions_csv(users: int = 60, items: int = 120, rows: int = 1500, seed: int = 7) -> bytes:
+def interactions_csv(users: int = 60, items: int = 120, rows: int = 1500, seed: int = 7, skew: float = 1.1) -> bytes:
+    """`skew` 0 makes every item equally likely: data with nothing to learn."""
     rng = np.random.default_rng(seed)
-    popularity = 1.0 / np.arange(1, items + 1) ** 1.1
+    popularity = 1.0 / np.arange(1, items + 1) ** skew
     item_ids = rng.choice(items, size=rows, p=popularity / popularity.sum())
     # Every user appears at least twice, as the service requires of 25 of them.
     user_ids = np.concatenate([np.repeat(np.arange(users), 2), rng.integers(0, users, rows - 2 * users)])

@@ -1,0 +1,181 @@
+"""Promotion: the gate between a newly trained solution version (the
+challenger) and the campaign, which serves whatever this resource's
+`servedVersionArn` says.
+
+Not a Personalize resource but a recorded decision. When the challenger is
+ACTIVE and differs from the version the campaign serves now (the champion),
+both are scored on the stack's metric: the service's offline metrics
+(GetSolutionMetrics), or `validation.<name>`, computed on the held-out
+validation set of the dataset version (see evaluation/validation.py). The
+campaign moves to the challenger only if it is better by at least
+`minImprovement`; otherwise it keeps the champion and the `up` warns or fails
+(`onReject`). A challenger still training leaves the champion serving
+(decision "pending") until a later `up` sees it finished.
+
+Every decision, with both sets of metrics, is appended to
+s3://<historyBucket>/promotions/<campaign>.jsonl, the audit trail."""
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
+
+from providers.lifecycle import canonical, client, progress
+from providers.model import is_unknown
+
+SERVICE_METRICS = ("coverage", "mean_reciprocal_rank_at_25", "normalized_discounted_cumulative_gain_at_5",
+                   "normalized_discounted_cumulative_gain_at_10", "normalized_discounted_cumulative_gain_at_25",
+                   "precision_at_5", "precision_at_10", "precision_at_25")
+VALIDATION_METRICS = tuple(f"validation.{name}" for name in (
+    "coverage", "mrr", *(f"{m}_at_{k}" for m in ("precision", "recall", "ndcg") for k in (5, 10, 25))))
+METRICS = SERVICE_METRICS + VALIDATION_METRICS
+ON_REJECT = ("warn", "fail")
+DEFAULTS = {"metric": "normalized_discounted_cumulative_gain_at_10", "minImprovement": 0.0, "onReject": "warn"}
+# A change to any of these is a new decision.
+DECIDING = ("campaignName", "challengerArn", "challengerStatus", "metric", "minImprovement", "onReject", "validation")
+INPUTS = DECIDING + ("historyBucket", "region", "endpoint", "waits")
+VALIDATION_KEYS = ("bucket", "datasetVersion", "roleArn", "maxUsers", "eventType")
+OUTPUTS = ("decision", "reason", "championArn", "servedVersionArn", "championMetrics", "challengerMetrics",
+           "decidedAt", "history")
+
+
+class PromotionRejected(RuntimeError):
+    pass
+
+
+def _campaign(api, name: str) -> dict | None:
+    request: dict[str, Any] = {}
+    while True:
+        page = api.list_campaigns(**request)
+        for summary in page["campaigns"]:
+            if summary["name"] == name and not summary.get("status", "").startswith("DELETE"):
+                return api.describe_campaign(campaignArn=summary["campaignArn"])["campaign"]
+        if not page.get("nextToken"):
+            return None
+        request["nextToken"] = page["nextToken"]
+
+
+def _append_history(props: dict[str, Any], decision: dict[str, Any]) -> str | None:
+    bucket = props.get("historyBucket")
+    if not bucket:
+        return None
+    s3 = client(props, "s3")
+    key = f"promotions/{props['campaignName']}.jsonl"
+    try:
+        before = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        before = b""
+    s3.put_object(Bucket=bucket, Key=key, Body=before + (json.dumps(decision, sort_keys=True) + "\n").encode())
+    return f"s3://{bucket}/{key}"
+
+
+def scores(props: dict[str, Any], version_arn: str) -> dict[str, float]:
+    """The service's offline metrics of a version, and with `validation`, its
+    metrics on the dataset version's held-out interactions (`validation.*`)."""
+    metrics = dict(client(props).get_solution_metrics(solutionVersionArn=version_arn)["metrics"])
+    validation = props.get("validation")
+    if validation:
+        from evaluation.validation import evaluate_solution_version
+
+        evaluated = evaluate_solution_version(
+            version_arn, validation["bucket"], validation["datasetVersion"], validation["roleArn"],
+            region=props.get("region"), endpoint=props.get("endpoint"), waits=props.get("waits"),
+            max_users=int(validation.get("maxUsers") or 1000), event_type=validation.get("eventType"))
+        metrics.update({f"validation.{k}": v for k, v in evaluated["metrics"].items() if k != "users"})
+        metrics["validation.users"] = evaluated["metrics"].get("users")
+    return metrics
+
+
+class PromotionProvider(ResourceProvider):
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs = {**DEFAULTS, **{k: v for k, v in news.items() if k in INPUTS and v is not None}}
+        failures = [CheckFailure(k, f"promotion has no input {k!r}; allowed: {', '.join(INPUTS)}")
+                    for k in news if k not in INPUTS + OUTPUTS + ("__provider",)]
+        metric, margin, on_reject = inputs["metric"], inputs["minImprovement"], inputs["onReject"]
+        if not is_unknown(metric) and metric not in METRICS:
+            failures.append(CheckFailure("metric", f"promotion metric {metric!r}: allowed {', '.join(METRICS)}"))
+        if not is_unknown(metric) and str(metric).startswith("validation.") and not inputs.get("validation"):
+            failures.append(CheckFailure("metric", f"promotion metric {metric!r} needs the validation input"))
+        if not is_unknown(margin) and (isinstance(margin, bool) or not isinstance(margin, (int, float))):
+            failures.append(CheckFailure("minImprovement", f"promotion minImprovement {margin!r}: a number"))
+        if not is_unknown(on_reject) and on_reject not in ON_REJECT:
+            failures.append(CheckFailure("onReject", f"promotion onReject {on_reject!r}: allowed {', '.join(ON_REJECT)}"))
+        validation = inputs.get("validation")
+        if isinstance(validation, dict):
+            failures += [CheckFailure(f"validation.{k}", f"promotion validation has no key {k!r}; allowed: {', '.join(VALIDATION_KEYS)}")
+                         for k in validation if k not in VALIDATION_KEYS]
+        if not inputs.get("campaignName"):
+            failures.append(CheckFailure("campaignName", "promotion campaignName is required"))
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = [k for k in DECIDING if is_unknown(news.get(k)) or canonical(olds.get(k)) != canonical(news.get(k))]
+        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(f"promotion-{props['campaignName']}", self._decide(props))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._decide(news))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        # A decision is a record of what was decided: it does not drift.
+        return ReadResult(id_, props)
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """The history stays in S3: it is the audit trail."""
+
+    def _decide(self, props: dict[str, Any]) -> dict[str, Any]:
+        api = client(props)
+        challenger, status, metric = props.get("challengerArn"), props.get("challengerStatus"), props["metric"]
+        campaign = _campaign(api, props["campaignName"])
+        champion = campaign["solutionVersionArn"] if campaign else None
+        if not challenger or status != "ACTIVE":
+            if champion is None:
+                raise PromotionRejected(f"campaign {props['campaignName']} has no model to serve: the challenger "
+                                        f"{challenger or '(not started)'} is {status}")
+            reason = f"challenger {challenger or '(not started)'} is {status}; the campaign keeps serving {champion}"
+            progress(f"promotion of {props['campaignName']}: {reason}")
+            return self._outputs(props, "pending", reason, champion, champion, None, None)
+        challenger_metrics = scores(props, challenger)
+        if champion is None or champion == challenger:
+            decision = "initial" if champion is None else "serving"
+            reason = "no model served yet" if champion is None else "the campaign already serves it"
+            outputs = self._outputs(props, decision, reason, champion, challenger, None, challenger_metrics)
+        else:
+            champion_metrics = scores(props, champion)
+            new, old = challenger_metrics.get(metric), champion_metrics.get(metric)
+            gain = (new or 0.0) - (old or 0.0)
+            promote = new is not None and gain >= props["minImprovement"]
+            reason = (f"{metric}: challenger {new} vs champion {old} ({gain:+.4f}; "
+                      f"at least {props['minImprovement']:+.4f} required)")
+            outputs = self._outputs(props, "promote" if promote else "reject", reason, champion,
+                                    challenger if promote else champion, champion_metrics, challenger_metrics)
+        outputs["history"] = _append_history(props, {k: outputs.get(k) for k in (
+            "campaignName", "decision", "reason", "metric", "minImprovement", "challengerArn", "championArn",
+            "challengerMetrics", "championMetrics", "decidedAt")})
+        if outputs["decision"] == "reject":
+            message = f"promotion of {challenger} rejected; campaign {props['campaignName']} keeps {champion}. {reason}"
+            if props["onReject"] == "fail":
+                raise PromotionRejected(message)
+            progress(message)
+        return outputs
+
+    def _outputs(self, props, decision, reason, champion, served, champion_metrics, challenger_metrics) -> dict[str, Any]:
+        return {**props, "decision": decision, "reason": reason, "championArn": champion, "servedVersionArn": served,
+                "championMetrics": champion_metrics, "challengerMetrics": challenger_metrics,
+                "decidedAt": datetime.now(timezone.utc).isoformat(), "history": None}
+
+
+class Promotion(Resource, module="personalize", name="Promotion"):
+    servedVersionArn: pulumi.Output[str]
+    decision: pulumi.Output[str]
+    reason: pulumi.Output[str]
+    championArn: pulumi.Output[str]
+    championMetrics: pulumi.Output[dict]
+    challengerMetrics: pulumi.Output[dict]
+
+    def __init__(self, resource_name: str, opts: pulumi.ResourceOptions | None = None, **props: Any):
+        super().__init__(PromotionProvider(), resource_name, {**{k: None for k in OUTPUTS}, **props}, opts)

@@ -1,0 +1,233 @@
+"""The promotion gate and training that `up` does not wait for, against
+personalize-local, whose offline metrics are computed on the imported data.
+
+Skewed data (a few items most people buy) is what popularity learns well;
+uniform data has nothing to learn. So a version trained on the skewed export
+is the better challenger and one trained on the uniform export the worse."""
+
+import json
+import time
+
+import pytest
+
+from providers.campaign import CampaignProvider
+from providers.dataset import DatasetProvider
+from providers.dataset_group import DatasetGroupProvider
+from providers.dataset_import_job import DatasetImportJobProvider
+from providers.lifecycle import ResourceFailed
+from providers.promotion import PromotionProvider, PromotionRejected
+from providers.schema import SchemaProvider
+from providers.solution import RETAINED_TAG, SolutionProvider
+from providers.solution_version import WAITING_FOR_IMPORT, SolutionVersionProvider
+from tests.data import INTERACTIONS_SCHEMA, interactions_csv
+from tests.service.test_providers import create, set_faults, update
+
+METRIC = "normalized_discounted_cumulative_gain_at_10"
+CAMPAIGN = "gated"
+
+
+@pytest.fixture(scope="module")
+def group(conn, seeded, aws):
+    s3 = aws("s3")
+    for version, skew in (("skewed", 1.1), ("uniform", 0.0)):
+        s3.put_object(Bucket=seeded["bucket"], Key=f"datasets/{version}/interactions.csv",
+                      Body=interactions_csv(users=80, items=150, rows=2400, seed=3, skew=skew))
+    ids = {}
+    ids["group"], _ = create(DatasetGroupProvider(), conn, name="gated")
+    ids["schema"], _ = create(SchemaProvider(), conn, name="gated-interactions", schema=INTERACTIONS_SCHEMA,
+                              datasetType="Interactions")
+    ids["dataset"], _ = create(DatasetProvider(), conn, name="gated-interactions", datasetType="Interactions",
+                               datasetGroupArn=ids["group"], schemaArn=ids["schema"])
+    ids["solution"], _ = create(SolutionProvider(), conn, name="gated", datasetGroupArn=ids["group"],
+                                recipeArn="arn:aws:personalize:::recipe/aws-popularity-count")
+    return ids
+
+
+class Experiment:
+    """Imports and trainings of one dataset group, named in order."""
+
+    def __init__(self, conn, seeded, group):
+        self.conn, self.seeded, self.group, self.runs = conn, seeded, group, 0
+
+    def import_data(self, version: str, **extra) -> tuple[str, dict]:
+        self.runs += 1
+        return create(DatasetImportJobProvider(), self.conn, jobName=f"gated-{version}-{self.runs}",
+                      datasetArn=self.group["dataset"], roleArn=self.seeded["role"],
+                      dataSource={"dataLocation": f"s3://{self.seeded['bucket']}/datasets/{version}/interactions.csv"},
+                      **extra)
+
+    def train(self, version: str, solution: str | None = None) -> dict:
+        job, _ = self.import_data(version)
+        _, outs = create(SolutionVersionProvider(), self.conn, solutionArn=solution or self.group["solution"],
+                         triggers={"datasetImportJobArn": job})
+        return outs
+
+
+@pytest.fixture(scope="module")
+def experiment(conn, seeded, group):
+    return Experiment(conn, seeded, group)
+
+
+@pytest.fixture(scope="module")
+def served(conn, experiment):
+    """A campaign serving a version trained on uniform data: a weak champion."""
+    champion = experiment.train("uniform")
+    _, campaign = create(CampaignProvider(), conn, name=CAMPAIGN, solutionVersionArn=champion["arn"])
+    return {"campaign": campaign}
+
+
+def gate(conn, seeded, **props) -> dict:
+    checked = PromotionProvider().check({}, {**conn, "campaignName": CAMPAIGN, "historyBucket": seeded["bucket"],
+                                             "metric": METRIC, **props})
+    assert checked.failures == [], [f.reason for f in checked.failures]
+    return checked.inputs
+
+
+def decide(conn, seeded, before: dict | None = None, **props) -> dict:
+    provider, news = PromotionProvider(), gate(conn, seeded, **props)
+    if before is None:
+        return provider.create(news).outs
+    assert provider.diff("promotion", before, news).changes
+    return provider.update("promotion", before, news).outs
+
+
+def serving(aws, campaign: dict) -> str:
+    return aws("personalize").describe_campaign(campaignArn=campaign["arn"])["campaign"]["solutionVersionArn"]
+
+
+def history(aws, seeded) -> list[dict]:
+    body = aws("s3").get_object(Bucket=seeded["bucket"], Key=f"promotions/{CAMPAIGN}.jsonl")["Body"].read()
+    return [json.loads(line) for line in body.splitlines()]
+
+
+def test_a_better_challenger_is_promoted_and_the_campaign_serves_it(conn, seeded, aws, experiment, served):
+    champion = serving(aws, served["campaign"])
+    challenger = experiment.train("skewed")
+    outs = decide(conn, seeded, challengerArn=challenger["arn"], challengerStatus=challenger["status"])
+
+    assert outs["decision"] == "promote", outs["reason"]
+    assert outs["challengerMetrics"][METRIC] > outs["championMetrics"][METRIC]
+    assert (outs["championArn"], outs["servedVersionArn"]) == (champion, challenger["arn"])
+    served["campaign"] = update(CampaignProvider(), served["campaign"], solutionVersionArn=outs["servedVersionArn"])
+    assert serving(aws, served["campaign"]) == challenger["arn"]
+    served["promotion"] = outs
+    [record] = history(aws, seeded)
+    assert record["decision"] == "promote" and record["championMetrics"][METRIC] == outs["championMetrics"][METRIC]
+
+
+def test_a_worse_challenger_is_rejected_and_the_campaign_keeps_the_champion(conn, seeded, aws, experiment, served):
+    champion = serving(aws, served["campaign"])
+    challenger = experiment.train("uniform")
+    outs = decide(conn, seeded, served["promotion"], challengerArn=challenger["arn"], challengerStatus="ACTIVE")
+
+    assert outs["decision"] == "reject", outs["reason"]
+    assert outs["challengerMetrics"][METRIC] < outs["championMetrics"][METRIC]
+    assert outs["servedVersionArn"] == champion
+    news = CampaignProvider().check(served["campaign"], {**served["campaign"], "solutionVersionArn": outs["servedVersionArn"]}).inputs
+    assert not CampaignProvider().diff(served["campaign"]["arn"], served["campaign"], news).changes
+    assert serving(aws, served["campaign"]) == champion
+    assert [r["decision"] for r in history(aws, seeded)] == ["promote", "reject"]
+
+    # Configured to fail instead, the same decision stops the `up` and says why, with both numbers.
+    with pytest.raises(PromotionRejected, match=rf"keeps {champion}.*{METRIC}: challenger 0\.\d+ vs champion 0\.\d+"):
+        decide(conn, seeded, outs, challengerArn=challenger["arn"], challengerStatus="ACTIVE", onReject="fail")
+    assert serving(aws, served["campaign"]) == champion
+
+
+def test_training_not_waited_for_keeps_the_champion_until_a_later_up_promotes(conn, seeded, aws, experiment, served):
+    champion = serving(aws, served["campaign"])
+    background = {"waitUnlessServing": CAMPAIGN}
+    job, job_outs = experiment.import_data("skewed", **background)
+    assert job_outs["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS")
+    provider = SolutionVersionProvider()
+    version_id, version = create(provider, conn, solutionArn=experiment.group["solution"],
+                                 triggers={"datasetImportJobArn": job}, **background)
+    # The import is still running, so training has not started; the campaign keeps its model.
+    assert (version["status"], version["arn"]) == (WAITING_FOR_IMPORT, None)
+    promotion = decide(conn, seeded, challengerStatus=version["status"])
+    assert promotion["decision"] == "pending" and promotion["servedVersionArn"] == champion
+
+    # A later `up`: the finished import shows as a change, and the update starts training without waiting.
+    wait_until(lambda: DatasetImportJobProvider().live_status(job, job_outs) == "ACTIVE")
+    news = provider.check(version, version).inputs
+    assert provider.diff(version_id, version, news).changes
+    version = provider.update(version_id, version, news).outs
+    assert version["arn"] and version["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS")
+    assert not provider.diff(version_id, version, news).changes  # still training: nothing to do
+    promotion = decide(conn, seeded, promotion, challengerArn=version["arn"], challengerStatus=version["status"])
+    assert promotion["decision"] == "pending" and promotion["servedVersionArn"] == champion
+
+    # Once training ends, the next `up` records it with its metrics and the gate decides.
+    wait_until(lambda: provider.live_status(version_id, version) == "ACTIVE")
+    assert provider.diff(version_id, version, news).changes
+    version = provider.update(version_id, version, news).outs
+    assert version["status"] == "ACTIVE" and version["metrics"][METRIC] > 0
+    assert provider.read(version_id, version).outs["arn"] == version["arn"]
+    promotion = decide(conn, seeded, promotion, challengerArn=version["arn"], challengerStatus="ACTIVE")
+    assert promotion["decision"] == "promote", promotion["reason"]  # same data as the champion's: no worse
+    served["campaign"] = update(CampaignProvider(), served["campaign"], solutionVersionArn=promotion["servedVersionArn"])
+    assert serving(aws, served["campaign"]) == version["arn"]
+    served["promotion"] = promotion
+
+
+def test_a_failed_training_not_waited_for_reports_the_reason_and_leaves_the_campaign(conn, seeded, aws, experiment,
+                                                                                      served, emulator, group):
+    champion = serving(aws, served["campaign"])
+    doomed, _ = create(SolutionProvider(), conn, name="gated-doomed", datasetGroupArn=group["group"],
+                       recipeArn="arn:aws:personalize:::recipe/aws-popularity-count")
+    set_faults(emulator, {"fail": {doomed: "The training data has too few users"}})  # every version of it fails
+    try:
+        provider = SolutionVersionProvider()
+        version_id, version = create(provider, conn, solutionArn=doomed, waitUnlessServing=CAMPAIGN)
+        assert version["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS")
+        wait_until(lambda: provider.live_status(version_id, version) == "CREATE FAILED")
+        news = provider.check(version, version).inputs
+        assert provider.diff(version_id, version, news).changes
+        with pytest.raises(ResourceFailed, match="CREATE FAILED: The training data has too few users"):
+            provider.update(version_id, version, news)
+    finally:
+        set_faults(emulator, None)
+    assert serving(aws, served["campaign"]) == champion
+    SolutionProvider().delete(doomed, {**conn})
+
+
+def test_a_replaced_solution_the_gate_kept_serving_is_retained_then_released(conn, seeded, aws, experiment, served, group):
+    api = aws("personalize")
+    champion = serving(aws, served["campaign"])
+    old_solution = champion.rsplit("/", 1)[0]
+    new_solution, _ = create(SolutionProvider(), conn, name="gated-new-recipe", datasetGroupArn=group["group"],
+                             recipeArn="arn:aws:personalize:::recipe/aws-popularity-count")
+    challenger = experiment.train("uniform", solution=new_solution)
+    promotion = decide(conn, seeded, served["promotion"], challengerArn=challenger["arn"], challengerStatus="ACTIVE")
+    assert promotion["decision"] == "reject"
+
+    # The engine deletes the replaced solution; the campaign still serves its version, so it is kept.
+    SolutionProvider().delete(old_solution, {**conn})
+    tags = api.list_tags_for_resource(resourceArn=old_solution)["tags"]
+    assert [t["tagValue"] for t in tags if t["tagKey"] == RETAINED_TAG] == [served["campaign"]["arn"]]
+
+    # Accepting the new recipe after all moves the campaign, which deletes the kept solution.
+    promotion = decide(conn, seeded, promotion, challengerArn=challenger["arn"], challengerStatus="ACTIVE",
+                       minImprovement=-1.0)
+    assert promotion["decision"] == "promote"
+    served["campaign"] = update(CampaignProvider(), served["campaign"], solutionVersionArn=promotion["servedVersionArn"])
+    assert SolutionProvider().read(old_solution, {**conn}).id is None
+
+
+def test_gate_inputs_are_checked_before_anything_runs(conn):
+    checked = PromotionProvider().check({}, {**conn, "campaignName": CAMPAIGN, "metric": "auc", "onReject": "keep",
+                                             "minImprovement": "a lot", "colour": "red"})
+    reasons = " | ".join(f.reason for f in checked.failures)
+    assert "promotion metric 'auc': allowed coverage" in reasons
+    assert "promotion onReject 'keep': allowed warn, fail" in reasons
+    assert "promotion minImprovement 'a lot': a number" in reasons
+    assert "promotion has no input 'colour'" in reasons
+    checked = PromotionProvider().check({}, {**conn, "campaignName": CAMPAIGN, "metric": "validation.mrr"})
+    assert [f.reason for f in checked.failures] == ["promotion metric 'validation.mrr' needs the validation input"]
+
+
+def wait_until(condition, seconds: float = 60.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the emulator did not get there in time"
+        time.sleep(0.05)
