@@ -1,0 +1,1 @@
+"""Offline evaluation of solution versions, and champion/challenger reports."""

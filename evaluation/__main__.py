@@ -1,0 +1,69 @@
+"""python -m evaluation report --stack NAME [--chart PATH] [--outputs-json FILE]
+
+Prints each experiment's promotion decision with champion and challenger metrics
+side by side, from the stack's `promotions` output."""
+
+import argparse
+import json
+import subprocess
+import sys
+
+from evaluation.report import render, write_chart
+
+
+class ReportError(Exception):
+    pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evaluation", description=__doc__.split("\n\n")[1])
+    commands = parser.add_subparsers(dest="command", required=True)
+    report = commands.add_parser("report", help="champion vs challenger per experiment")
+    report.add_argument("--stack", required=True, help="the Pulumi stack whose outputs to report")
+    report.add_argument("--chart", help="also write a PNG bar chart here")
+    report.add_argument("--outputs-json", help="read the stack outputs from this file instead of the Pulumi CLI")
+    args = parser.parse_args(argv)
+    try:
+        outputs = _read_file(args.outputs_json) if args.outputs_json else _stack_outputs(args.stack)
+        promotions = outputs.get("promotions") if isinstance(outputs, dict) else None
+        if not isinstance(promotions, dict):
+            raise ReportError(f"stack {args.stack} has no `promotions` output (it has: "
+                              f"{', '.join(sorted(outputs)) if isinstance(outputs, dict) and outputs else 'none'})")
+    except ReportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(render(outputs), end="")
+    if args.chart:
+        write_chart(args.chart, promotions)
+        print(f"chart written to {args.chart}")
+    return 0
+
+
+def _stack_outputs(stack: str) -> dict:
+    command = ["pulumi", "stack", "output", "--json", "--stack", stack]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise ReportError("the pulumi CLI is not on PATH (source scripts/env.sh and add scripts/install-pulumi's output)") from None
+    if done.returncode != 0:
+        raise ReportError(f"`{' '.join(command)}` failed (exit {done.returncode}): {done.stderr.strip()}")
+    return _parse(done.stdout, f"the outputs of stack {stack}")
+
+
+def _read_file(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as file:
+            return _parse(file.read(), path)
+    except OSError as error:
+        raise ReportError(f"cannot read {path}: {error.strerror}") from None
+
+
+def _parse(text: str, source: str) -> dict:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ReportError(f"{source} is not JSON: {error}") from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
