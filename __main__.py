@@ -22,10 +22,20 @@ pulumi.export("experiments", {
         "dataPrefix": dataset_prefix(e.dataset_version),
         "campaignArn": experiments[e.name].campaign.arn,
         "solutionVersionArn": experiments[e.name].solution_version.arn,
+        "trainingStatus": experiments[e.name].solution_version.status,
+        "servedVersionArn": experiments[e.name].promotion.servedVersionArn,
         "metrics": experiments[e.name].solution_version.metrics,
         **({"batchOutput": experiments[e.name].batch_output} if e.batch_inference else {}),
     }
     for e in stack.experiments
+})
+pulumi.export("connection", {"region": stack.connection.region, "endpoint": stack.connection.endpoint})
+# What each gate decided, with both sets of metrics: `python -m evaluation report` prints it.
+pulumi.export("promotions", {
+    name: {key: getattr(component.promotion, key) for key in (
+        "decision", "reason", "metric", "championArn", "challengerArn", "servedVersionArn",
+        "championMetrics", "challengerMetrics", "decidedAt", "history")}
+    for name, component in experiments.items()
 })
 for name, component in experiments.items():
     if component.event_tracker is not None:

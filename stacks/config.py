@@ -79,12 +79,33 @@ class Storage:
 
 
 @dataclass(frozen=True)
+class Training:
+    # False: `up` starts imports and training and returns while the campaign
+    # keeps its model; a later `up` picks up the finished version.
+    wait: bool = True
+
+
+@dataclass(frozen=True)
+class Promotion:
+    metric: str = "normalized_discounted_cumulative_gain_at_10"
+    # How much better (absolute) the challenger must score; negative tolerates a small loss.
+    min_improvement: float = 0.0
+    # What a rejection does to `up`: "warn" keeps the champion and goes on, "fail" stops.
+    on_reject: str = "warn"
+    # Score versions on the dataset version's held-out interactions too (a batch
+    # inference job per version), for at most this many validation users; None: off.
+    validation_users: int | None = None
+
+
+@dataclass(frozen=True)
 class StackConfig:
     stack: str
     experiments: tuple[Experiment, ...]
     connection: Connection = field(default_factory=Connection)
     storage: Storage = field(default_factory=Storage)
     waits: dict = field(default_factory=dict)
+    training: Training = field(default_factory=Training)
+    promotion: Promotion = field(default_factory=Promotion)
 
 
 class _Reader:
@@ -160,7 +181,7 @@ class _Reader:
         return BatchInference(input_key, count, chosen)
 
     def stack_config(self, raw: Mapping[str, Any]) -> StackConfig:
-        raw = self.mapping("personalize", raw, ("experiments", "connection", "storage", "waits"))
+        raw = self.mapping("personalize", raw, ("experiments", "connection", "storage", "waits", "training", "promotion"))
         items = raw.get("experiments")
         if not isinstance(items, list) or not items:
             self.fail("experiments", items, "a non-empty list of experiments")
@@ -192,7 +213,35 @@ class _Reader:
             stack=self.stack, experiments=experiments,
             connection=Connection(self.optional_string("connection", connection, "region", "an AWS region name"),
                                   self.optional_string("connection", connection, "endpoint", "an endpoint URL")),
-            storage=Storage(bucket, role, kms), waits=dict(waits))
+            storage=Storage(bucket, role, kms), waits=dict(waits),
+            training=self.training(raw.get("training", {})), promotion=self.promotion(raw.get("promotion", {})))
+
+    def training(self, raw: Any) -> Training:
+        raw = self.mapping("training", raw, ("wait",))
+        wait = raw.get("wait", Training.wait)
+        if not isinstance(wait, bool):
+            self.fail("training.wait", wait, "true (up waits for imports and training) or false (up starts them and returns)")
+        return Training(wait)
+
+    def promotion(self, raw: Any) -> Promotion:
+        from providers.promotion import METRICS, ON_REJECT
+
+        raw = self.mapping("promotion", raw, ("metric", "minImprovement", "onReject", "validationUsers"))
+        metric = raw.get("metric", Promotion.metric)
+        if metric not in METRICS:
+            self.fail("promotion.metric", metric, ", ".join(METRICS))
+        margin = raw.get("minImprovement", Promotion.min_improvement)
+        if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not -1 <= margin <= 1:
+            self.fail("promotion.minImprovement", margin, "a number from -1 to 1 (metrics range from 0 to 1)")
+        on_reject = raw.get("onReject", Promotion.on_reject)
+        if on_reject not in ON_REJECT:
+            self.fail("promotion.onReject", on_reject, ", ".join(ON_REJECT))
+        users = raw.get("validationUsers")
+        if users is not None and (isinstance(users, bool) or not isinstance(users, int) or not 1 <= users <= 100_000):
+            self.fail("promotion.validationUsers", users, "an integer from 1 to 100000, or omit it to score on the service's metrics only")
+        if metric.startswith("validation.") and users is None:
+            self.fail("promotion.metric", metric, "a service metric, or set promotion.validationUsers to score on the validation set")
+        return Promotion(metric, float(margin), on_reject, users)
 
 
 def parse(stack: str, raw: Mapping[str, Any]) -> StackConfig:

@@ -1,9 +1,11 @@
 """One component per experiment, so the preview tree reads like the design:
 dataset group > schema > dataset > import of one dataset version > solution >
-solution version > campaign, with the optional event tracker and filters.
+solution version > promotion > campaign, with the optional event tracker,
+filters and batch inference.
 
-A new dataset version is a new import job and a new solution version, and the
-campaign is updated in place to serve it: its ARN never changes."""
+A new dataset version is a new import job and a new solution version; the
+promotion gate compares it with the version the campaign serves, and the
+campaign is updated in place only if it passed: its ARN never changes."""
 
 import hashlib
 import json
@@ -18,6 +20,7 @@ from providers.dataset_group import DatasetGroup
 from providers.dataset_import_job import DatasetImportJob
 from providers.event_tracker import EventTracker
 from providers.filter import Filter
+from providers.promotion import Promotion
 from providers.schema import Schema
 from providers.solution import CONFIG_UPDATABLE, Solution
 from providers.solution_version import SolutionVersion
@@ -53,6 +56,7 @@ def fingerprint(*settings) -> str:
 class ExperimentComponent(pulumi.ComponentResource):
     campaign: Campaign
     solution_version: SolutionVersion
+    promotion: Promotion
     event_tracker: EventTracker | None
 
     def __init__(self, experiment: Experiment, stack: StackConfig, bucket: pulumi.Input[str],
@@ -70,10 +74,13 @@ class ExperimentComponent(pulumi.ComponentResource):
         dataset = Dataset(f"{experiment.name}-interactions", child(), name=f"{base}-interactions",
                           datasetType="Interactions", datasetGroupArn=group.arn, schemaArn=schema.arn, **common)
         data_location = pulumi.Output.concat("s3://", bucket, "/", dataset_prefix(experiment.dataset_version), INTERACTIONS_FILE)
+        # Not waiting is safe only while the campaign keeps serving a model; the
+        # providers check that it does (the first training of an experiment waits).
+        background = {} if stack.training.wait else {"waitUnlessServing": base}
         import_job = DatasetImportJob(
             f"{experiment.name}-import", child(),
             jobName=resource_name(base, experiment.dataset_version), datasetArn=dataset.arn,
-            dataSource={"dataLocation": data_location}, roleArn=role_arn, importMode="FULL", **common)
+            dataSource={"dataLocation": data_location}, roleArn=role_arn, importMode="FULL", **background, **common)
         solution = Solution(
             f"{experiment.name}-solution", child(dataset),
             name=resource_name(base, fingerprint(experiment.recipe, experiment.event_type,
@@ -84,10 +91,18 @@ class ExperimentComponent(pulumi.ComponentResource):
         self.solution_version = SolutionVersion(
             f"{experiment.name}-version", child(import_job),
             solutionArn=solution.arn, trainingMode=experiment.training_mode,
-            triggers={"datasetImportJobArn": import_job.arn}, **common)
+            triggers={"datasetImportJobArn": import_job.arn}, **background, **common)
+        promotion = stack.promotion
+        validation = {"bucket": bucket, "datasetVersion": experiment.dataset_version, "roleArn": role_arn,
+                      "maxUsers": promotion.validation_users, "eventType": experiment.event_type}
+        self.promotion = Promotion(
+            f"{experiment.name}-promotion", child(),
+            campaignName=base, challengerArn=self.solution_version.arn, challengerStatus=self.solution_version.status,
+            metric=promotion.metric, minImprovement=promotion.min_improvement, onReject=promotion.on_reject,
+            validation=validation if promotion.validation_users else None, historyBucket=bucket, **common)
         self.campaign = Campaign(
             f"{experiment.name}-campaign", child(),
-            name=base, solutionVersionArn=self.solution_version.arn,
+            name=base, solutionVersionArn=self.promotion.servedVersionArn,
             minProvisionedTPS=experiment.min_provisioned_tps,
             campaignConfig=experiment.campaign_config or None, **common)
         self.event_tracker = EventTracker(
@@ -100,20 +115,23 @@ class ExperimentComponent(pulumi.ComponentResource):
         }
         self.batch_job = self._batch_inference(experiment, base, bucket, role_arn, common) \
             if experiment.batch_inference else None
-        self.register_outputs({"campaignArn": self.campaign.arn, "solutionVersionArn": self.solution_version.arn})
+        self.register_outputs({"campaignArn": self.campaign.arn, "solutionVersionArn": self.solution_version.arn,
+                               "decision": self.promotion.decision})
 
     def _batch_inference(self, experiment: Experiment, base: str, bucket, role_arn, common) -> BatchInferenceJob:
-        """Batch recommendations from the current solution version, written under a
-        prefix per dataset version. Jobs cannot be deleted or renamed, so the job
-        is named by the version it uses and by its settings: new model, new job."""
+        """Batch recommendations from the version the campaign serves, written under
+        a prefix per version. Jobs cannot be deleted or renamed, so the job is named
+        by the version it uses and by its settings: new model, new job."""
         batch = experiment.batch_inference
+        served = self.promotion.servedVersionArn
+        version_id = served.apply(lambda arn: arn.rsplit("/", 1)[-1])
         self.batch_output = pulumi.Output.concat("s3://", bucket, "/", BATCH_OUTPUT_PREFIX, experiment.name, "/",
-                                                 experiment.dataset_version, "/")
+                                                 version_id, "/")
         settings = fingerprint(batch.input_key, batch.num_results, batch.filter)
         return BatchInferenceJob(
             f"{experiment.name}-batch", pulumi.ResourceOptions(parent=self),
-            jobName=self.solution_version.arn.apply(lambda arn: resource_name(base, arn.rsplit("/", 1)[-1], settings)),
-            solutionVersionArn=self.solution_version.arn, roleArn=role_arn, numResults=batch.num_results,
+            jobName=version_id.apply(lambda version: resource_name(base, version, settings)),
+            solutionVersionArn=served, roleArn=role_arn, numResults=batch.num_results,
             filterArn=self.filters[batch.filter].arn if batch.filter else None,
             jobInput={"s3DataSource": {"path": pulumi.Output.concat("s3://", bucket, "/", batch.input_key)}},
             jobOutput={"s3DataDestination": {"path": self.batch_output}}, **common)

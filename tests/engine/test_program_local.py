@@ -2,6 +2,9 @@
 reviewer sees in `pulumi preview` is exactly what the service needs, and
 `pulumi up` does exactly that."""
 
+import json
+import time
+
 import pytest
 import yaml
 from pulumi import automation as auto
@@ -14,6 +17,7 @@ from tests.data import interactions_csv
 pytestmark = pytest.mark.engine
 
 BUCKET = "engine-data"
+METRIC = "normalized_discounted_cumulative_gain_at_10"
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +27,14 @@ def emulator(personalize_local):
 
 @pytest.fixture(scope="module")
 def role(aws, emulator, tmp_path_factory):
-    """The bucket with versions v1 and v2 exported by data preparation, and a role."""
+    """The bucket with versions exported by data preparation, and a role. Skewed
+    data (a few items most people buy) is what popularity learns; uniform data
+    has nothing to learn, so a model of it scores worse."""
     s3 = aws("s3")
     s3.create_bucket(Bucket=BUCKET)
-    for version, seed in (("v1", 1), ("v2", 2)):
+    for version, seed, skew in (("v1", 1, 1.1), ("v2", 2, 1.1), ("skewed", 3, 1.1), ("uniform", 3, 0.0)):
         work = tmp_path_factory.mktemp(f"prep-{version}")
-        (work / "raw.csv").write_bytes(interactions_csv(rows=1800, seed=seed))
+        (work / "raw.csv").write_bytes(interactions_csv(rows=1800, seed=seed, skew=skew))
         (work / "dataset.yaml").write_text(yaml.safe_dump({
             "name": "engine", "holdout": {"days": 7},
             "interactions": {"sources": [{"kind": "csv", "path": str(work / "raw.csv")}],
@@ -43,6 +49,8 @@ def stack_config(emulator, role, **experiment):
         "connection": {"region": "us-east-1", "endpoint": emulator.endpoint},
         "storage": {"bucketName": BUCKET, "roleArn": role},
         "waits": {"initialPollSeconds": 0.05, "maxPollSeconds": 0.5},
+        # These flows are about what changes, not about the gate: accept every new model.
+        "promotion": {"minImprovement": -1.0},
         "experiments": [{"name": "popular", "recipe": "aws-popularity-count", "datasetVersion": "v1",
                          "minProvisionedTPS": 1, "eventTracker": True,
                          "filters": {"no-repeats": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'},
@@ -78,29 +86,31 @@ def test_review_and_apply_a_stack_of_every_resource(make_program_stack, emulator
     stack = make_stack("local", stack_config(emulator, role))
     up = stack.up()
     assert up.summary.result == "succeeded"
-    # Stack, storage, experiment, and one of each resource type: group, schema,
-    # dataset, import, solution, version, campaign, tracker, filter, batch job.
-    assert up.summary.resource_changes == {"create": 13}
+    # Stack, storage, experiment, and one of each resource type: group, schema, dataset,
+    # import, solution, version, promotion, campaign, tracker, filter, batch job.
+    assert up.summary.resource_changes == {"create": 14}
     outputs = up.outputs["experiments"].value["popular"]
     campaign_arn = outputs["campaignArn"]
     assert campaign_arn.endswith(":campaign/local-popular")
     assert outputs["metrics"]["coverage"] > 0
+    assert up.outputs["promotions"].value["popular"]["decision"] == "initial"
     assert up.outputs["popularTrackingId"].secret
-    batch_out = aws("s3").get_object(Bucket=BUCKET, Key="batch-output/popular/v1/users.jsonl.out")["Body"].read()
+    version_id = outputs["solutionVersionArn"].rsplit("/", 1)[-1]
+    batch_out = aws("s3").get_object(Bucket=BUCKET, Key=f"batch-output/popular/{version_id}/users.jsonl.out")["Body"].read()
     assert len(batch_out.decode().strip().splitlines()) == 7
     stack.preview(expect_no_changes=True)
 
     # Raising TPS is one in-place update of the campaign, nothing else.
     make_stack("local", stack_config(emulator, role, minProvisionedTPS=2))
     assert planned(stack) == {"Campaign": "update"}
-    assert stack.up().summary.resource_changes == {"update": 1, "same": 12}
+    assert stack.up().summary.resource_changes == {"update": 1, "same": 13}
     api = aws("personalize")
     assert api.describe_campaign(campaignArn=campaign_arn)["campaign"]["minProvisionedTPS"] == 2
 
     # A new dataset version: a new import, a new version, the same campaign serving it.
     make_stack("local", stack_config(emulator, role, minProvisionedTPS=2, datasetVersion="v2"))
-    assert planned(stack) == {"DatasetImportJob": "replace", "SolutionVersion": "replace", "Campaign": "update",
-                              "BatchInferenceJob": "replace"}
+    assert planned(stack) == {"DatasetImportJob": "replace", "SolutionVersion": "replace", "Promotion": "update",
+                              "Campaign": "update", "BatchInferenceJob": "replace"}
     up = stack.up()
     assert up.outputs["experiments"].value["popular"]["campaignArn"] == campaign_arn
     served = api.describe_campaign(campaignArn=campaign_arn)["campaign"]["solutionVersionArn"]
@@ -109,8 +119,8 @@ def test_review_and_apply_a_stack_of_every_resource(make_program_stack, emulator
 
     # A new recipe is a new solution (the API cannot change it) and what follows from it.
     make_stack("local", stack_config(emulator, role, minProvisionedTPS=2, datasetVersion="v2", recipe="aws-user-personalization"))
-    assert planned(stack) == {"Solution": "replace", "SolutionVersion": "replace", "Campaign": "update",
-                              "BatchInferenceJob": "replace"}
+    assert planned(stack) == {"Solution": "replace", "SolutionVersion": "replace", "Promotion": "update",
+                              "Campaign": "update", "BatchInferenceJob": "replace"}
     stack.up()
 
     # Drift: TPS changed out of band is seen by refresh and corrected by up.
@@ -127,7 +137,7 @@ def test_review_and_apply_a_stack_of_every_resource(make_program_stack, emulator
     assert api.list_schemas()["schemas"] == []
     assert api.list_campaigns()["campaigns"] == []
     with capsys.disabled():
-        print(f"\nengine against personalize-local: up {{'create': 13}}, TPS and data-version updates in place, "
+        print(f"\nengine against personalize-local: up {{'create': 14}}, TPS and data-version updates in place, "
               f"recipe replace, drift corrected; destroy {destroy.summary.resource_changes}")
 
 
@@ -155,12 +165,12 @@ def test_adding_and_removing_experiments_touches_only_theirs(make_program_stack,
     make_program_stack("grow", config("alpha", "beta"))
     assert steps_by_experiment(stack) == {"beta": {"create"}}
     up = stack.up()
-    assert up.summary.resource_changes == {"create": 8, "same": 10}
+    assert up.summary.resource_changes == {"create": 9, "same": 11}
 
     make_program_stack("grow", config("beta"))
     assert steps_by_experiment(stack) == {"alpha": {"delete"}}
     down = stack.up()
-    assert down.summary.resource_changes == {"delete": 8, "same": 10}
+    assert down.summary.resource_changes == {"delete": 9, "same": 11}
     groups = [g["name"] for g in api.list_dataset_groups()["datasetGroups"]]
     assert "grow-beta" in groups and "grow-alpha" not in groups
     assert [c["name"] for c in api.list_campaigns()["campaigns"]].count(alpha_campaign["name"]) == 0
@@ -173,5 +183,58 @@ def test_a_dataset_version_without_an_export_fails_the_preview(make_program_stac
     with pytest.raises(auto.errors.CommandError) as failure:
         stack.preview()
     assert "config key 'experiments[0].datasetVersion' has value 'v9'; allowed: a version exported to " \
-           f"s3://{BUCKET}/datasets/<version>/ (with its manifest.json): v1, v2" in str(failure.value)
+           f"s3://{BUCKET}/datasets/<version>/ (with its manifest.json): skewed, uniform, v1, v2" in str(failure.value)
     assert not [g for g in aws("personalize").list_dataset_groups()["datasetGroups"] if g["name"].startswith("missing-")]
+
+
+RUNNING = ("WAITING FOR IMPORT", "CREATE PENDING", "CREATE IN_PROGRESS")
+
+
+def test_the_gate_promotes_better_models_keeps_the_champion_and_up_need_not_wait(make_program_stack, emulator, role, aws):
+    api = aws("personalize")
+    gated = lambda **settings: {**stack_config(emulator, role), "promotion": {"minImprovement": 0.0},
+                                "experiments": [{**experiment("popular"), **settings}]}
+    training = lambda wait: {"training": {"wait": wait}}
+    stack = make_program_stack("gate", gated(datasetVersion="uniform"))
+    first = stack.up().outputs
+    assert first["promotions"].value["popular"]["decision"] == "initial"
+    campaign_arn = first["experiments"].value["popular"]["campaignArn"]
+    champion = first["experiments"].value["popular"]["solutionVersionArn"]
+
+    # Not waiting: `up` starts the import and returns; the campaign keeps its model.
+    make_program_stack("gate", {**gated(datasetVersion="skewed"), **training(False)})
+    outputs = stack.up().outputs
+    assert outputs["experiments"].value["popular"]["trainingStatus"] in RUNNING
+    assert outputs["promotions"].value["popular"]["decision"] == "pending"
+    assert api.describe_campaign(campaignArn=campaign_arn)["campaign"]["solutionVersionArn"] == champion
+
+    # Later `up`s (the scheduled workflow's) start training once the import is in, then promote.
+    ups = 1
+    while outputs["promotions"].value["popular"]["decision"] == "pending":
+        assert ups < 12, f"still pending after {ups} ups: {outputs['promotions'].value}"
+        time.sleep(0.5)
+        outputs, ups = stack.up().outputs, ups + 1
+    decided = outputs["promotions"].value["popular"]
+    assert decided["decision"] == "promote", decided["reason"]
+    assert decided["challengerMetrics"][METRIC] > decided["championMetrics"][METRIC]
+    better = outputs["experiments"].value["popular"]["solutionVersionArn"]
+    assert api.describe_campaign(campaignArn=campaign_arn)["campaign"]["solutionVersionArn"] == better != champion
+    stack.preview(expect_no_changes=True)
+
+    # A new recipe on data with nothing to learn: the gate rejects it and the campaign keeps the
+    # champion, whose replaced solution is kept (not waited on) until the campaign lets it go.
+    make_program_stack("gate", gated(datasetVersion="uniform", recipe="aws-user-personalization"))
+    outputs = stack.up().outputs
+    decided = outputs["promotions"].value["popular"]
+    assert decided["decision"] == "reject", decided["reason"]
+    assert api.describe_campaign(campaignArn=campaign_arn)["campaign"]["solutionVersionArn"] == better
+    kept = better.rsplit("/", 1)[0]
+    assert api.describe_solution(solutionArn=kept)["solution"]["status"] == "ACTIVE"
+    stack.preview(expect_no_changes=True)
+    history = aws("s3").get_object(Bucket=BUCKET, Key="promotions/gate-popular.jsonl")["Body"].read().decode()
+    assert [json.loads(line)["decision"] for line in history.splitlines()] == ["initial", "promote", "reject"]
+
+    stack.destroy()
+    assert api.list_dataset_groups()["datasetGroups"] == []
+    assert [s for s in api.list_solutions()["solutions"] if s["name"].startswith("gate-")] == []
+    assert api.list_campaigns()["campaigns"] == []

@@ -30,7 +30,7 @@ def test_a_full_experiment_is_read():
 BAD = [
     ({}, "experiments", None, "a non-empty list of experiments"),
     ({"experiments": []}, "experiments", [], "a non-empty list of experiments"),
-    ({"experiments": [GOOD], "experiment": 1}, "personalize.experiment", 1, "one of the keys experiments, connection, storage, waits"),
+    ({"experiments": [GOOD], "experiment": 1}, "personalize.experiment", 1, "one of the keys experiments, connection, storage, waits, training, promotion"),
     ({"experiments": [dict(GOOD, recipee="x")]}, "experiments[0].recipee", "x", "one of the keys name, recipe"),
     ({"experiments": [dict(GOOD, recipe="aws-nope")]}, "experiments[0].recipe", "aws-nope", "aws-user-personalization"),
     ({"experiments": [dict(GOOD, minProvisionedTPS=0)]}, "experiments[0].minProvisionedTPS", 0, "an integer of at least 1"),
@@ -59,6 +59,14 @@ BAD = [
     ({"experiments": [dict(GOOD, batchInference={})]}, "experiments[0].batchInference.inputKey", None, "an object key in the data bucket"),
     ({"experiments": [dict(GOOD, batchInference={"inputKey": "u.jsonl", "numResults": 501})]}, "experiments[0].batchInference.numResults", 501, "an integer from 1 to 500"),
     ({"experiments": [dict(GOOD, batchInference={"inputKey": "u.jsonl", "filter": "nope"})]}, "experiments[0].batchInference.filter", "nope", "one of this experiment's filters: none declared"),
+    ({"experiments": [GOOD], "training": {"wait": "no"}}, "training.wait", "no", "true (up waits"),
+    ({"experiments": [GOOD], "training": {"timeout": 1}}, "training.timeout", 1, "one of the keys wait"),
+    ({"experiments": [GOOD], "promotion": {"metric": "auc"}}, "promotion.metric", "auc", "normalized_discounted_cumulative_gain_at_10"),
+    ({"experiments": [GOOD], "promotion": {"metric": "validation.mrr"}}, "promotion.metric", "validation.mrr",
+     "set promotion.validationUsers"),
+    ({"experiments": [GOOD], "promotion": {"minImprovement": 2}}, "promotion.minImprovement", 2, "a number from -1 to 1"),
+    ({"experiments": [GOOD], "promotion": {"onReject": "keep"}}, "promotion.onReject", "keep", "warn, fail"),
+    ({"experiments": [GOOD], "promotion": {"validationUsers": 0}}, "promotion.validationUsers", 0, "an integer from 1 to 100000"),
 ]
 
 

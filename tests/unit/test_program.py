@@ -26,6 +26,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
             outputs.update(arn=f"arn:aws:iam::{ACCOUNT}:role/{args.name}")
         elif args.typ.startswith("pulumi-python:dynamic/personalize:"):
             outputs.update(arn=f"arn:aws:personalize:us-east-1:{ACCOUNT}:{args.typ.rsplit(':', 1)[1].lower()}/{args.name}")
+            if args.typ.endswith(":Promotion"):  # a first deployment: the challenger is served
+                outputs.update(servedVersionArn=args.inputs.get("challengerArn"), decision="initial")
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs):
@@ -135,7 +137,11 @@ def test_each_experiment_is_one_component_holding_its_chain():
     assert set(mocks.personalize("EventTracker")) == {"personal-tracker"}
     assert set(mocks.personalize("Filter")) == {"personal-filter-no-repeats"}
     [batch] = mocks.personalize("BatchInferenceJob").values()
-    assert batch["jobOutput"]["s3DataDestination"]["path"] == "s3://team-lake/batch-output/personal/v1/"
+    # Batch predictions come from the version the gate lets the campaign serve, under a prefix per version.
+    promotion = mocks.personalize("Promotion")["personal-promotion"]
+    assert promotion["challengerArn"].endswith("solutionversion/personal-version")
+    assert batch["solutionVersionArn"] == promotion["challengerArn"]
+    assert batch["jobOutput"]["s3DataDestination"]["path"] == "s3://team-lake/batch-output/personal/personal-version/"
     assert batch["jobInput"]["s3DataSource"]["path"] == "s3://team-lake/batch-input/users.jsonl"
     assert batch["filterArn"].endswith("filter/personal-filter-no-repeats") and batch["numResults"] == 10
 
@@ -143,9 +149,24 @@ def test_each_experiment_is_one_component_holding_its_chain():
     assert campaign["name"] == "dev-personal" and campaign["minProvisionedTPS"] == 5
     assert campaign["endpoint"] == "http://127.0.0.1:4599" and campaign["region"] == "us-east-1"
     assert mocks.personalize("Solution")["personal-solution"]["recipeArn"] == "arn:aws:personalize:::recipe/aws-user-personalization-v2"
+    assert campaign["solutionVersionArn"] == promotion["challengerArn"]  # through the gate's servedVersionArn
     version = mocks.personalize("SolutionVersion")["personal-version"]
     assert version["triggers"]["datasetImportJobArn"].endswith("datasetimportjob/personal-import")
+    assert "waitUnlessServing" not in version  # by default `up` waits for training
     assert mocks.personalize("DatasetImportJob")["personal-import"]["jobName"] == "dev-personal-v1"
+
+
+def test_promotion_policy_and_not_waiting_reach_the_resources():
+    mocks = run_program("dev", {"experiments": [EXPERIMENT], "storage": BROUGHT, "training": {"wait": False},
+                                "promotion": {"metric": "validation.ndcg_at_10", "minImprovement": 0.01,
+                                              "onReject": "fail", "validationUsers": 300}})
+    promotion = mocks.personalize("Promotion")["popular-promotion"]
+    assert (promotion["metric"], promotion["minImprovement"], promotion["onReject"]) == ("validation.ndcg_at_10", 0.01, "fail")
+    assert promotion["campaignName"] == "dev-popular" and promotion["historyBucket"] == "team-lake"
+    assert promotion["validation"]["maxUsers"] == 300 and promotion["validation"]["datasetVersion"] == "v1"
+    # Not waiting is tied to the campaign whose model keeps serving meanwhile.
+    assert mocks.personalize("SolutionVersion")["popular-version"]["waitUnlessServing"] == "dev-popular"
+    assert mocks.personalize("DatasetImportJob")["popular-import"]["waitUnlessServing"] == "dev-popular"
 
 
 def suffix(kind: str) -> str:
