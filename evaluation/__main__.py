@@ -1,13 +1,15 @@
-"""python -m evaluation report --stack NAME [--chart PATH] [--outputs-json FILE]
+"""python -m evaluation report|status --stack NAME [--chart PATH] [--outputs-json FILE]
 
-Prints each experiment's promotion decision with champion and challenger metrics
-side by side, from the stack's `promotions` output."""
+report: each experiment's promotion decision with champion and challenger
+metrics side by side, from the stack's `promotions` output. status: what is
+training or importing per experiment now, without running the engine."""
 
 import argparse
 import json
 import subprocess
 import sys
 
+from evaluation import status
 from evaluation.report import render, write_chart
 
 
@@ -22,9 +24,17 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--stack", required=True, help="the Pulumi stack whose outputs to report")
     report.add_argument("--chart", help="also write a PNG bar chart here")
     report.add_argument("--outputs-json", help="read the stack outputs from this file instead of the Pulumi CLI")
+    progress = commands.add_parser("status", help="imports and trainings in progress per experiment")
+    progress.add_argument("--stack", required=True, help="the Pulumi stack whose outputs to read")
+    progress.add_argument("--outputs-json", help="read the stack outputs from this file instead of the Pulumi CLI")
     args = parser.parse_args(argv)
     try:
         outputs = _read_file(args.outputs_json) if args.outputs_json else _stack_outputs(args.stack)
+        if args.command == "status":
+            if not isinstance(outputs, dict) or not isinstance(outputs.get("experiments"), dict):
+                raise ReportError(f"stack {args.stack} has no `experiments` output: has it been deployed?")
+            print(status.render(outputs), end="")
+            return 0
         promotions = outputs.get("promotions") if isinstance(outputs, dict) else None
         if not isinstance(promotions, dict):
             raise ReportError(f"stack {args.stack} has no `promotions` output (it has: "
