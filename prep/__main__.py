@@ -1,6 +1,8 @@
-"""python -m prep --config datasets/online-retail.yaml --version v1 --output s3://bucket [--endpoint URL] [--summary report.html]"""
+"""python -m prep --config datasets/online-retail.yaml --version v1 --output s3://bucket
+                 [--endpoint URL] [--window-days N] [--summary report.html]"""
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -16,11 +18,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", required=True, help="the version to export; versions are immutable")
     parser.add_argument("--output", required=True, help="a directory, or s3://bucket[/prefix]; files go under datasets/<version>/")
     parser.add_argument("--endpoint", help="an S3 endpoint URL, e.g. personalize-local's")
+    parser.add_argument("--window-days", type=_days, help="a sliding training window: keep only the N days before "
+                        "the holdout (overrides the dataset's window.days; a new window is a new version)")
     parser.add_argument("--summary", type=Path, help="also write an HTML page with charts here")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
+        if args.window_days:
+            config = dataclasses.replace(config, window_days=args.window_days)
         manifest = prepare(config, args.version, args.output, s3_endpoint=args.endpoint, progress=not args.quiet)
     except (PrepConfigError, VersionExists, KeyError, SqlSourceError) as error:
         print(f"prep: {error}", file=sys.stderr)
@@ -35,6 +41,12 @@ def main(argv: list[str] | None = None) -> int:
         write_summary(manifest, training, args.summary)
         print(f"summary written to {args.summary}")
     return 0
+
+
+def _days(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"--window-days has value {text!r}; allowed: a whole number of days >= 1")
+    return int(text)
 
 
 def _training_file(manifest: dict, args) -> Path:

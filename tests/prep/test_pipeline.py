@@ -266,3 +266,14 @@ def test_fill_and_drop_rules_must_name_mapped_fields(tmp_path):
         "sources": [{"kind": "csv", "path": "x.csv"}], "mapping": {"ITEM_ID": {"column": "sku"}}, "dropMissing": ["PRICE"]})
     with pytest.raises(PrepConfigError, match="'PRICE'; allowed: a mapped field: ITEM_ID"):
         load_config(str(path))
+
+
+def test_a_sliding_window_from_the_command_line_overrides_the_dataset_file(tmp_path, capsys):
+    config = str(write_config(tmp_path, rows(per_user=60)))
+    assert main(["--config", config, "--version", "w30", "--output", str(tmp_path / "out"), "--quiet",
+                 "--window-days", "30"]) == 0
+    manifest = json.loads((tmp_path / "out" / "datasets" / "w30" / "manifest.json").read_text())
+    assert manifest["window_days"] == 30 and "keep the 30-day training window" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--config", config, "--version", "w0", "--output", str(tmp_path / "out"), "--window-days", "0"])
+    assert "--window-days has value '0'; allowed: a whole number of days >= 1" in capsys.readouterr().err
