@@ -21,6 +21,7 @@ pulumi.export("experiments", {
         "datasetVersion": e.dataset_version,
         "dataPrefix": dataset_prefix(e.dataset_version),
         "campaignArn": experiments[e.name].campaign.arn,
+        "importJobArn": experiments[e.name].import_job.arn,
         "solutionVersionArn": experiments[e.name].solution_version.arn,
         "trainingStatus": experiments[e.name].solution_version.status,
         "servedVersionArn": experiments[e.name].promotion.servedVersionArn,

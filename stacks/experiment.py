@@ -55,6 +55,7 @@ def fingerprint(*settings) -> str:
 
 class ExperimentComponent(pulumi.ComponentResource):
     campaign: Campaign
+    import_job: DatasetImportJob
     solution_version: SolutionVersion
     promotion: Promotion
     event_tracker: EventTracker | None
@@ -77,7 +78,7 @@ class ExperimentComponent(pulumi.ComponentResource):
         # Not waiting is safe only while the campaign keeps serving a model; the
         # providers check that it does (the first training of an experiment waits).
         background = {} if stack.training.wait else {"waitUnlessServing": base}
-        import_job = DatasetImportJob(
+        self.import_job = import_job = DatasetImportJob(
             f"{experiment.name}-import", child(),
             jobName=resource_name(base, experiment.dataset_version), datasetArn=dataset.arn,
             dataSource={"dataLocation": data_location}, roleArn=role_arn, importMode="FULL", **background, **common)

@@ -9,6 +9,7 @@ import pytest
 import yaml
 from pulumi import automation as auto
 
+from evaluation import status
 from prep.config import load_config
 from prep.pipeline import prepare
 
@@ -207,6 +208,10 @@ def test_the_gate_promotes_better_models_keeps_the_champion_and_up_need_not_wait
     assert outputs["experiments"].value["popular"]["trainingStatus"] in RUNNING
     assert outputs["promotions"].value["popular"]["decision"] == "pending"
     assert api.describe_campaign(campaignArn=campaign_arn)["campaign"]["solutionVersionArn"] == champion
+    # The status command tells, without the engine, what runs and whether an `up` would continue it.
+    [row] = status.rows({key: output.value for key, output in outputs.items()})
+    assert row[:3] == ("popular", "skewed", outputs["experiments"].value["popular"]["trainingStatus"])
+    assert row[3].startswith(("import", "CREATE", "WAITING", "ACTIVE")) and row[5] == "pending"
 
     # Later `up`s (the scheduled workflow's) start training once the import is in, then promote.
     ups = 1

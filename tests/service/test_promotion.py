@@ -32,6 +32,9 @@ def group(conn, seeded, aws):
     for version, skew in (("skewed", 1.1), ("uniform", 0.0)):
         s3.put_object(Bucket=seeded["bucket"], Key=f"datasets/{version}/interactions.csv",
                       Body=interactions_csv(users=80, items=150, rows=2400, seed=3, skew=skew))
+        # What the same users did next, as data preparation would have held it out.
+        s3.put_object(Bucket=seeded["bucket"], Key=f"datasets/{version}/validation/interactions.csv",
+                      Body=interactions_csv(users=80, items=150, rows=400, seed=4, skew=skew))
     ids = {}
     ids["group"], _ = create(DatasetGroupProvider(), conn, name="gated")
     ids["schema"], _ = create(SchemaProvider(), conn, name="gated-interactions", schema=INTERACTIONS_SCHEMA,
@@ -212,6 +215,23 @@ def test_a_replaced_solution_the_gate_kept_serving_is_retained_then_released(con
     assert promotion["decision"] == "promote"
     served["campaign"] = update(CampaignProvider(), served["campaign"], solutionVersionArn=promotion["servedVersionArn"])
     assert SolutionProvider().read(old_solution, {**conn}).id is None
+
+
+def test_the_gate_can_decide_on_the_held_out_validation_set(conn, seeded, aws, experiment, served):
+    champion = serving(aws, served["campaign"])  # trained on uniform data by now
+    challenger = experiment.train("skewed", solution=champion.rsplit("/", 1)[0])
+    validation = {"bucket": seeded["bucket"], "datasetVersion": "skewed", "roleArn": seeded["role"], "maxUsers": 50}
+    outs = decide(conn, seeded, challengerArn=challenger["arn"], challengerStatus="ACTIVE",
+                  metric="validation.ndcg_at_10", validation=validation)
+
+    assert outs["decision"] == "promote", outs["reason"]
+    assert outs["championArn"] == champion
+    for scored in (outs["championMetrics"], outs["challengerMetrics"]):
+        assert scored["validation.users"] == 50  # both scored on the same sample of the same held-out data
+        assert {"validation.precision_at_10", "validation.recall_at_10", "validation.mrr", "validation.coverage"} <= set(scored)
+        assert METRIC in scored  # the service's own metrics are recorded beside them
+    assert outs["challengerMetrics"]["validation.ndcg_at_10"] > outs["championMetrics"]["validation.ndcg_at_10"]
+    assert "validation.ndcg_at_10: challenger" in outs["reason"]
 
 
 def test_gate_inputs_are_checked_before_anything_runs(conn):
