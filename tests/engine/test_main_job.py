@@ -25,7 +25,11 @@ def test_the_main_job_deploys_and_is_idempotent(tmp_path):
         return done.stdout
 
     first = main()
-    assert "+ 10 created" in first and "training: 360,834 interactions" in first
+    assert "+ 11 created" in first and "training: 360,834 interactions" in first
+    # It ends with the gate's evaluation table, scored on the held-out users too.
+    table = first[first.index("popularity-baseline: initial"):]
+    assert "* validation.ndcg_at_10" in table and "normalized_discounted_cumulative_gain_at_10" in table
     assert '"campaignArn": "arn:aws:personalize:us-east-1:123456789012:campaign/local-popularity-baseline"' in first
     second = main()
-    assert "already exported, unchanged" in second and "10 unchanged" in second
+    assert "already exported, unchanged" in second and "11 unchanged" in second
+    assert "popularity-baseline: initial" in second
