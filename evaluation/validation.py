@@ -35,11 +35,14 @@ def evaluate_solution_version(solution_version_arn: str, bucket: str, dataset_ve
     s3.put_object(Bucket=bucket, Key=input_key, Body=body)
     version_id = solution_version_arn.rstrip("/").rsplit("/", 1)[-1]
     output_prefix = f"evaluations/{dataset_version}/{version_id}/"
-    job_arn = _run_batch_job({
-        "jobName": job_name(version_id, digest), "solutionVersionArn": solution_version_arn, "roleArn": role_arn,
-        "numResults": num_results, "jobInput": {"s3DataSource": {"path": f"s3://{bucket}/{input_key}"}},
-        "jobOutput": {"s3DataDestination": {"path": f"s3://{bucket}/{output_prefix}"}},
-        "region": region, "endpoint": endpoint, "waits": waits})
+    job = {"solutionVersionArn": solution_version_arn, "roleArn": role_arn, "numResults": num_results,
+           "jobInput": {"s3DataSource": {"path": f"s3://{bucket}/{input_key}"}},
+           "jobOutput": {"s3DataDestination": {"path": f"s3://{bucket}/{output_prefix}"}}}
+    # Named by everything it does: the same users of another dataset version (the
+    # holdout is often the same days) is another job, not a clash with this one.
+    settings = hashlib.sha256(json.dumps(job, sort_keys=True).encode()).hexdigest()
+    job_arn = _run_batch_job({**job, "jobName": job_name(version_id, settings), "region": region,
+                              "endpoint": endpoint, "waits": waits})
 
     recommended = _read_output(s3, bucket, output_prefix, posixpath.basename(input_key))
     sampled_truth = {user: truth[user] for user in users}

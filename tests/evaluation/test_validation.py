@@ -98,6 +98,19 @@ def test_a_second_evaluation_adopts_the_same_job(version, seeded, conn, aws):
     assert [j["batchInferenceJobArn"] for j in jobs].count(first["batchInferenceJobArn"]) == 1
 
 
+def test_the_same_users_held_out_by_another_dataset_version_are_another_job(version, seeded, conn, aws):
+    # Data preparation often holds out the same newest days in the next version too.
+    s3 = aws("s3")
+    for name in ("interactions.csv", "validation/interactions.csv"):
+        body = s3.get_object(Bucket=seeded["bucket"], Key=f"datasets/{VERSION}/{name}")["Body"].read()
+        s3.put_object(Bucket=seeded["bucket"], Key=f"datasets/{VERSION}-next/{name}", Body=body)
+    first = evaluate(version, seeded, conn)
+    again = evaluate_solution_version(version, seeded["bucket"], f"{VERSION}-next", seeded["role"], region=conn["region"],
+                                      endpoint=conn["endpoint"], waits=conn["waits"])
+    assert again["batchInferenceJobArn"] != first["batchInferenceJobArn"]
+    assert again["metrics"] == first["metrics"]
+
+
 def test_only_the_event_type_counts_and_the_sample_is_capped(version, seeded, conn):
     clicks = evaluate(version, seeded, conn, event_type="click", num_results=10)
     assert clicks["users"] == 2
