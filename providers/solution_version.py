@@ -3,6 +3,10 @@ neither update nor delete one: a change (or a `triggers` change, e.g. a new
 dataset version) trains a new version, and deleting the resource stops a
 training still in progress and leaves a finished version in the service.
 
+`trainingMode: UPDATE` means "update the last model with the new data": the
+first version of a solution has none, so it trains FULL (the service would
+refuse UPDATE) and `trainedMode` records what ran.
+
 When the stack does not wait (`waitUnlessServing`) and the import this version
 trains on is still running, training cannot start yet: the resource is
 recorded as WAITING FOR IMPORT, without an ARN, and a later `up` starts it."""
@@ -37,7 +41,13 @@ class SolutionVersionProvider(PersonalizeProvider):
                      f"training starts at a later `up` (campaign {props['waitUnlessServing']} keeps its model)")
             outputs = self._outputs(api, None, props, {"status": WAITING_FOR_IMPORT})
             return CreateResult(f"{DEFERRED_PREFIX}{_import_arn(props)}", outputs)
-        return super().create(props)
+        run = props
+        if props.get("trainingMode") == "UPDATE" and not self._has_active_version(api, props["solutionArn"]):
+            progress(f"{props['solutionArn']} has no ACTIVE version to update yet: this training is FULL")
+            run = {**props, "trainingMode": "FULL"}
+        created = super().create(run)
+        # The declared mode stays the input; trainedMode says what ran.
+        return CreateResult(created.id, {**created.outs, "trainingMode": props.get("trainingMode")})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         if olds.get("arn") is None and olds.get("status") == WAITING_FOR_IMPORT:
@@ -50,7 +60,11 @@ class SolutionVersionProvider(PersonalizeProvider):
         if arn is None:
             return ReadResult(id_, props)
         found = super().read(arn, props)
-        return ReadResult(id_ if found.id else None, found.outs, found.inputs)
+        if found.id is None:
+            return found
+        # What ran (see trainedMode) is not drift from what was declared.
+        declared = {"trainingMode": props.get("trainingMode")}
+        return ReadResult(id_, {**found.outs, **declared}, {**found.inputs, **declared})
 
     def live_status(self, id_: str, props: dict[str, Any]) -> str | None:
         arn = self._arn(id_, props)
@@ -60,10 +74,11 @@ class SolutionVersionProvider(PersonalizeProvider):
         return super().live_status(arn, props)
 
     def more_outputs(self, props: dict[str, Any], description: dict[str, Any]) -> dict[str, Any]:
-        if description.get("status") != "ACTIVE":
-            return {"metrics": None}
-        metrics = client(props).get_solution_metrics(solutionVersionArn=description["solutionVersionArn"])["metrics"]
-        return {"metrics": metrics}
+        outputs = {"trainedMode": description.get("trainingMode"), "metrics": None}
+        if description.get("status") == "ACTIVE":
+            outputs["metrics"] = client(props).get_solution_metrics(
+                solutionVersionArn=description["solutionVersionArn"])["metrics"]
+        return outputs
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         arn = self._arn(id_, props)
@@ -80,6 +95,16 @@ class SolutionVersionProvider(PersonalizeProvider):
     def _arn(self, id_: str, props: dict[str, Any]) -> str | None:
         return props.get("arn") if id_.startswith(DEFERRED_PREFIX) else id_
 
+    def _has_active_version(self, api, solution_arn: str) -> bool:
+        request: dict[str, Any] = {"solutionArn": solution_arn}
+        while True:
+            page = api.list_solution_versions(**request)
+            if any(v.get("status") == "ACTIVE" for v in page["solutionVersions"]):
+                return True
+            if not page.get("nextToken"):
+                return False
+            request["nextToken"] = page["nextToken"]
+
     def _import_status(self, api, props: dict[str, Any]) -> str:
         arn = _import_arn(props)
         if not arn:
@@ -93,4 +118,4 @@ class SolutionVersionProvider(PersonalizeProvider):
 
 class SolutionVersion(PersonalizeResource, module="personalize", name="SolutionVersion"):
     provider_class = SolutionVersionProvider
-    output_names = ("metrics", "trainingHours")
+    output_names = ("metrics", "trainingHours", "trainedMode")

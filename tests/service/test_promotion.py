@@ -251,3 +251,17 @@ def wait_until(condition, seconds: float = 60.0):
     while not condition():
         assert time.monotonic() < deadline, "the emulator did not get there in time"
         time.sleep(0.05)
+
+
+def test_update_mode_trains_full_first_then_updates_the_last_model(conn, seeded, group, experiment):
+    solution, _ = create(SolutionProvider(), conn, name="gated-incremental", datasetGroupArn=group["group"],
+                         recipeArn="arn:aws:personalize:::recipe/aws-user-personalization")
+    experiment.import_data("skewed")
+    provider = SolutionVersionProvider()
+    first_id, first = create(provider, conn, solutionArn=solution, trainingMode="UPDATE")
+    assert (first["trainingMode"], first["trainedMode"]) == ("UPDATE", "FULL")  # nothing to update yet
+    second_id, second = create(provider, conn, solutionArn=solution, trainingMode="UPDATE")
+    assert (second["trainingMode"], second["trainedMode"]) == ("UPDATE", "UPDATE")
+    # What ran is not drift from what was declared: a refresh then a preview shows nothing to do.
+    read = provider.read(first_id, first)
+    assert not provider.diff(first_id, read.outs, provider.check(read.outs, read.inputs).inputs).changes
