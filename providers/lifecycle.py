@@ -105,6 +105,7 @@ class PersonalizeProvider(ResourceProvider):
     active_statuses: tuple[str, ...] = ("ACTIVE",)
     failed_statuses: tuple[str, ...] = ("CREATE FAILED",)
     extra_outputs: tuple[str, ...] = ()  # description members also exported
+    default_waits: dict[str, float] = {}  # where this type's operations take longer than most
     # Statuses of a job still running: a resource left in one (by a create that
     # did not wait) shows a change once the service reports another status.
     running_statuses: tuple[str, ...] = ("CREATE PENDING", "CREATE IN_PROGRESS")
@@ -386,7 +387,7 @@ class PersonalizeProvider(ResourceProvider):
         return outputs
 
     def _waits(self, props: dict[str, Any]) -> dict[str, float]:
-        return {**DEFAULT_WAITS, **(props.get("waits") or {})}
+        return {**DEFAULT_WAITS, **self.default_waits, **(props.get("waits") or {})}
 
     def _backoff(self, props: dict[str, Any]) -> Backoff:
         waits = self._waits(props)

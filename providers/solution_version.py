@@ -33,6 +33,9 @@ class SolutionVersionProvider(PersonalizeProvider):
     failed_statuses = ("CREATE FAILED", "CREATE STOPPED")
     running_statuses = (WAITING_FOR_IMPORT, "CREATE PENDING", "CREATE IN_PROGRESS")
     extra_outputs = ("trainingHours", "recipeArn", "failureReason")
+    # Trainings of hours are common; four hours is also the deploy role's session in up.yml.
+    # Longer ones: raise waits.createSeconds, or do not wait (training.wait false).
+    default_waits = {"createSeconds": 14400}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         api = client(props)

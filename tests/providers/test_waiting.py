@@ -43,3 +43,12 @@ def test_a_two_hour_wait_polls_less_than_once_a_minute_and_notices_within_ten_pe
     polls = len(t.sleeps) + 1
     assert polls < done_at / 60
     assert t.now - done_at <= 0.1 * done_at
+
+
+def test_training_waits_longer_than_other_creates_unless_the_stack_says_otherwise():
+    from providers.campaign import CampaignProvider
+    from providers.solution_version import SolutionVersionProvider
+
+    assert SolutionVersionProvider()._waits({})["createSeconds"] == 14400
+    assert CampaignProvider()._waits({})["createSeconds"] == 3600
+    assert SolutionVersionProvider()._waits({"waits": {"createSeconds": 36000}})["createSeconds"] == 36000
