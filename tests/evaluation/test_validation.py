@@ -12,14 +12,10 @@ from math import log2
 import pytest
 
 from evaluation.validation import evaluate_solution_version, job_name, sample_users
-from providers.dataset import DatasetProvider
-from providers.dataset_group import DatasetGroupProvider
 from providers.dataset_import_job import DatasetImportJobProvider
-from providers.schema import SchemaProvider
 from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
-from tests.data import INTERACTIONS_SCHEMA
-from tests.service.test_providers import create
+from tests.service.test_providers import create, interactions_group
 
 VERSION = "eval1"
 # Item pNN is bought 60 - NN times (no ties among the 30 popular items), rNN once.
@@ -46,10 +42,8 @@ def version(conn, seeded, aws):
     s3 = aws("s3")
     s3.put_object(Bucket=seeded["bucket"], Key=f"datasets/{VERSION}/interactions.csv", Body=to_csv(TRAINING))
     s3.put_object(Bucket=seeded["bucket"], Key=f"datasets/{VERSION}/validation/interactions.csv", Body=to_csv(VALIDATION))
-    group, _ = create(DatasetGroupProvider(), conn, name="eval")
-    schema, _ = create(SchemaProvider(), conn, name="eval-interactions", schema=INTERACTIONS_SCHEMA)
-    dataset, _ = create(DatasetProvider(), conn, name="eval-interactions", datasetType="Interactions",
-                        datasetGroupArn=group, schemaArn=schema)
+    ids = interactions_group(conn, "eval")
+    group, dataset = ids["group"], ids["dataset"]
     create(DatasetImportJobProvider(), conn, jobName=f"eval-{VERSION}", datasetArn=dataset, roleArn=seeded["role"],
            dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/{VERSION}/interactions.csv"})
     solution, _ = create(SolutionProvider(), conn, name="eval", datasetGroupArn=group,

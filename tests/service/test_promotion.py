@@ -11,16 +11,13 @@ import time
 import pytest
 
 from providers.campaign import CampaignProvider
-from providers.dataset import DatasetProvider
-from providers.dataset_group import DatasetGroupProvider
 from providers.dataset_import_job import DatasetImportJobProvider
 from providers.lifecycle import ResourceFailed
 from providers.promotion import PromotionProvider, PromotionRejected
-from providers.schema import SchemaProvider
 from providers.solution import RETAINED_TAG, SolutionProvider
 from providers.solution_version import WAITING_FOR_IMPORT, SolutionVersionProvider
-from tests.data import INTERACTIONS_SCHEMA, interactions_csv
-from tests.service.test_providers import create, set_faults, update
+from tests.data import interactions_csv
+from tests.service.test_providers import create, interactions_group, set_faults, update
 
 METRIC = "normalized_discounted_cumulative_gain_at_10"
 CAMPAIGN = "gated"
@@ -35,12 +32,7 @@ def group(conn, seeded, aws):
         # What the same users did next, as data preparation would have held it out.
         s3.put_object(Bucket=seeded["bucket"], Key=f"datasets/{version}/validation/interactions.csv",
                       Body=interactions_csv(users=80, items=150, rows=400, seed=4, skew=skew))
-    ids = {}
-    ids["group"], _ = create(DatasetGroupProvider(), conn, name="gated")
-    ids["schema"], _ = create(SchemaProvider(), conn, name="gated-interactions", schema=INTERACTIONS_SCHEMA,
-                              datasetType="Interactions")
-    ids["dataset"], _ = create(DatasetProvider(), conn, name="gated-interactions", datasetType="Interactions",
-                               datasetGroupArn=ids["group"], schemaArn=ids["schema"])
+    ids = interactions_group(conn, "gated")
     ids["solution"], _ = create(SolutionProvider(), conn, name="gated", datasetGroupArn=ids["group"],
                                 recipeArn="arn:aws:personalize:::recipe/aws-popularity-count")
     return ids

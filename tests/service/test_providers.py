@@ -35,15 +35,21 @@ def update(provider, outs, **changes):
     return provider.update(outs["arn"], outs, news).outs
 
 
+def interactions_group(conn, name: str) -> dict:
+    """A dataset group `name` with an Interactions dataset: the ARNs of group, schema and dataset."""
+    ids = {}
+    ids["group"], _ = create(DatasetGroupProvider(), conn, name=name)
+    ids["schema"], _ = create(SchemaProvider(), conn, name=f"{name}-interactions", schema=INTERACTIONS_SCHEMA,
+                              datasetType="Interactions")
+    ids["dataset"], _ = create(DatasetProvider(), conn, name=f"{name}-interactions", datasetType="Interactions",
+                               datasetGroupArn=ids["group"], schemaArn=ids["schema"])
+    return ids
+
+
 @pytest.fixture(scope="module")
 def chain(conn, seeded):
     """group > schema > dataset > import v1 > solution > version > campaign."""
-    ids = {}
-    ids["group"], _ = create(DatasetGroupProvider(), conn, name="chain")
-    ids["schema"], _ = create(SchemaProvider(), conn, name="chain-interactions", schema=INTERACTIONS_SCHEMA,
-                              datasetType="Interactions")
-    ids["dataset"], _ = create(DatasetProvider(), conn, name="chain-interactions", datasetType="Interactions",
-                               datasetGroupArn=ids["group"], schemaArn=ids["schema"])
+    ids = interactions_group(conn, "chain")
     ids["import"], ids["import_outs"] = create(
         DatasetImportJobProvider(), conn, jobName="chain-v1", datasetArn=ids["dataset"], roleArn=seeded["role"],
         dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/v1/interactions.csv"})
