@@ -3,6 +3,7 @@
 import pulumi
 
 from stacks import config, datasets
+from stacks.cost import campaign_cost
 from stacks.datasets import dataset_prefix
 from stacks.experiment import ExperimentComponent
 from stacks.storage import BATCH_OUTPUT_PREFIX, DataStorage
@@ -19,6 +20,7 @@ pulumi.export("batchOutputPrefix", BATCH_OUTPUT_PREFIX)
 pulumi.export("experiments", {
     e.name: {
         "datasetVersion": e.dataset_version,
+        "recipe": e.recipe,
         "dataPrefix": dataset_prefix(e.dataset_version),
         "campaignArn": experiments[e.name].campaign.arn,
         "importJobArn": experiments[e.name].import_job.arn,
@@ -26,10 +28,13 @@ pulumi.export("experiments", {
         "trainingStatus": experiments[e.name].solution_version.status,
         "servedVersionArn": experiments[e.name].promotion.servedVersionArn,
         "metrics": experiments[e.name].solution_version.metrics,
+        "filters": {name: f.arn for name, f in experiments[e.name].filters.items()},
         **({"batchOutput": experiments[e.name].batch_output} if e.batch_inference else {}),
     }
     for e in stack.experiments
 })
+# Known at preview: a TPS change shows its cost in the review.
+pulumi.export("campaignCost", campaign_cost(stack))
 pulumi.export("connection", {"region": stack.connection.region, "endpoint": stack.connection.endpoint})
 # What each gate decided, with both sets of metrics: `python -m evaluation report` prints it.
 pulumi.export("promotions", {

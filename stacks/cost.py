@@ -1,0 +1,42 @@
+"""The least a stack's campaigns cost a month, from their minProvisionedTPS,
+exported so a reviewer sees in the preview what a TPS change costs.
+
+A campaign bills max(minProvisionedTPS, actual TPS) every hour it is ACTIVE,
+whether or not anyone calls it. Prices are AWS's list prices for real-time
+recommendations per TPS-hour (https://aws.amazon.com/personalize/pricing/),
+tiered by each month's TPS-hours per account and region; they could not be
+checked against AWS from the machine this was written on, so check them
+there before relying on the figure. Batch inference, training and data
+ingestion are billed separately and are not included."""
+
+from stacks.config import StackConfig
+
+HOURS_PER_MONTH = 730
+# (TPS-hours in the tier, USD per TPS-hour); None is everything above.
+TIERS = ((20_000, 0.20), (180_000, 0.10), (None, 0.05))
+BASIS = ("minProvisionedTPS x 730 hours at $0.20 per TPS-hour for the first 20,000 TPS-hours a month, "
+         "$0.10 for the next 180,000, $0.05 above (AWS list price, per account and region); real traffic above "
+         "the minimum and other campaigns in the account add to it")
+
+
+def tiered_usd(tps_hours: float) -> float:
+    usd, left = 0.0, tps_hours
+    for size, price in TIERS:
+        billed = left if size is None else min(left, size)
+        usd, left = usd + billed * price, left - billed
+        if left <= 0:
+            break
+    return usd
+
+
+def campaign_cost(stack: StackConfig) -> dict:
+    hours = {e.name: e.min_provisioned_tps * HOURS_PER_MONTH for e in stack.experiments}
+    total_hours = sum(hours.values())
+    total = tiered_usd(total_hours)
+    return {
+        "usdPerMonthAtLeast": round(total, 2),
+        # Tiers apply to the total, so each experiment carries its share of it.
+        "experiments": {name: {"tpsHoursPerMonth": h, "usdPerMonth": round(total * h / total_hours, 2)}
+                        for name, h in hours.items()},
+        "basis": BASIS,
+    }
