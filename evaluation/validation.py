@@ -10,6 +10,7 @@ import re
 import zlib
 
 from evaluation.metrics import ranking_metrics
+from providers.batch_inference_job import run_batch_job
 
 
 def evaluate_solution_version(solution_version_arn: str, bucket: str, dataset_version: str, role_arn: str, *,
@@ -41,7 +42,7 @@ def evaluate_solution_version(solution_version_arn: str, bucket: str, dataset_ve
     # Named by everything it does: the same users of another dataset version (the
     # holdout is often the same days) is another job, not a clash with this one.
     settings = hashlib.sha256(json.dumps(job, sort_keys=True).encode()).hexdigest()
-    job_arn = _run_batch_job({**job, "jobName": job_name(version_id, settings), "region": region,
+    job_arn = run_batch_job({**job, "jobName": job_name(version_id, settings), "region": region,
                               "endpoint": endpoint, "waits": waits})
 
     recommended = _read_output(s3, bucket, output_prefix, posixpath.basename(input_key))
@@ -69,16 +70,6 @@ def sample_users(truth: dict[str, set[str]], max_users: int) -> list[str]:
 def job_name(version_id: str, digest: str) -> str:
     # Job names allow 63 characters of [A-Za-z0-9_-]; the digest must survive the cut.
     return f"eval-{re.sub(r'[^A-Za-z0-9_-]', '-', version_id)[:49]}-{digest[:8]}"
-
-
-def _run_batch_job(props: dict) -> str:
-    from providers.batch_inference_job import BatchInferenceJobProvider
-
-    provider = BatchInferenceJobProvider()
-    checked = provider.check({}, props)
-    if checked.failures:
-        raise ValueError("; ".join(f.reason for f in checked.failures))
-    return provider.create(checked.inputs).id
 
 
 def _read_csv(s3, bucket: str, key: str):

@@ -11,5 +11,15 @@ class BatchInferenceJobProvider(PersonalizeProvider):
     list_op, list_key, list_scope = "ListBatchInferenceJobs", "batchInferenceJobs", ("solutionVersionArn",)
 
 
+def run_batch_job(props: dict) -> str:
+    """Run (or adopt) a job outside the engine, e.g. an evaluation or an ad hoc
+    batch: checked like a resource, then created and waited for; its ARN."""
+    provider = BatchInferenceJobProvider()
+    checked = provider.check({}, props)
+    if checked.failures:
+        raise ValueError("; ".join(f.reason for f in checked.failures))
+    return provider.create(checked.inputs).id
+
+
 class BatchInferenceJob(PersonalizeResource, module="personalize", name="BatchInferenceJob"):
     provider_class = BatchInferenceJobProvider
