@@ -25,11 +25,17 @@ def test_the_main_job_deploys_and_is_idempotent(tmp_path):
         return done.stdout
 
     first = main()
-    assert "+ 11 created" in first and "training: 360,834 interactions" in first
+    assert "+ 22 created" in first and "training: 360,834 interactions" in first
     # It ends with the gate's evaluation table, scored on the held-out users too.
     table = first[first.index("popularity-baseline: initial"):]
     assert "* validation.ndcg_at_10" in table and "normalized_discounted_cumulative_gain_at_10" in table
+    # And with sample recommendations: five items for each of three customers.
+    samples = first.split("recommendations for customer ")[1:]
+    assert [s.split(" ", 1)[0] for s in samples] == ["17841", "14911", "12748"]
+    for sample in samples:
+        lines = sample.strip().splitlines()
+        assert lines[1].split() == ["rank", "itemId", "score"] and [l.split()[0] for l in lines[2:7]] == ["1", "2", "3", "4", "5"]
     assert '"campaignArn": "arn:aws:personalize:us-east-1:123456789012:campaign/local-popularity-baseline"' in first
     second = main()
-    assert "already exported, unchanged" in second and "11 unchanged" in second
+    assert "already exported, unchanged" in second and "22 unchanged" in second
     assert "popularity-baseline: initial" in second
