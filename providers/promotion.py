@@ -111,7 +111,7 @@ class PromotionProvider(ResourceProvider):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [k for k in DECIDING if is_unknown(news.get(k)) or canonical(olds.get(k)) != canonical(news.get(k))]
+        changed = [k for k in DECIDING if is_unknown(news.get(k)) or not _same(olds.get(k), news.get(k))]
         return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -138,7 +138,7 @@ class PromotionProvider(ResourceProvider):
                                         f"{challenger or '(not started)'} is {status}")
             reason = f"challenger {challenger or '(not started)'} is {status}; the campaign keeps serving {champion}"
             progress(f"promotion of {props['campaignName']}: {reason}")
-            return self._outputs(props, "pending", reason, champion, champion, None, None)
+            return _without_nulls(self._outputs(props, "pending", reason, champion, champion, None, None))
         challenger_metrics = scores(props, challenger)
         if champion is None or champion == challenger:
             decision = "initial" if champion is None else "serving"
@@ -161,12 +161,23 @@ class PromotionProvider(ResourceProvider):
             if props["onReject"] == "fail":
                 raise PromotionRejected(message)
             progress(message)
-        return outputs
+        return _without_nulls(outputs)
 
     def _outputs(self, props, decision, reason, champion, served, champion_metrics, challenger_metrics) -> dict[str, Any]:
         return {**props, "decision": decision, "reason": reason, "championArn": champion, "servedVersionArn": served,
                 "championMetrics": champion_metrics, "challengerMetrics": challenger_metrics,
                 "decidedAt": datetime.now(timezone.utc).isoformat(), "history": None}
+
+
+def _without_nulls(outputs: dict[str, Any]) -> dict[str, Any]:
+    """Outputs with "" and {} for "none": a key missing from the state reads as
+    unknown in every later preview, which would show the outputs as changing."""
+    empty = {"championMetrics": {}, "challengerMetrics": {}}
+    return {**outputs, **{k: empty.get(k, "") for k in OUTPUTS + ("challengerArn",) if outputs.get(k) is None}}
+
+
+def _same(old: Any, new: Any) -> bool:
+    return canonical(old or None) == canonical(new or None)
 
 
 class Promotion(Resource, module="personalize", name="Promotion"):

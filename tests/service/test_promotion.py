@@ -141,6 +141,9 @@ def test_training_not_waited_for_keeps_the_champion_until_a_later_up_promotes(co
     assert (version["status"], version["arn"]) == (WAITING_FOR_IMPORT, None)
     promotion = decide(conn, seeded, challengerStatus=version["status"])
     assert promotion["decision"] == "pending" and promotion["servedVersionArn"] == champion
+    # No null outputs: a key missing from the state would read as unknown in every later preview.
+    assert None not in promotion.values() and promotion["challengerArn"] == ""
+    assert not PromotionProvider().diff("promotion", promotion, gate(conn, seeded, challengerStatus=version["status"])).changes
 
     # A later `up`: the finished import shows as a change, and the update starts training without waiting.
     wait_until(lambda: DatasetImportJobProvider().live_status(job, job_outs) == "ACTIVE")
