@@ -1,18 +1,12 @@
 """personalize-events: live interactions (by a tracker's trackingId) and
 item/user/action records (by dataset ARN) into the dataset stores."""
 
+from .dataplane import DataPlane
 from .errors import ServiceError, in_use, invalid, not_found
 
 
-class Events:
-    def __init__(self, control):
-        self.control = control
-
-    def handle(self, operation: str, params: dict, region: str) -> dict:
-        self.control.region = region
-        self.control.life.sweep()
-        getattr(self, operation)(params)
-        return {}
+class Events(DataPlane):
+    """Every operation answers with an empty body."""
 
     def _tracker(self, tracking_id: str) -> dict:
         for tracker in self.control._all("eventTracker"):

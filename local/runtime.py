@@ -3,20 +3,13 @@ solution version (the previous one keeps serving while an update runs)."""
 
 import uuid
 
+from .dataplane import DataPlane
 from .errors import ServiceError, invalid, not_found
 
 SERVING = ("ACTIVE", "UPDATE PENDING", "UPDATE IN_PROGRESS")
 
 
-class Runtime:
-    def __init__(self, control):
-        self.control = control
-
-    def handle(self, operation: str, params: dict, region: str) -> dict:
-        self.control.region = region
-        self.control.life.sweep()
-        return getattr(self, operation)(params)
-
+class Runtime(DataPlane):
     def _serving(self, params: dict) -> tuple[str, dict]:
         """The model directory answering for the campaign or recommender, and the
         inputs every inference call takes (filter, its values, the data)."""
