@@ -4,9 +4,9 @@ import pulumi
 
 from stacks import config, datasets
 from stacks.cost import campaign_cost
-from stacks.datasets import dataset_prefix
 from stacks.experiment import ExperimentComponent
-from stacks.storage import BATCH_OUTPUT_PREFIX, DataStorage
+from stacks.layout import BATCH_OUTPUT_PREFIX, dataset_prefix
+from stacks.storage import DataStorage
 
 stack = config.load()
 datasets.require_exports(stack)

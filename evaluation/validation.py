@@ -11,6 +11,7 @@ import zlib
 
 from evaluation.metrics import ranking_metrics
 from providers.batch_inference_job import run_batch_job
+from stacks.layout import EVALUATIONS_PREFIX, dataset_prefix
 
 
 def evaluate_solution_version(solution_version_arn: str, bucket: str, dataset_version: str, role_arn: str, *,
@@ -21,7 +22,7 @@ def evaluate_solution_version(solution_version_arn: str, bucket: str, dataset_ve
     if max_users < 1:
         raise ValueError(f"max_users must be at least 1, got {max_users}")
     s3 = boto3.client("s3", region_name=region, endpoint_url=endpoint)
-    data = f"datasets/{dataset_version}"
+    data = dataset_prefix(dataset_version).rstrip("/")
     truth = truth_sets(_read_csv(s3, bucket, f"{data}/validation/interactions.csv"), event_type)
     if not truth:
         kind = f" with event type {event_type!r}" if event_type else ""
@@ -32,10 +33,10 @@ def evaluate_solution_version(solution_version_arn: str, bucket: str, dataset_ve
     body = "".join(json.dumps({"userId": user}) + "\n" for user in users).encode()
     digest = hashlib.sha256(body).hexdigest()[:16]
     # Content-addressed: the same sample is the same file, so a rerun adopts the same job.
-    input_key = f"evaluations/{dataset_version}/users-{digest}.jsonl"
+    input_key = f"{EVALUATIONS_PREFIX}{dataset_version}/users-{digest}.jsonl"
     s3.put_object(Bucket=bucket, Key=input_key, Body=body)
     version_id = solution_version_arn.rstrip("/").rsplit("/", 1)[-1]
-    output_prefix = f"evaluations/{dataset_version}/{version_id}/"
+    output_prefix = f"{EVALUATIONS_PREFIX}{dataset_version}/{version_id}/"
     job = {"solutionVersionArn": solution_version_arn, "roleArn": role_arn, "numResults": num_results,
            "jobInput": {"s3DataSource": {"path": f"s3://{bucket}/{input_key}"}},
            "jobOutput": {"s3DataDestination": {"path": f"s3://{bucket}/{output_prefix}"}}}

@@ -24,6 +24,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from providers.lifecycle import canonical, client, progress
 from providers.model import is_unknown
+from stacks.layout import PROMOTIONS_PREFIX
 
 SERVICE_METRICS = ("coverage", "mean_reciprocal_rank_at_25", "normalized_discounted_cumulative_gain_at_5",
                    "normalized_discounted_cumulative_gain_at_10", "normalized_discounted_cumulative_gain_at_25",
@@ -62,7 +63,7 @@ def _append_history(props: dict[str, Any], decision: dict[str, Any]) -> str | No
     if not bucket:
         return None
     s3 = client(props, "s3")
-    key = f"promotions/{props['campaignName']}.jsonl"
+    key = f"{PROMOTIONS_PREFIX}{props['campaignName']}.jsonl"
     try:
         before = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     except s3.exceptions.NoSuchKey:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from providers.batch_inference_job import run_batch_job
+from stacks.layout import BATCH_INPUT_PREFIX, BATCH_OUTPUT_PREFIX
 from serving.outputs import StackOutputs
 from serving.users import require_known
 
@@ -64,7 +65,7 @@ def recommend_batch(outputs: StackOutputs, experiment_name: str, user_ids: list[
 
     s3 = outputs.client("s3")
     body = "".join(json.dumps({"userId": user}) + "\n" for user in users).encode()
-    input_key = f"batch-input/adhoc/{_digest(body)}.jsonl"
+    input_key = f"{BATCH_INPUT_PREFIX}adhoc/{_digest(body)}.jsonl"
     s3.put_object(Bucket=bucket, Key=input_key, Body=body)
     job = {"solutionVersionArn": version_arn, "roleArn": role_arn, "numResults": num_results, "filterArn": filter_arn,
            "jobInput": {"s3DataSource": {"path": f"s3://{bucket}/{input_key}"}}}
@@ -87,7 +88,7 @@ def _run_job(outputs: StackOutputs, experiment: str, job: dict, waits: dict | No
     """Run `job` (or adopt the one an earlier run of it left): its ARN and output prefix."""
     job = {k: v for k, v in job.items() if v is not None}
     digest = _digest(json.dumps({"experiment": experiment, **job}, sort_keys=True).encode())
-    output_prefix = f"batch-output/{experiment}/adhoc/{digest}/"
+    output_prefix = f"{BATCH_OUTPUT_PREFIX}{experiment}/adhoc/{digest}/"
     bucket = outputs.bucket
     connection = outputs.outputs.get("connection") or {}
     job_arn = run_batch_job({**job, "jobName": _job_name(experiment, digest), "waits": waits,

@@ -6,13 +6,14 @@ for cold-start recommendations on purpose."""
 import io
 
 from serving.outputs import Experiment, StackOutputs
+from stacks.layout import dataset_prefix
 
 
 def unknown_users(outputs: StackOutputs, experiment: Experiment, user_ids: list[str]) -> list[str]:
     """The ids among `user_ids` with no interaction in the experiment's training data, in order."""
     import polars as pl
 
-    key = f"datasets/{experiment.dataset_version}/interactions.csv"
+    key = f"{dataset_prefix(experiment.dataset_version)}interactions.csv"
     try:
         body = outputs.client("s3").get_object(Bucket=outputs.bucket, Key=key)["Body"].read()
     except Exception as error:

@@ -205,6 +205,8 @@ class _Reader:
         kms = self.optional_string("storage", storage, "kmsKeyArn", "the ARN of a KMS key")
         if kms and bucket:
             self.fail("storage.kmsKeyArn", kms, "only with a bucket the program creates; a brought bucket keeps its own encryption")
+        if not bucket:
+            self.created_bucket_reads_batch_input(experiments)
         waits = self.mapping("waits", raw.get("waits", {}), WAIT_KEYS)
         for key, value in waits.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
@@ -215,6 +217,17 @@ class _Reader:
                                   self.optional_string("connection", connection, "endpoint", "an endpoint URL")),
             storage=Storage(bucket, role, kms), waits=dict(waits),
             training=self.training(raw.get("training", {})), promotion=self.promotion(raw.get("promotion", {})))
+
+    def created_bucket_reads_batch_input(self, experiments: tuple[Experiment, ...]) -> None:
+        """The bucket and role the program creates let Personalize read batch users
+        files under batch-input/ only; a key elsewhere would fail the job at run time."""
+        from stacks.layout import BATCH_INPUT_PREFIX
+
+        for i, experiment in enumerate(experiments):
+            batch = experiment.batch_inference
+            if batch and not batch.input_key.startswith(BATCH_INPUT_PREFIX):
+                self.fail(f"experiments[{i}].batchInference.inputKey", batch.input_key,
+                          f"a key under {BATCH_INPUT_PREFIX}, which Personalize may read in the bucket this stack creates")
 
     def training(self, raw: Any) -> Training:
         raw = self.mapping("training", raw, ("wait",))

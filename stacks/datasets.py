@@ -3,16 +3,11 @@ names a version with no export fails before anything is registered, not
 minutes into `up` when its import job finds no data."""
 
 from stacks.config import ConfigError, StackConfig
+from stacks.layout import DATASETS_PREFIX
 
-DATASETS_PREFIX = "datasets/"
 INTERACTIONS_FILE = "interactions.csv"
 # Data preparation writes it last: a version is exported once its manifest is there.
 MANIFEST_FILE = "manifest.json"
-
-
-def dataset_prefix(version: str) -> str:
-    """Where data preparation exports a dataset version, under the bucket."""
-    return f"{DATASETS_PREFIX}{version}/"
 
 
 def exported_versions(stack: StackConfig) -> set[str]:

@@ -25,8 +25,8 @@ from providers.schema import Schema
 from providers.solution import CONFIG_UPDATABLE, Solution
 from providers.solution_version import SolutionVersion
 from stacks.config import Experiment, StackConfig
-from stacks.datasets import INTERACTIONS_FILE, dataset_prefix
-from stacks.storage import BATCH_OUTPUT_PREFIX
+from stacks.datasets import INTERACTIONS_FILE
+from stacks.layout import BATCH_OUTPUT_PREFIX, dataset_prefix
 
 INTERACTIONS_SCHEMA = {
     "type": "record", "name": "Interactions", "namespace": "com.amazonaws.personalize.schema", "version": "1.0",

@@ -7,9 +7,13 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-DATA_PREFIX = "datasets/"
-BATCH_OUTPUT_PREFIX = "batch-output/"
+from stacks.layout import PERSONALIZE_READS, PERSONALIZE_WRITES
+
 SERVICE_PRINCIPAL = "personalize.amazonaws.com"
+
+
+def _objects(bucket_arn: str, prefixes: tuple[str, ...]) -> list[str]:
+    return [f"{bucket_arn}/{prefix}*" for prefix in prefixes]
 
 
 def bucket_policy(bucket_arn: str, account_id: str) -> str:
@@ -22,10 +26,10 @@ def bucket_policy(bucket_arn: str, account_id: str) -> str:
              "Resource": [bucket_arn, f"{bucket_arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
             {"Sid": "PersonalizeListsData", "Effect": "Allow", "Principal": service, "Action": "s3:ListBucket",
              "Resource": bucket_arn, "Condition": from_this_account},
-            {"Sid": "PersonalizeReadsData", "Effect": "Allow", "Principal": service, "Action": "s3:GetObject",
-             "Resource": f"{bucket_arn}/{DATA_PREFIX}*", "Condition": from_this_account},
-            {"Sid": "PersonalizeWritesBatchOutput", "Effect": "Allow", "Principal": service, "Action": "s3:PutObject",
-             "Resource": f"{bucket_arn}/{BATCH_OUTPUT_PREFIX}*", "Condition": from_this_account},
+            {"Sid": "PersonalizeReadsInputs", "Effect": "Allow", "Principal": service, "Action": "s3:GetObject",
+             "Resource": _objects(bucket_arn, PERSONALIZE_READS), "Condition": from_this_account},
+            {"Sid": "PersonalizeWritesResults", "Effect": "Allow", "Principal": service, "Action": "s3:PutObject",
+             "Resource": _objects(bucket_arn, PERSONALIZE_WRITES), "Condition": from_this_account},
         ],
     })
 
@@ -44,9 +48,9 @@ def role_policy(bucket_arn: str, kms_key_arn: str | None = None) -> str:
         "Version": "2012-10-17",
         "Statement": kms + [
             {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn,
-             "Condition": {"StringLike": {"s3:prefix": [f"{DATA_PREFIX}*", f"{BATCH_OUTPUT_PREFIX}*"]}}},
-            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket_arn}/{DATA_PREFIX}*"},
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": f"{bucket_arn}/{BATCH_OUTPUT_PREFIX}*"},
+             "Condition": {"StringLike": {"s3:prefix": sorted({f"{p}*" for p in PERSONALIZE_READS + PERSONALIZE_WRITES})}}},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": _objects(bucket_arn, PERSONALIZE_READS)},
+            {"Effect": "Allow", "Action": "s3:PutObject", "Resource": _objects(bucket_arn, PERSONALIZE_WRITES)},
         ],
     })
 

@@ -67,6 +67,8 @@ BAD = [
     ({"experiments": [GOOD], "promotion": {"minImprovement": 2}}, "promotion.minImprovement", 2, "a number from -1 to 1"),
     ({"experiments": [GOOD], "promotion": {"onReject": "keep"}}, "promotion.onReject", "keep", "warn, fail"),
     ({"experiments": [GOOD], "promotion": {"validationUsers": 0}}, "promotion.validationUsers", 0, "an integer from 1 to 100000"),
+    ({"experiments": [dict(GOOD, batchInference={"inputKey": "users.jsonl"})]}, "experiments[0].batchInference.inputKey",
+     "users.jsonl", "a key under batch-input/, which Personalize may read"),
 ]
 
 

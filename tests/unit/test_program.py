@@ -96,23 +96,27 @@ def test_bucket_policy_is_tls_only_and_scopes_personalize_to_its_prefixes():
     statements = {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}
     deny = statements["DenyInsecureTransport"]
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    assert statements["PersonalizeReadsData"]["Resource"] == "arn:aws:s3:::data-bucket-x1/datasets/*"
-    assert statements["PersonalizeWritesBatchOutput"]["Resource"] == "arn:aws:s3:::data-bucket-x1/batch-output/*"
-    for sid in ("PersonalizeListsData", "PersonalizeReadsData", "PersonalizeWritesBatchOutput"):
+    # What Personalize reads: exports, batch users files, validation users; writes: batch and evaluation results.
+    bucket = "arn:aws:s3:::data-bucket-x1"
+    assert statements["PersonalizeReadsInputs"]["Resource"] == [f"{bucket}/datasets/*", f"{bucket}/batch-input/*", f"{bucket}/evaluations/*"]
+    assert statements["PersonalizeWritesResults"]["Resource"] == [f"{bucket}/batch-output/*", f"{bucket}/evaluations/*"]
+    for sid in ("PersonalizeListsData", "PersonalizeReadsInputs", "PersonalizeWritesResults"):
         assert statements[sid]["Principal"] == {"Service": "personalize.amazonaws.com"}
         assert statements[sid]["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
 
 
-def test_role_trusts_only_personalize_from_this_account_and_reads_only_the_data():
+def test_role_trusts_only_personalize_from_this_account_and_touches_only_its_prefixes():
     mocks = run_program("dev", {"experiments": [EXPERIMENT]})
     [role] = mocks.of_type("aws:iam/role:Role")
     [trust] = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
     assert trust["Principal"] == {"Service": "personalize.amazonaws.com"}
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
     [access] = mocks.of_type("aws:iam/rolePolicy:RolePolicy")
-    resources = [s["Resource"] for s in json.loads(access.inputs["policy"])["Statement"]]
-    assert "arn:aws:s3:::data-bucket-x1/datasets/*" in resources
-    assert all("*" not in r or r.endswith("/datasets/*") or r.endswith("/batch-output/*") for r in resources)
+    statements = {s["Action"]: s for s in json.loads(access.inputs["policy"])["Statement"]}
+    bucket = "arn:aws:s3:::data-bucket-x1"
+    assert statements["s3:GetObject"]["Resource"] == [f"{bucket}/datasets/*", f"{bucket}/batch-input/*", f"{bucket}/evaluations/*"]
+    assert statements["s3:PutObject"]["Resource"] == [f"{bucket}/batch-output/*", f"{bucket}/evaluations/*"]
+    assert statements["s3:ListBucket"]["Resource"] == bucket
 
 
 def test_brought_bucket_and_role_register_no_aws_resources():
