@@ -21,7 +21,7 @@ Inputs every resource accepts besides the API members:
 """
 
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
@@ -49,6 +49,12 @@ def client(props: dict[str, Any], service: str = SERVICE):
 
     return boto3.client(service, region_name=props.get("region") or None, endpoint_url=props.get("endpoint") or None,
                         config=Config(retries={"mode": "adaptive", "max_attempts": 10}))
+
+
+def live_campaigns(api, **filters) -> Iterator[dict[str, Any]]:
+    """Summaries of the campaigns not being deleted, across every page."""
+    for page in api.get_paginator("list_campaigns").paginate(**filters):
+        yield from (c for c in page["campaigns"] if not c.get("status", "").startswith("DELETE"))
 
 
 def error_code(error: Exception) -> str | None:
@@ -193,14 +199,7 @@ class PersonalizeProvider(ResourceProvider):
         name = props.get("waitUnlessServing")
         if not name:
             return False
-        request: dict[str, Any] = {}
-        while True:
-            page = api.list_campaigns(**request)
-            if any(c["name"] == name and c.get("status") == "ACTIVE" for c in page["campaigns"]):
-                return True
-            if not page.get("nextToken"):
-                return False
-            request["nextToken"] = page["nextToken"]
+        return any(c["name"] == name and c.get("status") == "ACTIVE" for c in live_campaigns(api))
 
     def _settle(self, api, arn: str, props: dict[str, Any], phase: str) -> dict[str, Any]:
         """Wait for the job to finish, or only note where it is when the stack does not wait."""
@@ -283,14 +282,9 @@ class PersonalizeProvider(ResourceProvider):
         if not self.list_op:
             return None
         request = {k: props[k] for k in self.list_scope if props.get(k)}
-        while True:
-            page = getattr(api, _snake(self.list_op))(**request)
-            for summary in page[self.list_key]:
-                if summary.get(self.name_member) == props.get(self.name_member):
-                    return summary[self.arn_member]
-            if not page.get("nextToken"):
-                return None
-            request["nextToken"] = page["nextToken"]
+        summaries = (summary for page in api.get_paginator(_snake(self.list_op)).paginate(**request)
+                     for summary in page[self.list_key])
+        return next((s[self.arn_member] for s in summaries if s.get(self.name_member) == props.get(self.name_member)), None)
 
     def _check_adoptable(self, api, arn: str, props: dict[str, Any]) -> None:
         description = self.describe(api, arn)

@@ -22,7 +22,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
 
-from providers.lifecycle import canonical, client, progress
+from providers.lifecycle import canonical, client, live_campaigns, progress
 from providers.model import is_unknown
 from stacks.layout import PROMOTIONS_PREFIX
 
@@ -47,15 +47,8 @@ class PromotionRejected(RuntimeError):
 
 
 def _campaign(api, name: str) -> dict | None:
-    request: dict[str, Any] = {}
-    while True:
-        page = api.list_campaigns(**request)
-        for summary in page["campaigns"]:
-            if summary["name"] == name and not summary.get("status", "").startswith("DELETE"):
-                return api.describe_campaign(campaignArn=summary["campaignArn"])["campaign"]
-        if not page.get("nextToken"):
-            return None
-        request["nextToken"] = page["nextToken"]
+    found = next((c for c in live_campaigns(api) if c["name"] == name), None)
+    return api.describe_campaign(campaignArn=found["campaignArn"])["campaign"] if found else None
 
 
 def _append_history(props: dict[str, Any], decision: dict[str, Any]) -> str | None:

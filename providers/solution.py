@@ -11,7 +11,7 @@ from typing import Any
 
 from pulumi.dynamic import CreateResult
 
-from providers.lifecycle import PersonalizeProvider, PersonalizeResource, canonical, client, progress
+from providers.lifecycle import PersonalizeProvider, PersonalizeResource, canonical, client, live_campaigns, progress
 
 RETAINED_TAG = "personalize-pulumi:retained-for"
 
@@ -70,8 +70,7 @@ class SolutionProvider(PersonalizeProvider):
 
 
 def _campaigns_serving(api, solution_arn: str) -> list[str]:
-    campaigns = api.list_campaigns(solutionArn=solution_arn)["campaigns"]
-    return [c["campaignArn"] for c in campaigns if not c.get("status", "").startswith("DELETE")]
+    return [c["campaignArn"] for c in live_campaigns(api, solutionArn=solution_arn)]
 
 
 def release_retained(solution_arn: str, props: dict[str, Any]) -> None:

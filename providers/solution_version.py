@@ -99,14 +99,8 @@ class SolutionVersionProvider(PersonalizeProvider):
         return props.get("arn") if id_.startswith(DEFERRED_PREFIX) else id_
 
     def _has_active_version(self, api, solution_arn: str) -> bool:
-        request: dict[str, Any] = {"solutionArn": solution_arn}
-        while True:
-            page = api.list_solution_versions(**request)
-            if any(v.get("status") == "ACTIVE" for v in page["solutionVersions"]):
-                return True
-            if not page.get("nextToken"):
-                return False
-            request["nextToken"] = page["nextToken"]
+        pages = api.get_paginator("list_solution_versions").paginate(solutionArn=solution_arn)
+        return any(v.get("status") == "ACTIVE" for page in pages for v in page["solutionVersions"])
 
     def _import_status(self, api, props: dict[str, Any]) -> str:
         arn = _import_arn(props)
