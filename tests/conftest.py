@@ -51,6 +51,13 @@ def personalize_local(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def emulator(personalize_local):
+    """The module's personalize-local, by the name the provider-level tests use
+    (tests/emulator has its own, an out-of-process server)."""
+    return personalize_local
+
+
+@pytest.fixture(scope="module")
 def aws(personalize_local):
     """aws("s3") and the like: boto3 clients of the module's emulator."""
     import boto3

@@ -22,11 +22,6 @@ METRIC = "normalized_discounted_cumulative_gain_at_10"
 
 
 @pytest.fixture(scope="module")
-def emulator(personalize_local):
-    return personalize_local
-
-
-@pytest.fixture(scope="module")
 def role(aws, emulator, tmp_path_factory):
     """The bucket with versions exported by data preparation, and a role. Skewed
     data (a few items most people buy) is what popularity learns; uniform data

@@ -10,11 +10,6 @@ ROLE_NAME = "personalize-tests"
 
 
 @pytest.fixture(scope="module")
-def emulator(personalize_local):
-    return personalize_local
-
-
-@pytest.fixture(scope="module")
 def conn(emulator) -> dict:
     """The inputs every resource takes to reach the emulator and wait briefly."""
     return {"endpoint": emulator.endpoint, "region": "us-east-1",

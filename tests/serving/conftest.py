@@ -13,10 +13,10 @@ from providers.filter import FilterProvider
 from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
 from tests.data import interactions_csv
-from tests.service.conftest import conn, emulator, seeded
+from tests.service.conftest import conn, seeded
 from tests.service.test_providers import create, interactions_group
 
-__all__ = ["conn", "emulator", "seeded", "deployed", "mixed_events_csv"]
+__all__ = ["conn", "seeded", "deployed", "mixed_events_csv"]
 
 EXPERIMENT = "serving"
 DATASET_VERSION = "serving-v1"  # not v1/v2, which the provider tests' seeded bucket already holds
