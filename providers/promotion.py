@@ -77,8 +77,7 @@ def scores(props: dict[str, Any], version_arn: str) -> dict[str, float]:
             version_arn, validation["bucket"], validation["datasetVersion"], validation["roleArn"],
             region=props.get("region"), endpoint=props.get("endpoint"), waits=props.get("waits"),
             max_users=int(validation.get("maxUsers") or 1000), event_type=validation.get("eventType"))
-        metrics.update({f"validation.{k}": v for k, v in evaluated["metrics"].items() if k != "users"})
-        metrics["validation.users"] = evaluated["metrics"].get("users")
+        metrics.update({f"validation.{k}": v for k, v in evaluated["metrics"].items()})
     return metrics
 
 

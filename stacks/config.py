@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from stacks.layout import BATCH_INPUT_PREFIX
+
 RECIPES = (
     "aws-user-personalization",
     "aws-user-personalization-v2",
@@ -221,8 +223,6 @@ class _Reader:
     def created_bucket_reads_batch_input(self, experiments: tuple[Experiment, ...]) -> None:
         """The bucket and role the program creates let Personalize read batch users
         files under batch-input/ only; a key elsewhere would fail the job at run time."""
-        from stacks.layout import BATCH_INPUT_PREFIX
-
         for i, experiment in enumerate(experiments):
             batch = experiment.batch_inference
             if batch and not batch.input_key.startswith(BATCH_INPUT_PREFIX):
