@@ -14,9 +14,16 @@ from providers.batch_inference_job import run_batch_job
 from stacks.layout import EVALUATIONS_PREFIX, dataset_prefix
 
 
-def evaluate_solution_version(solution_version_arn: str, bucket: str, dataset_version: str, role_arn: str, *,
-                              region: str | None, endpoint: str | None, waits: dict | None = None,
-                              max_users: int = 1000, num_results: int = 25, event_type: str | None = None) -> dict:
+def evaluate_solution_version(solution_version_arn: str, bucket: str, dataset_version: str, role_arn: str,
+                              **options) -> dict:
+    return evaluate_solution_versions([solution_version_arn], bucket, dataset_version, role_arn, **options)[solution_version_arn]
+
+
+def evaluate_solution_versions(version_arns: list[str], bucket: str, dataset_version: str, role_arn: str, *,
+                               region: str | None, endpoint: str | None, waits: dict | None = None,
+                               max_users: int = 1000, num_results: int = 25, event_type: str | None = None) -> dict:
+    """Each version's result, by ARN. The held-out data is read and the users file
+    written once, so versions compared with each other are scored on the same sample."""
     import boto3
 
     if max_users < 1:
@@ -28,6 +35,7 @@ def evaluate_solution_version(solution_version_arn: str, bucket: str, dataset_ve
         kind = f" with event type {event_type!r}" if event_type else ""
         raise ValueError(f"s3://{bucket}/{data}/validation/interactions.csv has no interactions{kind} to evaluate on")
     users = sample_users(truth, max_users)
+    sampled_truth = {user: truth[user] for user in users}
     catalogue_size = _read_csv(s3, bucket, f"{data}/interactions.csv")["ITEM_ID"].n_unique()
 
     body = "".join(json.dumps({"userId": user}) + "\n" for user in users).encode()
@@ -35,21 +43,23 @@ def evaluate_solution_version(solution_version_arn: str, bucket: str, dataset_ve
     # Content-addressed: the same sample is the same file, so a rerun adopts the same job.
     input_key = f"{EVALUATIONS_PREFIX}{dataset_version}/users-{digest}.jsonl"
     s3.put_object(Bucket=bucket, Key=input_key, Body=body)
-    version_id = solution_version_arn.rstrip("/").rsplit("/", 1)[-1]
-    output_prefix = f"{EVALUATIONS_PREFIX}{dataset_version}/{version_id}/"
-    job = {"solutionVersionArn": solution_version_arn, "roleArn": role_arn, "numResults": num_results,
-           "jobInput": {"s3DataSource": {"path": f"s3://{bucket}/{input_key}"}},
-           "jobOutput": {"s3DataDestination": {"path": f"s3://{bucket}/{output_prefix}"}}}
-    # Named by everything it does: the same users of another dataset version (the
-    # holdout is often the same days) is another job, not a clash with this one.
-    settings = hashlib.sha256(json.dumps(job, sort_keys=True).encode()).hexdigest()
-    job_arn = run_batch_job({**job, "jobName": job_name(version_id, settings), "region": region,
-                              "endpoint": endpoint, "waits": waits})
 
-    recommended = _read_output(s3, bucket, output_prefix, posixpath.basename(input_key))
-    sampled_truth = {user: truth[user] for user in users}
-    return {"metrics": ranking_metrics(recommended, sampled_truth, catalogue_size),
-            "batchInferenceJobArn": job_arn, "users": len(users), "datasetVersion": dataset_version}
+    results = {}
+    for version_arn in version_arns:
+        version_id = version_arn.rstrip("/").rsplit("/", 1)[-1]
+        output_prefix = f"{EVALUATIONS_PREFIX}{dataset_version}/{version_id}/"
+        job = {"solutionVersionArn": version_arn, "roleArn": role_arn, "numResults": num_results,
+               "jobInput": {"s3DataSource": {"path": f"s3://{bucket}/{input_key}"}},
+               "jobOutput": {"s3DataDestination": {"path": f"s3://{bucket}/{output_prefix}"}}}
+        # Named by everything it does: the same users of another dataset version (the
+        # holdout is often the same days) is another job, not a clash with this one.
+        settings = hashlib.sha256(json.dumps(job, sort_keys=True).encode()).hexdigest()
+        job_arn = run_batch_job({**job, "jobName": job_name(version_id, settings), "region": region,
+                                 "endpoint": endpoint, "waits": waits})
+        recommended = _read_output(s3, bucket, output_prefix, posixpath.basename(input_key))
+        results[version_arn] = {"metrics": ranking_metrics(recommended, sampled_truth, catalogue_size),
+                                "batchInferenceJobArn": job_arn, "users": len(users), "datasetVersion": dataset_version}
+    return results
 
 
 def truth_sets(interactions, event_type: str | None = None) -> dict[str, set[str]]:

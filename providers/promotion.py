@@ -65,19 +65,22 @@ def _append_history(props: dict[str, Any], decision: dict[str, Any]) -> str | No
     return f"s3://{bucket}/{key}"
 
 
-def scores(props: dict[str, Any], version_arn: str) -> dict[str, float]:
-    """The service's offline metrics of a version, and with `validation`, its
-    metrics on the dataset version's held-out interactions (`validation.*`)."""
-    metrics = dict(client(props).get_solution_metrics(solutionVersionArn=version_arn)["metrics"])
+def scores(props: dict[str, Any], version_arns: list[str]) -> dict[str, dict[str, float]]:
+    """Each version's offline metrics from the service, and with `validation`, its
+    metrics on the dataset version's held-out interactions (`validation.*`), all
+    versions on the same sample; by ARN."""
+    api = client(props)
+    metrics = {arn: dict(api.get_solution_metrics(solutionVersionArn=arn)["metrics"]) for arn in version_arns}
     validation = props.get("validation")
     if validation:
-        from evaluation.validation import evaluate_solution_version
+        from evaluation.validation import evaluate_solution_versions
 
-        evaluated = evaluate_solution_version(
-            version_arn, validation["bucket"], validation["datasetVersion"], validation["roleArn"],
+        evaluated = evaluate_solution_versions(
+            version_arns, validation["bucket"], validation["datasetVersion"], validation["roleArn"],
             region=props.get("region"), endpoint=props.get("endpoint"), waits=props.get("waits"),
             max_users=int(validation.get("maxUsers") or 1000), event_type=validation.get("eventType"))
-        metrics.update({f"validation.{k}": v for k, v in evaluated["metrics"].items()})
+        for arn, result in evaluated.items():
+            metrics[arn].update({f"validation.{k}": v for k, v in result["metrics"].items()})
     return metrics
 
 
@@ -132,13 +135,15 @@ class PromotionProvider(ResourceProvider):
             reason = f"challenger {challenger or '(not started)'} is {status}; the campaign keeps serving {champion}"
             progress(f"promotion of {props['campaignName']}: {reason}")
             return _without_nulls(self._outputs(props, "pending", reason, champion, champion, None, None))
-        challenger_metrics = scores(props, challenger)
-        if champion is None or champion == challenger:
+        contest = champion is not None and champion != challenger
+        scored = scores(props, [challenger, champion] if contest else [challenger])
+        challenger_metrics = scored[challenger]
+        if not contest:
             decision = "initial" if champion is None else "serving"
             reason = "no model served yet" if champion is None else "the campaign already serves it"
             outputs = self._outputs(props, decision, reason, champion, challenger, None, challenger_metrics)
         else:
-            champion_metrics = scores(props, champion)
+            champion_metrics = scored[champion]
             new, old = challenger_metrics.get(metric), champion_metrics.get(metric)
             gain = (new or 0.0) - (old or 0.0)
             promote = new is not None and gain >= props["minImprovement"]
