@@ -5,7 +5,7 @@ import pulumi
 from stacks import config, datasets
 from stacks.cost import campaign_cost
 from stacks.experiment import ExperimentComponent
-from stacks.layout import BATCH_OUTPUT_PREFIX, dataset_prefix
+from common.layout import BATCH_OUTPUT_PREFIX, dataset_prefix
 from stacks.storage import DataStorage
 
 stack = config.load()

@@ -11,7 +11,7 @@ import zlib
 
 from evaluation.metrics import ranking_metrics
 from providers.batch_inference_job import run_batch_job
-from stacks.layout import EVALUATIONS_PREFIX, dataset_prefix
+from common.layout import EVALUATIONS_PREFIX, dataset_prefix
 
 
 def evaluate_solution_version(solution_version_arn: str, bucket: str, dataset_version: str, role_arn: str,

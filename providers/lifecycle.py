@@ -27,7 +27,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
 
 from providers import model
-from providers.waiting import Backoff, progress, wait_for
+from service.waiting import Backoff, progress, wait_for
 
 SERVICE = "personalize"
 UNKNOWN = model.UNKNOWN

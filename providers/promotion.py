@@ -24,7 +24,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from providers.lifecycle import canonical, client, live_campaigns, progress
 from providers.model import is_unknown
-from stacks.layout import PROMOTIONS_PREFIX
+from common.layout import PROMOTIONS_PREFIX
 
 SERVICE_METRICS = ("coverage", "mean_reciprocal_rank_at_25", "normalized_discounted_cumulative_gain_at_5",
                    "normalized_discounted_cumulative_gain_at_10", "normalized_discounted_cumulative_gain_at_25",

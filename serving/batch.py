@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from providers.batch_inference_job import run_batch_job
-from stacks.layout import BATCH_INPUT_PREFIX, BATCH_OUTPUT_PREFIX
+from common.layout import BATCH_INPUT_PREFIX, BATCH_OUTPUT_PREFIX
 from serving.outputs import StackOutputs
 from serving.users import require_known
 

@@ -6,7 +6,7 @@ for cold-start recommendations on purpose."""
 import io
 
 from serving.outputs import Experiment, StackOutputs
-from stacks.layout import dataset_prefix
+from common.layout import dataset_prefix
 
 
 def unknown_users(outputs: StackOutputs, experiment: Experiment, user_ids: list[str]) -> list[str]:

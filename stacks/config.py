@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from stacks.layout import BATCH_INPUT_PREFIX
+from common.layout import BATCH_INPUT_PREFIX
 
 RECIPES = (
     "aws-user-personalization",

@@ -3,7 +3,7 @@ names a version with no export fails before anything is registered, not
 minutes into `up` when its import job finds no data."""
 
 from stacks.config import ConfigError, StackConfig
-from stacks.layout import DATASETS_PREFIX
+from common.layout import DATASETS_PREFIX
 
 INTERACTIONS_FILE = "interactions.csv"
 # Data preparation writes it last: a version is exported once its manifest is there.

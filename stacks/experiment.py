@@ -26,7 +26,7 @@ from providers.solution import CONFIG_UPDATABLE, Solution
 from providers.solution_version import SolutionVersion
 from stacks.config import Experiment, StackConfig
 from stacks.datasets import INTERACTIONS_FILE
-from stacks.layout import BATCH_OUTPUT_PREFIX, dataset_prefix
+from common.layout import BATCH_OUTPUT_PREFIX, dataset_prefix
 
 INTERACTIONS_SCHEMA = {
     "type": "record", "name": "Interactions", "namespace": "com.amazonaws.personalize.schema", "version": "1.0",

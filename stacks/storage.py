@@ -7,7 +7,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from stacks.layout import PERSONALIZE_READS, PERSONALIZE_WRITES
+from common.layout import PERSONALIZE_READS, PERSONALIZE_WRITES
 
 SERVICE_PRINCIPAL = "personalize.amazonaws.com"
 

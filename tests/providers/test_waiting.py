@@ -1,6 +1,6 @@
 import pytest
 
-from providers.waiting import Backoff, DeadlineExceeded, wait_for
+from service.waiting import Backoff, DeadlineExceeded, wait_for
 
 
 class FakeTime:

@@ -17,7 +17,7 @@ from providers.lifecycle import ResourceFailed
 from providers.schema import SchemaProvider
 from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
-from providers.waiting import DeadlineExceeded
+from service.waiting import DeadlineExceeded
 from tests.data import INTERACTIONS_SCHEMA
 from tests.service.test_providers import create, set_faults
 

@@ -1,0 +1,44 @@
+"""Where things live in the data bucket, and which of them Personalize may
+touch: the programs that write these prefixes and files, the programs that
+read them, and the policies that let the service in all take them from here,
+so a new kind of file cannot miss its grant."""
+
+DATASETS_PREFIX = "datasets/"            # python -m prep exports; imports read them
+BATCH_INPUT_PREFIX = "batch-input/"      # users files of batch inference jobs
+BATCH_OUTPUT_PREFIX = "batch-output/"    # what batch inference jobs write
+EVALUATIONS_PREFIX = "evaluations/"      # validation users and the recommendations scored on them
+PROMOTIONS_PREFIX = "promotions/"        # the promotion gate's history: written by the deployer only
+
+PERSONALIZE_READS = (DATASETS_PREFIX, BATCH_INPUT_PREFIX, EVALUATIONS_PREFIX)
+PERSONALIZE_WRITES = (BATCH_OUTPUT_PREFIX, EVALUATIONS_PREFIX)
+
+# The files of one exported dataset version, relative to its prefix.
+INTERACTIONS_FILE = "interactions.csv"
+ITEMS_FILE = "items.csv"
+USERS_FILE = "users.csv"
+VALIDATION_INTERACTIONS_FILE = "validation/interactions.csv"   # held out for the promotion gate
+SCHEMAS_DIR = "schemas/"                 # schemas/<kind>.json: the Avro schema of each dataset
+# Data preparation writes it last: a version is exported once its manifest is there.
+MANIFEST_FILE = "manifest.json"
+
+# What a batch job writes for one input file: the input's name with this suffix.
+BATCH_OUTPUT_SUFFIX = ".out"
+
+
+def dataset_prefix(version: str) -> str:
+    """Where data preparation exports a dataset version, under the bucket."""
+    return f"{DATASETS_PREFIX}{version}/"
+
+
+def dataset_file(version: str, name: str) -> str:
+    """The key of one file of an exported version, e.g. its manifest."""
+    return f"{dataset_prefix(version)}{name}"
+
+
+def schema_file(kind: str) -> str:
+    """The schema of one dataset kind (interactions, items, users), relative to the version."""
+    return f"{SCHEMAS_DIR}{kind}.json"
+
+
+def promotion_history_key(campaign: str) -> str:
+    return f"{PROMOTIONS_PREFIX}{campaign}.jsonl"
