@@ -4,19 +4,15 @@ dataset group; no update. The tracking id is exported as a secret."""
 import pulumi
 
 from providers.lifecycle import PersonalizeProvider, PersonalizeResource
+from service import specs
 
 
 class EventTrackerProvider(PersonalizeProvider):
-    kind = "event tracker"
-    create_op, describe_op, delete_op = "CreateEventTracker", "DescribeEventTracker", "DeleteEventTracker"
-    arn_member, description_key = "eventTrackerArn", "eventTracker"
-    list_op, list_key, list_scope = "ListEventTrackers", "eventTrackers", ("datasetGroupArn",)
-    extra_outputs = ("trackingId",)
+    spec = specs.EVENT_TRACKER
 
 
 class EventTracker(PersonalizeResource, module="personalize", name="EventTracker"):
     provider_class = EventTrackerProvider
-    output_names = ("trackingId",)
     trackingId: pulumi.Output[str]
 
     def __init__(self, resource_name, opts: pulumi.ResourceOptions | None = None, **props):

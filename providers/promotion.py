@@ -22,18 +22,17 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
 
-from providers.lifecycle import canonical, client, live_campaigns, progress
-from providers.model import is_unknown
-from common.layout import PROMOTIONS_PREFIX
+from common.layout import promotion_history_key
+from common.statuses import ACTIVE, METRICS, VALIDATION_PREFIX
+from evaluation.gate import DEFAULT_METRIC, ON_REJECT, PENDING, REJECT, decide
+from evaluation.scoring import scores
+from providers.preview import is_unknown
+from service.client import client
+from service.lifecycle import canonical, live_campaigns
+from service.waiting import progress
+from servicemodel.requests import SERVICE
 
-SERVICE_METRICS = ("coverage", "mean_reciprocal_rank_at_25", "normalized_discounted_cumulative_gain_at_5",
-                   "normalized_discounted_cumulative_gain_at_10", "normalized_discounted_cumulative_gain_at_25",
-                   "precision_at_5", "precision_at_10", "precision_at_25")
-VALIDATION_METRICS = tuple(f"validation.{name}" for name in (
-    "coverage", "mrr", *(f"{m}_at_{k}" for m in ("precision", "recall", "ndcg") for k in (5, 10, 25))))
-METRICS = SERVICE_METRICS + VALIDATION_METRICS
-ON_REJECT = ("warn", "fail")
-DEFAULTS = {"metric": "normalized_discounted_cumulative_gain_at_10", "minImprovement": 0.0, "onReject": "warn"}
+DEFAULTS = {"metric": DEFAULT_METRIC, "minImprovement": 0.0, "onReject": "warn"}
 # A change to any of these is a new decision.
 DECIDING = ("campaignName", "challengerArn", "challengerStatus", "metric", "minImprovement", "onReject", "validation")
 INPUTS = DECIDING + ("historyBucket", "region", "endpoint", "waits")
@@ -55,33 +54,14 @@ def _append_history(props: dict[str, Any], decision: dict[str, Any]) -> str | No
     bucket = props.get("historyBucket")
     if not bucket:
         return None
-    s3 = client(props, "s3")
-    key = f"{PROMOTIONS_PREFIX}{props['campaignName']}.jsonl"
+    s3 = client("s3", props.get("region"), props.get("endpoint"))
+    key = promotion_history_key(props["campaignName"])
     try:
         before = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     except s3.exceptions.NoSuchKey:
         before = b""
     s3.put_object(Bucket=bucket, Key=key, Body=before + (json.dumps(decision, sort_keys=True) + "\n").encode())
     return f"s3://{bucket}/{key}"
-
-
-def scores(props: dict[str, Any], version_arns: list[str]) -> dict[str, dict[str, float]]:
-    """Each version's offline metrics from the service, and with `validation`, its
-    metrics on the dataset version's held-out interactions (`validation.*`), all
-    versions on the same sample; by ARN."""
-    api = client(props)
-    metrics = {arn: dict(api.get_solution_metrics(solutionVersionArn=arn)["metrics"]) for arn in version_arns}
-    validation = props.get("validation")
-    if validation:
-        from evaluation.validation import evaluate_solution_versions
-
-        evaluated = evaluate_solution_versions(
-            version_arns, validation["bucket"], validation["datasetVersion"], validation["roleArn"],
-            region=props.get("region"), endpoint=props.get("endpoint"), waits=props.get("waits"),
-            max_users=int(validation.get("maxUsers") or 1000), event_type=validation.get("eventType"))
-        for arn, result in evaluated.items():
-            metrics[arn].update({f"validation.{k}": v for k, v in result["metrics"].items()})
-    return metrics
 
 
 class PromotionProvider(ResourceProvider):
@@ -92,7 +72,7 @@ class PromotionProvider(ResourceProvider):
         metric, margin, on_reject = inputs["metric"], inputs["minImprovement"], inputs["onReject"]
         if not is_unknown(metric) and metric not in METRICS:
             failures.append(CheckFailure("metric", f"promotion metric {metric!r}: allowed {', '.join(METRICS)}"))
-        if not is_unknown(metric) and str(metric).startswith("validation.") and not inputs.get("validation"):
+        if not is_unknown(metric) and str(metric).startswith(VALIDATION_PREFIX) and not inputs.get("validation"):
             failures.append(CheckFailure("metric", f"promotion metric {metric!r} needs the validation input"))
         if not is_unknown(margin) and (isinstance(margin, bool) or not isinstance(margin, (int, float))):
             failures.append(CheckFailure("minImprovement", f"promotion minImprovement {margin!r}: a number"))
@@ -124,38 +104,27 @@ class PromotionProvider(ResourceProvider):
         """The history stays in S3: it is the audit trail."""
 
     def _decide(self, props: dict[str, Any]) -> dict[str, Any]:
-        api = client(props)
-        challenger, status, metric = props.get("challengerArn"), props.get("challengerStatus"), props["metric"]
-        campaign = _campaign(api, props["campaignName"])
+        challenger, status = props.get("challengerArn"), props.get("challengerStatus")
+        campaign = _campaign(client(SERVICE, props.get("region"), props.get("endpoint")), props["campaignName"])
         champion = campaign["solutionVersionArn"] if campaign else None
-        if not challenger or status != "ACTIVE":
+        if not challenger or status != ACTIVE:
             if champion is None:
                 raise PromotionRejected(f"campaign {props['campaignName']} has no model to serve: the challenger "
                                         f"{challenger or '(not started)'} is {status}")
             reason = f"challenger {challenger or '(not started)'} is {status}; the campaign keeps serving {champion}"
             progress(f"promotion of {props['campaignName']}: {reason}")
-            return _without_nulls(self._outputs(props, "pending", reason, champion, champion, None, None))
+            return _without_nulls(self._outputs(props, PENDING, reason, champion, champion, None, None))
         contest = champion is not None and champion != challenger
-        scored = scores(props, [challenger, champion] if contest else [challenger])
-        challenger_metrics = scored[challenger]
-        if not contest:
-            decision = "initial" if champion is None else "serving"
-            reason = "no model served yet" if champion is None else "the campaign already serves it"
-            outputs = self._outputs(props, decision, reason, champion, challenger, None, challenger_metrics)
-        else:
-            champion_metrics = scored[champion]
-            new, old = challenger_metrics.get(metric), champion_metrics.get(metric)
-            gain = (new or 0.0) - (old or 0.0)
-            promote = new is not None and gain >= props["minImprovement"]
-            reason = (f"{metric}: challenger {new} vs champion {old} ({gain:+.4f}; "
-                      f"at least {props['minImprovement']:+.4f} required)")
-            outputs = self._outputs(props, "promote" if promote else "reject", reason, champion,
-                                    challenger if promote else champion, champion_metrics, challenger_metrics)
+        scored = scores([challenger, champion] if contest else [challenger], props.get("validation"),
+                        region=props.get("region"), endpoint=props.get("endpoint"), waits=props.get("waits"))
+        decision = decide(challenger, champion, props["metric"], props["minImprovement"], scored)
+        outputs = self._outputs(props, decision.decision, decision.reason, champion, decision.served,
+                                scored[champion] if contest else None, scored[challenger])
         outputs["history"] = _append_history(props, {k: outputs.get(k) for k in (
             "campaignName", "decision", "reason", "metric", "minImprovement", "challengerArn", "championArn",
             "challengerMetrics", "championMetrics", "decidedAt")})
-        if outputs["decision"] == "reject":
-            message = f"promotion of {challenger} rejected; campaign {props['campaignName']} keeps {champion}. {reason}"
+        if decision.decision == REJECT:
+            message = f"promotion of {challenger} rejected; campaign {props['campaignName']} keeps {champion}. {decision.reason}"
             if props["onReject"] == "fail":
                 raise PromotionRejected(message)
             progress(message)

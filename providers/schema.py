@@ -4,9 +4,8 @@ change replaces it, and it has no status: it exists or it does not."""
 import json
 from typing import Any
 
-from pulumi.dynamic import CheckFailure
-
 from providers.lifecycle import PersonalizeProvider, PersonalizeResource
+from service import specs
 
 AVRO_TYPES = {"string", "long", "int", "float", "double", "boolean", "null"}
 # The columns each dataset type's schema must declare.
@@ -47,24 +46,23 @@ def avro_problems(text: str, dataset_type: str | None) -> list[str]:
 
 
 class SchemaProvider(PersonalizeProvider):
-    kind = "schema"
-    create_op, describe_op, delete_op = "CreateSchema", "DescribeSchema", "DeleteSchema"
-    arn_member, description_key = "schemaArn", "schema"
-    list_op, list_key = "ListSchemas", "schemas"
-    has_status = False
+    spec = specs.SCHEMA
+    # Ours, not the API's: it says which columns the schema must declare.
+    own_inputs = ("datasetType",)
 
-    def check(self, olds, news):
-        # `datasetType` is ours, not the API's: it says which columns are required.
-        dataset_type = news.get("datasetType")
-        result = super().check(olds, {k: v for k, v in news.items() if k != "datasetType"})
-        if isinstance(result.inputs.get("schema"), str) and not result.failures:
-            problems = avro_problems(result.inputs["schema"], dataset_type)
-            result.failures += [CheckFailure("schema", f"schema {p}") for p in problems]
-            if not problems:
-                result.inputs["schema"] = canonical_json(result.inputs["schema"])
+    def problems(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
+        dataset_type = inputs.get("datasetType")
+        found = []
+        if isinstance(inputs.get("schema"), str):
+            found += [("schema", f"schema {p}") for p in avro_problems(inputs["schema"], dataset_type)]
         if dataset_type is not None and dataset_type not in REQUIRED_FIELDS:
-            result.failures.append(CheckFailure("datasetType", f"datasetType {dataset_type!r}: allowed {', '.join(REQUIRED_FIELDS)}"))
-        return result
+            found.append(("datasetType", f"datasetType {dataset_type!r}: allowed {', '.join(REQUIRED_FIELDS)}"))
+        return found
+
+    def normalise(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(inputs.get("schema"), str):
+            inputs["schema"] = canonical_json(inputs["schema"])
+        return inputs
 
     def observed_value(self, key: str, value: Any) -> Any:
         return canonical_json(value) if key == "schema" and isinstance(value, str) else value

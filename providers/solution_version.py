@@ -9,16 +9,19 @@ refuse UPDATE) and `trainedMode` records what ran.
 
 When the stack does not wait (`waitUnlessServing`) and the import this version
 trains on is still running, training cannot start yet: the resource is
-recorded as WAITING FOR IMPORT, without an ARN, and a later `up` starts it."""
+recorded as WAITING FOR IMPORT under a placeholder id, and a later `up` starts
+it, which replaces the placeholder with the version's ARN."""
 
 from typing import Any
 
-from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
+from common.statuses import ACTIVE, CREATE_FAILED, CREATE_RUNNING, WAITING_FOR_IMPORT
+from providers.lifecycle import NOT_STARTED_PREFIX, PersonalizeProvider, PersonalizeResource
+from service import specs
+from service.errors import ResourceFailed
+from service.lifecycle import Lifecycle
+from service.waiting import progress
 
-from providers.lifecycle import PersonalizeProvider, PersonalizeResource, ResourceFailed, client, progress
-
-WAITING_FOR_IMPORT = "WAITING FOR IMPORT"
-DEFERRED_PREFIX = "deferred:"
+__all__ = ["WAITING_FOR_IMPORT", "SolutionVersion", "SolutionVersionProvider"]
 
 
 def _import_arn(props: dict[str, Any]) -> str | None:
@@ -26,93 +29,53 @@ def _import_arn(props: dict[str, Any]) -> str | None:
 
 
 class SolutionVersionProvider(PersonalizeProvider):
-    kind = "solution version"
-    create_op, describe_op = "CreateSolutionVersion", "DescribeSolutionVersion"
-    arn_member, description_key = "solutionVersionArn", "solutionVersion"
-    defaults = {"trainingMode": "FULL"}
-    failed_statuses = ("CREATE FAILED", "CREATE STOPPED")
-    running_statuses = (WAITING_FOR_IMPORT, "CREATE PENDING", "CREATE IN_PROGRESS")
-    extra_outputs = ("trainingHours", "recipeArn", "failureReason")
-    # Trainings of hours are common; four hours is also the deploy role's session in up.yml.
-    # Longer ones: raise waits.createSeconds, or do not wait (training.wait false).
-    default_waits = {"createSeconds": 14400}
+    spec = specs.SOLUTION_VERSION
+    computed_outputs = ("trainedMode", "metrics")
+    # The declared mode stays the input; trainedMode says what ran.
+    declared_only = ("trainingMode",)
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        api = client(props)
-        if self.may_return_early(api, props) and self._import_status(api, props) != "ACTIVE":
+    def not_started(self, lifecycle: Lifecycle, props: dict[str, Any]) -> tuple[str, str] | None:
+        if self.may_return_early(lifecycle, props) and self._import_status(lifecycle, props) != ACTIVE:
             progress(f"{self.kind} of {props['solutionArn']}: its import is still running; "
                      f"training starts at a later `up` (campaign {props['waitUnlessServing']} keeps its model)")
-            outputs = self._outputs(api, None, props, {"status": WAITING_FOR_IMPORT})
-            return CreateResult(f"{DEFERRED_PREFIX}{_import_arn(props)}", outputs)
-        run = props
-        if props.get("trainingMode") == "UPDATE" and not self._has_active_version(api, props["solutionArn"]):
+            return f"{NOT_STARTED_PREFIX}{_import_arn(props)}", WAITING_FOR_IMPORT
+        return None
+
+    def not_started_status(self, lifecycle: Lifecycle, props: dict[str, Any]) -> str | None:
+        status = self._import_status(lifecycle, props)
+        return WAITING_FOR_IMPORT if status in CREATE_RUNNING else f"IMPORT {status}"
+
+    def before_create(self, lifecycle: Lifecycle, props: dict[str, Any]) -> dict[str, Any]:
+        if props.get("trainingMode") == "UPDATE" and not self._has_active_version(lifecycle, props["solutionArn"]):
             progress(f"{props['solutionArn']} has no ACTIVE version to update yet: this training is FULL")
-            run = {**props, "trainingMode": "FULL"}
-        created = super().create(run)
-        # The declared mode stays the input; trainedMode says what ran.
-        return CreateResult(created.id, {**created.outs, "trainingMode": props.get("trainingMode")})
+            return {**props, "trainingMode": "FULL"}
+        return props
 
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        if olds.get("arn") is None and olds.get("status") == WAITING_FOR_IMPORT:
-            started = self.create(news)  # the import has finished (diff saw it): train now
-            return UpdateResult(started.outs)
-        return super().update(self._arn(id_, olds), olds, news)
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        arn = self._arn(id_, props)
-        if arn is None:
-            return ReadResult(id_, props)
-        found = super().read(arn, props)
-        if found.id is None:
-            return found
-        # What ran (see trainedMode) is not drift from what was declared.
-        declared = {"trainingMode": props.get("trainingMode")}
-        return ReadResult(id_, {**found.outs, **declared}, {**found.inputs, **declared})
-
-    def live_status(self, id_: str, props: dict[str, Any]) -> str | None:
-        arn = self._arn(id_, props)
-        if arn is None:
-            status = self._import_status(client(props), props)
-            return WAITING_FOR_IMPORT if status in ("CREATE PENDING", "CREATE IN_PROGRESS") else f"IMPORT {status}"
-        return super().live_status(arn, props)
-
-    def more_outputs(self, props: dict[str, Any], description: dict[str, Any]) -> dict[str, Any]:
+    def more_outputs(self, lifecycle: Lifecycle, props: dict[str, Any], description: dict[str, Any]) -> dict[str, Any]:
         outputs = {"trainedMode": description.get("trainingMode"), "metrics": None}
-        if description.get("status") == "ACTIVE":
-            outputs["metrics"] = client(props).get_solution_metrics(
+        if description.get("status") == ACTIVE:
+            outputs["metrics"] = lifecycle.api.get_solution_metrics(
                 solutionVersionArn=description["solutionVersionArn"])["metrics"]
         return outputs
 
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        arn = self._arn(id_, props)
-        if arn is not None:
-            super().delete(arn, props)
-
-    def delete_without_api(self, arn: str, props: dict[str, Any]) -> None:
-        api = client(props)
-        description = self.describe(api, arn)
-        if description and description.get("status") in ("CREATE PENDING", "CREATE IN_PROGRESS"):
-            api.stop_solution_version_creation(solutionVersionArn=arn)
+    def delete_without_api(self, lifecycle: Lifecycle, arn: str, props: dict[str, Any]) -> None:
+        if lifecycle.status(arn) in CREATE_RUNNING:
+            lifecycle.api.stop_solution_version_creation(solutionVersionArn=arn)
             progress(f"stopped the training of {arn}")
 
-    def _arn(self, id_: str, props: dict[str, Any]) -> str | None:
-        return props.get("arn") if id_.startswith(DEFERRED_PREFIX) else id_
+    def _has_active_version(self, lifecycle: Lifecycle, solution_arn: str) -> bool:
+        return any(v.get("status") == ACTIVE for v in lifecycle.summaries(solutionArn=solution_arn))
 
-    def _has_active_version(self, api, solution_arn: str) -> bool:
-        pages = api.get_paginator("list_solution_versions").paginate(solutionArn=solution_arn)
-        return any(v.get("status") == "ACTIVE" for page in pages for v in page["solutionVersions"])
-
-    def _import_status(self, api, props: dict[str, Any]) -> str:
+    def _import_status(self, lifecycle: Lifecycle, props: dict[str, Any]) -> str:
         arn = _import_arn(props)
         if not arn:
-            return "ACTIVE"  # nothing declared to wait for
-        job = api.describe_dataset_import_job(datasetImportJobArn=arn)["datasetImportJob"]
-        if "FAILED" in job["status"]:
+            return ACTIVE  # nothing declared to wait for
+        job = lifecycle.api.describe_dataset_import_job(datasetImportJobArn=arn)["datasetImportJob"]
+        if job["status"] == CREATE_FAILED:
             raise ResourceFailed(f"{self.kind} of {props['solutionArn']} cannot train: import {arn} ended "
                                  f"{job['status']}: {job.get('failureReason') or 'no reason given'}")
-        return job["status"]
+        return str(job["status"])
 
 
 class SolutionVersion(PersonalizeResource, module="personalize", name="SolutionVersion"):
     provider_class = SolutionVersionProvider
-    output_names = ("metrics", "trainingHours", "trainedMode")

@@ -9,9 +9,42 @@ import random
 import sys
 import time
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import Annotated, Callable, TypeVar
+
+from typing_extensions import TypedDict
+
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 
 T = TypeVar("T")
+
+Seconds = Annotated[float, Field(gt=0, strict=True, description="a positive number of seconds")]
+
+
+class Waits(TypedDict, total=False):
+    """Deadlines and polling of the waits for long operations, in seconds: the
+    stack's `waits` config and every resource's `waits` input."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    createSeconds: Seconds
+    updateSeconds: Seconds
+    deleteSeconds: Seconds
+    initialPollSeconds: Seconds
+    maxPollSeconds: Seconds
+
+
+DEFAULT_WAITS: Waits = {"createSeconds": 3600, "updateSeconds": 3600, "deleteSeconds": 1800,
+                        "initialPollSeconds": 2.0, "maxPollSeconds": 300.0}
+WAIT_KEYS = tuple(Waits.__annotations__)
+_WAITS = TypeAdapter(Waits)
+
+
+def waits_problems(waits: object) -> list[tuple[str, object]]:
+    """(key, value) for every wait setting that is not one of WAIT_KEYS with a positive number."""
+    try:
+        _WAITS.validate_python(waits)
+    except ValidationError as failure:
+        return [(".".join(str(p) for p in e["loc"]), e["input"]) for e in failure.errors()]
+    return []
 
 
 class DeadlineExceeded(TimeoutError):

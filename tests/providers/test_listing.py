@@ -1,6 +1,6 @@
 """Lookups that list campaigns read every page, and skip campaigns being deleted."""
 
-from providers.lifecycle import live_campaigns
+from service.lifecycle import live_campaigns
 from providers.promotion import _campaign
 from providers.solution import _campaigns_serving
 

@@ -49,6 +49,6 @@ def test_training_waits_longer_than_other_creates_unless_the_stack_says_otherwis
     from providers.campaign import CampaignProvider
     from providers.solution_version import SolutionVersionProvider
 
-    assert SolutionVersionProvider()._waits({})["createSeconds"] == 14400
-    assert CampaignProvider()._waits({})["createSeconds"] == 3600
-    assert SolutionVersionProvider()._waits({"waits": {"createSeconds": 36000}})["createSeconds"] == 36000
+    assert SolutionVersionProvider().lifecycle({}).waits["createSeconds"] == 14400
+    assert CampaignProvider().lifecycle({}).waits["createSeconds"] == 3600
+    assert SolutionVersionProvider().lifecycle({"waits": {"createSeconds": 36000}}).waits["createSeconds"] == 36000

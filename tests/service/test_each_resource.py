@@ -18,8 +18,8 @@ from providers.schema import SchemaProvider
 from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
 from service.waiting import DeadlineExceeded
-from tests.data import INTERACTIONS_SCHEMA
-from tests.service.test_providers import create, set_faults
+from tests.helpers.data import INTERACTIONS_SCHEMA
+from tests.helpers.providers import create, set_faults
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_create_read_delete(kind, users_schema, conn):
     read = provider.read(arn, outs)
     assert read.id == arn and provider.diff(arn, read.outs, read.inputs).changes is False
     provider.delete(arn, outs)
-    if provider.delete_op:
+    if provider.spec.delete_op:
         assert provider.read(arn, outs).id is None
         provider.delete(arn, outs)  # gone already is deleted
     else:
@@ -115,7 +115,7 @@ def test_a_forced_failure_reports_the_service_reason(kind, users_schema, conn, p
     provider_class, props = props_for(kind, users_schema, conn, name)
     provider = provider_class()
     # Where the API's description has no failureReason, there is none to report.
-    has_reason = "failureReason" in provider._described_members()
+    has_reason = "failureReason" in provider.spec.described_members
     expected = f"injected failure of {name}" if has_reason else f"the service reports no reason for a {provider.kind}"
     set_faults(personalize_local, {"fail": {name: f"injected failure of {name}"}})
     try:
@@ -129,5 +129,5 @@ def test_a_forced_failure_reports_the_service_reason(kind, users_schema, conn, p
 def test_a_deadline_says_what_it_waited_for(kind, users_schema, conn):
     provider_class, props = props_for(kind, users_schema, conn, f"late-{kind.lower()}")
     hurried = dict(conn, waits={**conn["waits"], "createSeconds": 0.05})
-    with pytest.raises(DeadlineExceeded, match=f"{provider_class.kind} .* to become ACTIVE"):
+    with pytest.raises(DeadlineExceeded, match=f"{provider_class.spec.kind} .* to become ACTIVE"):
         create(provider_class(), hurried, **props)

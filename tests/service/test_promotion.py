@@ -16,8 +16,8 @@ from providers.lifecycle import ResourceFailed
 from providers.promotion import PromotionProvider, PromotionRejected
 from providers.solution import RETAINED_TAG, SolutionProvider
 from providers.solution_version import WAITING_FOR_IMPORT, SolutionVersionProvider
-from tests.data import interactions_csv
-from tests.service.test_providers import create, interactions_group, set_faults, update
+from tests.helpers.data import interactions_csv
+from tests.helpers.providers import create, interactions_group, set_faults, update
 
 METRIC = "normalized_discounted_cumulative_gain_at_10"
 CAMPAIGN = "gated"
@@ -145,12 +145,17 @@ def test_training_not_waited_for_keeps_the_champion_until_a_later_up_promotes(co
     assert None not in promotion.values() and promotion["challengerArn"] == ""
     assert not PromotionProvider().diff("promotion", promotion, gate(conn, seeded, challengerStatus=version["status"])).changes
 
-    # A later `up`: the finished import shows as a change, and the update starts training without waiting.
+    # A later `up`: the finished import shows as a change, and training starts without waiting, under its
+    # ARN: the placeholder is replaced (the engine creates the started version, then drops the placeholder).
     wait_until(lambda: DatasetImportJobProvider().live_status(job, job_outs) == "ACTIVE")
     news = provider.check(version, version).inputs
-    assert provider.diff(version_id, version, news).changes
-    version = provider.update(version_id, version, news).outs
+    diff = provider.diff(version_id, version, news)
+    assert diff.changes and diff.replaces and not diff.delete_before_replace
+    started = provider.create(news)
+    provider.delete(version_id, version)  # the placeholder: nothing in the service
+    version_id, version = started.id, started.outs
     assert version["arn"] and version["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS")
+    assert version_id == version["arn"]
     assert not provider.diff(version_id, version, news).changes  # still training: nothing to do
     promotion = decide(conn, seeded, promotion, challengerArn=version["arn"], challengerStatus=version["status"])
     assert promotion["decision"] == "pending" and promotion["servedVersionArn"] == champion

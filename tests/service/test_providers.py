@@ -18,32 +18,7 @@ from providers.schema import SchemaProvider
 from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
 from service.waiting import DeadlineExceeded
-from tests.data import INTERACTIONS_SCHEMA
-
-
-def create(provider, conn, **props):
-    checked = provider.check({}, {**conn, **props})
-    assert checked.failures == [], [f.reason for f in checked.failures]
-    result = provider.create(checked.inputs)
-    return result.id, result.outs
-
-
-def update(provider, outs, **changes):
-    news = provider.check(outs, {**outs, **changes}).inputs
-    diff = provider.diff(outs["arn"], outs, news)
-    assert diff.changes and not diff.replaces, diff.replaces
-    return provider.update(outs["arn"], outs, news).outs
-
-
-def interactions_group(conn, name: str) -> dict:
-    """A dataset group `name` with an Interactions dataset: the ARNs of group, schema and dataset."""
-    ids = {}
-    ids["group"], _ = create(DatasetGroupProvider(), conn, name=name)
-    ids["schema"], _ = create(SchemaProvider(), conn, name=f"{name}-interactions", schema=INTERACTIONS_SCHEMA,
-                              datasetType="Interactions")
-    ids["dataset"], _ = create(DatasetProvider(), conn, name=f"{name}-interactions", datasetType="Interactions",
-                               datasetGroupArn=ids["group"], schemaArn=ids["schema"])
-    return ids
+from tests.helpers.providers import create, get_faults, interactions_group, set_faults, update
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +85,7 @@ def test_drift_out_of_band_is_seen_by_read(chain, aws, conn):
     api.update_campaign(campaignArn=chain["campaign"], minProvisionedTPS=7)
     provider = CampaignProvider()
     # Reading while the service still applies the change is fine; wait so the value is settled.
-    provider._wait_for_update(api, chain["campaign"], conn)
+    provider.lifecycle(conn).wait_for_update(chain["campaign"])
     read = provider.read(chain["campaign"], chain["campaign_outs"])
     assert read.inputs["minProvisionedTPS"] == 7
     declared = provider.check({}, {**chain["campaign_outs"], "minProvisionedTPS": 3}).inputs
@@ -209,21 +184,6 @@ def test_group_delete_waits_for_its_children_then_everything_is_gone(chain, conn
     DatasetGroupProvider().delete(chain["group"], conn)  # not found is deleted
 
 
-def set_faults(emulator, faults: dict | None):
-    import urllib.request
-
-    method, body = ("POST", json.dumps(faults).encode()) if faults else ("DELETE", None)
-    request = urllib.request.Request(f"{emulator.endpoint}/_local/faults", data=body, method=method,
-                                     headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(request).read()
-
-
-def get_faults(emulator) -> dict:
-    import urllib.request
-
-    return json.loads(urllib.request.urlopen(f"{emulator.endpoint}/_local/faults").read())
-
-
 def test_throttling_is_retried_until_the_resource_is_created(conn, emulator):
     # The next four control-plane calls are throttled: botocore's adaptive retries carry on.
     set_faults(emulator, {"throttle": {"count": 4}})
@@ -246,5 +206,5 @@ def test_a_forced_create_failure_reports_the_reason_and_leaves_nothing(conn, emu
     finally:
         set_faults(emulator, None)
     # The failed group is deleted (or on its way out): a later `up` can create it afresh.
-    failed = DatasetGroupProvider().describe(aws("personalize"), "arn:aws:personalize:us-east-1:123456789012:dataset-group/doomed")
+    failed = DatasetGroupProvider().lifecycle(conn).describe("arn:aws:personalize:us-east-1:123456789012:dataset-group/doomed")
     assert failed is None or failed["status"].startswith("DELETE")

@@ -1,4 +1,4 @@
-"""Request validation driven by botocore's service model.
+"""Requests checked and built from botocore's service model.
 
 The model already says which members are required and what their patterns,
 lengths, ranges and enums are; checking requests against it before any call
@@ -6,27 +6,28 @@ turns a failure that would surface minutes into `pulumi up` into a check
 failure at preview time that names the property."""
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import botocore.session
 from botocore.model import OperationModel, Shape
 
 from servicemodel.constraints import Violation, violations
 
-# What the Python SDK passes for a value that is not known yet during preview:
-# on the wire this sentinel string; deserialized for a provider, an Unknown.
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+SERVICE = "personalize"
 
 
-def is_unknown(value: Any) -> bool:
-    from pulumi.output import Unknown
-
-    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
+def _never(_value: Any) -> bool:
+    return False
 
 
 @lru_cache(maxsize=None)
 def operation(service: str, name: str) -> OperationModel:
     return botocore.session.get_session().get_service_model(service).operation_model(name)
+
+
+@lru_cache(maxsize=None)
+def service_operations(service: str) -> frozenset[str]:
+    return frozenset(botocore.session.get_session().get_service_model(service).operation_names)
 
 
 def request_members(service: str, op: str) -> tuple[str, ...]:
@@ -70,16 +71,18 @@ def _reason(v: Violation) -> str:
     return f"value {v.value} is {bound} {v.limit}"
 
 
-def validate_request(service: str, op: str, request: dict[str, Any]) -> list[tuple[str, str]]:
-    """(property path, what is wrong) for every constraint the request breaks."""
-    found = violations(operation(service, op).input_shape, request, skip=is_unknown, unknown_members=True)
+def validate_request(service: str, op: str, request: dict[str, Any],
+                     skip: Callable[[Any], bool] = _never) -> list[tuple[str, str]]:
+    """(property path, what is wrong) for every constraint the request breaks;
+    `skip(value)` passes over values not to be judged (unknown during a preview)."""
+    found = violations(operation(service, op).input_shape, request, skip=skip, unknown_members=True)
     return [(_path(v.path), _reason(v)) for v in found]
 
 
 def coerce(shape: Shape, value: Any) -> Any:
     """Undo the engine's wire format: every number arrives as a float, but the
     service wants integers where the model says integer."""
-    if value is None or is_unknown(value):
+    if value is None:
         return value
     kind = shape.type_name
     if kind in ("integer", "long") and isinstance(value, float) and value.is_integer():

@@ -1,0 +1,240 @@
+"""One resource's lifecycle with boto3 alone, read from its spec: describe,
+create or adopt, wait until done (or failed), update in place, delete.
+
+What a resource type does differently from the spec's rules is a named hook
+(`Hooks`), overridden by its resource module; everything else is here, once.
+Nothing here knows about Pulumi: the providers call it from the engine, the
+commands call it directly."""
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from common.statuses import ACTIVE
+from service.client import client, error_code
+from service.errors import ResourceFailed
+from service.specs import ResourceSpec
+from service.waiting import DEFAULT_WAITS, Backoff, progress, wait_for
+from servicemodel.requests import SERVICE, build_request
+
+
+
+def snake(op: str) -> str:
+    """boto3's method name of an operation: CreateDatasetGroup -> create_dataset_group."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in op).lstrip("_")
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def overlay(declared: Any, observed: Any) -> Any:
+    """What the user declared, with the service's current values where the user
+    set one. Defaults the service fills in for unset keys are not drift."""
+    if declared is None:
+        return None
+    if isinstance(declared, dict) and isinstance(observed, dict):
+        return {k: overlay(v, observed.get(k)) if k in observed else v for k, v in declared.items()}
+    return observed
+
+
+def canonical(value: Any) -> Any:
+    # Numbers come back from the engine as floats; 1 and 1.0 are the same TPS.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: canonical(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value
+
+
+def live_campaigns(api: Any, **filters: Any) -> Iterator[dict[str, Any]]:
+    """Summaries of the campaigns not being deleted, across every page."""
+    for page in api.get_paginator("list_campaigns").paginate(**filters):
+        yield from (c for c in page["campaigns"] if not c.get("status", "").startswith("DELETE"))
+
+
+class Hooks:
+    """What a resource type's API does differently; the defaults fit most types."""
+
+    def observed_value(self, key: str, value: Any) -> Any:
+        """How a described value compares with the declared one (e.g. JSON text)."""
+        return value
+
+
+class Lifecycle:
+    """One resource type's operations for one connection (region, endpoint, waits)."""
+
+    def __init__(self, spec: ResourceSpec, props: dict[str, Any], hooks: Hooks | None = None):
+        self.spec, self.hooks = spec, hooks or Hooks()
+        self.api = client(SERVICE, props.get("region"), props.get("endpoint"))
+        self.waits: dict[str, float] = {**DEFAULT_WAITS, **spec.default_waits, **(props.get("waits") or {})}
+        self.backoff = Backoff(initial_seconds=self.waits["initialPollSeconds"], max_seconds=self.waits["maxPollSeconds"])
+
+    def call(self, op: str, **request: Any) -> Any:
+        return getattr(self.api, snake(op))(**request)
+
+    # --- reading ---------------------------------------------------------------
+    def describe(self, arn: str) -> dict[str, Any] | None:
+        try:
+            response = self.call(self.spec.describe_op, **{self.spec.arn_member: arn})
+        except self.api.exceptions.ResourceNotFoundException:
+            return None
+        return response[self.spec.description_key]
+
+    def status(self, arn: str) -> str | None:
+        description = self.describe(arn)
+        return description.get("status") if description else None
+
+    def summaries(self, **scope: Any) -> Iterator[dict[str, Any]]:
+        request = {k: v for k, v in scope.items() if k in self.spec.list_scope and v}
+        for page in self.api.get_paginator(snake(self.spec.list_op)).paginate(**request):
+            yield from page[self.spec.list_key]
+
+    def find_by_name(self, props: dict[str, Any]) -> str | None:
+        name = props.get(self.spec.name_member)
+        found = (s[self.spec.arn_member] for s in self.summaries(**props) if s.get(self.spec.name_member) == name)
+        return next(found, None)
+
+    def failure_reason(self, description: dict[str, Any] | None, update: bool = False) -> str:
+        """The service's reason for a failure: an update's own first, then the resource's."""
+        description = description or {}
+        places = [description.get(self.spec.update_status_key or "") or {}] if update else []
+        for place in [*places, description]:
+            if place.get("failureReason"):
+                return str(place["failureReason"])
+        # Some types (dataset, solution, event tracker) have no failureReason in the API.
+        return "no reason given" if update else f"the service reports no reason for a {self.spec.kind}"
+
+    # --- creating ----------------------------------------------------------------
+    def create_request(self, props: dict[str, Any]) -> dict[str, Any]:
+        return build_request(SERVICE, self.spec.create_op, props)
+
+    def create_or_adopt(self, props: dict[str, Any]) -> str:
+        """Create the resource, or adopt the one an interrupted run left under the same name."""
+        request = self.create_request(props)
+        try:
+            response = self.while_in_use(lambda: self.call(self.spec.create_op, **request), "create")
+            progress(f"created {self.spec.kind} {props.get(self.spec.name_member) or response[self.spec.arn_member]}")
+            return str(response[self.spec.arn_member])
+        except self.api.exceptions.ResourceAlreadyExistsException:
+            arn = self.find_by_name(props)
+            if arn is None:
+                raise
+            self.check_adoptable(arn, props)
+            progress(f"adopted the existing {self.spec.kind} {arn}: it was left by an earlier run with the same settings")
+            return arn
+
+    def check_adoptable(self, arn: str, props: dict[str, Any]) -> None:
+        description = self.describe(arn)
+        if description is None:
+            raise ResourceFailed(f"cannot adopt {self.spec.kind} {arn}: it does not exist")
+        declared = self.create_request(props)
+        # A member the description can carry but omits is unset in the service.
+        described = {k: self.hooks.observed_value(k, jsonable(description.get(k))) for k in self.spec.described_members}
+        differences = [f"{k}: existing {described[k]!r}, declared {v!r}" for k, v in declared.items()
+                       if k in described and canonical(overlay(v, described[k])) != canonical(v)]
+        if differences:
+            raise ResourceFailed(f"{self.spec.kind} {arn} already exists with other settings ({'; '.join(differences)}); "
+                                 f"delete it, rename the resource, or declare the existing settings")
+
+    # --- waiting -----------------------------------------------------------------
+    def check_not_failed(self, arn: str, description: dict[str, Any]) -> dict[str, Any]:
+        status = description.get("status")
+        if status in self.spec.failed:
+            self.clean_up_failed(arn)
+            raise ResourceFailed(f"{self.spec.kind} {arn} ended {status}: {self.failure_reason(description)}")
+        return description
+
+    def wait_until_done(self, arn: str, phase: str = "create") -> dict[str, Any]:
+        def poll() -> dict[str, Any] | None:
+            description = self.describe(arn)
+            if description is None:
+                return None
+            if not self.spec.has_status:
+                return description
+            self.check_not_failed(arn, description)
+            return description if description.get("status") in self.spec.done else None
+
+        return wait_for(f"{self.spec.kind} {arn} to become {'/'.join(self.spec.done)}", poll,
+                        self.waits[f"{phase}Seconds"], self.backoff)
+
+    def wait_for_update(self, arn: str) -> dict[str, Any]:
+        def poll() -> dict[str, Any] | None:
+            description = self.describe(arn) or {}
+            update = description.get(self.spec.update_status_key or "") or {}
+            status = update.get("status", description.get("status"))
+            if status in self.spec.update_failed:
+                raise ResourceFailed(f"updating {self.spec.kind} {arn} failed: "
+                                     f"{self.failure_reason(description, update=bool(update))}")
+            return description if status == ACTIVE else None
+
+        return wait_for(f"the update of {self.spec.kind} {arn}", poll, self.waits["updateSeconds"], self.backoff)
+
+    def while_in_use(self, call: Callable[[], Any], phase: str) -> Any:
+        """Retry while the service says a dependent or a running operation is in the way."""
+        outcome: dict[str, Any] = {}
+
+        def attempt() -> bool | None:
+            try:
+                outcome["value"] = call()
+                return True
+            except Exception as error:
+                if error_code(error) == "ResourceInUseException":
+                    progress(f"{self.spec.kind}: {error}; retrying")
+                    return None
+                raise
+
+        wait_for(f"{self.spec.kind} to be free to {phase}", attempt, self.waits[f"{phase}Seconds"], self.backoff)
+        return outcome.get("value")
+
+    # --- changing ----------------------------------------------------------------
+    def update(self, arn: str, members: dict[str, Any]) -> dict[str, Any]:
+        """Send `members` to the update operation and wait for the update to finish."""
+        op = self.spec.update_op
+        if op is None:
+            raise ResourceFailed(f"a {self.spec.kind} cannot be updated in place")
+        request = build_request(SERVICE, op, members, **{self.spec.arn_member: arn})
+        self.while_in_use(lambda: self.call(op, **request), "update")
+        return self.wait_for_update(arn)
+
+    def sync_tags(self, arn: str, declared_tags: list | None, existing: list | None) -> None:
+        declared = {t["tagKey"]: t["tagValue"] for t in declared_tags or []}
+        before = {t["tagKey"]: t["tagValue"] for t in existing or []}
+        if existing is None or declared == before:
+            return
+        if removed := [k for k in before if k not in declared]:
+            self.api.untag_resource(resourceArn=arn, tagKeys=removed)
+        if declared:
+            self.api.tag_resource(resourceArn=arn, tags=[{"tagKey": k, "tagValue": v} for k, v in declared.items()])
+
+    def delete(self, arn: str) -> None:
+        """Delete and wait until it is gone; already gone is deleted."""
+        op = self.spec.delete_op
+        if op is None:
+            raise ResourceFailed(f"the API cannot delete a {self.spec.kind}")
+
+        def attempt() -> None:
+            try:
+                self.call(op, **{self.spec.arn_member: arn})
+            except self.api.exceptions.ResourceNotFoundException:
+                pass
+
+        self.while_in_use(attempt, "delete")
+        wait_for(f"{self.spec.kind} {arn} to be deleted", lambda: True if self.describe(arn) is None else None,
+                 self.waits["deleteSeconds"], self.backoff)
+
+    def clean_up_failed(self, arn: str) -> None:
+        # Nothing half-created stays behind where the API can delete it.
+        if self.spec.delete_op:
+            try:
+                self.call(self.spec.delete_op, **{self.spec.arn_member: arn})
+            except Exception as error:  # the failure being reported matters more
+                progress(f"could not delete the failed {self.spec.kind} {arn}: {error}")

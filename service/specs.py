@@ -1,0 +1,140 @@
+"""Every Personalize resource type the project manages, declared as data.
+
+A spec says only what the service model cannot: the resource's noun, which
+members an update changes in place, our defaults where the service's differ,
+which statuses mean done, failed or still running, and which described
+members are exported. Everything the model knows is derived from it: the
+operation names, the ARN member, the key of the description, the list
+operation, its result key and the members it is filtered by, where an
+update's status lives and whether the API reports a failure reason."""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from common.statuses import ACTIVE, CREATE_FAILED, CREATE_RUNNING, CREATE_STOPPED, DELETE_FAILED
+from servicemodel.requests import SERVICE, operation, request_members, service_operations
+
+_PAGING = ("nextToken", "maxResults")
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    noun: str                                   # "DatasetGroup": CreateDatasetGroup, DescribeDatasetGroup, ...
+    kind: str                                   # "dataset group", for messages
+    name_member: str = "name"                   # "jobName" for jobs
+    updatable: tuple[str, ...] = ()             # members the update operation changes in place
+    defaults: dict[str, Any] = field(default_factory=dict)  # ours, where the service's differ
+    done: tuple[str, ...] = (ACTIVE,)
+    failed: tuple[str, ...] = (CREATE_FAILED,)
+    # A job left in one of these (by a create that did not wait) shows a change
+    # once the service reports another status.
+    running: tuple[str, ...] = CREATE_RUNNING
+    update_failed: tuple[str, ...] = (CREATE_FAILED, "UPDATE FAILED")
+    outputs: tuple[str, ...] = ()               # described members exported besides arn and status
+    default_waits: dict[str, float] = field(default_factory=dict)  # where this type takes longer than most
+
+    # --- derived from botocore's service model --------------------------------
+    @property
+    def create_op(self) -> str:
+        return f"Create{self.noun}"
+
+    @property
+    def describe_op(self) -> str:
+        return f"Describe{self.noun}"
+
+    @property
+    def delete_op(self) -> str | None:
+        """None: the API cannot delete this type (jobs, solution versions)."""
+        return _if_modelled(f"Delete{self.noun}")
+
+    @property
+    def update_op(self) -> str | None:
+        return _if_modelled(f"Update{self.noun}")
+
+    @property
+    def list_op(self) -> str:
+        return f"List{self.noun}s"
+
+    @cached_property
+    def arn_member(self) -> str:
+        [member] = operation(SERVICE, self.describe_op).input_shape.required_members
+        return member
+
+    @cached_property
+    def description_key(self) -> str:
+        [key] = operation(SERVICE, self.describe_op).output_shape.members
+        return key
+
+    @cached_property
+    def described_members(self) -> tuple[str, ...]:
+        output = operation(SERVICE, self.describe_op).output_shape
+        return tuple(output.members[self.description_key].members)
+
+    @cached_property
+    def list_key(self) -> str:
+        output = operation(SERVICE, self.list_op).output_shape
+        [key] = [k for k, shape in output.members.items() if shape.type_name == "list"]
+        return key
+
+    @cached_property
+    def list_scope(self) -> tuple[str, ...]:
+        """The members the list operation can be filtered by (e.g. datasetGroupArn)."""
+        return tuple(k for k in request_members(SERVICE, self.list_op) if k not in _PAGING)
+
+    @cached_property
+    def create_members(self) -> tuple[str, ...]:
+        return request_members(SERVICE, self.create_op)
+
+    @property
+    def has_status(self) -> bool:
+        return "status" in self.described_members
+
+    @property
+    def reports_failure_reason(self) -> bool:
+        return "failureReason" in self.described_members
+
+    @cached_property
+    def update_status_key(self) -> str | None:
+        """The member an update's own status is reported in (latestCampaignUpdate...);
+        None: an update shows on the resource's status."""
+        return next((k for k in self.described_members if k.startswith("latest") and k.endswith("Update")), None)
+
+
+def _if_modelled(op: str) -> str | None:
+    return op if op in service_operations(SERVICE) else None
+
+
+# The resource types, as the table in the README lists them.
+DATASET_GROUP = ResourceSpec("DatasetGroup", "dataset group",
+                             # Deleting a group takes the service a while after its children are gone.
+                             failed=(CREATE_FAILED, DELETE_FAILED))
+SCHEMA = ResourceSpec("Schema", "schema")
+# UpdateDataset moves an Items or Users dataset to another (compatible) schema.
+DATASET = ResourceSpec("Dataset", "dataset", updatable=("schemaArn",))
+DATASET_IMPORT_JOB = ResourceSpec("DatasetImportJob", "dataset import job", name_member="jobName",
+                                  defaults={"importMode": "FULL"})
+SOLUTION = ResourceSpec("Solution", "solution", updatable=("performAutoTraining", "performIncrementalUpdate"),
+                        # The service trains on a schedule unless told otherwise; training costs
+                        # money, so ours trains when a version is declared, unless a stack opts in.
+                        defaults={"performAutoTraining": False},
+                        # latestSolutionVersion is left out on purpose: it moves whenever any version
+                        # finishes, and a refresh would report that as a change to the solution.
+                        outputs=("latestSolutionUpdate",))
+SOLUTION_VERSION = ResourceSpec("SolutionVersion", "solution version", defaults={"trainingMode": "FULL"},
+                                failed=(CREATE_FAILED, CREATE_STOPPED),
+                                outputs=("trainingHours", "recipeArn", "failureReason"),
+                                # Trainings of hours are common; four hours is also the deploy role's
+                                # session in up.yml. Longer ones: raise waits.createSeconds, or do not
+                                # wait (training.wait false).
+                                default_waits={"createSeconds": 14400})
+CAMPAIGN = ResourceSpec("Campaign", "campaign", updatable=("solutionVersionArn", "minProvisionedTPS", "campaignConfig"),
+                        defaults={"minProvisionedTPS": 1}, outputs=("latestCampaignUpdate",))
+EVENT_TRACKER = ResourceSpec("EventTracker", "event tracker", outputs=("trackingId",))
+FILTER = ResourceSpec("Filter", "filter")
+# Batch jobs report PENDING and IN PROGRESS while they run (DescribeBatchInferenceJob).
+BATCH_INFERENCE_JOB = ResourceSpec("BatchInferenceJob", "batch inference job", name_member="jobName",
+                                   running=("PENDING", "IN PROGRESS"))
+
+ALL = (DATASET_GROUP, SCHEMA, DATASET, DATASET_IMPORT_JOB, SOLUTION, SOLUTION_VERSION, CAMPAIGN, EVENT_TRACKER,
+       FILTER, BATCH_INFERENCE_JOB)
