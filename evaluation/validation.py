@@ -2,74 +2,107 @@
 recommendations for a sample of validation users come from a batch inference job,
 and are compared with what those users went on to interact with."""
 
+import csv
 import hashlib
 import io
 import json
-import posixpath
-import re
 import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 
+from common.layout import EVALUATIONS_PREFIX, INTERACTIONS_FILE, VALIDATION_INTERACTIONS_FILE, dataset_file
+from common.names import bounded_name
 from evaluation.metrics import ranking_metrics
-from providers.batch_inference_job import run_batch_job
-from common.layout import EVALUATIONS_PREFIX, dataset_prefix
+from service.batch import BatchFiles, run_batch, write_users_file
+from service.client import client
+
+# One held-out or training interaction: ids as text ("007" and "7" are different
+# items), the event type None where the file has no such column or value.
+Interaction = tuple[str, str, str | None]
 
 
-def evaluate_solution_version(solution_version_arn: str, bucket: str, dataset_version: str, role_arn: str,
-                              **options) -> dict:
-    return evaluate_solution_versions([solution_version_arn], bucket, dataset_version, role_arn, **options)[solution_version_arn]
+def evaluate_solution_version(
+    solution_version_arn: str, bucket: str, dataset_version: str, role_arn: str, **options
+) -> dict:
+    return evaluate_solution_versions([solution_version_arn], bucket, dataset_version, role_arn, **options)[
+        solution_version_arn
+    ]
 
 
-def evaluate_solution_versions(version_arns: list[str], bucket: str, dataset_version: str, role_arn: str, *,
-                               region: str | None, endpoint: str | None, waits: dict | None = None,
-                               max_users: int = 1000, num_results: int = 25, event_type: str | None = None) -> dict:
+def evaluate_solution_versions(
+    version_arns: list[str],
+    bucket: str,
+    dataset_version: str,
+    role_arn: str,
+    *,
+    region: str | None,
+    endpoint: str | None,
+    waits: dict | None = None,
+    max_users: int = 1000,
+    num_results: int = 25,
+    event_type: str | None = None,
+) -> dict:
     """Each version's result, by ARN. The held-out data is read and the users file
     written once, so versions compared with each other are scored on the same sample."""
-    import boto3
-
     if max_users < 1:
         raise ValueError(f"max_users must be at least 1, got {max_users}")
-    s3 = boto3.client("s3", region_name=region, endpoint_url=endpoint)
-    data = dataset_prefix(dataset_version).rstrip("/")
-    truth = truth_sets(_read_csv(s3, bucket, f"{data}/validation/interactions.csv"), event_type)
+    s3 = client("s3", region, endpoint)
+    validation_key = dataset_file(dataset_version, VALIDATION_INTERACTIONS_FILE)
+    truth = truth_sets(read_interactions(s3, bucket, validation_key), event_type)
     if not truth:
         kind = f" with event type {event_type!r}" if event_type else ""
-        raise ValueError(f"s3://{bucket}/{data}/validation/interactions.csv has no interactions{kind} to evaluate on")
+        raise ValueError(f"s3://{bucket}/{validation_key} has no interactions{kind} to evaluate on")
     users = sample_users(truth, max_users)
     sampled_truth = {user: truth[user] for user in users}
-    catalogue_size = _read_csv(s3, bucket, f"{data}/interactions.csv")["ITEM_ID"].n_unique()
+    catalogue_size = len(
+        {item for _, item, _ in read_interactions(s3, bucket, dataset_file(dataset_version, INTERACTIONS_FILE))}
+    )
 
-    body = "".join(json.dumps({"userId": user}) + "\n" for user in users).encode()
-    digest = hashlib.sha256(body).hexdigest()[:16]
     # Content-addressed: the same sample is the same file, so a rerun adopts the same job.
-    input_key = f"{EVALUATIONS_PREFIX}{dataset_version}/users-{digest}.jsonl"
-    s3.put_object(Bucket=bucket, Key=input_key, Body=body)
+    input_key = write_users_file(s3, bucket, f"{EVALUATIONS_PREFIX}{dataset_version}/", users, stem="users-")
 
     results = {}
     for version_arn in version_arns:
         version_id = version_arn.rstrip("/").rsplit("/", 1)[-1]
-        output_prefix = f"{EVALUATIONS_PREFIX}{dataset_version}/{version_id}/"
-        job = {"solutionVersionArn": version_arn, "roleArn": role_arn, "numResults": num_results,
-               "jobInput": {"s3DataSource": {"path": f"s3://{bucket}/{input_key}"}},
-               "jobOutput": {"s3DataDestination": {"path": f"s3://{bucket}/{output_prefix}"}}}
+        files = BatchFiles(bucket, input_key, f"{EVALUATIONS_PREFIX}{dataset_version}/{version_id}/")
+        job = files.request(solutionVersionArn=version_arn, roleArn=role_arn, numResults=num_results)
         # Named by everything it does: the same users of another dataset version (the
         # holdout is often the same days) is another job, not a clash with this one.
         settings = hashlib.sha256(json.dumps(job, sort_keys=True).encode()).hexdigest()
-        job_arn = run_batch_job({**job, "jobName": job_name(version_id, settings), "region": region,
-                                 "endpoint": endpoint, "waits": waits})
-        recommended = _read_output(s3, bucket, output_prefix, posixpath.basename(input_key))
-        results[version_arn] = {"metrics": ranking_metrics(recommended, sampled_truth, catalogue_size),
-                                "batchInferenceJobArn": job_arn, "users": len(users), "datasetVersion": dataset_version}
+        run = run_batch(
+            s3,
+            files,
+            {**job, "jobName": job_name(version_id, settings)},
+            users,
+            region=region,
+            endpoint=endpoint,
+            waits=waits,
+        )
+        # Unanswered users would score zero and wrongly sink the version being judged.
+        if run.errors:
+            user, reason = next(iter(run.errors.items()))
+            raise RuntimeError(
+                f"batch inference job {run.job_arn} could not answer {len(run.errors)} users, "
+                f"e.g. {user!r}: {reason} (see {run.output_uri})"
+            )
+        recommended = {user: output.get("recommendedItems") or [] for user, output in run.answers.items()}
+        results[version_arn] = {
+            "metrics": ranking_metrics(recommended, sampled_truth, catalogue_size),
+            "batchInferenceJobArn": run.job_arn,
+            "users": len(users),
+            "datasetVersion": dataset_version,
+        }
     return results
 
 
-def truth_sets(interactions, event_type: str | None = None) -> dict[str, set[str]]:
+def truth_sets(interactions: "Interactions", event_type: str | None = None) -> dict[str, set[str]]:
     """Each user's items in the held-out interactions, of `event_type` where there is one."""
-    import polars as pl
-
-    if event_type and "EVENT_TYPE" in interactions.columns:
-        interactions = interactions.filter(pl.col("EVENT_TYPE") == event_type)
-    grouped = interactions.group_by("USER_ID").agg(pl.col("ITEM_ID").unique())
-    return {user: set(items) for user, items in grouped.iter_rows()}
+    wanted = event_type if event_type and interactions.has_event_type else None
+    truth: dict[str, set[str]] = {}
+    for user, item, kind in interactions:
+        if wanted is None or kind == wanted:
+            truth.setdefault(user, set()).add(item)
+    return truth
 
 
 def sample_users(truth: dict[str, set[str]], max_users: int) -> list[str]:
@@ -79,43 +112,44 @@ def sample_users(truth: dict[str, set[str]], max_users: int) -> list[str]:
 
 
 def job_name(version_id: str, digest: str) -> str:
-    # Job names allow 63 characters of [A-Za-z0-9_-]; the digest must survive the cut.
-    return f"eval-{re.sub(r'[^A-Za-z0-9_-]', '-', version_id)[:49]}-{digest[:8]}"
+    """eval-<version id>-<8 characters of the digest>; a long version id is cut, never the digest."""
+    return bounded_name(("eval", version_id), digest[:8])
 
 
-def _read_csv(s3, bucket: str, key: str):
-    import polars as pl
+@dataclass
+class Interactions:
+    """The rows of an exported interactions CSV that have both a USER_ID and an
+    ITEM_ID, streamed once: a training file need not fit in memory."""
 
+    has_event_type: bool  # whether the file has an EVENT_TYPE column
+    rows: Iterator[Interaction]
+
+    def __iter__(self) -> Iterator[Interaction]:
+        return self.rows
+
+
+def read_interactions(s3, bucket: str, key: str) -> Interactions:
+    """An exported interactions CSV; its header is checked here, before any row is read."""
     try:
-        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"]
     except s3.exceptions.NoSuchKey:
-        raise FileNotFoundError(f"s3://{bucket}/{key} does not exist: export the dataset version with python -m prep") from None
-    # Ids stay text: "007" and "7" are different items.
-    frame = pl.read_csv(io.BytesIO(body), infer_schema=False)
-    if missing := {"USER_ID", "ITEM_ID"} - set(frame.columns):
+        raise FileNotFoundError(
+            f"s3://{bucket}/{key} does not exist: export the dataset version with python -m prep"
+        ) from None
+    rows = csv.reader(io.TextIOWrapper(body, encoding="utf-8-sig", newline=""))
+    header = next(rows, [])
+    if missing := {"USER_ID", "ITEM_ID"} - set(header):
         raise ValueError(f"s3://{bucket}/{key} has no {', '.join(sorted(missing))} column")
-    return frame.drop_nulls(["USER_ID", "ITEM_ID"])
+    kind = header.index("EVENT_TYPE") if "EVENT_TYPE" in header else None
+    return Interactions(kind is not None, _rows(rows, header.index("USER_ID"), header.index("ITEM_ID"), kind))
 
 
-def _read_output(s3, bucket: str, prefix: str, input_name: str) -> dict[str, list[str]]:
-    """The job's recommendations by user. Other evaluations of this version write
-    beside ours, so only the output of our input file is read."""
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-    keys = sorted(obj["Key"] for page in pages for obj in page.get("Contents", [])
-                  if posixpath.basename(obj["Key"]).startswith(input_name) and obj["Key"].endswith(".out"))
-    if not keys:
-        raise RuntimeError(f"the batch inference job wrote no {input_name}.out under s3://{bucket}/{prefix}")
-    recommended, errors = {}, []
-    for key in keys:
-        for line in s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().splitlines():
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            if record.get("error") or not record.get("output"):
-                errors.append(f"{record.get('input')}: {record.get('error')}")
-            else:
-                recommended[str(record["input"]["userId"])] = record["output"]["recommendedItems"]
-    # Unanswered users would score zero and wrongly sink the version being judged.
-    if errors:
-        raise RuntimeError(f"the batch inference job could not answer {len(errors)} users, e.g. {errors[0]}")
-    return recommended
+def _rows(rows: Iterator[list[str]], user: int, item: int, kind: int | None) -> Iterator[Interaction]:
+    def field(row: list[str], index: int | None) -> str | None:
+        # An empty field is a missing value, and so are those a short row lacks.
+        return row[index] or None if index is not None and index < len(row) else None
+
+    for row in rows:
+        user_id, item_id = field(row, user), field(row, item)
+        if user_id is not None and item_id is not None:
+            yield user_id, item_id, field(row, kind)

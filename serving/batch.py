@@ -6,21 +6,18 @@ rerun of the same request adopts the job (and its output) instead of paying for
 another, and any change (version, users, number, filter) runs a new one."""
 
 import csv
-import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 
-from providers.batch_inference_job import run_batch_job
 from common.layout import BATCH_INPUT_PREFIX, BATCH_OUTPUT_PREFIX
+from common.names import bounded_name
+from service.batch import BatchFiles, BatchOutputMissing, content_digest, job_input, run_batch, write_users_file
 from serving.outputs import StackOutputs
 from serving.users import require_known
 
+__all__ = ["CSV_COLUMNS", "BatchOutputMissing", "BatchResult", "read_users", "recommend_batch"]
+
 CSV_COLUMNS = ("userId", "rank", "itemId", "score")
-
-
-class BatchOutputMissing(RuntimeError):
-    pass
 
 
 @dataclass
@@ -48,9 +45,17 @@ def read_users(path: str) -> list[str]:
     return users
 
 
-def recommend_batch(outputs: StackOutputs, experiment_name: str, user_ids: list[str], csv_path: str, *,
-                    num_results: int | None = None, filter_name: str | None = None,
-                    allow_unknown_users: bool = False, waits: dict | None = None) -> BatchResult:
+def recommend_batch(
+    outputs: StackOutputs,
+    experiment_name: str,
+    user_ids: list[str],
+    csv_path: str,
+    *,
+    num_results: int | None = None,
+    filter_name: str | None = None,
+    allow_unknown_users: bool = False,
+    waits: dict | None = None,
+) -> BatchResult:
     experiment = outputs.experiment(experiment_name)
     # Every output is looked up before anything is uploaded or run.
     version_arn, bucket, role_arn = experiment.served_version_arn, outputs.bucket, outputs.role_arn
@@ -64,52 +69,47 @@ def recommend_batch(outputs: StackOutputs, experiment_name: str, user_ids: list[
         require_known(outputs, experiment, users)
 
     s3 = outputs.client("s3")
-    body = "".join(json.dumps({"userId": user}) + "\n" for user in users).encode()
-    input_key = f"{BATCH_INPUT_PREFIX}adhoc/{_digest(body)}.jsonl"
-    s3.put_object(Bucket=bucket, Key=input_key, Body=body)
-    job = {"solutionVersionArn": version_arn, "roleArn": role_arn, "numResults": num_results, "filterArn": filter_arn,
-           "jobInput": {"s3DataSource": {"path": f"s3://{bucket}/{input_key}"}}}
-    job_arn, output_prefix = _run_job(outputs, experiment.name, job, waits)
+    input_key = write_users_file(s3, bucket, f"{BATCH_INPUT_PREFIX}adhoc/", users)
+    members = {
+        "solutionVersionArn": version_arn,
+        "roleArn": role_arn,
+        "numResults": num_results,
+        "filterArn": filter_arn,
+    }
+    files, request = _job(bucket, input_key, experiment.name, members)
+    connection = outputs.outputs.get("connection") or {}
+    run = run_batch(
+        s3, files, request, users, region=connection.get("region"), endpoint=connection.get("endpoint"), waits=waits
+    )
 
-    # Where the service writes the results of one input file.
-    output_key = f"{output_prefix}{input_key.rsplit('/', 1)[-1]}.out"
-    try:
-        lines = s3.get_object(Bucket=bucket, Key=output_key)["Body"].read().decode().splitlines()
-    except s3.exceptions.NoSuchKey:
-        raise BatchOutputMissing(f"batch inference job {job_arn} finished without writing s3://{bucket}/{output_key}") from None
-    rows, errors = _results(lines, users)
+    rows = _rows(run.answers, users)
     _write_csv(csv_path, rows)
     answered = {row[0] for row in rows}
-    return BatchResult(job_arn, f"s3://{bucket}/{output_key}", len(users), len(rows), errors,
-                       [u for u in users if u not in answered and u not in errors])
+    return BatchResult(
+        run.job_arn,
+        run.output_uri,
+        len(users),
+        len(rows),
+        run.errors,
+        [u for u in users if u not in answered and u not in run.errors],
+    )
 
 
-def _run_job(outputs: StackOutputs, experiment: str, job: dict, waits: dict | None) -> tuple[str, str]:
-    """Run `job` (or adopt the one an earlier run of it left): its ARN and output prefix."""
-    job = {k: v for k, v in job.items() if v is not None}
-    digest = _digest(json.dumps({"experiment": experiment, **job}, sort_keys=True).encode())
-    output_prefix = f"{BATCH_OUTPUT_PREFIX}{experiment}/adhoc/{digest}/"
-    bucket = outputs.bucket
-    connection = outputs.outputs.get("connection") or {}
-    job_arn = run_batch_job({**job, "jobName": _job_name(experiment, digest), "waits": waits,
-                              "jobOutput": {"s3DataDestination": {"path": f"s3://{bucket}/{output_prefix}"}},
-                              "region": connection.get("region"), "endpoint": connection.get("endpoint")})
-    return job_arn, output_prefix
+def _job(bucket: str, input_key: str, experiment: str, members: dict) -> tuple[BatchFiles, dict]:
+    """Where the job writes, and its request: both named by a digest of what it does,
+    so a rerun adopts the job (and its output) an earlier run of it left."""
+    described = {
+        "experiment": experiment,
+        **{k: v for k, v in members.items() if v is not None},
+        "jobInput": job_input(bucket, input_key),
+    }
+    digest = content_digest(json.dumps(described, sort_keys=True).encode())
+    files = BatchFiles(bucket, input_key, f"{BATCH_OUTPUT_PREFIX}{experiment}/adhoc/{digest}/")
+    return files, {**files.request(**members), "jobName": _job_name(experiment, digest)}
 
 
-def _results(lines: list[str], users: list[str]) -> tuple[list[tuple], dict[str, str]]:
-    """CSV rows in the order of `users`, and for each unanswered user why."""
-    answers, errors = {}, {}
-    for line in filter(str.strip, lines):
-        record = json.loads(line)
-        user = str((record.get("input") or {}).get("userId"))
-        if record.get("error") or not record.get("output"):
-            errors[user] = record.get("error") or "no output"
-        else:
-            answers[user] = record["output"]
-    for user in users:
-        if user not in answers and user not in errors:
-            errors[user] = "no result line in the job's output"
+def _rows(answers: dict[str, dict], users: list[str]) -> list[tuple]:
+    """CSV rows in the order of `users`."""
     rows = []
     for user in users:
         output = answers.get(user) or {}
@@ -117,7 +117,7 @@ def _results(lines: list[str], users: list[str]) -> tuple[list[tuple], dict[str,
         for rank, item in enumerate(output.get("recommendedItems") or [], start=1):
             # Some recipes return no scores; the rank still holds.
             rows.append((user, rank, item, scores[rank - 1] if rank <= len(scores) else ""))
-    return rows, errors
+    return rows
 
 
 def _write_csv(path: str, rows: list[tuple]) -> None:
@@ -127,10 +127,6 @@ def _write_csv(path: str, rows: list[tuple]) -> None:
         writer.writerows(rows)
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:16]
-
-
 def _job_name(experiment: str, digest: str) -> str:
-    # Job names allow 63 characters of [A-Za-z0-9_-]; the digest must survive the cut.
-    return f"adhoc-{re.sub(r'[^A-Za-z0-9_-]', '-', experiment)[:40]}-{digest}"
+    """adhoc-<experiment>-<digest>; a long experiment name is cut, never the digest."""
+    return bounded_name(("adhoc", experiment), digest)

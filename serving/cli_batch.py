@@ -11,7 +11,7 @@ import sys
 
 from botocore.exceptions import ClientError
 
-from providers.lifecycle import ResourceFailed
+from service.errors import ResourceFailed
 from service.waiting import DeadlineExceeded
 from serving.batch import BatchOutputMissing, read_users, recommend_batch
 from serving.outputs import StackOutputs

@@ -5,15 +5,15 @@ for cold-start recommendations on purpose."""
 
 import io
 
+from common.layout import INTERACTIONS_FILE, dataset_file
 from serving.outputs import Experiment, StackOutputs
-from common.layout import dataset_prefix
 
 
 def unknown_users(outputs: StackOutputs, experiment: Experiment, user_ids: list[str]) -> list[str]:
     """The ids among `user_ids` with no interaction in the experiment's training data, in order."""
     import polars as pl
 
-    key = f"{dataset_prefix(experiment.dataset_version)}interactions.csv"
+    key = dataset_file(experiment.dataset_version, INTERACTIONS_FILE)
     try:
         body = outputs.client("s3").get_object(Bucket=outputs.bucket, Key=key)["Body"].read()
     except Exception as error:
