@@ -2,14 +2,19 @@
 
 import pulumi
 
+from common.layout import BATCH_OUTPUT_PREFIX, dataset_prefix
 from stacks import config, datasets
 from stacks.cost import campaign_cost
 from stacks.experiment import ExperimentComponent
-from common.layout import BATCH_OUTPUT_PREFIX, dataset_prefix
 from stacks.storage import DataStorage
 
-stack = config.load()
-datasets.require_exports(stack)
+try:
+    stack = config.load()
+    datasets.require_exports(stack)
+except config.ConfigError as error:
+    # The message names the stack, the key, the value and what is allowed: it is
+    # shown alone, without a traceback of the program (RunError's contract).
+    raise pulumi.RunError(str(error)) from None
 storage = DataStorage("data", bucket_name=stack.storage.bucket_name, role_arn=stack.storage.role_arn,
                       kms_key_arn=stack.storage.kms_key_arn)
 experiments = {e.name: ExperimentComponent(e, stack, storage.bucket_name, storage.role_arn) for e in stack.experiments}

@@ -1,14 +1,31 @@
-"""The stack's configuration, read into typed models and validated before any
-resource is registered, so a bad `Pulumi.<stack>.yaml` fails the preview with a
-message that names the stack, the key, the value and what is allowed.
+"""The stack's configuration (`personalize:` keys of `Pulumi.<stack>.yaml`) as
+pydantic models, validated before any resource is registered, so a bad value
+fails the preview with one message that names the stack, the key, the value
+and what is allowed.
 
-Every default lives here, in the dataclasses' field defaults."""
+Every default and rule lives here: types and ranges on the fields, the rules
+that involve several keys as validators. Each field's description is what is
+allowed; it is both the error message's last part and the editor's hint in
+the published JSON Schema (schema/personalize-config.schema.json)."""
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Annotated, Any, Literal, Mapping
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 from common.layout import BATCH_INPUT_PREFIX
+from common.statuses import METRICS, VALIDATION_PREFIX
+from evaluation.gate import DEFAULT_METRIC, ON_REJECT
+from service.waiting import Waits
 
 RECIPES = (
     "aws-user-personalization",
@@ -22,12 +39,13 @@ RECIPES = (
 # Recipes whose solutions can train in UPDATE mode between full retrains.
 UPDATE_MODE_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2")
 TRAINING_MODES = ("FULL", "UPDATE")
-# Experiment names become parts of resource names (at most 63 characters).
-NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,29}")
-VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+# Experiment names become parts of resource names (bounded to 63 characters).
+NAME_PATTERN = r"[a-z0-9][a-z0-9-]{0,29}"
+VERSION_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}"
 # The service's default quota of dataset groups per region.
 MAX_EXPERIMENTS = 5
-WAIT_KEYS = ("createSeconds", "updateSeconds", "deleteSeconds", "initialPollSeconds", "maxPollSeconds")
+# The config namespaces a stack file may use: this project's, pulumi-aws's and the engine's.
+NAMESPACES = ("personalize", "aws", "pulumi")
 
 
 class ConfigError(ValueError):
@@ -36,248 +54,293 @@ class ConfigError(ValueError):
         self.key = key
 
 
-@dataclass(frozen=True)
-class BatchInference:
-    # An object key in the data bucket: JSON lines of {"userId": ...} (or itemId).
-    input_key: str
-    num_results: int = 25
-    # One of the experiment's filters, by name.
-    filter: str | None = None
+def _rule(key: str, value: Any, allowed: str) -> PydanticCustomError:
+    """A cross-field rule broken at `key` (relative to the model that checks it)."""
+    return PydanticCustomError("config_rule", "{allowed}", {"key": key, "value": value, "allowed": allowed})
 
 
-@dataclass(frozen=True)
-class Experiment:
-    name: str
-    recipe: str
-    dataset_version: str
-    min_provisioned_tps: int = 1
-    event_type: str | None = None
-    training_mode: str = "FULL"
-    solution_config: dict = field(default_factory=dict)
-    campaign_config: dict = field(default_factory=dict)
-    event_tracker: bool = False
-    filters: dict = field(default_factory=dict)
-    batch_inference: BatchInference | None = None
+def _matching(pattern: str, allowed: str):
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError("config_pattern", "{allowed}", {"allowed": allowed})
+        return value
+    return AfterValidator(check)
+
+
+def _text(allowed: str, pattern: str | None = None) -> Any:
+    """A non-empty string (matching `pattern`), described by what is allowed."""
+    checks = [_matching(pattern, allowed)] if pattern else []
+    return Annotated[str, Field(min_length=1, description=allowed), *checks]
+
+
+ExperimentName = _text("lower-case letters, digits and hyphens, starting with a letter or digit, at most 30 characters",
+                       NAME_PATTERN)
+FilterName = _text("filter names like experiment names: lower-case letters, digits and hyphens, at most 30 characters",
+                   NAME_PATTERN)
+FilterExpression = _text("a filter expression string")
+DatasetVersion = _text("the name of an exported dataset version: letters, digits, '.', '_' or '-', at most 40 characters",
+                       VERSION_PATTERN)
+
+
+class _Model(BaseModel):
+    # camelCase keys as in the stack file; strict: "2" is not a number, 1 is not true.
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True,
+                              strict=True)
+
+
+class BatchInference(_Model):
+    input_key: str = Field(min_length=1, description="an object key in the data bucket (required): JSON lines of "
+                                                     '{"userId": ...}')
+    num_results: int = Field(25, ge=1, le=500, description="an integer from 1 to 500")
+    filter: str | None = Field(None, description="one of this experiment's filters, by name")
+
+
+class Experiment(_Model):
+    name: ExperimentName
+    recipe: Literal[RECIPES] = Field(description=", ".join(RECIPES))  # type: ignore[valid-type]
+    dataset_version: DatasetVersion
+    min_provisioned_tps: int = Field(1, ge=1, alias="minProvisionedTPS", description="an integer of at least 1")
+    event_type: Annotated[str, Field(min_length=1)] | None = Field(None, description="an event type string")
+    training_mode: Literal["FULL", "UPDATE"] = Field("FULL", description=", ".join(TRAINING_MODES))
+    solution_config: dict[str, Any] = Field(default_factory=dict, description="a mapping: CreateSolution's solutionConfig")
+    campaign_config: dict[str, Any] = Field(default_factory=dict, description="a mapping: CreateCampaign's campaignConfig")
+    event_tracker: bool = Field(False, description="true or false")
+    filters: dict[FilterName, FilterExpression] = Field(default_factory=dict,
+                                                        description="a mapping of filter names to expressions")
+    batch_inference: BatchInference | None = Field(None, description="a mapping with inputKey, numResults, filter")
+
+    @model_validator(mode="after")
+    def _rules(self) -> "Experiment":
+        if self.training_mode == "UPDATE" and self.recipe not in UPDATE_MODE_RECIPES:
+            raise _rule("trainingMode", "UPDATE",
+                        f"FULL for {self.recipe}; UPDATE only with {', '.join(UPDATE_MODE_RECIPES)}")
+        chosen = self.batch_inference.filter if self.batch_inference else None
+        if chosen is not None and chosen not in self.filters:
+            raise _rule("batchInference.filter", chosen,
+                        f"one of this experiment's filters: {', '.join(self.filters) or 'none declared'}")
+        return self
 
     @property
     def recipe_arn(self) -> str:
         return f"arn:aws:personalize:::recipe/{self.recipe}"
 
 
-@dataclass(frozen=True)
-class Connection:
-    region: str | None = None
-    # An endpoint URL such as the local emulator's; None is AWS itself.
-    endpoint: str | None = None
+class Connection(_Model):
+    region: Annotated[str, Field(min_length=1)] | None = Field(None, description="an AWS region name")
+    # None is AWS itself.
+    endpoint: Annotated[str, Field(min_length=1)] | None = Field(None, description="an endpoint URL, e.g. the local "
+                                                                                   "emulator's")
 
 
-@dataclass(frozen=True)
-class Storage:
+class Storage(_Model):
     # Both None: the program creates the bucket and the role with secure defaults.
-    bucket_name: str | None = None
-    role_arn: str | None = None
+    bucket_name: Annotated[str, Field(min_length=1)] | None = Field(
+        None, description="the name of an existing bucket, or omit it to create one")
+    role_arn: Annotated[str, Field(min_length=1)] | None = Field(
+        None, description="the ARN of an existing role Personalize can assume")
     # Encrypt a created bucket with this KMS key instead of S3-managed keys.
-    kms_key_arn: str | None = None
+    kms_key_arn: Annotated[str, Field(min_length=1)] | None = Field(None, description="the ARN of a KMS key")
+
+    @model_validator(mode="after")
+    def _rules(self) -> "Storage":
+        if bool(self.bucket_name) != bool(self.role_arn):
+            missing = "roleArn" if self.bucket_name else "bucketName"
+            raise _rule(missing, None, "bring both bucketName and roleArn, or neither to create both")
+        if self.kms_key_arn and self.bucket_name:
+            raise _rule("kmsKeyArn", self.kms_key_arn,
+                        "only with a bucket the program creates; a brought bucket keeps its own encryption")
+        return self
 
 
-@dataclass(frozen=True)
-class Training:
+class Training(_Model):
     # False: `up` starts imports and training and returns while the campaign
     # keeps its model; a later `up` picks up the finished version.
-    wait: bool = True
+    wait: bool = Field(True, description="true (up waits for imports and training) or false (up starts them and "
+                                         "returns)")
 
 
-@dataclass(frozen=True)
-class Promotion:
-    metric: str = "normalized_discounted_cumulative_gain_at_10"
+class Promotion(_Model):
+    metric: Literal[METRICS] = Field(DEFAULT_METRIC, description=", ".join(METRICS))  # type: ignore[valid-type]
     # How much better (absolute) the challenger must score; negative tolerates a small loss.
-    min_improvement: float = 0.0
+    min_improvement: float = Field(0.0, ge=-1, le=1, description="a number from -1 to 1 (metrics range from 0 to 1)")
     # What a rejection does to `up`: "warn" keeps the champion and goes on, "fail" stops.
-    on_reject: str = "warn"
+    on_reject: Literal[ON_REJECT] = Field("warn", description=", ".join(ON_REJECT))  # type: ignore[valid-type]
     # Score versions on the dataset version's held-out interactions too (a batch
     # inference job per version), for at most this many validation users; None: off.
-    validation_users: int | None = None
+    validation_users: int | None = Field(None, ge=1, le=100_000, description=(
+        "an integer from 1 to 100000, or omit it to score on the service's metrics only"))
+
+    @model_validator(mode="after")
+    def _rules(self) -> "Promotion":
+        if self.metric.startswith(VALIDATION_PREFIX) and self.validation_users is None:
+            raise _rule("metric", self.metric,
+                        "a service metric, or set promotion.validationUsers to score on the validation set")
+        return self
 
 
-@dataclass(frozen=True)
-class StackConfig:
-    stack: str
-    experiments: tuple[Experiment, ...]
-    connection: Connection = field(default_factory=Connection)
-    storage: Storage = field(default_factory=Storage)
-    waits: dict = field(default_factory=dict)
-    training: Training = field(default_factory=Training)
-    promotion: Promotion = field(default_factory=Promotion)
+class StackConfig(_Model):
+    """The `personalize:` keys of a stack file."""
 
+    model_config = ConfigDict(title="personalize: config of Pulumi.<stack>.yaml")
 
-class _Reader:
-    """Reads one stack's raw config, raising ConfigError at the first problem."""
+    stack: str = Field("", exclude=True, description="the stack's name (not a config key)")
+    # A list in the stack file (strict would take only a tuple).
+    experiments: tuple[Experiment, ...] = Field(min_length=1, strict=False, description="a non-empty list of experiments")
+    connection: Connection = Field(default_factory=Connection, description="a mapping with region, endpoint")
+    storage: Storage = Field(default_factory=Storage, description="a mapping with bucketName, roleArn, kmsKeyArn")
+    waits: Waits = Field(default_factory=dict, description="a mapping of deadlines and polling, in seconds")  # type: ignore[arg-type]
+    training: Training = Field(default_factory=Training, description="a mapping with wait")
+    promotion: Promotion = Field(default_factory=Promotion, description="a mapping with metric, minImprovement, "
+                                                                        "onReject, validationUsers")
 
-    def __init__(self, stack: str):
-        self.stack = stack
+    @model_validator(mode="before")
+    @classmethod
+    def _quota(cls, raw: Any) -> Any:
+        items = raw.get("experiments") if isinstance(raw, Mapping) else None
+        if isinstance(items, list) and len(items) > MAX_EXPERIMENTS:
+            raise _rule("experiments", f"{len(items)} experiments",
+                        f"at most {MAX_EXPERIMENTS}, the per-region quota of dataset groups (raise it with AWS first)")
+        return raw
 
-    def fail(self, key: str, value: Any, allowed: str):
-        raise ConfigError(self.stack, key, value, allowed)
-
-    def mapping(self, key: str, value: Any, allowed_keys: tuple[str, ...]) -> Mapping[str, Any]:
-        if not isinstance(value, Mapping):
-            self.fail(key, value, "a mapping")
-        for unknown in sorted(set(value) - set(allowed_keys)):
-            self.fail(f"{key}.{unknown}", value[unknown], f"one of the keys {', '.join(allowed_keys)}")
-        return value
-
-    def string(self, key: str, value: Any, pattern: re.Pattern | None = None, allowed: str = "a non-empty string") -> str:
-        if not isinstance(value, str) or not value or (pattern and not pattern.fullmatch(value)):
-            self.fail(key, value, allowed)
-        return value
-
-    def optional_string(self, key: str, raw: Mapping, member: str, allowed: str) -> str | None:
-        return None if raw.get(member) is None else self.string(f"{key}.{member}", raw[member], allowed=allowed)
-
-    def experiment(self, key: str, raw: Any) -> Experiment:
-        raw = self.mapping(key, raw, ("name", "recipe", "datasetVersion", "minProvisionedTPS", "eventType",
-                                      "trainingMode", "solutionConfig", "campaignConfig", "eventTracker", "filters",
-                                      "batchInference"))
-        name = self.string(f"{key}.name", raw.get("name"), NAME_PATTERN,
-                           "lower-case letters, digits and hyphens, starting with a letter or digit, at most 30 characters")
-        recipe = self.string(f"{key}.recipe", raw.get("recipe"), allowed=", ".join(RECIPES))
-        if recipe not in RECIPES:
-            self.fail(f"{key}.recipe", recipe, ", ".join(RECIPES))
-        version = self.string(f"{key}.datasetVersion", raw.get("datasetVersion"), VERSION_PATTERN,
-                              "the name of an exported dataset version: letters, digits, '.', '_' or '-', at most 40 characters")
-        tps = raw.get("minProvisionedTPS", Experiment.min_provisioned_tps)
-        if isinstance(tps, bool) or not isinstance(tps, int) or tps < 1:
-            self.fail(f"{key}.minProvisionedTPS", tps, "an integer of at least 1")
-        mode = raw.get("trainingMode", Experiment.training_mode)
-        if mode not in TRAINING_MODES:
-            self.fail(f"{key}.trainingMode", mode, ", ".join(TRAINING_MODES))
-        if mode == "UPDATE" and recipe not in UPDATE_MODE_RECIPES:
-            self.fail(f"{key}.trainingMode", mode, f"FULL for {recipe}; UPDATE only with {', '.join(UPDATE_MODE_RECIPES)}")
-        tracker = raw.get("eventTracker", Experiment.event_tracker)
-        if not isinstance(tracker, bool):
-            self.fail(f"{key}.eventTracker", tracker, "true or false")
-        filters = dict(self.mapping(f"{key}.filters", raw.get("filters", {}), tuple(raw.get("filters") or {})))
-        for filter_name, expression in filters.items():
-            self.string(f"{key}.filters.{filter_name}", filter_name, NAME_PATTERN, "filter names like experiment names")
-            self.string(f"{key}.filters.{filter_name}", expression, allowed="a filter expression string")
-        return Experiment(
-            name=name, recipe=recipe, dataset_version=version, min_provisioned_tps=tps,
-            event_type=self.optional_string(key, raw, "eventType", "an event type string"),
-            training_mode=mode,
-            solution_config=dict(self.mapping(f"{key}.solutionConfig", raw.get("solutionConfig", {}), tuple(raw.get("solutionConfig") or {}))),
-            campaign_config=dict(self.mapping(f"{key}.campaignConfig", raw.get("campaignConfig", {}), tuple(raw.get("campaignConfig") or {}))),
-            event_tracker=tracker, filters=filters,
-            batch_inference=self.batch_inference(f"{key}.batchInference", raw.get("batchInference"), filters))
-
-    def batch_inference(self, key: str, raw: Any, filters: dict) -> BatchInference | None:
-        if raw is None:
-            return None
-        raw = self.mapping(key, raw, ("inputKey", "numResults", "filter"))
-        input_key = self.string(f"{key}.inputKey", raw.get("inputKey"), allowed="an object key in the data bucket (required)")
-        count = raw.get("numResults", BatchInference.num_results)
-        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 500:
-            self.fail(f"{key}.numResults", count, "an integer from 1 to 500")
-        chosen = raw.get("filter")
-        if chosen is not None and chosen not in filters:
-            self.fail(f"{key}.filter", chosen, f"one of this experiment's filters: {', '.join(filters) or 'none declared'}")
-        return BatchInference(input_key, count, chosen)
-
-    def stack_config(self, raw: Mapping[str, Any]) -> StackConfig:
-        raw = self.mapping("personalize", raw, ("experiments", "connection", "storage", "waits", "training", "promotion"))
-        items = raw.get("experiments")
-        if not isinstance(items, list) or not items:
-            self.fail("experiments", items, "a non-empty list of experiments")
-        if len(items) > MAX_EXPERIMENTS:
-            self.fail("experiments", f"{len(items)} experiments",
-                      f"at most {MAX_EXPERIMENTS}, the per-region quota of dataset groups (raise it with AWS first)")
-        experiments = tuple(self.experiment(f"experiments[{i}]", item) for i, item in enumerate(items))
+    @model_validator(mode="after")
+    def _rules(self) -> "StackConfig":
         seen: set[str] = set()
-        for i, experiment in enumerate(experiments):
+        for i, experiment in enumerate(self.experiments):
             if experiment.name in seen:
-                self.fail(f"experiments[{i}].name", experiment.name, "a name no other experiment of this stack uses")
+                raise _rule(f"experiments[{i}].name", experiment.name, "a name no other experiment of this stack uses")
             seen.add(experiment.name)
+        if not self.storage.bucket_name:
+            # The bucket and role the program creates let Personalize read batch users
+            # files under batch-input/ only; a key elsewhere would fail the job at run time.
+            for i, experiment in enumerate(self.experiments):
+                batch = experiment.batch_inference
+                if batch and not batch.input_key.startswith(BATCH_INPUT_PREFIX):
+                    raise _rule(f"experiments[{i}].batchInference.inputKey", batch.input_key,
+                                f"a key under {BATCH_INPUT_PREFIX}, which Personalize may read in the bucket this "
+                                "stack creates")
+        return self
 
-        connection = self.mapping("connection", raw.get("connection", {}), ("region", "endpoint"))
-        storage = self.mapping("storage", raw.get("storage", {}), ("bucketName", "roleArn", "kmsKeyArn"))
-        bucket = self.optional_string("storage", storage, "bucketName", "the name of an existing bucket, or omit it to create one")
-        role = self.optional_string("storage", storage, "roleArn", "the ARN of an existing role Personalize can assume")
-        if bool(bucket) != bool(role):
-            missing = "roleArn" if bucket else "bucketName"
-            self.fail(f"storage.{missing}", None, "bring both bucketName and roleArn, or neither to create both")
-        kms = self.optional_string("storage", storage, "kmsKeyArn", "the ARN of a KMS key")
-        if kms and bucket:
-            self.fail("storage.kmsKeyArn", kms, "only with a bucket the program creates; a brought bucket keeps its own encryption")
-        if not bucket:
-            self.created_bucket_reads_batch_input(experiments)
-        waits = self.mapping("waits", raw.get("waits", {}), WAIT_KEYS)
-        for key, value in waits.items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                self.fail(f"waits.{key}", value, "a positive number of seconds")
-        return StackConfig(
-            stack=self.stack, experiments=experiments,
-            connection=Connection(self.optional_string("connection", connection, "region", "an AWS region name"),
-                                  self.optional_string("connection", connection, "endpoint", "an endpoint URL")),
-            storage=Storage(bucket, role, kms), waits=dict(waits),
-            training=self.training(raw.get("training", {})), promotion=self.promotion(raw.get("promotion", {})))
 
-    def created_bucket_reads_batch_input(self, experiments: tuple[Experiment, ...]) -> None:
-        """The bucket and role the program creates let Personalize read batch users
-        files under batch-input/ only; a key elsewhere would fail the job at run time."""
-        for i, experiment in enumerate(experiments):
-            batch = experiment.batch_inference
-            if batch and not batch.input_key.startswith(BATCH_INPUT_PREFIX):
-                self.fail(f"experiments[{i}].batchInference.inputKey", batch.input_key,
-                          f"a key under {BATCH_INPUT_PREFIX}, which Personalize may read in the bucket this stack creates")
+# --- pydantic's errors, as one message in the project's words ------------------
 
-    def training(self, raw: Any) -> Training:
-        raw = self.mapping("training", raw, ("wait",))
-        wait = raw.get("wait", Training.wait)
-        if not isinstance(wait, bool):
-            self.fail("training.wait", wait, "true (up waits for imports and training) or false (up starts them and returns)")
-        return Training(wait)
 
-    def promotion(self, raw: Any) -> Promotion:
-        from providers.promotion import METRICS, ON_REJECT
+def _key(loc: tuple) -> str:
+    text = ""
+    for step in loc:
+        if step == "[key]":
+            continue
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
 
-        raw = self.mapping("promotion", raw, ("metric", "minImprovement", "onReject", "validationUsers"))
-        metric = raw.get("metric", Promotion.metric)
-        if metric not in METRICS:
-            self.fail("promotion.metric", metric, ", ".join(METRICS))
-        margin = raw.get("minImprovement", Promotion.min_improvement)
-        if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not -1 <= margin <= 1:
-            self.fail("promotion.minImprovement", margin, "a number from -1 to 1 (metrics range from 0 to 1)")
-        on_reject = raw.get("onReject", Promotion.on_reject)
-        if on_reject not in ON_REJECT:
-            self.fail("promotion.onReject", on_reject, ", ".join(ON_REJECT))
-        users = raw.get("validationUsers")
-        if users is not None and (isinstance(users, bool) or not isinstance(users, int) or not 1 <= users <= 100_000):
-            self.fail("promotion.validationUsers", users, "an integer from 1 to 100000, or omit it to score on the service's metrics only")
-        if metric.startswith("validation.") and users is None:
-            self.fail("promotion.metric", metric, "a service metric, or set promotion.validationUsers to score on the validation set")
-        return Promotion(metric, float(margin), on_reject, users)
+
+def _schema_node(schema: dict, loc: tuple) -> dict:
+    """The JSON Schema of the value at `loc`, to read its description."""
+    defs = schema.get("$defs", {})
+
+    def resolve(node: dict) -> dict:
+        while "$ref" in node:
+            node = defs[node["$ref"].rsplit("/", 1)[-1]]
+        for union in ("anyOf", "allOf"):
+            if union in node:
+                options = [resolve(o) for o in node[union] if o.get("type") != "null"]
+                if len(options) == 1:
+                    return {**options[0], **{k: v for k, v in node.items() if k != union}}
+        return node
+
+    node, parent = resolve(schema), None
+    for step in loc:
+        parent = node
+        if step == "[key]":
+            node = resolve(node.get("propertyNames", {}))
+        elif isinstance(step, int):
+            node = resolve(node.get("items") or (node.get("prefixItems") or [{}])[0])
+        elif step in node.get("properties", {}):
+            node = resolve(node["properties"][step])
+        else:
+            node = resolve(node.get("additionalProperties") or {})
+    return node if node.get("description") or parent is None else {**node}
+
+
+def _allowed(error: dict, schema: dict) -> str:
+    ctx = error.get("ctx") or {}
+    if "allowed" in ctx:
+        return str(ctx["allowed"])
+    loc = tuple(error["loc"])
+    if error["type"] == "extra_forbidden":
+        keys = _schema_node(schema, loc[:-1]).get("properties", {})
+        return f"one of the keys {', '.join(k for k in keys if k != 'stack')}"
+    if error["type"] in ("model_type", "dict_type", "model_attributes_type"):
+        return "a mapping"
+    described = _schema_node(schema, loc).get("description")
+    return str(described) if described else str(error["msg"])
+
+
+def _error(stack: str, failure: ValidationError) -> ConfigError:
+    error = failure.errors(include_url=False)[0]
+    loc = tuple(error["loc"])
+    ctx = error.get("ctx") or {}
+    if "key" in ctx:
+        relative = tuple(int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"\[\d+\]|[^.\[\]]+", ctx["key"]))
+        return ConfigError(stack, _key(loc + relative), ctx["value"], str(ctx["allowed"]))
+    key = _key(loc)
+    if error["type"] == "extra_forbidden" and len(loc) == 1:
+        key = f"personalize.{key}"
+    value = None if error["type"] == "missing" else error["input"]
+    return ConfigError(stack, key, value, _allowed(error, StackConfig.model_json_schema(by_alias=True)))
 
 
 def parse(stack: str, raw: Mapping[str, Any]) -> StackConfig:
     """`raw` maps the project's config keys (without the `personalize:` prefix) to their values."""
-    return _Reader(stack).stack_config(raw)
+    if "stack" in raw:  # the field that carries the stack's name is not a config key
+        raise ConfigError(stack, "personalize.stack", raw["stack"], "one of the keys " + ", ".join(
+            k for k in StackConfig.model_json_schema(by_alias=True)["properties"] if k != "stack"))
+    try:
+        return StackConfig.model_validate({**raw, "stack": stack})
+    except ValidationError as failure:
+        raise _error(stack, failure) from None
+
+
+def namespaced(stack: str, config: Mapping[str, str] | None) -> dict[str, Any]:
+    """The `personalize:` keys of the engine's config (full key -> JSON text).
+
+    Every key of this project's namespace is read, not only the known ones, so
+    a misspelt key is an error instead of a silently ignored setting, and so is
+    a key under a namespace that means nothing here (`personalise:training`)."""
+    import json
+
+    raw: dict[str, Any] = {}
+    # A stack with no config at all comes as None (PULUMI_CONFIG=null): then the
+    # first missing key (experiments) is the error.
+    for full_key, value in (config or {}).items():
+        namespace, _, key = full_key.partition(":")
+        if namespace not in NAMESPACES:
+            raise ConfigError(stack, full_key, _decoded(json, value),
+                              f"a key under one of the namespaces {', '.join(f'{n}:' for n in NAMESPACES)}")
+        if namespace == "personalize":
+            raw[key] = _decoded(json, value)
+    return raw
+
+
+def _decoded(json: Any, value: Any) -> Any:
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError):
+        return value
 
 
 def load() -> StackConfig:
-    """Read the current stack's configuration through the Pulumi runtime.
-
-    Every key of this project's namespace is read, not only the known ones, so
-    a misspelt key is an error instead of a silently ignored setting."""
-    import json
-
+    """Read the current stack's configuration through the Pulumi runtime."""
     import pulumi
     from pulumi.runtime.config import CONFIG
 
-    prefix = f"{pulumi.get_project()}:"
-    raw: dict[str, Any] = {}
-    for full_key, value in CONFIG.get().items():
-        if full_key.startswith(prefix):
-            try:
-                raw[full_key[len(prefix):]] = json.loads(value)
-            except (TypeError, ValueError):
-                raw[full_key[len(prefix):]] = value
-    return parse(pulumi.get_stack(), raw)
+    stack = pulumi.get_stack()
+    return parse(stack, namespaced(stack, CONFIG.get()))
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the `personalize:` config, for editors (see stacks/schema.py)."""
+    schema = StackConfig.model_json_schema(by_alias=True)
+    schema["properties"].pop("stack", None)
+    return schema

@@ -2,12 +2,8 @@
 names a version with no export fails before anything is registered, not
 minutes into `up` when its import job finds no data."""
 
+from common.layout import DATASETS_PREFIX, MANIFEST_FILE
 from stacks.config import ConfigError, StackConfig
-from common.layout import DATASETS_PREFIX
-
-INTERACTIONS_FILE = "interactions.csv"
-# Data preparation writes it last: a version is exported once its manifest is there.
-MANIFEST_FILE = "manifest.json"
 
 
 def exported_versions(stack: StackConfig) -> set[str]:

@@ -7,9 +7,7 @@ A new dataset version is a new import job and a new solution version; the
 promotion gate compares it with the version the campaign serves, and the
 campaign is updated in place only if it passed: its ARN never changes."""
 
-import hashlib
 import json
-import re
 
 import pulumi
 
@@ -25,8 +23,8 @@ from providers.schema import Schema
 from providers.solution import CONFIG_UPDATABLE, Solution
 from providers.solution_version import SolutionVersion
 from stacks.config import Experiment, StackConfig
-from stacks.datasets import INTERACTIONS_FILE
-from common.layout import BATCH_OUTPUT_PREFIX, dataset_prefix
+from common.layout import BATCH_OUTPUT_PREFIX, INTERACTIONS_FILE, dataset_prefix
+from common.names import bounded_name, fingerprint
 
 INTERACTIONS_SCHEMA = {
     "type": "record", "name": "Interactions", "namespace": "com.amazonaws.personalize.schema", "version": "1.0",
@@ -37,20 +35,6 @@ INTERACTIONS_SCHEMA = {
         {"name": "TIMESTAMP", "type": "long"},
     ],
 }
-
-
-def resource_name(*parts: str) -> str:
-    # Service names allow letters, digits, '-' and '_' only.
-    return re.sub(r"[^A-Za-z0-9_-]", "-", "-".join(parts))[:63]
-
-
-def fingerprint(*settings) -> str:
-    """A short, stable digest of the settings that force a replacement.
-
-    Naming a resource by it lets the engine create the replacement before it
-    deletes the old one: the service refuses to delete a solution while a
-    campaign serves one of its versions, or a schema while a dataset uses it."""
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:8]
 
 
 class ExperimentComponent(pulumi.ComponentResource):
@@ -64,15 +48,15 @@ class ExperimentComponent(pulumi.ComponentResource):
                  role_arn: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None):
         super().__init__("personalize:experiment:Experiment", experiment.name, None, opts)
         common = {"region": stack.connection.region, "endpoint": stack.connection.endpoint, "waits": stack.waits or None}
-        base = resource_name(stack.stack, experiment.name)
+        base = bounded_name([stack.stack, experiment.name])
 
         def child(*depends_on):
             return pulumi.ResourceOptions(parent=self, depends_on=list(depends_on))
 
         group = DatasetGroup(f"{experiment.name}-group", child(), name=base, **common)
-        schema = Schema(f"{experiment.name}-schema", child(), name=resource_name(base, "interactions", fingerprint(INTERACTIONS_SCHEMA)),
+        schema = Schema(f"{experiment.name}-schema", child(), name=bounded_name([base, "interactions"], fingerprint(INTERACTIONS_SCHEMA)),
                         schema=json.dumps(INTERACTIONS_SCHEMA), datasetType="Interactions", **common)
-        dataset = Dataset(f"{experiment.name}-interactions", child(), name=f"{base}-interactions",
+        dataset = Dataset(f"{experiment.name}-interactions", child(), name=bounded_name([base, "interactions"]),
                           datasetType="Interactions", datasetGroupArn=group.arn, schemaArn=schema.arn, **common)
         data_location = pulumi.Output.concat("s3://", bucket, "/", dataset_prefix(experiment.dataset_version), INTERACTIONS_FILE)
         # Not waiting is safe only while the campaign keeps serving a model; the
@@ -80,12 +64,13 @@ class ExperimentComponent(pulumi.ComponentResource):
         background = {} if stack.training.wait else {"waitUnlessServing": base}
         self.import_job = import_job = DatasetImportJob(
             f"{experiment.name}-import", child(),
-            jobName=resource_name(base, experiment.dataset_version), datasetArn=dataset.arn,
+            jobName=bounded_name([base, experiment.dataset_version]), datasetArn=dataset.arn,
             dataSource={"dataLocation": data_location}, roleArn=role_arn, importMode="FULL", **background, **common)
         solution = Solution(
             f"{experiment.name}-solution", child(dataset),
-            name=resource_name(base, fingerprint(experiment.recipe, experiment.event_type,
-                                                 {k: v for k, v in experiment.solution_config.items() if k not in CONFIG_UPDATABLE})),
+            name=bounded_name([base], fingerprint(experiment.recipe, experiment.event_type,
+                                                  {k: v for k, v in experiment.solution_config.items()
+                                                   if k not in CONFIG_UPDATABLE})),
             datasetGroupArn=group.arn, recipeArn=experiment.recipe_arn,
             eventType=experiment.event_type, solutionConfig=experiment.solution_config or None, **common)
         # The import job's ARN names the data this version trains on: new data, new version.
@@ -110,7 +95,7 @@ class ExperimentComponent(pulumi.ComponentResource):
             f"{experiment.name}-tracker", child(dataset), name=base, datasetGroupArn=group.arn, **common,
         ) if experiment.event_tracker else None
         self.filters = {
-            name: Filter(f"{experiment.name}-filter-{name}", child(dataset), name=resource_name(base, name),
+            name: Filter(f"{experiment.name}-filter-{name}", child(dataset), name=bounded_name([base, name]),
                          datasetGroupArn=group.arn, filterExpression=expression, **common)
             for name, expression in experiment.filters.items()
         }
@@ -131,7 +116,7 @@ class ExperimentComponent(pulumi.ComponentResource):
         settings = fingerprint(batch.input_key, batch.num_results, batch.filter)
         return BatchInferenceJob(
             f"{experiment.name}-batch", pulumi.ResourceOptions(parent=self),
-            jobName=version_id.apply(lambda version: resource_name(base, version, settings)),
+            jobName=version_id.apply(lambda version: bounded_name([base, version], settings)),
             solutionVersionArn=served, roleArn=role_arn, numResults=batch.num_results,
             filterArn=self.filters[batch.filter].arn if batch.filter else None,
             jobInput={"s3DataSource": {"path": pulumi.Output.concat("s3://", bucket, "/", batch.input_key)}},
