@@ -1,22 +1,41 @@
 """A dataset's preparation, declared in a YAML file kept in the repo
-(datasets/<name>.yaml), read into typed models and checked before any data is
-touched: a bad key names the file, the key path, the value and what is allowed."""
+(datasets/<name>.yaml), read into pydantic models and checked before any data
+is touched: a bad key names the file, the key path, the value and what is
+allowed, in one message.
+
+Types and ranges are on the fields, rules that involve several keys are
+validators. Each field's description is what is allowed: the last part of the
+error message. Keys are spelt as in the file (dropMissing), unknown ones are
+errors, and a key set to null counts as not given."""
 
 import os
 import re
-from dataclasses import dataclass, field
+import types
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
+import pydantic
 import yaml
+from pydantic import AfterValidator, ConfigDict, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
-SOURCE_KINDS = ("csv", "parquet", "jsonl", "sql")
+SourceKind = Literal["csv", "parquet", "jsonl", "sql"]
+Cast = Literal["string", "int", "float", "bool"]
+SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
+CASTS: tuple[str, ...] = get_args(Cast)
+AGGREGATES = ("count", "mean", "min", "max")
 # The Personalize fields each dataset type must map, and the ones it may.
 REQUIRED = {"interactions": ("USER_ID", "ITEM_ID", "TIMESTAMP"), "items": ("ITEM_ID",), "users": ("USER_ID",)}
-RESERVED_TYPES = {"USER_ID": "string", "ITEM_ID": "string", "EVENT_TYPE": "string", "EVENT_VALUE": "float",
-                  "TIMESTAMP": "long", "CREATION_TIMESTAMP": "long"}
-CASTS = ("string", "int", "float", "bool")
-FIELD_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,149}")
+RESERVED_TYPES = {
+    "USER_ID": "string",
+    "ITEM_ID": "string",
+    "EVENT_TYPE": "string",
+    "EVENT_VALUE": "float",
+    "TIMESTAMP": "long",
+    "CREATION_TIMESTAMP": "long",
+}
+FIELD_NAME = r"^[A-Z][A-Z0-9_]{0,149}$"
 
 
 class PrepConfigError(ValueError):
@@ -24,144 +43,282 @@ class PrepConfigError(ValueError):
         super().__init__(f"{path}: key {key!r} has value {value!r}; allowed: {allowed}")
 
 
-@dataclass(frozen=True)
-class Source:
-    name: str
-    kind: str
-    path: str | None = None      # a local path or s3://bucket/key
-    dsn: str | None = None       # for sql; ${VAR} is read from the environment
-    query: str | None = None
+def _problem(allowed: str, key: str = "", **shown: Any) -> PydanticCustomError:
+    """A rule broken at `key`, relative to the key being validated; the message
+    shows `value=` if given, else the value there."""
+    return PydanticCustomError("prep_config", "{allowed}", {"allowed": allowed, "key": key, **shown})
 
 
-@dataclass(frozen=True)
-class Field:
-    name: str                    # the Personalize field, e.g. USER_ID or CATEGORY
-    column: str | None = None    # the source column, or
-    value: Any = None            # a constant
-    cast: str | None = None
-    format: str | None = None    # strptime format of a timestamp column
-    categorical: bool = False
+class _Model(pydantic.BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_not_given(cls, raw: Any) -> Any:
+        return {k: v for k, v in raw.items() if v is not None} if isinstance(raw, dict) else raw
 
 
-@dataclass(frozen=True)
-class Table:
-    kind: str                    # interactions | items | users
-    sources: tuple[Source, ...]
-    mapping: tuple[Field, ...]
-    query: str | None = None     # Polars SQL over the sources, by name: joins, unions, filters
-    fill: dict = field(default_factory=dict)       # field -> value for missing metadata
-    drop_missing: tuple[str, ...] = ()             # fields whose rows go when the value is missing
-    drop_sparse_below: float = 0.0                 # drop metadata fields filled below this rate
-    aggregates: tuple[str, ...] = ()               # count, mean, min, max of EVENT_VALUE per item/user
+class Source(_Model):
+    # Required here; the table names an unnamed source by its place: sources_0, sources_1, ...
+    name: str = pydantic.Field(description="a string")
+    kind: SourceKind = pydantic.Field(description=", ".join(SOURCE_KINDS))
+    path: str | None = pydantic.Field(default=None, description="a string: a local path or s3://bucket/key")
+    dsn: str | None = pydantic.Field(default=None, description="a string; ${VAR} is read from the environment")
+    query: str | None = pydantic.Field(default=None, description="a string")
 
-
-@dataclass(frozen=True)
-class DatasetConfig:
-    name: str
-    path: str
-    interactions: Table
-    items: Table | None = None
-    users: Table | None = None
-    window_days: int | None = None   # the training window before the holdout; None keeps all
-    holdout_days: float = 14
-    description: str = ""
-
-
-class _Reader:
-    def __init__(self, path: str):
-        self.path = path
-
-    def fail(self, key, value, allowed):
-        raise PrepConfigError(self.path, key, value, allowed)
-
-    def mapping(self, key, value, allowed, required=()):
-        if not isinstance(value, dict):
-            self.fail(key, value, "a mapping")
-        for unknown in sorted(set(value) - set(allowed)):
-            self.fail(f"{key}.{unknown}" if key else unknown, value[unknown], f"one of the keys {', '.join(allowed)}")
-        for missing in required:
-            if value.get(missing) is None:
-                self.fail(f"{key}.{missing}" if key else missing, None, "a value (required)")
-        return value
-
-    def source(self, key, raw) -> Source:
-        raw = self.mapping(key, raw, ("name", "kind", "path", "dsn", "query"), ("kind",))
-        if raw["kind"] not in SOURCE_KINDS:
-            self.fail(f"{key}.kind", raw["kind"], ", ".join(SOURCE_KINDS))
-        needs = ("dsn", "query") if raw["kind"] == "sql" else ("path",)
-        for member in needs:
-            if not isinstance(raw.get(member), str) or not raw[member]:
-                self.fail(f"{key}.{member}", raw.get(member), f"a string (required for a {raw['kind']} source)")
-        name = raw.get("name") or key.rsplit(".", 1)[-1].replace("[", "_").replace("]", "")
-        path = raw.get("path")
-        if path and not path.startswith("s3://") and not os.path.isabs(path):
+    @field_validator("path")
+    @classmethod
+    def _resolve(cls, path: str, info: ValidationInfo) -> str:
+        config = (info.context or {}).get("path")
+        if config and path and not path.startswith("s3://") and not os.path.isabs(path):
             # Relative to the config file, so the command works from any directory.
-            path = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(self.path)), path))
-        return Source(name, raw["kind"], path, raw.get("dsn"), raw.get("query"))
+            path = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(config)), path))
+        return path
 
-    def field(self, key, name, raw) -> Field:
-        if not FIELD_NAME.fullmatch(name):
-            self.fail(key, name, "an upper-case field name (A-Z, 0-9, _), as Personalize schemas use")
-        raw = self.mapping(key, raw, ("column", "value", "cast", "format", "categorical"))
-        if ("column" in raw) == ("value" in raw):
-            self.fail(key, raw, "exactly one of column (a source column) or value (a constant)")
-        if raw.get("cast") not in (None, *CASTS):
-            self.fail(f"{key}.cast", raw["cast"], ", ".join(CASTS))
-        return Field(name, raw.get("column"), raw.get("value"), raw.get("cast"), raw.get("format"), bool(raw.get("categorical")))
+    @model_validator(mode="after")
+    def _rules(self) -> "Source":
+        for member in ("dsn", "query") if self.kind == "sql" else ("path",):
+            if not getattr(self, member):
+                raise _problem(f"a string (required for a {self.kind} source)", member, value=getattr(self, member))
+        return self
 
-    def table(self, kind, raw) -> Table:
-        raw = self.mapping(kind, raw, ("sources", "query", "mapping", "fill", "dropMissing", "dropSparseBelow", "aggregates"),
-                           ("sources", "mapping"))
-        if not isinstance(raw["sources"], list) or not raw["sources"]:
-            self.fail(f"{kind}.sources", raw["sources"], "a non-empty list of sources")
-        sources = tuple(self.source(f"{kind}.sources[{i}]", s) for i, s in enumerate(raw["sources"]))
-        if len({s.name for s in sources}) != len(sources):
-            self.fail(f"{kind}.sources", [s.name for s in sources], "sources with distinct names")
-        mapping = tuple(self.field(f"{kind}.mapping.{name}", name, spec)
-                        for name, spec in self.mapping(f"{kind}.mapping", raw["mapping"], tuple(raw["mapping"])).items())
-        for required in REQUIRED[kind]:
-            if required not in {f.name for f in mapping}:
-                self.fail(f"{kind}.mapping.{required}", None, f"a mapping for {required} (required for {kind})")
-        sparse = raw.get("dropSparseBelow", 0.0)
-        if isinstance(sparse, bool) or not isinstance(sparse, (int, float)) or not 0 <= sparse <= 1:
-            self.fail(f"{kind}.dropSparseBelow", sparse, "a fill rate from 0 to 1")
-        aggregates = tuple(raw.get("aggregates") or ())
-        for a in aggregates:
-            if a not in ("count", "mean", "min", "max") or kind == "interactions":
-                self.fail(f"{kind}.aggregates", a, "count, mean, min, max (for items or users)")
-        mapped = {f.name for f in mapping}
-        for name in [*(raw.get("fill") or {}), *(raw.get("dropMissing") or [])]:
-            if name not in mapped:
-                self.fail(f"{kind}.fill/dropMissing", name, f"a mapped field: {', '.join(sorted(mapped))}")
-        return Table(kind, sources, mapping, raw.get("query"), dict(raw.get("fill") or {}),
-                     tuple(raw.get("dropMissing") or ()), float(sparse), aggregates)
+
+class Field(_Model):
+    """One Personalize field of a table, from a source column or a constant."""
+
+    column: str | None = pydantic.Field(default=None, description="a string: a column of the sources")
+    value: Any = None
+    cast: Cast | None = pydantic.Field(default=None, description=", ".join(CASTS))
+    format: str | None = pydantic.Field(default=None, description="a string: the strptime format of a timestamp column")
+    categorical: bool = pydantic.Field(default=False, description="true or false")
+    _name: str = PrivateAttr("")
+
+    @property
+    def name(self) -> str:
+        """The Personalize field, e.g. USER_ID or CATEGORY: the key of the table's mapping."""
+        return self._name
+
+    @model_validator(mode="after")
+    def _rules(self) -> "Field":
+        if ("column" in self.model_fields_set) == ("value" in self.model_fields_set):
+            raise _problem("exactly one of column (a source column) or value (a constant)")
+        return self
+
+
+def _named(fields: dict[str, Field]) -> dict[str, Field]:
+    for name, spec in fields.items():
+        spec._name = name
+    return fields
+
+
+FieldName = Annotated[
+    str,
+    pydantic.Field(
+        pattern=FIELD_NAME, description="an upper-case field name (A-Z, 0-9, _), as Personalize schemas use"
+    ),
+]
+
+
+class Table(_Model):
+    """One dataset of the group: its sources, mapped to Personalize's fields."""
+
+    kind: ClassVar[str]  # interactions | items | users
+    sources: tuple[Source, ...] = pydantic.Field(min_length=1, description="a non-empty list of sources")
+    # Polars SQL over the sources, by name: joins, unions, filters.
+    query: str | None = pydantic.Field(default=None, description="a string: Polars SQL over the sources")
+    fields_by_name: Annotated[dict[FieldName, Field], AfterValidator(_named)] = pydantic.Field(alias="mapping")
+    # Values for missing metadata.
+    fill: dict[str, Any] = pydantic.Field(default_factory=dict, description="a mapping of mapped fields to values")
+    # Fields whose rows go when the value is missing.
+    drop_missing: tuple[str, ...] = pydantic.Field(
+        default=(), alias="dropMissing", description="a list of mapped fields"
+    )
+    # Metadata fields filled below this rate are dropped.
+    drop_sparse_below: float = pydantic.Field(
+        default=0.0, alias="dropSparseBelow", ge=0, le=1, strict=True, description="a fill rate from 0 to 1"
+    )
+    # count, mean, min, max of EVENT_VALUE per item or user.
+    aggregates: tuple[str, ...] = pydantic.Field(
+        default=(), description=f"{', '.join(AGGREGATES)} (for items or users)"
+    )
+
+    @property
+    def mapping(self) -> tuple[Field, ...]:
+        """The mapped fields, in the file's order."""
+        return tuple(self.fields_by_name.values())
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _default_names(cls, sources: Any) -> Any:
+        if not isinstance(sources, list):
+            return sources
+        return [
+            {**s, "name": s.get("name") or f"sources_{i}"} if isinstance(s, dict) else s for i, s in enumerate(sources)
+        ]
+
+    @field_validator("aggregates")
+    @classmethod
+    def _aggregates(cls, aggregates: tuple[str, ...]) -> tuple[str, ...]:
+        for function in aggregates:
+            if function not in AGGREGATES or cls.kind == "interactions":
+                raise _problem(str(cls.model_fields["aggregates"].description), value=function)
+        return aggregates
+
+    @model_validator(mode="after")
+    def _rules(self) -> "Table":
+        names = [s.name for s in self.sources]
+        if len(set(names)) != len(names):
+            raise _problem("sources with distinct names", "sources", value=names)
+        for required in REQUIRED[self.kind]:
+            if required not in self.fields_by_name:
+                raise _problem(
+                    f"a mapping for {required} (required for {self.kind})", f"mapping.{required}", value=None
+                )
+        for name in [*self.fill, *self.drop_missing]:
+            if name not in self.fields_by_name:
+                raise _problem(
+                    f"a mapped field: {', '.join(sorted(self.fields_by_name))}", "fill/dropMissing", value=name
+                )
+        return self
+
+
+class InteractionsTable(Table):
+    kind = "interactions"
+
+
+class ItemsTable(Table):
+    kind = "items"
+
+
+class UsersTable(Table):
+    kind = "users"
+
+
+class Window(_Model):
+    # The training window before the holdout; None keeps all.
+    days: int | None = pydantic.Field(
+        default=None, ge=1, strict=True, description="a whole number of days >= 1, or omit it to keep all data"
+    )
+
+
+class Holdout(_Model):
+    days: float = pydantic.Field(default=14.0, ge=0, strict=True, description="a number of days >= 0")
+
+
+class DatasetConfig(_Model):
+    name: str = pydantic.Field(description="a string")
+    description: str = pydantic.Field(default="", description="a string")
+    interactions: InteractionsTable
+    items: ItemsTable | None = None
+    users: UsersTable | None = None
+    window: Window = pydantic.Field(default_factory=Window)
+    holdout: Holdout = pydantic.Field(default_factory=Holdout)
+    _path: str = PrivateAttr("")
+
+    @field_validator("items", "users", mode="before")
+    @classmethod
+    def _empty_is_none(cls, table: Any) -> Any:
+        # `items: {}` declares no items, as `items:` (null) does.
+        return None if table == {} else table
+
+    @model_validator(mode="after")
+    def _remember_path(self, info: ValidationInfo) -> "DatasetConfig":
+        self._path = (info.context or {}).get("path", "")
+        return self
+
+    @property
+    def path(self) -> str:
+        """The YAML file the config was read from."""
+        return self._path
+
+    @property
+    def window_days(self) -> int | None:
+        return self.window.days
+
+    @property
+    def holdout_days(self) -> float:
+        return self.holdout.days
 
 
 def load_config(path: str) -> DatasetConfig:
-    text = Path(path).read_text()
-    reader = _Reader(path)
-    raw = reader.mapping("", yaml.safe_load(text), ("name", "description", "interactions", "items", "users", "window", "holdout"),
-                         ("name", "interactions"))
-    window = reader.mapping("window", raw.get("window", {}), ("days",))
-    holdout = reader.mapping("holdout", raw.get("holdout", {}), ("days",))
-    days = window.get("days")
-    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
-        reader.fail("window.days", days, "a whole number of days >= 1, or omit it to keep all data")
-    holdout_days = holdout.get("days", 14)
-    if isinstance(holdout_days, bool) or not isinstance(holdout_days, (int, float)) or holdout_days < 0:
-        reader.fail("holdout.days", holdout_days, "a number of days >= 0")
-    return DatasetConfig(
-        name=raw["name"], path=path, description=raw.get("description", ""),
-        interactions=reader.table("interactions", raw["interactions"]),
-        items=reader.table("items", raw["items"]) if raw.get("items") else None,
-        users=reader.table("users", raw["users"]) if raw.get("users") else None,
-        window_days=days, holdout_days=float(holdout_days))
+    raw = yaml.safe_load(Path(path).read_text())
+    try:
+        return DatasetConfig.model_validate(raw, context={"path": path})
+    except pydantic.ValidationError as failure:
+        raise _config_error(path, failure) from None
 
 
 def expand_env(text: str) -> str:
     """${VAR} from the environment, so DSNs with passwords stay out of the repo."""
+
     def value(match):
         if match.group(1) not in os.environ:
             raise PrepConfigError("environment", match.group(1), None, "a variable set in the environment")
         return os.environ[match.group(1)]
+
     return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", value, text)
+
+
+# ------------------------------------------------------------------ pydantic's errors in the file's words
+def _config_error(path: str, failure: pydantic.ValidationError) -> PrepConfigError:
+    """The first problem: an unknown key, then a missing one (the shallowest
+    first, as a misspelt key shows as both), then any other in pydantic's order."""
+
+    def precedence(error: Any) -> tuple:
+        rank = {"extra_forbidden": 0, "missing": 1}.get(error["type"], 2)
+        return rank, len(error["loc"]) if rank < 2 else 0, str(error["loc"]) if rank == 0 else ""
+
+    error = min(failure.errors(include_url=False), key=precedence)
+    loc, kind, ctx = error["loc"], error["type"], error.get("ctx", {})
+    key = _key_path(loc)
+    if kind == "prep_config":
+        return PrepConfigError(
+            path, ".".join(filter(None, (key, ctx["key"]))), ctx.get("value", error["input"]), ctx["allowed"]
+        )
+    if kind == "extra_forbidden":
+        model, _ = _walk(loc[:-1])
+        allowed = "one of the keys " + ", ".join(f.alias or name for name, f in model.model_fields.items())
+        return PrepConfigError(path, key, error["input"], allowed)
+    if kind == "missing":
+        return PrepConfigError(path, key, None, "a value (required)")
+    if kind in ("model_type", "dict_type"):
+        return PrepConfigError(path, key, error["input"], "a mapping")
+    return PrepConfigError(path, key, error["input"], _walk(loc)[1] or error["msg"])
+
+
+def _key_path(loc: tuple) -> str:
+    """('interactions', 'sources', 0, 'kind') -> 'interactions.sources[0].kind'; a key's key is the key."""
+    text = ""
+    for part in loc:
+        if part != "[key]":
+            text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+    return text
+
+
+def _walk(loc: tuple) -> tuple[Any, str]:
+    """The type `loc` leads to from DatasetConfig, and the last description on the way."""
+    node: Any = DatasetConfig
+    described = ""
+    for i, part in enumerate(loc):
+        node, described = _unwrap(node, described)
+        if part == "[key]":
+            continue
+        if isinstance(node, type) and issubclass(node, pydantic.BaseModel):
+            info = {f.alias or name: f for name, f in node.model_fields.items()}[part]
+            node, described = info.annotation, info.description or described
+        else:  # a list or tuple's items, a dict's values, or its keys when "[key]" follows
+            members = get_args(node)
+            node = members[1] if get_origin(node) is dict and loc[i + 1 : i + 2] != ("[key]",) else members[0]
+    return _unwrap(node, described)
+
+
+def _unwrap(node: Any, described: str) -> tuple[Any, str]:
+    """X from `X | None` and Annotated[X, ...], with a description found there."""
+    while True:
+        if get_origin(node) is Annotated:
+            node, *metadata = get_args(node)
+            described = next((m.description for m in metadata if isinstance(m, FieldInfo) and m.description), described)
+        elif get_origin(node) in (Union, types.UnionType):
+            node = next(member for member in get_args(node) if member is not type(None))
+        else:
+            return node, described

@@ -21,6 +21,15 @@ from typing import Any
 
 import polars as pl
 
+from common.layout import (
+    INTERACTIONS_FILE,
+    ITEMS_FILE,
+    MANIFEST_FILE,
+    USERS_FILE,
+    VALIDATION_INTERACTIONS_FILE,
+    dataset_prefix,
+    schema_file,
+)
 from prep import __version__
 from prep.config import RESERVED_TYPES, DatasetConfig, Field, Source, Table, expand_env
 from prep.progress import Progress
@@ -39,7 +48,9 @@ MAX_CATEGORICAL_LENGTH = 1000
 # synthetic interactions (about 3 GB peak for a 427 MB file), with room to spare.
 MEMORY_PER_SOURCE_BYTE = 8
 ROW_HASH_SEED = 20240101
-INTERACTION_FILES = ("interactions.csv", "validation/interactions.csv")
+# The training and validation interactions, as the bucket layout names them.
+INTERACTION_FILES = (INTERACTIONS_FILE, VALIDATION_INTERACTIONS_FILE)
+METADATA_FILES = {"items": ITEMS_FILE, "users": USERS_FILE}
 
 
 class ValidationFailed(ValueError):
@@ -365,7 +376,7 @@ def prepare_interactions(config: DatasetConfig, frame: pl.LazyFrame, rows_read: 
     training_totals, validation_totals = Totals(), Totals()
     users_with_two, item_stats, user_stats = 0, [], []
     holdout_step = f"interactions: hold out the newest {config.holdout_days:g} days for validation"
-    outputs: dict[str, list[Path]] = {"interactions.csv": [], "validation/interactions.csv": []}
+    outputs: dict[str, list[Path]] = {name: [] for name in INTERACTION_FILES}
     for i, part in enumerate(cleaned):
         clean = part if isinstance(part, pl.DataFrame) else pl.read_parquet(part)
         validation = clean.filter(pl.col("TIMESTAMP") >= holdout_start)
@@ -375,7 +386,7 @@ def prepare_interactions(config: DatasetConfig, frame: pl.LazyFrame, rows_read: 
             windowed = training.filter(pl.col("TIMESTAMP") >= holdout_start - config.window_days * 86400)
             counted.record(f"interactions: keep the {config.window_days}-day training window", training.height, windowed)
             training = windowed
-        for name, rows in (("interactions.csv", training), ("validation/interactions.csv", validation)):
+        for name, rows in zip(INTERACTION_FILES, (training, validation)):
             # Polars writes a path far faster than a Python file object; parts are joined below.
             path = staged / name if len(cleaned) == 1 else workdir / f"{i}-{name.replace('/', '-')}"
             rows.write_csv(path, include_header=i == 0)
@@ -460,11 +471,11 @@ def _sha256(path: Path) -> str:
 
 
 class Destination:
-    """A local directory or s3://bucket/prefix holding datasets/<version>/."""
+    """A local directory or s3://bucket/prefix holding the version's files under its `dataset_prefix`."""
 
     def __init__(self, output: str, version: str, s3_endpoint: str | None):
         self.output, self.s3_endpoint = output.rstrip("/"), s3_endpoint
-        self.prefix = f"datasets/{version}/"
+        self.prefix = dataset_prefix(version)
         self.on_s3 = self.output.startswith("s3://")
         if self.on_s3:
             self.bucket, _, base = self.output[5:].partition("/")
@@ -482,16 +493,16 @@ class Destination:
         if self.on_s3:
             s3 = self._s3()
             try:
-                return json.loads(s3.get_object(Bucket=self.bucket, Key=self.key_prefix + "manifest.json")["Body"].read())
+                return json.loads(s3.get_object(Bucket=self.bucket, Key=self.key_prefix + MANIFEST_FILE)["Body"].read())
             except s3.exceptions.NoSuchKey:
                 return None
-        path = Path(self.location) / "manifest.json"
+        path = Path(self.location) / MANIFEST_FILE
         return json.loads(path.read_text()) if path.exists() else None
 
     def publish(self, staged: Path) -> str:
         files = sorted(p for p in staged.rglob("*") if p.is_file())
         # The manifest goes last: a version counts as exported once it is there.
-        files.sort(key=lambda p: p.name == "manifest.json")
+        files.sort(key=lambda p: p.relative_to(staged).as_posix() == MANIFEST_FILE)
         if self.on_s3:
             s3 = self._s3()
             for path in files:
@@ -515,8 +526,8 @@ def prepare(config: DatasetConfig, version: str, output: str, *, s3_endpoint: st
     with tempfile.TemporaryDirectory(prefix="prep-") as tmp:
         workdir = Path(tmp)
         staged = workdir / "staged"
-        (staged / "schemas").mkdir(parents=True)
-        (staged / "validation").mkdir()
+        for name in INTERACTION_FILES:
+            (staged / name).parent.mkdir(parents=True, exist_ok=True)
         frame = mapped_lazy(config.interactions, workdir, s3_endpoint, steps)
         rows_read = steps.records[-1]["rows_out"] if config.interactions.query else None
         interactions = prepare_interactions(config, frame, rows_read, workdir, staged, steps)
@@ -545,14 +556,15 @@ def prepare(config: DatasetConfig, version: str, output: str, *, s3_endpoint: st
             bar.close()
             raise ValidationFailed(failures, manifest)
 
-        rows = {"interactions.csv": interactions.training.rows, "validation/interactions.csv": interactions.validation.rows}
+        rows = dict(zip(INTERACTION_FILES, (interactions.training.rows, interactions.validation.rows)))
         for kind, frame in metadata.items():
-            frame.write_csv(staged / f"{kind}.csv")
-            rows[f"{kind}.csv"] = frame.height
+            frame.write_csv(staged / METADATA_FILES[kind])
+            rows[METADATA_FILES[kind]] = frame.height
         schemas = {"interactions": avro_schema("interactions", pl.DataFrame(schema=interactions.columns), config.interactions),
                    **{k: avro_schema(k, v, t) for (k, v), t in zip(metadata.items(), optional)}}
         for kind, schema in schemas.items():
-            (staged / "schemas" / f"{kind}.json").write_text(json.dumps(schema, indent=2))
+            (staged / schema_file(kind)).parent.mkdir(exist_ok=True)
+            (staged / schema_file(kind)).write_text(json.dumps(schema, indent=2))
         files = sorted(p for p in staged.rglob("*") if p.is_file())
         # hashlib releases the GIL: the files hash in parallel.
         with ThreadPoolExecutor() as pool:
@@ -575,7 +587,7 @@ def prepare(config: DatasetConfig, version: str, output: str, *, s3_endpoint: st
             raise VersionExists(f"dataset version {version!r} already exists at {output} with other content "
                                 f"({', '.join(changed)} differ); versions are immutable: export a new version")
         manifest["created_at"] = datetime.now(timezone.utc).isoformat()
-        (staged / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        (staged / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2))
         manifest["location"] = destination.publish(staged)
         steps.progress.advance("publish")
         bar.close()
