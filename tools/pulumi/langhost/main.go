@@ -183,11 +183,20 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	cmd.Dir = req.GetInfo().GetProgramDirectory()
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 
-	config, err := json.Marshal(req.GetConfig())
+	// A stack with no config has a nil map and nil keys, which marshal to
+	// "null"; the SDK's entry point reads PULUMI_CONFIG as a mapping.
+	configMap, keys := req.GetConfig(), req.GetConfigSecretKeys()
+	if configMap == nil {
+		configMap = map[string]string{}
+	}
+	if keys == nil {
+		keys = []string{}
+	}
+	config, err := json.Marshal(configMap)
 	if err != nil {
 		return nil, err
 	}
-	secretKeys, err := json.Marshal(req.GetConfigSecretKeys())
+	secretKeys, err := json.Marshal(keys)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,96 @@
+"""What a new user meets first, through the real engine: config mistakes stop
+the preview with one line and no traceback, and long stack and experiment names
+deploy with distinct names that keep their digest."""
+
+import pytest
+import yaml
+from pulumi import automation as auto
+
+from common.names import MAX_NAME
+from prep.config import load_config
+from prep.pipeline import prepare
+from tests.helpers.data import interactions_csv
+
+pytestmark = pytest.mark.engine
+
+BUCKET = "names-data"
+LONG_STACK = "production-europe-west-online-retail-one"          # 40 characters
+# 30 characters each, the first 25 the same.
+LONG_EXPERIMENTS = ("ecommerce-recommendations-home", "ecommerce-recommendations-cart")
+
+
+@pytest.fixture(scope="module")
+def role(aws, emulator, tmp_path_factory):
+    s3 = aws("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    work = tmp_path_factory.mktemp("prep")
+    (work / "raw.csv").write_bytes(interactions_csv(rows=1200, seed=5))
+    (work / "dataset.yaml").write_text(yaml.safe_dump({
+        "name": "names", "holdout": {"days": 7},
+        "interactions": {"sources": [{"kind": "csv", "path": str(work / "raw.csv")}],
+                         "mapping": {n: {"column": n} for n in ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")}}}))
+    prepare(load_config(str(work / "dataset.yaml")), "v1", f"s3://{BUCKET}", s3_endpoint=emulator.endpoint)
+    return aws("iam").create_role(RoleName="names-personalize", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+
+
+def config(emulator, role, *names: str) -> dict:
+    return {"connection": {"region": "us-east-1", "endpoint": emulator.endpoint},
+            "storage": {"bucketName": BUCKET, "roleArn": role},
+            "waits": {"initialPollSeconds": 0.05, "maxPollSeconds": 0.5},
+            "experiments": [{"name": n, "recipe": "aws-popularity-count", "datasetVersion": "v1"} for n in names]}
+
+
+def write_stack_file(stack: auto.Stack, config: dict | None) -> None:
+    """The stack file exactly as given: keys with their namespace, or no config at all."""
+    path = f"{stack.workspace.work_dir}/Pulumi.{stack.name}.yaml"
+    with open(path, "w") as file:
+        yaml.safe_dump({"config": config} if config is not None else {}, file)
+
+
+def preview_error(stack: auto.Stack) -> str:
+    with pytest.raises(auto.errors.CommandError) as failure:
+        stack.preview()
+    return str(failure.value)
+
+
+def assert_one_line_without_traceback(output: str, message: str) -> None:
+    assert message in output
+    assert "Traceback" not in output and 'File "' not in output
+    # The engine shows the program's error under the stack and again in the summary:
+    # each time the message alone on its line, as an error.
+    lines = [line for line in output.splitlines() if message in line]
+    assert lines and all(f"error: {message}" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("case, stack_file, message", [
+    ("empty", None, "stack 'empty': config key 'experiments' has value None; allowed: a non-empty list of experiments"),
+    ("namespace", {"personalise:training": {"wait": False}},
+     "stack 'namespace': config key 'personalise:training' has value {'wait': False}; allowed: a key under one of "
+     "the namespaces personalize:, aws:, pulumi:"),
+    ("value", {"personalize:experiments": [{"name": "x", "recipe": "aws-nope", "datasetVersion": "v1"}]},
+     "stack 'value': config key 'experiments[0].recipe' has value 'aws-nope'; allowed: aws-user-personalization"),
+])
+def test_a_config_mistake_previews_to_one_line_without_a_traceback(make_program_stack, case, stack_file, message):
+    stack = make_program_stack(case, {})
+    write_stack_file(stack, stack_file)
+    assert_one_line_without_traceback(preview_error(stack), message)
+
+
+def test_long_stack_and_experiment_names_deploy_distinct_and_keep_their_digest(make_program_stack, emulator, role,
+                                                                              aws):
+    stack = make_program_stack(LONG_STACK, config(emulator, role, *LONG_EXPERIMENTS))
+    stack.up()
+    api = aws("personalize")
+    groups = [g for g in api.list_dataset_groups()["datasetGroups"] if g["name"].startswith(LONG_STACK[:20])]
+    solutions = [s for g in groups for s in api.list_solutions(datasetGroupArn=g["datasetGroupArn"])["solutions"]]
+    schemas = [s["name"] for s in api.list_schemas()["schemas"] if s["name"].startswith(LONG_STACK[:20])]
+    datasets = [d["name"] for g in groups for d in api.list_datasets(datasetGroupArn=g["datasetGroupArn"])["datasets"]]
+    campaigns = [c["name"] for c in api.list_campaigns()["campaigns"] if c["name"].startswith(LONG_STACK[:20])]
+    for names in ([g["name"] for g in groups], [s["name"] for s in solutions], schemas, datasets, campaigns):
+        assert len(names) == 2 and len(set(names)) == 2, names
+        assert all(len(n) <= MAX_NAME for n in names), names
+    # The solution and schema names end with the fingerprint of what replaces them, cut or not.
+    outputs = stack.outputs()["experiments"].value
+    assert {o["recipe"] for o in outputs.values()} == {"aws-popularity-count"}
+    stack.destroy()
+    assert not [g for g in api.list_dataset_groups()["datasetGroups"] if g["name"].startswith(LONG_STACK[:20])]
