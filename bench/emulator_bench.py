@@ -20,10 +20,19 @@ from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "emulator.json"
-SCHEMA = json.dumps({"type": "record", "name": "Interactions", "namespace": "com.amazonaws.personalize.schema",
-                     "version": "1.0", "fields": [{"name": "USER_ID", "type": "string"},
-                                                  {"name": "ITEM_ID", "type": "string"},
-                                                  {"name": "TIMESTAMP", "type": "long"}]})
+SCHEMA = json.dumps(
+    {
+        "type": "record",
+        "name": "Interactions",
+        "namespace": "com.amazonaws.personalize.schema",
+        "version": "1.0",
+        "fields": [
+            {"name": "USER_ID", "type": "string"},
+            {"name": "ITEM_ID", "type": "string"},
+            {"name": "TIMESTAMP", "type": "long"},
+        ],
+    }
+)
 
 
 def synthetic_csv(rows: int, seed: int = 1) -> bytes:
@@ -67,12 +76,16 @@ def main() -> int:
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench")
 
     state = tempfile.mkdtemp(prefix="personalize-local-bench-")
-    process = subprocess.Popen([sys.executable, "-m", "local", "--port", "0", "--state-dir", state,
-                                "--time-scale", "0"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local", "--port", "0", "--state-dir", state, "--time-scale", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         endpoint = process.stdout.readline().rsplit(" ", 1)[1].strip()
         config = Config(s3={"addressing_style": "path"}, retries={"total_max_attempts": 1})
-        client = lambda s: boto3.client(s, endpoint_url=endpoint, region_name="us-east-1", config=config)  # noqa: E731
+        client = lambda s: boto3.client(s, endpoint_url=endpoint, region_name="us-east-1", config=config)
         s3, p = client("s3"), client("personalize")
 
         csv = synthetic_csv(args.interactions)
@@ -80,14 +93,18 @@ def main() -> int:
         s3.put_object(Bucket="bench", Key="interactions.csv", Body=csv)
         group = p.create_dataset_group(name="bench")["datasetGroupArn"]
         schema = p.create_schema(name="bench", schema=SCHEMA)["schemaArn"]
-        dataset = p.create_dataset(name="bench", schemaArn=schema, datasetGroupArn=group,
-                                   datasetType="Interactions")["datasetArn"]
-        job = p.create_dataset_import_job(jobName="bench", datasetArn=dataset,
-                                          dataSource={"dataLocation": "s3://bench/interactions.csv"})
+        dataset = p.create_dataset(name="bench", schemaArn=schema, datasetGroupArn=group, datasetType="Interactions")[
+            "datasetArn"
+        ]
+        job = p.create_dataset_import_job(
+            jobName="bench", datasetArn=dataset, dataSource={"dataLocation": "s3://bench/interactions.csv"}
+        )
         # At time scale 0 an operation is due at once; the first read does the real work.
         import_s = timed(lambda: p.describe_dataset_import_job(datasetImportJobArn=job["datasetImportJobArn"]))
-        assert p.describe_dataset_import_job(datasetImportJobArn=job["datasetImportJobArn"])[
-            "datasetImportJob"]["status"] == "ACTIVE"
+        assert (
+            p.describe_dataset_import_job(datasetImportJobArn=job["datasetImportJobArn"])["datasetImportJob"]["status"]
+            == "ACTIVE"
+        )
         solution = p.create_solution(name="bench", datasetGroupArn=group)["solutionArn"]
         version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
         train_s = timed(lambda: p.describe_solution_version(solutionVersionArn=version))
@@ -105,11 +122,17 @@ def main() -> int:
         rates = {
             "DescribeDatasetGroup": rate(lambda: p.describe_dataset_group(datasetGroupArn=group), args.seconds),
             "DescribeCampaign": rate(lambda: p.describe_campaign(campaignArn=campaign), args.seconds),
-            "GetRecommendations": rate(lambda: recommend.get_recommendations(campaignArn=campaign, userId="u1"),
-                                       args.seconds),
+            "GetRecommendations": rate(
+                lambda: recommend.get_recommendations(campaignArn=campaign, userId="u1"), args.seconds
+            ),
             "S3 PutObject+GetObject (moto baseline)": rate(
-                lambda: (s3.put_object(Bucket="bench", Key="small", Body=b"x" * 1024),
-                         s3.get_object(Bucket="bench", Key="small")["Body"].read()), args.seconds) * 2,
+                lambda: (
+                    s3.put_object(Bucket="bench", Key="small", Body=b"x" * 1024),
+                    s3.get_object(Bucket="bench", Key="small")["Body"].read(),
+                ),
+                args.seconds,
+            )
+            * 2,
         }
         baseline = rates["S3 PutObject+GetObject (moto baseline)"]
         per_million = 1_000_000 / args.interactions
@@ -117,7 +140,8 @@ def main() -> int:
             "interactions": args.interactions,
             "requests_per_second": {k: round(v, 1) for k, v in rates.items()},
             "ratio_to_moto_s3": {k: round(v / baseline, 2) for k, v in rates.items() if "moto" not in k},
-            "import_seconds": round(import_s, 3), "training_seconds": round(train_s, 3),
+            "import_seconds": round(import_s, 3),
+            "training_seconds": round(train_s, 3),
             "import_seconds_per_million": round(import_s * per_million, 2),
             "training_seconds_per_million": round(train_s * per_million, 2),
             "peak_rss_mb": round(peak_rss_mb(process.pid), 1),

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,17 +59,27 @@ def _child_pipeline(config_path: str, out: str) -> dict:
     from prep.pipeline import prepare
 
     manifest = prepare(load_config(config_path), "bench", out)
-    return {"training_rows": manifest["training"].get("rows"), "validation_rows": manifest["validation"].get("rows"),
-            "output_bytes": sum(f["bytes"] for f in manifest["files"].values())}
+    return {
+        "training_rows": manifest["training"].get("rows"),
+        "validation_rows": manifest["validation"].get("rows"),
+        "output_bytes": sum(f["bytes"] for f in manifest["files"].values()),
+    }
 
 
 def child(mode: str, source: str, out: str) -> None:
     """Runs in the child process: do the work, print what happened as JSON."""
     started = time.perf_counter()
     detail = _child_baseline(source, out) if mode == "baseline" else _child_pipeline(source, out)
-    print(json.dumps({"work_seconds": time.perf_counter() - started,
-                      # ru_maxrss is in KiB on Linux: the peak resident set of this process.
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **detail}))
+    print(
+        json.dumps(
+            {
+                "work_seconds": time.perf_counter() - started,
+                # ru_maxrss is in KiB on Linux: the peak resident set of this process.
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                **detail,
+            }
+        )
+    )
 
 
 # ------------------------------------------------------------------ parent
@@ -77,7 +87,9 @@ def run_child(mode: str, source: str, out: str) -> dict:
     if Path(out).is_dir():  # the pipeline refuses to overwrite a version with other content
         shutil.rmtree(out)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--child", mode, source, out], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", mode, source, out], capture_output=True, text=True, cwd=ROOT
+    )
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{mode} failed ({done.returncode}):\n{done.stderr[-4000:]}")
@@ -102,17 +114,24 @@ def generate_csv(path: Path, rows: int) -> dict:
 
 def table(result: dict) -> str:
     rows = result["rows"]
-    lines = [f"prep benchmark: {rows:,} interactions ({result['csv_mb']:.0f} MB CSV), polars {result['polars']}",
-             f"{'':24}{'wall s':>9}{'work s':>9}{'peak RSS MB':>13}{'rows/s':>13}"]
+    lines = [
+        f"prep benchmark: {rows:,} interactions ({result['csv_mb']:.0f} MB CSV), polars {result['polars']}",
+        f"{'':24}{'wall s':>9}{'work s':>9}{'peak RSS MB':>13}{'rows/s':>13}",
+    ]
     for name, key in (("(a) prep pipeline", "pipeline"), ("(b) scan_csv+sink_csv", "baseline")):
         r = result[key]
-        lines.append(f"{name:24}{r['wall_seconds']:9.2f}{r['work_seconds']:9.2f}{r['peak_rss_mb']:13.0f}"
-                     f"{r['rows_per_second']:13,.0f}")
+        lines.append(
+            f"{name:24}{r['wall_seconds']:9.2f}{r['work_seconds']:9.2f}{r['peak_rss_mb']:13.0f}"
+            f"{r['rows_per_second']:13,.0f}"
+        )
     verdict = "met" if result["goal_met"] else "NOT met"
-    lines.append(f"ratio (a)/(b) wall: {result['ratio_wall']:.2f} (goal <= {GOAL_RATIO}: {verdict}); "
-                 f"work only: {result['ratio_work']:.2f}; RSS: {result['ratio_rss']:.1f}x")
-    lines.append(f"generator: {result['generator']['rows_per_second']:,.0f} rows/s "
-                 f"({result['generator']['seconds']:.1f} s)")
+    lines.append(
+        f"ratio (a)/(b) wall: {result['ratio_wall']:.2f} (goal <= {GOAL_RATIO}: {verdict}); "
+        f"work only: {result['ratio_work']:.2f}; RSS: {result['ratio_rss']:.1f}x"
+    )
+    lines.append(
+        f"generator: {result['generator']['rows_per_second']:,.0f} rows/s ({result['generator']['seconds']:.1f} s)"
+    )
     return "\n".join(lines)
 
 
@@ -138,20 +157,33 @@ def main(argv: list[str] | None = None) -> int:
         config.write_text(CONFIG_TEMPLATE.format(csv=csv))
 
         baseline = run_repeated("baseline", str(csv), str(workdir / "baseline.csv"), args.repeat)
-        pipeline = None if args.baseline_only else run_repeated("pipeline", str(config), str(workdir / "prepared"), args.repeat)
+        pipeline = (
+            None
+            if args.baseline_only
+            else run_repeated("pipeline", str(config), str(workdir / "prepared"), args.repeat)
+        )
 
     for measured in filter(None, (baseline, pipeline)):
         measured["rows_per_second"] = args.rows / measured["wall_seconds"]
     result = {
-        "rows": args.rows, "repeat": args.repeat, "csv_mb": generator["bytes"] / 1e6, "polars": pl.__version__,
-        "python": platform.python_version(), "cpus": os.cpu_count(),
-        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "generator": generator, "baseline": baseline, "pipeline": pipeline, "goal_ratio": GOAL_RATIO,
+        "rows": args.rows,
+        "repeat": args.repeat,
+        "csv_mb": generator["bytes"] / 1e6,
+        "polars": pl.__version__,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generator": generator,
+        "baseline": baseline,
+        "pipeline": pipeline,
+        "goal_ratio": GOAL_RATIO,
     }
     if pipeline:
-        result.update(ratio_wall=pipeline["wall_seconds"] / baseline["wall_seconds"],
-                      ratio_work=pipeline["work_seconds"] / baseline["work_seconds"],
-                      ratio_rss=pipeline["peak_rss_mb"] / baseline["peak_rss_mb"])
+        result.update(
+            ratio_wall=pipeline["wall_seconds"] / baseline["wall_seconds"],
+            ratio_work=pipeline["work_seconds"] / baseline["work_seconds"],
+            ratio_rss=pipeline["peak_rss_mb"] / baseline["peak_rss_mb"],
+        )
         result["goal_met"] = result["ratio_wall"] <= GOAL_RATIO
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)

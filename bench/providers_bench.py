@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from local.clock import DEFAULT_DURATIONS  # noqa: E402
-from tests.data import interactions_csv  # noqa: E402
 from tests.engine.conftest import MAIN_PROGRAM, RECORDS_PROGRAM, _cli_dir, isolated_env, stack_factory  # noqa: E402
+from tests.helpers.data import interactions_csv  # noqa: E402
 
 ROWS = 1800
 LONG_WAITS = ("DescribeDatasetImportJob", "DescribeSolutionVersion", "DescribeCampaign")
@@ -55,10 +55,18 @@ def export_v1(tmp: Path, endpoint: str) -> int:
     from prep.pipeline import prepare
 
     (tmp / "raw.csv").write_bytes(interactions_csv(rows=ROWS))
-    (tmp / "dataset.yaml").write_text(yaml.safe_dump({
-        "name": "bench", "holdout": {"days": 7},
-        "interactions": {"sources": [{"kind": "csv", "path": str(tmp / "raw.csv")}],
-                         "mapping": {name: {"column": name} for name in ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")}}}))
+    (tmp / "dataset.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "bench",
+                "holdout": {"days": 7},
+                "interactions": {
+                    "sources": [{"kind": "csv", "path": str(tmp / "raw.csv")}],
+                    "mapping": {name: {"column": name} for name in ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")},
+                },
+            }
+        )
+    )
     return prepare(load_config(str(tmp / "dataset.yaml")), "v1", "s3://bench", s3_endpoint=endpoint)["training"]["rows"]
 
 
@@ -90,7 +98,9 @@ def main() -> None:
             training_rows = export_v1(tmp, emulator.endpoint)
             role = aws("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
 
-            baseline = timed_up(RECORDS_PROGRAM, {"store": str(tmp / "records"), "records": {"one": {}}}, tmp / "baseline")
+            baseline = timed_up(
+                RECORDS_PROGRAM, {"store": str(tmp / "records"), "records": {"one": {}}}, tmp / "baseline"
+            )
             before = stats(emulator.endpoint)
             config = {
                 "connection": {"region": "us-east-1", "endpoint": emulator.endpoint},
@@ -98,8 +108,10 @@ def main() -> None:
                 # Polling scaled like the durations, so the ratio is the one a real
                 # deployment sees with the defaults (2 s floor, 300 s cap).
                 "waits": {"initialPollSeconds": 2 * args.time_scale, "maxPollSeconds": 300 * args.time_scale},
-                "experiments": [{"name": f"exp{i}", "recipe": "aws-popularity-count", "datasetVersion": "v1"}
-                                for i in range(args.experiments)],
+                "experiments": [
+                    {"name": f"exp{i}", "recipe": "aws-popularity-count", "datasetVersion": "v1"}
+                    for i in range(args.experiments)
+                ],
             }
             wall = timed_up(MAIN_PROGRAM, config, tmp / "stack")
             after = stats(emulator.endpoint)
@@ -109,8 +121,10 @@ def main() -> None:
     path = critical_path(args.time_scale, training_rows)
     describes = {op: after.get(op, 0) - before.get(op, 0) for op in LONG_WAITS}
     result = {
-        "experiments": args.experiments, "time_scale": args.time_scale,
-        "up_seconds": round(wall, 2), "critical_path_seconds": round(path, 2),
+        "experiments": args.experiments,
+        "time_scale": args.time_scale,
+        "up_seconds": round(wall, 2),
+        "critical_path_seconds": round(path, 2),
         "up_over_critical_path": round(wall / path, 3),
         "engine_baseline_up_seconds": round(baseline, 2),
         "up_minus_baseline_over_critical_path": round((wall - baseline) / path, 3),

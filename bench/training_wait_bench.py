@@ -37,11 +37,17 @@ sys.path.insert(0, str(ROOT))
 
 # Only the emulator on loopback is ever called: dummy credentials, and no
 # credential or config file of whoever runs the bench is read.
-os.environ.update({
-    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1", "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_CONFIG_FILE": os.devnull,
-    "AWS_EC2_METADATA_DISABLED": "true",
-})
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+)
 os.environ.pop("AWS_PROFILE", None)
 
 from providers.dataset import DatasetProvider  # noqa: E402
@@ -50,8 +56,8 @@ from providers.dataset_import_job import DatasetImportJobProvider  # noqa: E402
 from providers.schema import SchemaProvider  # noqa: E402
 from providers.solution import SolutionProvider  # noqa: E402
 from providers.solution_version import SolutionVersionProvider  # noqa: E402
-from tests.data import INTERACTIONS_SCHEMA, interactions_csv  # noqa: E402
 from tests.engine.conftest import MAIN_PROGRAM, _cli_dir, isolated_env, stack_factory  # noqa: E402
+from tests.helpers.data import INTERACTIONS_SCHEMA, interactions_csv  # noqa: E402
 
 TRAINING_SECONDS = 7200
 FIXED_POLL_SECONDS = 60  # the fixed once-a-minute loop of the usual sample notebooks
@@ -79,8 +85,12 @@ def create(provider, props: dict) -> tuple[str, dict]:
 def part_a(scale: float, repeats: int, tmp: Path) -> dict:
     import local
 
-    emulator = local.start(str(tmp / "emulator-a"), port=0, time_scale=scale,
-                           durations={"solutionVersion": TRAINING_SECONDS, "solutionVersion.perMillionRows": 0})
+    emulator = local.start(
+        str(tmp / "emulator-a"),
+        port=0,
+        time_scale=scale,
+        durations={"solutionVersion": TRAINING_SECONDS, "solutionVersion.perMillionRows": 0},
+    )
     try:
         aws = clients(emulator.endpoint)
         aws("s3").create_bucket(Bucket=BUCKET)
@@ -88,35 +98,73 @@ def part_a(scale: float, repeats: int, tmp: Path) -> dict:
         role = aws("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
         # A real stack's polling, scaled; the deadline is prod's (14400 s), since
         # the 3600 s default would give up on a two-hour training.
-        conn = {"endpoint": emulator.endpoint, "region": "us-east-1",
-                "waits": {"initialPollSeconds": 2.0 * scale, "maxPollSeconds": 300.0 * scale,
-                          "createSeconds": 14400 * scale}}
+        conn = {
+            "endpoint": emulator.endpoint,
+            "region": "us-east-1",
+            "waits": {
+                "initialPollSeconds": 2.0 * scale,
+                "maxPollSeconds": 300.0 * scale,
+                "createSeconds": 14400 * scale,
+            },
+        }
         group, _ = create(DatasetGroupProvider(), {**conn, "name": "wait"})
-        schema, _ = create(SchemaProvider(), {**conn, "name": "wait-interactions", "schema": INTERACTIONS_SCHEMA,
-                                              "datasetType": "Interactions"})
-        dataset, _ = create(DatasetProvider(), {**conn, "name": "wait-interactions", "datasetType": "Interactions",
-                                                "datasetGroupArn": group, "schemaArn": schema})
-        import_job, _ = create(DatasetImportJobProvider(), {
-            **conn, "jobName": "wait-v1", "datasetArn": dataset, "roleArn": role,
-            "dataSource": {"dataLocation": f"s3://{BUCKET}/datasets/v1/interactions.csv"}})
-        solution, _ = create(SolutionProvider(), {**conn, "name": "wait", "datasetGroupArn": group,
-                                                  "recipeArn": "arn:aws:personalize:::recipe/aws-popularity-count"})
-        runs = [one_training(aws("personalize"), emulator.endpoint, conn, solution, import_job, scale)
-                for _ in range(repeats)]
+        schema, _ = create(
+            SchemaProvider(),
+            {**conn, "name": "wait-interactions", "schema": INTERACTIONS_SCHEMA, "datasetType": "Interactions"},
+        )
+        dataset, _ = create(
+            DatasetProvider(),
+            {
+                **conn,
+                "name": "wait-interactions",
+                "datasetType": "Interactions",
+                "datasetGroupArn": group,
+                "schemaArn": schema,
+            },
+        )
+        import_job, _ = create(
+            DatasetImportJobProvider(),
+            {
+                **conn,
+                "jobName": "wait-v1",
+                "datasetArn": dataset,
+                "roleArn": role,
+                "dataSource": {"dataLocation": f"s3://{BUCKET}/datasets/v1/interactions.csv"},
+            },
+        )
+        solution, _ = create(
+            SolutionProvider(),
+            {
+                **conn,
+                "name": "wait",
+                "datasetGroupArn": group,
+                "recipeArn": "arn:aws:personalize:::recipe/aws-popularity-count",
+            },
+        )
+        runs = [
+            one_training(aws("personalize"), emulator.endpoint, conn, solution, import_job, scale)
+            for _ in range(repeats)
+        ]
     finally:
         emulator.stop()
-    return {"time_scale": scale, "training_seconds": TRAINING_SECONDS, "runs": runs,
-            "fixed_poller_calls": TRAINING_SECONDS // FIXED_POLL_SECONDS,
-            "summary": {key: {"mean": round(statistics.mean(r[key] for r in runs), 4),
-                              "worst": round(max(r[key] for r in runs), 4)}
-                        for key in ("describe_calls", "calls_per_sim_minute", "delay_sim_seconds", "delay_share")}}
+    return {
+        "time_scale": scale,
+        "training_seconds": TRAINING_SECONDS,
+        "runs": runs,
+        "fixed_poller_calls": TRAINING_SECONDS // FIXED_POLL_SECONDS,
+        "summary": {
+            key: {"mean": round(statistics.mean(r[key] for r in runs), 4), "worst": round(max(r[key] for r in runs), 4)}
+            for key in ("describe_calls", "calls_per_sim_minute", "delay_sim_seconds", "delay_share")
+        },
+    }
 
 
 def one_training(api, endpoint: str, conn: dict, solution: str, import_job: str, scale: float) -> dict:
     before = local_get(endpoint, "stats")["operations"].get("DescribeSolutionVersion", 0)
     started = time.time()
-    arn, _ = create(SolutionVersionProvider(), {**conn, "solutionArn": solution,
-                                                "triggers": {"datasetImportJobArn": import_job}})
+    arn, _ = create(
+        SolutionVersionProvider(), {**conn, "solutionArn": solution, "triggers": {"datasetImportJobArn": import_job}}
+    )
     returned = time.time()
     calls = local_get(endpoint, "stats")["operations"].get("DescribeSolutionVersion", 0) - before
     version = api.describe_solution_version(solutionVersionArn=arn)["solutionVersion"]
@@ -127,9 +175,14 @@ def one_training(api, endpoint: str, conn: dict, solution: str, import_job: str,
     trained = (version["lastUpdatedDateTime"] - version["creationDateTime"]).total_seconds() / scale
     delay = (returned - finished) / scale
     waited = (returned - started) / scale
-    return {"status": version["status"], "trained_sim_seconds": round(trained, 1), "describe_calls": calls,
-            "calls_per_sim_minute": round(calls / (waited / 60), 3),
-            "delay_sim_seconds": round(delay, 1), "delay_share": round(delay / trained, 4)}
+    return {
+        "status": version["status"],
+        "trained_sim_seconds": round(trained, 1),
+        "describe_calls": calls,
+        "calls_per_sim_minute": round(calls / (waited / 60), 3),
+        "delay_sim_seconds": round(delay, 1),
+        "delay_share": round(delay / trained, 4),
+    }
 
 
 # --- Part B -------------------------------------------------------------------
@@ -144,10 +197,18 @@ def export(tmp: Path, endpoint: str, version: str, seed: int) -> None:
     work = tmp / f"prep-{version}"
     work.mkdir()
     (work / "raw.csv").write_bytes(interactions_csv(rows=1800, seed=seed))
-    (work / "dataset.yaml").write_text(yaml.safe_dump({
-        "name": "bench", "holdout": {"days": 7},
-        "interactions": {"sources": [{"kind": "csv", "path": str(work / "raw.csv")}],
-                         "mapping": {name: {"column": name} for name in ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")}}}))
+    (work / "dataset.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "bench",
+                "holdout": {"days": 7},
+                "interactions": {
+                    "sources": [{"kind": "csv", "path": str(work / "raw.csv")}],
+                    "mapping": {name: {"column": name} for name in ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")},
+                },
+            }
+        )
+    )
     prepare(load_config(str(work / "dataset.yaml")), version, f"s3://{BUCKET}", s3_endpoint=endpoint)
 
 
@@ -183,17 +244,21 @@ def part_b(scale: float, resume_every: float, max_resumes: int, tmp: Path) -> di
         role = aws("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
 
         def config(version: str, wait: bool) -> dict:
-            return {"connection": {"region": "us-east-1", "endpoint": emulator.endpoint},
-                    "storage": {"bucketName": BUCKET, "roleArn": role},
-                    "waits": {"initialPollSeconds": 2 * scale, "maxPollSeconds": 300 * scale},
-                    "training": {"wait": wait},
-                    "experiments": [{"name": "exp", "recipe": "aws-popularity-count", "datasetVersion": version}]}
+            return {
+                "connection": {"region": "us-east-1", "endpoint": emulator.endpoint},
+                "storage": {"bucketName": BUCKET, "roleArn": role},
+                "waits": {"initialPollSeconds": 2 * scale, "maxPollSeconds": 300 * scale},
+                "training": {"wait": wait},
+                "experiments": [{"name": "exp", "recipe": "aws-popularity-count", "datasetVersion": version}],
+            }
 
         makers = {name: program(tmp / name) for name in ("blocking", "background")}
         # Both first deployments wait (no campaign serves yet) and are not what
         # is measured: run them side by side to keep the bench short.
         with ThreadPoolExecutor(2) as pool:
-            first = dict(zip(makers, pool.map(lambda name: timed_up(makers[name](name, config("v1", True)))[0], makers)))
+            first = dict(
+                zip(makers, pool.map(lambda name: timed_up(makers[name](name, config("v1", True)))[0], makers))
+            )
 
         blocking_seconds, blocking_up = timed_up(makers["blocking"]("blocking", config("v2", True)))
         background = makers["background"]("background", config("v2", False))
@@ -210,20 +275,32 @@ def part_b(scale: float, resume_every: float, max_resumes: int, tmp: Path) -> di
             resumes.append({"up_seconds": seconds, "trainingStatus": status, "decision": decision})
         until_decided = round(time.perf_counter() - started, 2)
         exp = up.outputs["experiments"].value["exp"]
-        serves_new = aws("personalize").describe_campaign(campaignArn=exp["campaignArn"])["campaign"]["solutionVersionArn"] \
+        serves_new = (
+            aws("personalize").describe_campaign(campaignArn=exp["campaignArn"])["campaign"]["solutionVersionArn"]
             == exp["solutionVersionArn"]
+        )
 
         version_arn = blocking_up.outputs["experiments"].value["exp"]["solutionVersionArn"]
-        hours = aws("personalize").describe_solution_version(solutionVersionArn=version_arn)["solutionVersion"]["trainingHours"]
+        hours = aws("personalize").describe_solution_version(solutionVersionArn=version_arn)["solutionVersion"][
+            "trainingHours"
+        ]
     finally:
         emulator.stop()
-    return {"time_scale": scale, "first_up_seconds": first,
-            "nominal_training_seconds": round(hours * 3600), "scaled_training_seconds": round(hours * 3600 * scale, 2),
-            "blocking_up_seconds": blocking_seconds, "no_wait_up_seconds": background_seconds,
-            "no_wait_over_blocking": round(background_seconds / blocking_seconds, 3),
-            "after_no_wait_up": after_return, "resume_every_seconds": resume_every,
-            "extra_ups_until_decided": len(resumes) if decision != "pending" else None, "resumes": resumes,
-            "no_wait_seconds_until_decided": until_decided, "campaign_serves_new_version": serves_new}
+    return {
+        "time_scale": scale,
+        "first_up_seconds": first,
+        "nominal_training_seconds": round(hours * 3600),
+        "scaled_training_seconds": round(hours * 3600 * scale, 2),
+        "blocking_up_seconds": blocking_seconds,
+        "no_wait_up_seconds": background_seconds,
+        "no_wait_over_blocking": round(background_seconds / blocking_seconds, 3),
+        "after_no_wait_up": after_return,
+        "resume_every_seconds": resume_every,
+        "extra_ups_until_decided": len(resumes) if decision != "pending" else None,
+        "resumes": resumes,
+        "no_wait_seconds_until_decided": until_decided,
+        "campaign_serves_new_version": serves_new,
+    }
 
 
 def main() -> None:
@@ -256,31 +333,43 @@ def main() -> None:
 def report(result: dict) -> None:
     if "blocking_wait" in result:
         a = result["blocking_wait"]
-        print(f"A. blocking wait on a {a['training_seconds']} s training, time scale {a['time_scale']} "
-              f"(simulated seconds)")
+        print(
+            f"A. blocking wait on a {a['training_seconds']} s training, time scale {a['time_scale']} "
+            f"(simulated seconds)"
+        )
         rows = [(f"run {i}", run) for i, run in enumerate(a["runs"], 1)]
         rows += [(which, {key: value[which] for key, value in a["summary"].items()}) for which in ("mean", "worst")]
         print(f"   {'':>6} {'calls':>6} {'calls/min':>10} {'delay s':>8} {'delay share':>12}")
         for label, row in rows:
-            print(f"   {label:>6} {row['describe_calls']:>6.1f} {row['calls_per_sim_minute']:>10.3f} "
-                  f"{row['delay_sim_seconds']:>8.1f} {row['delay_share']:>12.2%}")
+            print(
+                f"   {label:>6} {row['describe_calls']:>6.1f} {row['calls_per_sim_minute']:>10.3f} "
+                f"{row['delay_sim_seconds']:>8.1f} {row['delay_share']:>12.2%}"
+            )
         s = a["summary"]
-        print(f"   goals: calls/min <= 1.0, delay share <= 10%; "
-              f"mean calls over a fixed {FIXED_POLL_SECONDS} s poller ({a['fixed_poller_calls']} calls): "
-              f"{s['describe_calls']['mean'] / a['fixed_poller_calls']:.2f}")
+        print(
+            f"   goals: calls/min <= 1.0, delay share <= 10%; "
+            f"mean calls over a fixed {FIXED_POLL_SECONDS} s poller ({a['fixed_poller_calls']} calls): "
+            f"{s['describe_calls']['mean'] / a['fixed_poller_calls']:.2f}"
+        )
     if "up_without_waiting" in result:
         b = result["up_without_waiting"]
         print(f"B. `up` to a new dataset version, time scale {b['time_scale']} (wall seconds)")
-        print(f"   nominal training {b['nominal_training_seconds']} s = {b['scaled_training_seconds']} s here; "
-              f"first deployments {b['first_up_seconds']}")
+        print(
+            f"   nominal training {b['nominal_training_seconds']} s = {b['scaled_training_seconds']} s here; "
+            f"first deployments {b['first_up_seconds']}"
+        )
         print(f"   training.wait true:  {b['blocking_up_seconds']:>7} s")
-        print(f"   training.wait false: {b['no_wait_up_seconds']:>7} s  "
-              f"(ratio {b['no_wait_over_blocking']}); then {b['after_no_wait_up']}")
+        print(
+            f"   training.wait false: {b['no_wait_up_seconds']:>7} s  "
+            f"(ratio {b['no_wait_over_blocking']}); then {b['after_no_wait_up']}"
+        )
         for i, resume in enumerate(b["resumes"], 1):
             print(f"   resume up {i}: {resume['up_seconds']:>6} s  {resume['trainingStatus']}, {resume['decision']}")
-        print(f"   extra ups until the promotion was decided (one every ~{b['resume_every_seconds']} s): "
-              f"{b['extra_ups_until_decided']}, {b['no_wait_seconds_until_decided']} s after the first; "
-              f"campaign serves the new version: {b['campaign_serves_new_version']}")
+        print(
+            f"   extra ups until the promotion was decided (one every ~{b['resume_every_seconds']} s): "
+            f"{b['extra_ups_until_decided']}, {b['no_wait_seconds_until_decided']} s after the first; "
+            f"campaign serves the new version: {b['campaign_serves_new_version']}"
+        )
 
 
 if __name__ == "__main__":

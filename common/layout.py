@@ -3,11 +3,11 @@ touch: the programs that write these prefixes and files, the programs that
 read them, and the policies that let the service in all take them from here,
 so a new kind of file cannot miss its grant."""
 
-DATASETS_PREFIX = "datasets/"            # python -m prep exports; imports read them
-BATCH_INPUT_PREFIX = "batch-input/"      # users files of batch inference jobs
-BATCH_OUTPUT_PREFIX = "batch-output/"    # what batch inference jobs write
-EVALUATIONS_PREFIX = "evaluations/"      # validation users and the recommendations scored on them
-PROMOTIONS_PREFIX = "promotions/"        # the promotion gate's history: written by the deployer only
+DATASETS_PREFIX = "datasets/"  # python -m prep exports; imports read them
+BATCH_INPUT_PREFIX = "batch-input/"  # users files of batch inference jobs
+BATCH_OUTPUT_PREFIX = "batch-output/"  # what batch inference jobs write
+EVALUATIONS_PREFIX = "evaluations/"  # validation users and the recommendations scored on them
+PROMOTIONS_PREFIX = "promotions/"  # the promotion gate's history: written by the deployer only
 
 PERSONALIZE_READS = (DATASETS_PREFIX, BATCH_INPUT_PREFIX, EVALUATIONS_PREFIX)
 PERSONALIZE_WRITES = (BATCH_OUTPUT_PREFIX, EVALUATIONS_PREFIX)
@@ -16,8 +16,8 @@ PERSONALIZE_WRITES = (BATCH_OUTPUT_PREFIX, EVALUATIONS_PREFIX)
 INTERACTIONS_FILE = "interactions.csv"
 ITEMS_FILE = "items.csv"
 USERS_FILE = "users.csv"
-VALIDATION_INTERACTIONS_FILE = "validation/interactions.csv"   # held out for the promotion gate
-SCHEMAS_DIR = "schemas/"                 # schemas/<kind>.json: the Avro schema of each dataset
+VALIDATION_INTERACTIONS_FILE = "validation/interactions.csv"  # held out for the promotion gate
+SCHEMAS_DIR = "schemas/"  # schemas/<kind>.json: the Avro schema of each dataset
 # Data preparation writes it last: a version is exported once its manifest is there.
 MANIFEST_FILE = "manifest.json"
 

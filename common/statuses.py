@@ -14,11 +14,22 @@ WAITING_FOR_IMPORT = "WAITING FOR IMPORT"
 CREATE_RUNNING = (CREATE_PENDING, CREATE_IN_PROGRESS)
 
 # What GetSolutionMetrics reports for a solution version.
-SERVICE_METRICS = ("coverage", "mean_reciprocal_rank_at_25", "normalized_discounted_cumulative_gain_at_5",
-                   "normalized_discounted_cumulative_gain_at_10", "normalized_discounted_cumulative_gain_at_25",
-                   "precision_at_5", "precision_at_10", "precision_at_25")
+SERVICE_METRICS = (
+    "coverage",
+    "mean_reciprocal_rank_at_25",
+    "normalized_discounted_cumulative_gain_at_5",
+    "normalized_discounted_cumulative_gain_at_10",
+    "normalized_discounted_cumulative_gain_at_25",
+    "precision_at_5",
+    "precision_at_10",
+    "precision_at_25",
+)
 # What evaluation computes on a dataset version's held-out interactions.
-VALIDATION_METRIC_NAMES = ("coverage", "mrr", *(f"{m}_at_{k}" for m in ("precision", "recall", "ndcg") for k in (5, 10, 25)))
+VALIDATION_METRIC_NAMES = (
+    "coverage",
+    "mrr",
+    *(f"{m}_at_{k}" for m in ("precision", "recall", "ndcg") for k in (5, 10, 25)),
+)
 VALIDATION_PREFIX = "validation."
 VALIDATION_METRICS = tuple(f"{VALIDATION_PREFIX}{name}" for name in VALIDATION_METRIC_NAMES)
 METRICS = SERVICE_METRICS + VALIDATION_METRICS

@@ -37,8 +37,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         promotions = outputs.get("promotions") if isinstance(outputs, dict) else None
         if not isinstance(promotions, dict):
-            raise ReportError(f"stack {args.stack} has no `promotions` output (it has: "
-                              f"{', '.join(sorted(outputs)) if isinstance(outputs, dict) and outputs else 'none'})")
+            raise ReportError(
+                f"stack {args.stack} has no `promotions` output (it has: "
+                f"{', '.join(sorted(outputs)) if isinstance(outputs, dict) and outputs else 'none'})"
+            )
     except ReportError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -54,7 +56,9 @@ def _stack_outputs(stack: str) -> dict:
     try:
         done = subprocess.run(command, capture_output=True, text=True)
     except FileNotFoundError:
-        raise ReportError("the pulumi CLI is not on PATH (source scripts/env.sh and add scripts/install-pulumi's output)") from None
+        raise ReportError(
+            "the pulumi CLI is not on PATH (source scripts/env.sh and add scripts/install-pulumi's output)"
+        ) from None
     if done.returncode != 0:
         raise ReportError(f"`{' '.join(command)}` failed (exit {done.returncode}): {done.stderr.strip()}")
     return _parse(done.stdout, f"the outputs of stack {stack}")

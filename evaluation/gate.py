@@ -13,17 +13,18 @@ DEFAULT_METRIC = "normalized_discounted_cumulative_gain_at_10"
 
 @dataclass(frozen=True)
 class Decision:
-    decision: str       # initial, serving, promote, reject
+    decision: str  # initial, serving, promote, reject
     reason: str
-    served: str         # the version the campaign serves after the decision
+    served: str  # the version the campaign serves after the decision
 
     @property
     def contested(self) -> bool:
         return self.decision in (PROMOTE, REJECT)
 
 
-def decide(challenger: str, champion: str | None, metric: str, min_improvement: float,
-           scores: dict[str, dict[str, float]]) -> Decision:
+def decide(
+    challenger: str, champion: str | None, metric: str, min_improvement: float, scores: dict[str, dict[str, float]]
+) -> Decision:
     """`scores` holds each version's metrics by ARN (both, when there is a contest)."""
     if champion is None:
         return Decision(INITIAL, "no model served yet", challenger)

@@ -3,8 +3,9 @@
 from math import log2
 
 
-def ranking_metrics(recommended: dict[str, list[str]], truth: dict[str, set[str]], catalogue_size: int,
-                    cutoffs=(5, 10, 25)) -> dict[str, float]:
+def ranking_metrics(
+    recommended: dict[str, list[str]], truth: dict[str, set[str]], catalogue_size: int, cutoffs=(5, 10, 25)
+) -> dict[str, float]:
     """Precision, recall and NDCG at each cutoff, and MRR, averaged over the users with
     truth; coverage of the catalogue by their lists; and how many users that was.
 

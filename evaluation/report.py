@@ -12,8 +12,15 @@ NOT_CHARTED = {"users"}
 def comparison_table(champion: dict | None, challenger: dict | None, metric: str | None = None) -> str:
     champion, challenger = champion or {}, challenger or {}
     names = sorted(set(champion) | set(challenger) | ({metric} if metric else set()))
-    rows = [HEADER] + [(name, _cell(champion.get(name)), _cell(challenger.get(name)),
-                        _change(champion.get(name), challenger.get(name))) for name in names]
+    rows = [HEADER] + [
+        (
+            name,
+            _cell(champion.get(name)),
+            _cell(challenger.get(name)),
+            _change(champion.get(name), challenger.get(name)),
+        )
+        for name in names
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
 
     def line(row, marker=" "):
@@ -30,8 +37,9 @@ def render(outputs: dict) -> str:
     sections = []
     for name, promotion in sorted(outputs["promotions"].items()):
         heading = f"{name}: {promotion.get('decision', MISSING)} — {promotion.get('reason') or MISSING}"
-        table = comparison_table(promotion.get("championMetrics"), promotion.get("challengerMetrics"),
-                                 promotion.get("metric"))
+        table = comparison_table(
+            promotion.get("championMetrics"), promotion.get("challengerMetrics"), promotion.get("metric")
+        )
         sections.append(f"{heading}\n{table}")
     return "\n\n".join(sections) + "\n"
 
@@ -46,8 +54,9 @@ def write_chart(path, experiments: dict[str, dict]) -> None:
     names = sorted(experiments) or ["(no experiments)"]
     charted = {name: _chartable(experiments.get(name) or {}) for name in names}
     heights = [max(1.5, 0.45 * len(metrics) + 1) for metrics in charted.values()]
-    figure, axes = plt.subplots(len(names), 1, figsize=(9, sum(heights)), squeeze=False,
-                                gridspec_kw={"height_ratios": heights})
+    figure, axes = plt.subplots(
+        len(names), 1, figsize=(9, sum(heights)), squeeze=False, gridspec_kw={"height_ratios": heights}
+    )
     for axis, name in zip(axes[:, 0], names):
         metrics = charted[name]
         axis.set_title(f"{name}: {(experiments.get(name) or {}).get('decision', MISSING)}", loc="left")
@@ -57,8 +66,9 @@ def write_chart(path, experiments: dict[str, dict]) -> None:
             continue
         positions = range(len(metrics))
         for offset, side in ((-0.2, "champion"), (0.2, "challenger")):
-            axis.barh([p + offset for p in positions], [values[side] for values in metrics.values()],
-                      height=0.4, label=side)
+            axis.barh(
+                [p + offset for p in positions], [values[side] for values in metrics.values()], height=0.4, label=side
+            )
         axis.set_yticks(list(positions), list(metrics))
         axis.invert_yaxis()  # first metric on top, as in the table
         axis.legend(loc="lower right", fontsize="small")
@@ -71,8 +81,11 @@ def _chartable(promotion: dict) -> dict[str, dict[str, float]]:
     sides = {"champion": promotion.get("championMetrics") or {}, "challenger": promotion.get("challengerMetrics") or {}}
     names = sorted(n for n in set(sides["champion"]) | set(sides["challenger"]) if n not in NOT_CHARTED)
     # A side without the metric draws no bar rather than a misleading zero.
-    return {n: {side: _number(values.get(n)) for side, values in sides.items()} for n in names
-            if any(_is_number(values.get(n)) for values in sides.values())}
+    return {
+        n: {side: _number(values.get(n)) for side, values in sides.items()}
+        for n in names
+        if any(_is_number(values.get(n)) for values in sides.values())
+    }
 
 
 def _is_number(value) -> bool:

@@ -11,16 +11,29 @@ from service.client import client
 from servicemodel.requests import SERVICE
 
 
-def scores(version_arns: list[str], validation: dict[str, Any] | None, *, region: str | None, endpoint: str | None,
-           waits: dict[str, float] | None = None) -> dict[str, dict[str, float]]:
+def scores(
+    version_arns: list[str],
+    validation: dict[str, Any] | None,
+    *,
+    region: str | None,
+    endpoint: str | None,
+    waits: dict[str, float] | None = None,
+) -> dict[str, dict[str, float]]:
     """Each version's metrics, by ARN."""
     api = client(SERVICE, region, endpoint)
     metrics = {arn: dict(api.get_solution_metrics(solutionVersionArn=arn)["metrics"]) for arn in version_arns}
     if validation:
         evaluated = evaluate_solution_versions(
-            version_arns, validation["bucket"], validation["datasetVersion"], validation["roleArn"],
-            region=region, endpoint=endpoint, waits=waits,
-            max_users=int(validation.get("maxUsers") or 1000), event_type=validation.get("eventType"))
+            version_arns,
+            validation["bucket"],
+            validation["datasetVersion"],
+            validation["roleArn"],
+            region=region,
+            endpoint=endpoint,
+            waits=waits,
+            max_users=int(validation.get("maxUsers") or 1000),
+            event_type=validation.get("eventType"),
+        )
         for arn, result in evaluated.items():
             metrics[arn].update({f"{VALIDATION_PREFIX}{k}": v for k, v in result["metrics"].items()})
     return metrics

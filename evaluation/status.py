@@ -21,12 +21,22 @@ def rows(outputs: dict, describe_version=None, describe_import=None) -> list[tup
         elif version:
             now = describe_version(version)
         else:
-            now = f"import {describe_import(experiment['importJobArn'])}" if experiment.get("importJobArn") else recorded
-        if recorded in RUNNING and now in ("ACTIVE", "CREATE FAILED", "CREATE STOPPED") or now == "import ACTIVE":
+            now = (
+                f"import {describe_import(experiment['importJobArn'])}" if experiment.get("importJobArn") else recorded
+            )
+        if (recorded in RUNNING and now in ("ACTIVE", "CREATE FAILED", "CREATE STOPPED")) or now == "import ACTIVE":
             now += " (run `pulumi up` to continue)"
         served = (experiment.get("servedVersionArn") or "-").rsplit("/", 1)[-1]
-        table.append((name, experiment.get("datasetVersion") or "-", recorded, now, served,
-                      (promotions.get(name) or {}).get("decision") or "-"))
+        table.append(
+            (
+                name,
+                experiment.get("datasetVersion") or "-",
+                recorded,
+                now,
+                served,
+                (promotions.get(name) or {}).get("decision") or "-",
+            )
+        )
     return table
 
 

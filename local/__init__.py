@@ -7,9 +7,24 @@ moto's S3/IAM/STS on one loopback port, with durable state.
 """
 
 
-def start(state_dir, port: int = 0, time_scale: float = 0.001, host: str = "127.0.0.1",
-          durations: dict | None = None, faults: dict | None = None, account: str | None = None):
+def start(
+    state_dir,
+    port: int = 0,
+    time_scale: float = 0.001,
+    host: str = "127.0.0.1",
+    durations: dict | None = None,
+    faults: dict | None = None,
+    account: str | None = None,
+):
     """Serve on a background thread of this process; the handle has .endpoint and .stop()."""
     from .server import DEFAULT_ACCOUNT, Emulator
-    return Emulator(state_dir, host=host, port=port, time_scale=time_scale, durations=durations,
-                    faults=faults, account=account or DEFAULT_ACCOUNT).start()
+
+    return Emulator(
+        state_dir,
+        host=host,
+        port=port,
+        time_scale=time_scale,
+        durations=durations,
+        faults=faults,
+        account=account or DEFAULT_ACCOUNT,
+    ).start()

@@ -24,28 +24,45 @@ def parse_args(argv=None):
     parser.add_argument("--port", type=int, default=4566, help="0 picks a free port")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--state-dir", required=True)
-    parser.add_argument("--time-scale", type=float, default=0.001,
-                        help="multiplies every nominal duration (0 = instant)")
-    parser.add_argument("--durations", default=os.environ.get("PERSONALIZE_LOCAL_DURATIONS"),
-                        help='nominal seconds per operation, JSON or a JSON file: {"solutionVersion": 600}')
+    parser.add_argument(
+        "--time-scale", type=float, default=0.001, help="multiplies every nominal duration (0 = instant)"
+    )
+    parser.add_argument(
+        "--durations",
+        default=os.environ.get("PERSONALIZE_LOCAL_DURATIONS"),
+        help='nominal seconds per operation, JSON or a JSON file: {"solutionVersion": 600}',
+    )
     parser.add_argument("--account", default=None)
     parser.add_argument("--throttle-rate", type=float, default=0.0)
     parser.add_argument("--throttle-ops", default="", help="comma-separated operations (default: all)")
-    parser.add_argument("--fail", action="append", default=[], metavar="NAME=REASON",
-                        help="force CREATE FAILED for the resource named NAME")
+    parser.add_argument(
+        "--fail",
+        action="append",
+        default=[],
+        metavar="NAME=REASON",
+        help="force CREATE FAILED for the resource named NAME",
+    )
     parser.add_argument("--latency-ms", type=float, default=0)
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    faults = {"latency_ms": args.latency_ms,
-              "fail": dict(item.split("=", 1) for item in args.fail)}
+    faults = {"latency_ms": args.latency_ms, "fail": dict(item.split("=", 1) for item in args.fail)}
     if args.throttle_rate:
-        faults["throttle"] = {"rate": args.throttle_rate,
-                              "operations": [op for op in args.throttle_ops.split(",") if op]}
-    handle = start(args.state_dir, port=args.port, time_scale=args.time_scale, host=args.host,
-                   durations=_json_arg(args.durations), faults=faults, account=args.account)
+        faults["throttle"] = {
+            "rate": args.throttle_rate,
+            "operations": [op for op in args.throttle_ops.split(",") if op],
+        }
+    handle = start(
+        args.state_dir,
+        port=args.port,
+        time_scale=args.time_scale,
+        host=args.host,
+        durations=_json_arg(args.durations),
+        faults=faults,
+        account=args.account,
+    )
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())

@@ -24,6 +24,7 @@ LATEST = "/$LATEST"
 
 def _ml():
     from . import ml  # imported on first use: the data/model core is heavy
+
     return ml
 
 
@@ -57,7 +58,7 @@ class ControlPlane:
         handler = getattr(self, operation, None)
         if handler is None:
             verb = next((v for v in ("Describe", "List", "Delete") if operation.startswith(v)), None)
-            key = operation[len(verb):] if verb else ""
+            key = operation[len(verb) :] if verb else ""
             key = key[:-1] if verb == "List" else key
             key = key[:1].lower() + key[1:]
             if verb is None or key not in KINDS or (verb == "Delete" and not KINDS[key].deletable):
@@ -87,8 +88,12 @@ class ControlPlane:
         kind = KINDS[key]
         if self.store.get(arn) is not None and self.life.refresh(kind, self.store.get(arn)) is not None:
             raise exists(arn)
-        doc = {**{k: v for k, v in params.items() if k != "tags"}, **doc, kind.arn_member: arn,
-               "_tags": params.get("tags") or []}
+        doc = {
+            **{k: v for k, v in params.items() if k != "tags"},
+            **doc,
+            kind.arn_member: arn,
+            "_tags": params.get("tags") or [],
+        }
         if seconds is None:
             seconds = self.clock.duration(kind.create) if kind.create else 0
         self.life.begin(kind, doc, seconds)
@@ -108,9 +113,11 @@ class ControlPlane:
     def _remove_files(self, kind: Kind, doc: dict) -> None:
         """A deleted dataset's data and a deleted solution's models go with them,
         so a resource created again under the same name starts empty."""
-        directory = {"dataset": lambda: self.dataset_dir(doc["datasetArn"]),
-                     "solutionVersion": lambda: self.model_dir(doc["solutionVersionArn"]),
-                     "recommender": lambda: self.recommender_model_dir(doc["recommenderArn"])}.get(kind.key)
+        directory = {
+            "dataset": lambda: self.dataset_dir(doc["datasetArn"]),
+            "solutionVersion": lambda: self.model_dir(doc["solutionVersionArn"]),
+            "recommender": lambda: self.recommender_model_dir(doc["recommenderArn"]),
+        }.get(kind.key)
         if directory:
             shutil.rmtree(directory(), ignore_errors=True)
 
@@ -191,16 +198,21 @@ class ControlPlane:
     def CreateSolution(self, p: dict) -> dict:
         self._recipe(p.get("recipeArn") or "arn:aws:personalize:::recipe/aws-user-personalization")
         self.get("datasetGroup", p["datasetGroupArn"], want_active=True)
-        defaults = {"performHPO": False, "performAutoML": False, "performAutoTraining": False,
-                    "recipeArn": p.get("recipeArn") or "arn:aws:personalize:::recipe/aws-user-personalization"}
+        defaults = {
+            "performHPO": False,
+            "performAutoML": False,
+            "performAutoTraining": False,
+            "recipeArn": p.get("recipeArn") or "arn:aws:personalize:::recipe/aws-user-personalization",
+        }
         return self._create("solution", {**defaults, **p}, {}, self.arn(f"solution/{p['name']}"))
 
     def UpdateSolution(self, p: dict) -> dict:
         doc = self.get("solution", p["solutionArn"], want_active=True)
         if doc.get("_transition"):
             raise in_use(f"An update of {doc['solutionArn']} is in progress.")
-        fields = {k: p[k] for k in ("performAutoTraining", "performIncrementalUpdate", "solutionUpdateConfig")
-                  if k in p}
+        fields = {
+            k: p[k] for k in ("performAutoTraining", "performIncrementalUpdate", "solutionUpdateConfig") if k in p
+        }
         auto_training = (p.get("solutionUpdateConfig") or {}).get("autoTrainingConfig")
         if auto_training:  # the solution reports it inside its solutionConfig
             fields["solutionConfig"] = {**(doc.get("solutionConfig") or {}), "autoTrainingConfig": auto_training}
@@ -215,17 +227,35 @@ class ControlPlane:
         solution = self.get("solution", p["solutionArn"], want_active=True)
         mode = p.get("trainingMode") or "FULL"
         rows = self._interactions_rows(solution["datasetGroupArn"])
-        previous = [v for v in self._all("solutionVersion")
-                    if v["solutionArn"] == solution["solutionArn"] and v["status"] == "ACTIVE"]
+        previous = [
+            v
+            for v in self._all("solutionVersion")
+            if v["solutionArn"] == solution["solutionArn"] and v["status"] == "ACTIVE"
+        ]
         if mode == "UPDATE" and not previous:
             raise invalid("trainingMode UPDATE needs an ACTIVE solution version to update.")
         arn = f"{solution['solutionArn']}/{uuid.uuid4().hex[:8]}"
         seconds = self.clock.duration("solutionVersion", rows)
         nominal = seconds / self.clock.time_scale if self.clock.time_scale else self.clock.durations["solutionVersion"]
-        doc = {k: solution.get(k) for k in ("solutionArn", "recipeArn", "eventType", "datasetGroupArn", "solutionConfig",
-                                            "performHPO", "performAutoML", "performIncrementalUpdate")}
-        doc.update(trainingMode=mode, trainingType="MANUAL", trainingHours=round(nominal / 3600, 3),
-                   _previous=previous[-1]["solutionVersionArn"] if previous else None)
+        doc = {
+            k: solution.get(k)
+            for k in (
+                "solutionArn",
+                "recipeArn",
+                "eventType",
+                "datasetGroupArn",
+                "solutionConfig",
+                "performHPO",
+                "performAutoML",
+                "performIncrementalUpdate",
+            )
+        }
+        doc.update(
+            trainingMode=mode,
+            trainingType="MANUAL",
+            trainingHours=round(nominal / 3600, 3),
+            _previous=previous[-1]["solutionVersionArn"] if previous else None,
+        )
         return self._create("solutionVersion", p, doc, arn, seconds)
 
     def _interactions_rows(self, dataset_group_arn: str) -> int:
@@ -247,7 +277,9 @@ class ControlPlane:
         elif doc["status"] == "CREATE IN_PROGRESS":
             doc["_life"]["stopAt"] = self.clock.now()
         else:
-            raise in_use(f"{doc['solutionVersionArn']} is {doc['status']}; only a version being created can be stopped.")
+            raise in_use(
+                f"{doc['solutionVersionArn']} is {doc['status']}; only a version being created can be stopped."
+            )
         self.store.put("solutionVersion", doc["solutionVersionArn"], doc)
         return {}
 
@@ -258,8 +290,12 @@ class ControlPlane:
     # ------------------------------------------------------------ campaigns, trackers, filters, batch jobs
     def CreateCampaign(self, p: dict) -> dict:
         version, follows = self._requested_version(p["solutionVersionArn"], p.get("campaignConfig"))
-        doc = {"minProvisionedTPS": p.get("minProvisionedTPS") or 1, "solutionArn": version.rsplit("/", 1)[0],
-               "solutionVersionArn": version, "_followsLatest": follows}
+        doc = {
+            "minProvisionedTPS": p.get("minProvisionedTPS") or 1,
+            "solutionArn": version.rsplit("/", 1)[0],
+            "solutionVersionArn": version,
+            "_followsLatest": follows,
+        }
         return self._create("campaign", p, doc, self.arn(f"campaign/{p['name']}"))
 
     def UpdateCampaign(self, p: dict) -> dict:
@@ -270,8 +306,9 @@ class ControlPlane:
         fields.update({k: p[k] for k in ("minProvisionedTPS", "campaignConfig") if p.get(k) is not None})
         fields["solutionVersionArn"] = doc["solutionVersionArn"]
         if p.get("solutionVersionArn"):
-            fields["solutionVersionArn"], fields["_followsLatest"] = \
-                self._requested_version(p["solutionVersionArn"], fields["campaignConfig"])
+            fields["solutionVersionArn"], fields["_followsLatest"] = self._requested_version(
+                p["solutionVersionArn"], fields["campaignConfig"]
+            )
         fields["solutionArn"] = fields["solutionVersionArn"].rsplit("/", 1)[0]
         self.life.begin_transition(KINDS["campaign"], "update", doc, fields)
         return {"campaignArn": doc["campaignArn"]}
@@ -283,15 +320,18 @@ class ControlPlane:
             return self.get("solutionVersion", requested, want_active=True)["solutionVersionArn"], False
         if not (config or {}).get("syncWithLatestSolutionVersion"):
             raise invalid("A SolutionArn/$LATEST version needs campaignConfig.syncWithLatestSolutionVersion true.")
-        solution = self.get("solution", requested[:-len(LATEST)])
+        solution = self.get("solution", requested[: -len(LATEST)])
         latest = self.latest_active_version(solution["solutionArn"])
         if latest is None:
             raise in_use(f"{solution['solutionArn']} has no ACTIVE solution version yet.")
         return latest, True
 
     def latest_active_version(self, solution_arn: str) -> str | None:
-        active = [v["solutionVersionArn"] for v in self._all("solutionVersion")
-                  if v["solutionArn"] == solution_arn and v["status"] == "ACTIVE"]
+        active = [
+            v["solutionVersionArn"]
+            for v in self._all("solutionVersion")
+            if v["solutionArn"] == solution_arn and v["status"] == "ACTIVE"
+        ]
         return active[-1] if active else None
 
     def serving_version(self, campaign: dict) -> str:
@@ -324,8 +364,11 @@ class ControlPlane:
         version = self.get("solutionVersion", p["solutionVersionArn"], want_active=True)
         if p.get("filterArn"):
             self.get("filter", p["filterArn"])
-        doc = {"numResults": p.get("numResults") or 25, "solutionArn": version["solutionArn"],
-               "batchInferenceJobMode": p.get("batchInferenceJobMode") or "BATCH_INFERENCE"}
+        doc = {
+            "numResults": p.get("numResults") or 25,
+            "solutionArn": version["solutionArn"],
+            "batchInferenceJobMode": p.get("batchInferenceJobMode") or "BATCH_INFERENCE",
+        }
         return self._create("batchInferenceJob", p, doc, self.arn(f"batch-inference-job/{p['jobName']}"))
 
     def CreateMetricAttribution(self, p: dict) -> dict:
@@ -362,8 +405,7 @@ class ControlPlane:
             raise invalid(f"{p['recipeArn']} is not a {group['domain']} use case.")
         self._interactions_rows(group["datasetGroupArn"])
         config = {"minRecommendationRequestsPerSecond": 1, **(p.get("recommenderConfig") or {})}
-        return self._create("recommender", {**p, "recommenderConfig": config}, {},
-                            self.arn(f"recommender/{p['name']}"))
+        return self._create("recommender", {**p, "recommenderConfig": config}, {}, self.arn(f"recommender/{p['name']}"))
 
     def UpdateRecommender(self, p: dict) -> dict:
         doc = self.get("recommender", p["recommenderArn"], want_active=True)
@@ -391,8 +433,9 @@ class ControlPlane:
     # ------------------------------------------------------------ recipes and friends
     def _recipe(self, arn: str) -> dict:
         name = arn_name(arn)
-        if not arn.startswith("arn:aws:personalize:::recipe/") or \
-                name not in recipes.RECIPES and name not in recipes.DOMAIN_RECIPES:
+        if not arn.startswith("arn:aws:personalize:::recipe/") or (
+            name not in recipes.RECIPES and name not in recipes.DOMAIN_RECIPES
+        ):
             raise not_found(arn)
         return recipes.recipe(name)
 
@@ -443,8 +486,11 @@ class ControlPlane:
     # ------------------------------------------------------------ the real work
     def _finish(self, kind: Kind, doc: dict) -> str | None:
         """Do what the operation stands for; a failureReason, or None when it worked."""
-        forced = self.faults.forced_failure(doc.get(kind.name_member, ""), doc[kind.arn_member],
-                                            doc.get("solutionArn", "") if kind.key == "solutionVersion" else "")
+        forced = self.faults.forced_failure(
+            doc.get(kind.name_member, ""),
+            doc[kind.arn_member],
+            doc.get("solutionArn", "") if kind.key == "solutionVersion" else "",
+        )
         if forced:
             return forced
         work = getattr(self, f"_finish_{kind.key}", None)
@@ -466,26 +512,37 @@ class ControlPlane:
         dataset = self.store.get(job["datasetArn"])
         schema = json.loads(self.store.get(dataset["schemaArn"])["schema"])
         blobs = self.s3.read_location(job["dataSource"]["dataLocation"])
-        _ml().import_dataset(dataset["datasetType"], schema, blobs, str(self.dataset_dir(job["datasetArn"])),
-                             mode=job.get("importMode") or "FULL")
+        _ml().import_dataset(
+            dataset["datasetType"],
+            schema,
+            blobs,
+            str(self.dataset_dir(job["datasetArn"])),
+            mode=job.get("importMode") or "FULL",
+        )
 
     def _finish_solutionVersion(self, version: dict) -> None:
         self._all("datasetImportJob")  # imports that finished meanwhile are trained on
         model_dir = self.model_dir(version["solutionVersionArn"])
         previous = self.model_dir(version["_previous"]) if version.get("_previous") else None
-        metrics = _ml().train(version["recipeArn"], str(self.dataset_group_dir(version["datasetGroupArn"])),
-                              str(model_dir), solution_config=version.get("solutionConfig"),
-                              training_mode=version.get("trainingMode") or "FULL",
-                              event_type=version.get("eventType"),
-                              previous_model_dir=str(previous) if previous else None)
+        metrics = _ml().train(
+            version["recipeArn"],
+            str(self.dataset_group_dir(version["datasetGroupArn"])),
+            str(model_dir),
+            solution_config=version.get("solutionConfig"),
+            training_mode=version.get("trainingMode") or "FULL",
+            event_type=version.get("eventType"),
+            previous_model_dir=str(previous) if previous else None,
+        )
         version["_metrics"] = metrics
 
     def _finish_recommender(self, recommender: dict) -> None:
         self._all("datasetImportJob")
         trained_by = recipes.DOMAIN_RECIPES[arn_name(recommender["recipeArn"])][2]
         recommender["modelMetrics"] = _ml().train(
-            f"arn:aws:personalize:::recipe/{trained_by}", str(self.dataset_group_dir(recommender["datasetGroupArn"])),
-            str(self.recommender_model_dir(recommender["recommenderArn"])))
+            f"arn:aws:personalize:::recipe/{trained_by}",
+            str(self.dataset_group_dir(recommender["datasetGroupArn"])),
+            str(self.recommender_model_dir(recommender["recommenderArn"])),
+        )
 
     def _finish_batchInferenceJob(self, job: dict) -> None:
         version = self.store.get(job["solutionVersionArn"])
@@ -493,10 +550,13 @@ class ControlPlane:
         blobs = self.s3.read_location(input_path)
         flt = self.store.get(job["filterArn"]) if job.get("filterArn") else None
         try:
-            output = _ml().batch_infer(str(self.model_dir(job["solutionVersionArn"])), b"\n".join(blobs),
-                                       num_results=job.get("numResults") or 25,
-                                       filter=flt["filterExpression"] if flt else None,
-                                       dataset_group_dir=str(self.dataset_group_dir(version["datasetGroupArn"])))
+            output = _ml().batch_infer(
+                str(self.model_dir(job["solutionVersionArn"])),
+                b"\n".join(blobs),
+                num_results=job.get("numResults") or 25,
+                filter=flt["filterExpression"] if flt else None,
+                dataset_group_dir=str(self.dataset_group_dir(version["datasetGroupArn"])),
+            )
         except ValueError as error:
             raise ServiceError("InvalidInputException", f"Invalid batch input: {error}") from None
         out_prefix = job["jobOutput"]["s3DataDestination"]["path"].rstrip("/")

@@ -16,6 +16,7 @@ class Events(DataPlane):
 
     def _append(self, tracking_id: str, dataset_type: str, events: list[dict]) -> None:
         from . import ml
+
         tracker = self._tracker(tracking_id)
         store = self.control.dataset_group_dir(tracker["datasetGroupArn"]) / dataset_type
         try:
@@ -24,22 +25,41 @@ class Events(DataPlane):
             raise invalid(str(error)) from None
 
     def PutEvents(self, p: dict) -> None:
-        events = [{"userId": p.get("userId"), "itemId": e.get("itemId"), "eventType": e["eventType"],
-                   "eventValue": e.get("eventValue"), "sentAt": float(e["sentAt"]), "sessionId": p["sessionId"],
-                   "properties": e.get("properties"), "impression": e.get("impression"),
-                   "recommendationId": e.get("recommendationId")}
-                  for e in p["eventList"]]
+        events = [
+            {
+                "userId": p.get("userId"),
+                "itemId": e.get("itemId"),
+                "eventType": e["eventType"],
+                "eventValue": e.get("eventValue"),
+                "sentAt": float(e["sentAt"]),
+                "sessionId": p["sessionId"],
+                "properties": e.get("properties"),
+                "impression": e.get("impression"),
+                "recommendationId": e.get("recommendationId"),
+            }
+            for e in p["eventList"]
+        ]
         self._append(p["trackingId"], "INTERACTIONS", events)
 
     def PutActionInteractions(self, p: dict) -> None:
-        events = [{"userId": e.get("userId"), "itemId": e.get("actionId"), "eventType": e["eventType"],
-                   "eventValue": None, "sentAt": float(e["timestamp"]), "sessionId": e.get("sessionId"),
-                   "properties": e.get("properties"), "impression": e.get("impression")}
-                  for e in p["actionInteractions"]]
+        events = [
+            {
+                "userId": e.get("userId"),
+                "itemId": e.get("actionId"),
+                "eventType": e["eventType"],
+                "eventValue": None,
+                "sentAt": float(e["timestamp"]),
+                "sessionId": e.get("sessionId"),
+                "properties": e.get("properties"),
+                "impression": e.get("impression"),
+            }
+            for e in p["actionInteractions"]
+        ]
         self._append(p["trackingId"], "ACTION_INTERACTIONS", events)
 
     def _put(self, p: dict, id_field: str, member: str, dataset_type: str) -> None:
         from . import ml
+
         try:
             dataset = self.control.get("dataset", p["datasetArn"])
         except ServiceError:

@@ -14,6 +14,7 @@ BUSY_WORDS = ("PENDING", "IN_PROGRESS", "IN PROGRESS", "STOPPING")
 class Blocker:
     """Children of `kind` whose `field` equals our `own_field` forbid deletion
     (all of them, or only those still being created when busy_only)."""
+
     kind: str
     field: str
     own_field: str | None = None
@@ -22,14 +23,14 @@ class Blocker:
 
 @dataclass(frozen=True)
 class Kind:
-    key: str                          # Describe's output member; its ARN member is key + "Arn"
-    arn_path: str                     # after arn:aws:personalize:{region}:{account}:
-    create: str | None                # duration name; None = ACTIVE at once, no status
-    delete: str | None = "delete"     # duration name; None = gone at once
-    deletable: bool = True            # has a Delete operation
+    key: str  # Describe's output member; its ARN member is key + "Arn"
+    arn_path: str  # after arn:aws:personalize:{region}:{account}:
+    create: str | None  # duration name; None = ACTIVE at once, no status
+    delete: str | None = "delete"  # duration name; None = gone at once
+    deletable: bool = True  # has a Delete operation
     name_member: str = "name"
     blockers: tuple = ()
-    cascade: tuple = ()               # (kind, field) removed with it
+    cascade: tuple = ()  # (kind, field) removed with it
     statuses: tuple = ("CREATE PENDING", "CREATE IN_PROGRESS")
 
     @property
@@ -37,58 +38,96 @@ class Kind:
         return self.key + "Arn"
 
 
-KINDS = {kind.key: kind for kind in [
-    # DeleteDatasetGroup: "you must delete ... event trackers, solutions, datasets"
-    Kind("datasetGroup", "dataset-group/{name}", "datasetGroup",
-         blockers=(Blocker("eventTracker", "datasetGroupArn"), Blocker("solution", "datasetGroupArn"),
-                   Blocker("dataset", "datasetGroupArn")),
-         cascade=(("filter", "datasetGroupArn"), ("metricAttribution", "datasetGroupArn"),
-                  ("recommender", "datasetGroupArn"))),
-    Kind("schema", "schema/{name}", None, delete=None, blockers=(Blocker("dataset", "schemaArn"),)),
-    Kind("dataset", "dataset/{group}/{type}", "dataset",
-         blockers=(Blocker("datasetImportJob", "datasetArn", busy_only=True),
-                   Blocker("solutionVersion", "datasetGroupArn", "datasetGroupArn", busy_only=True)),
-         cascade=(("datasetImportJob", "datasetArn"),)),
-    Kind("datasetImportJob", "dataset-import-job/{name}", "datasetImportJob", deletable=False,
-         name_member="jobName"),
-    Kind("solution", "solution/{name}", "solution",
-         blockers=(Blocker("campaign", "solutionArn"), Blocker("solutionVersion", "solutionArn", busy_only=True)),
-         cascade=(("solutionVersion", "solutionArn"), ("batchInferenceJob", "solutionArn"))),
-    Kind("solutionVersion", "solution/{solution}/{id}", "solutionVersion", deletable=False),
-    Kind("campaign", "campaign/{name}", "campaign"),
-    Kind("eventTracker", "event-tracker/{id}", "eventTracker"),
-    Kind("filter", "filter/{name}", "filter"),
-    Kind("metricAttribution", "metric-attribution/{name}", "metricAttribution"),
-    Kind("recommender", "recommender/{name}", "recommender"),
-    Kind("batchInferenceJob", "batch-inference-job/{name}", "batchInferenceJob", deletable=False,
-         name_member="jobName", statuses=("PENDING", "IN PROGRESS")),
-]}
-
+KINDS = {
+    kind.key: kind
+    for kind in [
+        # DeleteDatasetGroup: "you must delete ... event trackers, solutions, datasets"
+        Kind(
+            "datasetGroup",
+            "dataset-group/{name}",
+            "datasetGroup",
+            blockers=(
+                Blocker("eventTracker", "datasetGroupArn"),
+                Blocker("solution", "datasetGroupArn"),
+                Blocker("dataset", "datasetGroupArn"),
+            ),
+            cascade=(
+                ("filter", "datasetGroupArn"),
+                ("metricAttribution", "datasetGroupArn"),
+                ("recommender", "datasetGroupArn"),
+            ),
+        ),
+        Kind("schema", "schema/{name}", None, delete=None, blockers=(Blocker("dataset", "schemaArn"),)),
+        Kind(
+            "dataset",
+            "dataset/{group}/{type}",
+            "dataset",
+            blockers=(
+                Blocker("datasetImportJob", "datasetArn", busy_only=True),
+                Blocker("solutionVersion", "datasetGroupArn", "datasetGroupArn", busy_only=True),
+            ),
+            cascade=(("datasetImportJob", "datasetArn"),),
+        ),
+        Kind(
+            "datasetImportJob", "dataset-import-job/{name}", "datasetImportJob", deletable=False, name_member="jobName"
+        ),
+        Kind(
+            "solution",
+            "solution/{name}",
+            "solution",
+            blockers=(Blocker("campaign", "solutionArn"), Blocker("solutionVersion", "solutionArn", busy_only=True)),
+            cascade=(("solutionVersion", "solutionArn"), ("batchInferenceJob", "solutionArn")),
+        ),
+        Kind("solutionVersion", "solution/{solution}/{id}", "solutionVersion", deletable=False),
+        Kind("campaign", "campaign/{name}", "campaign"),
+        Kind("eventTracker", "event-tracker/{id}", "eventTracker"),
+        Kind("filter", "filter/{name}", "filter"),
+        Kind("metricAttribution", "metric-attribution/{name}", "metricAttribution"),
+        Kind("recommender", "recommender/{name}", "recommender"),
+        Kind(
+            "batchInferenceJob",
+            "batch-inference-job/{name}",
+            "batchInferenceJob",
+            deletable=False,
+            name_member="jobName",
+            statuses=("PENDING", "IN PROGRESS"),
+        ),
+    ]
+}
 
 
 @dataclass(frozen=True)
 class Transition:
     """A change to an existing resource that takes time (an update, a stop...)."""
-    duration: str                     # duration name
-    words: tuple                      # statuses while it runs
-    summary: str | None = None        # member reporting it (latestCampaignUpdate ...)
-    shows_on_resource: bool = False   # the resource's own status reads `words` meanwhile
-    then: str | None = None           # the resource's status afterwards, if it changes
+
+    duration: str  # duration name
+    words: tuple  # statuses while it runs
+    summary: str | None = None  # member reporting it (latestCampaignUpdate ...)
+    shows_on_resource: bool = False  # the resource's own status reads `words` meanwhile
+    then: str | None = None  # the resource's status afterwards, if it changes
 
 
 TRANSITIONS = {
-    ("campaign", "update"): Transition("campaignUpdate", ("UPDATE PENDING", "UPDATE IN_PROGRESS"),
-                                       "latestCampaignUpdate", shows_on_resource=True, then="ACTIVE"),
-    ("solution", "update"): Transition("solutionUpdate", ("CREATE PENDING", "CREATE IN_PROGRESS"),
-                                       "latestSolutionUpdate"),
-    ("dataset", "update"): Transition("datasetUpdate", ("CREATE PENDING", "CREATE IN_PROGRESS"),
-                                      "latestDatasetUpdate"),
-    ("recommender", "update"): Transition("recommenderUpdate", ("CREATE PENDING", "CREATE IN_PROGRESS"),
-                                          "latestRecommenderUpdate"),
-    ("recommender", "stop"): Transition("recommenderStop", ("STOP PENDING", "STOP IN_PROGRESS"),
-                                        shows_on_resource=True, then="INACTIVE"),
-    ("recommender", "start"): Transition("recommenderStart", ("START PENDING", "START IN_PROGRESS"),
-                                         shows_on_resource=True, then="ACTIVE"),
+    ("campaign", "update"): Transition(
+        "campaignUpdate",
+        ("UPDATE PENDING", "UPDATE IN_PROGRESS"),
+        "latestCampaignUpdate",
+        shows_on_resource=True,
+        then="ACTIVE",
+    ),
+    ("solution", "update"): Transition(
+        "solutionUpdate", ("CREATE PENDING", "CREATE IN_PROGRESS"), "latestSolutionUpdate"
+    ),
+    ("dataset", "update"): Transition("datasetUpdate", ("CREATE PENDING", "CREATE IN_PROGRESS"), "latestDatasetUpdate"),
+    ("recommender", "update"): Transition(
+        "recommenderUpdate", ("CREATE PENDING", "CREATE IN_PROGRESS"), "latestRecommenderUpdate"
+    ),
+    ("recommender", "stop"): Transition(
+        "recommenderStop", ("STOP PENDING", "STOP IN_PROGRESS"), shows_on_resource=True, then="INACTIVE"
+    ),
+    ("recommender", "start"): Transition(
+        "recommenderStart", ("START PENDING", "START IN_PROGRESS"), shows_on_resource=True, then="ACTIVE"
+    ),
 }
 
 TERMINAL = ("ACTIVE", "CREATE FAILED", "CREATE STOPPED", "INACTIVE")
@@ -108,9 +147,10 @@ def _phase(words: tuple, elapsed: float, total: float) -> str | None:
 class Lifecycle:
     """Derives statuses from timestamps; runs a resource's real work (`finish`)
     the first time it is read after its nominal end, so ACTIVE always means done."""
+
     store: Store
     clock: Clock
-    finish: callable = None     # finish(kind, doc) -> failureReason or None
+    finish: callable = None  # finish(kind, doc) -> failureReason or None
     on_remove: callable = None  # on_remove(kind, doc) once a resource is gone
     deleting: dict = field(default_factory=dict)  # arn -> kind key, for sweep()
 
@@ -128,8 +168,7 @@ class Lifecycle:
 
     def begin(self, kind: Kind, doc: dict, seconds: float) -> dict:
         now = self.clock.now()
-        doc.update(creationDateTime=now, lastUpdatedDateTime=now,
-                   _life={"start": now, "for": seconds})
+        doc.update(creationDateTime=now, lastUpdatedDateTime=now, _life={"start": now, "for": seconds})
         self.store.put(kind.key, doc[kind.arn_member], doc)
         return doc
 
@@ -173,8 +212,7 @@ class Lifecycle:
         if status is not None:
             return status, False
         reason = self.finish(kind, doc) if self.finish else None
-        doc.update(_outcome="CREATE FAILED" if reason else "ACTIVE",
-                   lastUpdatedDateTime=life["start"] + life["for"])
+        doc.update(_outcome="CREATE FAILED" if reason else "ACTIVE", lastUpdatedDateTime=life["start"] + life["for"])
         if reason:
             doc["failureReason"] = reason
         return doc["_outcome"], True
@@ -204,8 +242,12 @@ class Lifecycle:
     def begin_transition(self, kind: Kind, name: str, doc: dict, fields: dict | None = None) -> None:
         spec = TRANSITIONS[(kind.key, name)]
         now = self.clock.now()
-        doc["_transition"] = {"name": [kind.key, name], "start": now, "for": self.clock.duration(spec.duration),
-                              "fields": fields or {}}
+        doc["_transition"] = {
+            "name": [kind.key, name],
+            "start": now,
+            "for": self.clock.duration(spec.duration),
+            "fields": fields or {},
+        }
         if spec.summary:
             doc[spec.summary] = {**(fields or {}), "creationDateTime": now, "lastUpdatedDateTime": now}
         self.store.put(kind.key, doc[kind.arn_member], doc)

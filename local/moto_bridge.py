@@ -21,8 +21,17 @@ _READ_ONLY = {"GET", "HEAD", "OPTIONS"}
 # moto makes up a multipart upload's id; the parts and the completion name it.
 _UPLOAD_ID = re.compile(rb"<UploadId>([^<]+)</UploadId>")
 _NAMING_KEYS = ("QUERY_STRING", "REQUEST_URI", "RAW_URI")
-_KEPT_ENVIRON = ("REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "REQUEST_URI", "RAW_URI",
-                 "CONTENT_TYPE", "SERVER_NAME", "SERVER_PORT")
+_KEPT_ENVIRON = (
+    "REQUEST_METHOD",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "REQUEST_URI",
+    "RAW_URI",
+    "CONTENT_TYPE",
+    "SERVER_NAME",
+    "SERVER_PORT",
+)
 
 
 def _drain(app, environ) -> tuple[int, list, bytes]:
@@ -53,7 +62,7 @@ class MotoBridge:
         replayed = 0
         if self._log_path.exists():
             text = self._log_path.read_bytes()
-            complete = text[:text.rfind(b"\n") + 1]
+            complete = text[: text.rfind(b"\n") + 1]
             if complete != text:  # drop a record torn by a crash mid-write
                 with open(self._log_path, "r+b") as log:
                     log.truncate(len(complete))
@@ -98,9 +107,10 @@ class MotoBridge:
         environ.pop("wsgi.input_terminated", None)
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
-        record = {"environ": {k: v for k, v in environ.items()
-                              if k.startswith("HTTP_") or k in _KEPT_ENVIRON},
-                  "body": base64.b64encode(body).decode()}
+        record = {
+            "environ": {k: v for k, v in environ.items() if k.startswith("HTTP_") or k in _KEPT_ENVIRON},
+            "body": base64.b64encode(body).decode(),
+        }
         with self._lock:  # moto's order and the log's order must agree
             status, captured, payload = _drain(self.app, environ)
             if status < 400 and (found := _UPLOAD_ID.search(payload)) and environ["REQUEST_METHOD"] == "POST":

@@ -38,11 +38,17 @@ def recipe(name: str) -> dict:
         description = f"{domain} use case, trained here like {trained_by}."
     else:
         recipe_type, description = RECIPES[name]
-    return {"name": name, "recipeArn": f"arn:aws:personalize:::recipe/{name}",
-            "algorithmArn": f"arn:aws:personalize:::algorithm/{name}",
-            "featureTransformationArn": "arn:aws:personalize:::feature-transformation/JSON-percentile-filtering",
-            "status": "ACTIVE", "description": description, "recipeType": recipe_type,
-            "creationDateTime": CREATED, "lastUpdatedDateTime": CREATED}
+    return {
+        "name": name,
+        "recipeArn": f"arn:aws:personalize:::recipe/{name}",
+        "algorithmArn": f"arn:aws:personalize:::algorithm/{name}",
+        "featureTransformationArn": "arn:aws:personalize:::feature-transformation/JSON-percentile-filtering",
+        "status": "ACTIVE",
+        "description": description,
+        "recipeType": recipe_type,
+        "creationDateTime": CREATED,
+        "lastUpdatedDateTime": CREATED,
+    }
 
 
 def all_recipes(domain: str | None = None) -> list[dict]:
@@ -52,13 +58,24 @@ def all_recipes(domain: str | None = None) -> list[dict]:
 
 
 def algorithm(name: str) -> dict:
-    return {"name": name, "algorithmArn": f"arn:aws:personalize:::algorithm/{name}",
-            "algorithmImage": {"name": name, "dockerURI": f"personalize/{name}:latest"},
-            "defaultHyperParameters": {}, "defaultResourceConfig": {}, "trainingInputMode": "File",
-            "creationDateTime": CREATED, "lastUpdatedDateTime": CREATED}
+    return {
+        "name": name,
+        "algorithmArn": f"arn:aws:personalize:::algorithm/{name}",
+        "algorithmImage": {"name": name, "dockerURI": f"personalize/{name}:latest"},
+        "defaultHyperParameters": {},
+        "defaultResourceConfig": {},
+        "trainingInputMode": "File",
+        "creationDateTime": CREATED,
+        "lastUpdatedDateTime": CREATED,
+    }
 
 
 def feature_transformation(name: str) -> dict:
-    return {"name": name, "featureTransformationArn": f"arn:aws:personalize:::feature-transformation/{name}",
-            "defaultParameters": FEATURE_TRANSFORMATIONS[name], "status": "ACTIVE",
-            "creationDateTime": CREATED, "lastUpdatedDateTime": CREATED}
+    return {
+        "name": name,
+        "featureTransformationArn": f"arn:aws:personalize:::feature-transformation/{name}",
+        "defaultParameters": FEATURE_TRANSFORMATIONS[name],
+        "status": "ACTIVE",
+        "creationDateTime": CREATED,
+        "lastUpdatedDateTime": CREATED,
+    }

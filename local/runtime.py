@@ -29,9 +29,16 @@ class Runtime(DataPlane):
             model_dir = control.model_dir(version)
             group, recipe = (control.store.get(version)[k] for k in ("datasetGroupArn", "recipeArn"))
         else:
-            model_dir, group, recipe = control.recommender_model_dir(arn), served["datasetGroupArn"], served["recipeArn"]
-        inputs = {"dataset_group_dir": str(control.dataset_group_dir(group)),
-                  "filter_values": params.get("filterValues"), "context": params.get("context")}
+            model_dir, group, recipe = (
+                control.recommender_model_dir(arn),
+                served["datasetGroupArn"],
+                served["recipeArn"],
+            )
+        inputs = {
+            "dataset_group_dir": str(control.dataset_group_dir(group)),
+            "filter_values": params.get("filterValues"),
+            "context": params.get("context"),
+        }
         if params.get("filterArn"):
             inputs["filter"] = control.get("filter", params["filterArn"])["filterExpression"]
         return str(model_dir), {**inputs, "_recipe": recipe}
@@ -44,16 +51,24 @@ class Runtime(DataPlane):
 
     def GetRecommendations(self, p: dict) -> dict:
         from . import ml
+
         model_dir, inputs = self._serving(p)
         inputs.pop("_recipe")
         if not p.get("userId") and not p.get("itemId"):
             raise invalid("userId or itemId is required.")
-        items = self._call(ml.recommend, model_dir, user_id=p.get("userId"), item_id=p.get("itemId"),
-                           num_results=p.get("numResults") or 25, **inputs)
+        items = self._call(
+            ml.recommend,
+            model_dir,
+            user_id=p.get("userId"),
+            item_id=p.get("itemId"),
+            num_results=p.get("numResults") or 25,
+            **inputs,
+        )
         return {"itemList": items, "recommendationId": f"RID-{uuid.uuid4()}"}
 
     def GetPersonalizedRanking(self, p: dict) -> dict:
         from . import ml
+
         model_dir, inputs = self._serving(p)
         inputs.pop("_recipe")
         ranked = self._call(ml.rank, model_dir, p["userId"], p["inputList"], **inputs)
@@ -61,11 +76,15 @@ class Runtime(DataPlane):
 
     def GetActionRecommendations(self, p: dict) -> dict:
         from . import ml
+
         model_dir, inputs = self._serving(p)
         if not inputs.pop("_recipe").endswith("/aws-next-best-action"):  # actions come only from that recipe
             raise invalid(f"{p['campaignArn']} does not serve an aws-next-best-action solution version.")
         inputs.pop("context")
-        actions = self._call(ml.recommend, model_dir, user_id=p.get("userId"), num_results=p.get("numResults") or 5,
-                             **inputs)
-        return {"actionList": [{"actionId": a["itemId"], "score": a.get("score")} for a in actions],
-                "recommendationId": f"RID-{uuid.uuid4()}"}
+        actions = self._call(
+            ml.recommend, model_dir, user_id=p.get("userId"), num_results=p.get("numResults") or 5, **inputs
+        )
+        return {
+            "actionList": [{"actionId": a["itemId"], "score": a.get("score")} for a in actions],
+            "recommendationId": f"RID-{uuid.uuid4()}",
+        }

@@ -30,8 +30,14 @@ class S3Access:
             if self._client is None:
                 import boto3
                 from botocore.config import Config
-                self._client = boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1",
-                                            config=Config(s3={"addressing_style": "path"}), **DUMMY_CREDENTIALS)
+
+                self._client = boto3.client(
+                    "s3",
+                    endpoint_url=self.endpoint,
+                    region_name="us-east-1",
+                    config=Config(s3={"addressing_style": "path"}),
+                    **DUMMY_CREDENTIALS,
+                )
             return self._client
 
     def read_location(self, uri: str) -> list[bytes]:
@@ -42,7 +48,9 @@ class S3Access:
             listing = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=key)
             keys = [obj["Key"] for page in listing for obj in page.get("Contents", [])]
         except client.exceptions.NoSuchBucket:
-            raise ServiceError("InvalidInputException", f"Bucket {bucket} does not exist or is not accessible.") from None
+            raise ServiceError(
+                "InvalidInputException", f"Bucket {bucket} does not exist or is not accessible."
+            ) from None
         except ClientError as error:
             raise ServiceError("InvalidInputException", f"Cannot read {uri}: {error}") from None
         if key in keys:

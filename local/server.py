@@ -46,18 +46,29 @@ def _body(environ) -> bytes:
     return environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
 
 
-def _json_response(start_response, status: int, body: dict, headers: list | None = None,
-                   content_type: str = "application/json"):
+def _json_response(
+    start_response, status: int, body: dict, headers: list | None = None, content_type: str = "application/json"
+):
     payload = json.dumps(body).encode()
-    start_response(f"{status} {'OK' if status < 400 else 'Error'}",
-                   [("Content-Type", content_type), ("Content-Length", str(len(payload))),
-                    ("x-amzn-RequestId", str(uuid.uuid4()))] + (headers or []))
+    start_response(
+        f"{status} {'OK' if status < 400 else 'Error'}",
+        [("Content-Type", content_type), ("Content-Length", str(len(payload))), ("x-amzn-RequestId", str(uuid.uuid4()))]
+        + (headers or []),
+    )
     return [payload]
 
 
 class Emulator:
-    def __init__(self, state_dir, host: str = "127.0.0.1", port: int = 0, time_scale: float = 0.001,
-                 durations: dict | None = None, faults: dict | None = None, account: str = DEFAULT_ACCOUNT):
+    def __init__(
+        self,
+        state_dir,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        time_scale: float = 0.001,
+        durations: dict | None = None,
+        faults: dict | None = None,
+        account: str = DEFAULT_ACCOUNT,
+    ):
         self.state_dir = Path(state_dir)
         self.store = Store(self.state_dir)
         self.clock = Clock(time_scale, durations, offset=self.store.get_meta("clock_offset", 0.0))
@@ -66,16 +77,30 @@ class Emulator:
         self.server = make_server(host, port, self, threaded=True, request_handler=_QuietHandler)
         self.endpoint = f"http://{host}:{self.server.server_port}"
         session = botocore.session.get_session()
-        self.models = {name: session.get_service_model(name)
-                       for name in ("personalize", "personalize-runtime", "personalize-events")}
-        self.control = ControlPlane(self.models["personalize"], self.state_dir, self.store, self.clock,
-                                    self.faults, S3Access(self.endpoint), account)
-        self.apis = {"personalize": self.control, "personalize-runtime": Runtime(self.control),
-                     "personalize-events": Events(self.control)}
-        self.routes = {(op.http["method"], op.http["requestUri"]): (service, name)
-                       for service in ("personalize-runtime", "personalize-events")
-                       for name in self.models[service].operation_names
-                       for op in [self.models[service].operation_model(name)]}
+        self.models = {
+            name: session.get_service_model(name)
+            for name in ("personalize", "personalize-runtime", "personalize-events")
+        }
+        self.control = ControlPlane(
+            self.models["personalize"],
+            self.state_dir,
+            self.store,
+            self.clock,
+            self.faults,
+            S3Access(self.endpoint),
+            account,
+        )
+        self.apis = {
+            "personalize": self.control,
+            "personalize-runtime": Runtime(self.control),
+            "personalize-events": Events(self.control),
+        }
+        self.routes = {
+            (op.http["method"], op.http["requestUri"]): (service, name)
+            for service in ("personalize-runtime", "personalize-events")
+            for name in self.models[service].operation_names
+            for op in [self.models[service].operation_model(name)]
+        }
         # Personalize calls answered, by operation: how benchmarks count polling.
         self.calls: Counter = Counter()
         self._calls_lock = threading.Lock()
@@ -137,8 +162,9 @@ class Emulator:
             return self._error(start_response, service, error.code, error.message)
         except Exception as error:  # a bug here must still answer like a service
             traceback.print_exc(file=sys.stderr)
-            return self._error(start_response, service, "InternalFailure", f"{type(error).__name__}: {error}",
-                               status=500)
+            return self._error(
+                start_response, service, "InternalFailure", f"{type(error).__name__}: {error}", status=500
+            )
 
     @staticmethod
     def _content_type(service: str) -> str:
@@ -150,8 +176,13 @@ class Emulator:
             if service != "personalize":  # rest-json: the status the model gives the exception
                 shape = self.models[service].shape_for(code) if code in self.models[service].shape_names else None
                 status = shape.metadata.get("error", {}).get("httpStatusCode", 400) if shape else 400
-        return _json_response(start_response, status, {"__type": code, "message": message},
-                              headers=[("X-Amzn-ErrorType", code)], content_type=self._content_type(service))
+        return _json_response(
+            start_response,
+            status,
+            {"__type": code, "message": message},
+            headers=[("X-Amzn-ErrorType", code)],
+            content_type=self._content_type(service),
+        )
 
     # ------------------------------------------------------------ /_local
     def _local(self, environ, start_response, path: str):
@@ -161,8 +192,16 @@ class Emulator:
         except ValueError:
             return _json_response(start_response, 400, {"message": "body must be JSON"})
         if path == "/_local/health":
-            return _json_response(start_response, 200, {"status": "ok", "endpoint": self.endpoint,
-                                                        "timeScale": self.clock.time_scale, "now": self.clock.now()})
+            return _json_response(
+                start_response,
+                200,
+                {
+                    "status": "ok",
+                    "endpoint": self.endpoint,
+                    "timeScale": self.clock.time_scale,
+                    "now": self.clock.now(),
+                },
+            )
         if path == "/_local/faults":
             if method == "DELETE":
                 self.faults.clear()

@@ -13,12 +13,13 @@ from pathlib import Path
 class Store:
     def __init__(self, state_dir: Path):
         state_dir.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(state_dir / "personalize.sqlite3", check_same_thread=False,
-                                   isolation_level=None)
+        self._db = sqlite3.connect(state_dir / "personalize.sqlite3", check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS resources (arn TEXT PRIMARY KEY, kind TEXT NOT NULL,"
-                         " seq INTEGER NOT NULL, doc TEXT NOT NULL)")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS resources (arn TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+            " seq INTEGER NOT NULL, doc TEXT NOT NULL)"
+        )
         self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         self.lock = threading.RLock()  # one Personalize operation at a time
 
@@ -30,8 +31,10 @@ class Store:
         seq = self._db.execute("SELECT seq FROM resources WHERE arn = ?", (arn,)).fetchone()
         if seq is None:
             seq = self._db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM resources").fetchone()
-        self._db.execute("INSERT OR REPLACE INTO resources (arn, kind, seq, doc) VALUES (?, ?, ?, ?)",
-                         (arn, kind, seq[0], json.dumps(doc)))
+        self._db.execute(
+            "INSERT OR REPLACE INTO resources (arn, kind, seq, doc) VALUES (?, ?, ?, ?)",
+            (arn, kind, seq[0], json.dumps(doc)),
+        )
 
     def delete(self, arn: str) -> None:
         self._db.execute("DELETE FROM resources WHERE arn = ?", (arn,))

@@ -1,5 +1,5 @@
 """python -m prep --config datasets/online-retail.yaml --version v1 --output s3://bucket
-                 [--endpoint URL] [--window-days N] [--summary report.html]"""
+[--endpoint URL] [--window-days N] [--summary report.html]"""
 
 import argparse
 import sys
@@ -13,13 +13,23 @@ from prep.sources.sql import SqlSourceError
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m prep", description="Prepare, validate and export a versioned Personalize dataset.")
+    parser = argparse.ArgumentParser(
+        prog="python -m prep", description="Prepare, validate and export a versioned Personalize dataset."
+    )
     parser.add_argument("--config", required=True, help="the dataset's YAML file, e.g. datasets/online-retail.yaml")
     parser.add_argument("--version", required=True, help="the version to export; versions are immutable")
-    parser.add_argument("--output", required=True, help=f"a directory, or s3://bucket[/prefix]; files go under {DATASETS_PREFIX}<version>/")
+    parser.add_argument(
+        "--output",
+        required=True,
+        help=f"a directory, or s3://bucket[/prefix]; files go under {DATASETS_PREFIX}<version>/",
+    )
     parser.add_argument("--endpoint", help="an S3 endpoint URL, e.g. personalize-local's")
-    parser.add_argument("--window-days", type=_days, help="a sliding training window: keep only the N days before "
-                        "the holdout (overrides the dataset's window.days; a new window is a new version)")
+    parser.add_argument(
+        "--window-days",
+        type=_days,
+        help="a sliding training window: keep only the N days before "
+        "the holdout (overrides the dataset's window.days; a new window is a new version)",
+    )
     parser.add_argument("--summary", type=Path, help="also write an HTML page with charts here")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)

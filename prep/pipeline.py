@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +36,18 @@ from prep.progress import Progress
 
 MAX_ID_LENGTH = 256
 TIMESTAMP_SAMPLE_ROWS = 10_000
-TEXT_TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S%.f",
-                          "%Y-%m-%dT%H:%M:%S%.fZ", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z",
-                          "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M")
+TEXT_TIMESTAMP_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.fZ",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%d/%m/%Y %H:%M",
+)
 MIN_INTERACTIONS = 1000
 MIN_USERS_WITH_TWO = 25
 # Metadata limits of the developer guide: fields per dataset, characters per categorical value.
@@ -75,9 +84,16 @@ def _local_copy(uri: str, workdir: Path, s3_endpoint: str | None) -> str:
 
     bucket, _, key = uri[5:].partition("/")
     s3 = boto3.client("s3", endpoint_url=s3_endpoint)
-    keys = [key] if not key.endswith("/") else [
-        o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=key)
-        for o in page.get("Contents", []) if not o["Key"].endswith("/")]
+    keys = (
+        [key]
+        if not key.endswith("/")
+        else [
+            o["Key"]
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=key)
+            for o in page.get("Contents", [])
+            if not o["Key"].endswith("/")
+        ]
+    )
     target = workdir / hashlib.sha256(uri.encode()).hexdigest()[:12]
     target.mkdir(parents=True, exist_ok=True)
     for k in keys:
@@ -139,7 +155,9 @@ def _expression(spec: Field, schema: pl.Schema, sample: pl.DataFrame) -> pl.Expr
     if spec.column is None:
         return pl.lit(spec.value).alias(spec.name)
     if spec.column not in schema:
-        raise KeyError(f"mapping of {spec.name}: the sources have no column {spec.column!r}; they have {', '.join(schema)}")
+        raise KeyError(
+            f"mapping of {spec.name}: the sources have no column {spec.column!r}; they have {', '.join(schema)}"
+        )
     if spec.name in ("TIMESTAMP", "CREATION_TIMESTAMP"):
         return _epoch_seconds(spec.column, schema[spec.column], spec.format, sample[spec.column]).alias(spec.name)
     expr = pl.col(spec.column)
@@ -174,8 +192,11 @@ def mapped_lazy(table: Table, workdir: Path, s3_endpoint: str | None, steps: "St
     reserved = list(RESERVED_TYPES)
     fields = sorted(table.mapping, key=lambda f: reserved.index(f.name) if f.name in reserved else len(reserved))
     sample = frame.select([f.column for f in fields if f.column]).head(TIMESTAMP_SAMPLE_ROWS).collect()
-    present = [pl.col(f.column).is_not_null().alias(f"__{f.name}_present")
-               for f in fields if f.name in ("TIMESTAMP", "CREATION_TIMESTAMP") and f.column]
+    present = [
+        pl.col(f.column).is_not_null().alias(f"__{f.name}_present")
+        for f in fields
+        if f.name in ("TIMESTAMP", "CREATION_TIMESTAMP") and f.column
+    ]
     return frame.select([_expression(f, schema, sample) for f in fields] + present)
 
 
@@ -184,9 +205,11 @@ def count_unreadable(mapped: pl.DataFrame, kind: str, steps: "Steps", query: boo
     step = "apply the query and map the columns" if query else "read the sources and map the columns"
     steps.record(f"{kind}: {step}", rows_in, mapped)
     for flag in [c for c in mapped.columns if c.startswith("__") and c.endswith("_present")]:
-        name = flag[2:-len("_present")]
+        name = flag[2 : -len("_present")]
         unreadable = mapped.select((pl.col(flag) & pl.col(name).is_null()).sum()).item()
-        steps.record(f"{kind}: {name} values in no known form (dropped below)", mapped.height, mapped.height - unreadable)
+        steps.record(
+            f"{kind}: {name} values in no known form (dropped below)", mapped.height, mapped.height - unreadable
+        )
     return mapped.drop([c for c in mapped.columns if c.startswith("__")])
 
 
@@ -213,7 +236,9 @@ class Steps:
                 record["rows_in"] += rows_in
                 record["rows_out"] += rows_out
                 return
-        self.records.append({"step": step, "rows_in": rows_in, "rows_out": rows_out, **({"detail": detail} if detail else {})})
+        self.records.append(
+            {"step": step, "rows_in": rows_in, "rows_out": rows_out, **({"detail": detail} if detail else {})}
+        )
         self.progress.advance(step)
 
     def merge(self, part: "Steps") -> None:
@@ -249,19 +274,32 @@ def clean_metadata(frame: pl.DataFrame, table: Table, id_field: str, steps: Step
     if table.drop_sparse_below > 0 and frame.height:
         sparse = [c for c in frame.columns if c != id_field and frame[c].is_not_null().mean() < table.drop_sparse_below]
         frame = frame.drop(sparse)
-        steps.record(f"{table.kind}: drop fields filled below {table.drop_sparse_below:.0%}", frame.height, frame,
-                     detail=f"dropped {', '.join(sparse) or 'none'}")
+        steps.record(
+            f"{table.kind}: drop fields filled below {table.drop_sparse_below:.0%}",
+            frame.height,
+            frame,
+            detail=f"dropped {', '.join(sparse) or 'none'}",
+        )
     return frame
 
 
-def with_aggregates(frame: pl.DataFrame, stats: pl.DataFrame | None, id_field: str, functions: tuple[str, ...]) -> pl.DataFrame:
+def with_aggregates(
+    frame: pl.DataFrame, stats: pl.DataFrame | None, id_field: str, functions: tuple[str, ...]
+) -> pl.DataFrame:
     """count, mean, min, max of EVENT_VALUE per id, from the training set's running totals."""
     if not functions or stats is None:
         return frame
-    exprs = {"count": pl.col("rows").cast(pl.Int64), "mean": pl.col("value_sum") / pl.col("values"),
-             "min": pl.col("value_min"), "max": pl.col("value_max")}
-    return frame.join(stats.select([id_field, *[exprs[f].alias(f"INTERACTIONS_{f.upper()}") for f in functions]]),
-                      on=id_field, how="left")
+    exprs = {
+        "count": pl.col("rows").cast(pl.Int64),
+        "mean": pl.col("value_sum") / pl.col("values"),
+        "min": pl.col("value_min"),
+        "max": pl.col("value_max"),
+    }
+    return frame.join(
+        stats.select([id_field, *[exprs[f].alias(f"INTERACTIONS_{f.upper()}") for f in functions]]),
+        on=id_field,
+        how="left",
+    )
 
 
 # ------------------------------------------------------------------ interactions, part by part
@@ -287,13 +325,17 @@ def split_by_user(frame: pl.LazyFrame, parts: int, workdir: Path) -> list[pl.Laz
         return [frame]
     out = workdir / "parts"
     frame.with_columns((pl.col("USER_ID").hash(seed=0) % parts).alias("__part")).sink_parquet(
-        pl.PartitionBy(str(out), key="__part", include_key=False), mkdir=True)
-    return [pl.scan_parquet(str(d / "*.parquet")) for d in sorted(out.iterdir(), key=lambda d: int(d.name.split("=")[1]))]
+        pl.PartitionBy(str(out), key="__part", include_key=False), mkdir=True
+    )
+    return [
+        pl.scan_parquet(str(d / "*.parquet")) for d in sorted(out.iterdir(), key=lambda d: int(d.name.split("=")[1]))
+    ]
 
 
 @dataclass
 class Totals:
     """What the manifest says of a set of interactions, added up part by part."""
+
     rows: int = 0
     users: int = 0
     items: list = field(default_factory=list)
@@ -307,8 +349,11 @@ class Totals:
         if frame.height == 0:
             return
         self.digest ^= frame.hash_rows(seed=ROW_HASH_SEED).to_frame().select(pl.all().bitwise_xor()).item()
-        users, first, last = frame.select(pl.col("USER_ID").n_unique(), pl.col("TIMESTAMP").min().alias("first"),
-                                          pl.col("TIMESTAMP").max().alias("last")).row(0)
+        users, first, last = frame.select(
+            pl.col("USER_ID").n_unique(),
+            pl.col("TIMESTAMP").min().alias("first"),
+            pl.col("TIMESTAMP").max().alias("last"),
+        ).row(0)
         self.rows += frame.height
         self.users += users  # users never span parts
         self.items.append(frame["ITEM_ID"].unique())
@@ -318,23 +363,41 @@ class Totals:
     def summary(self) -> dict:
         if not self.rows:
             return {"rows": 0, "users": 0, "items": 0, "rows_digest": f"{self.digest:016x}"}
-        return {"rows": self.rows, "users": self.users, "items": pl.concat(self.items).n_unique(),
-                "rows_digest": f"{self.digest:016x}",
-                "from": datetime.fromtimestamp(self.first, timezone.utc).isoformat(),
-                "to": datetime.fromtimestamp(self.last, timezone.utc).isoformat()}
+        return {
+            "rows": self.rows,
+            "users": self.users,
+            "items": pl.concat(self.items).n_unique(),
+            "rows_digest": f"{self.digest:016x}",
+            "from": datetime.fromtimestamp(self.first, UTC).isoformat(),
+            "to": datetime.fromtimestamp(self.last, UTC).isoformat(),
+        }
 
 
 def _value_stats(frame: pl.DataFrame, id_field: str) -> pl.DataFrame:
     value = pl.col("EVENT_VALUE") if "EVENT_VALUE" in frame.columns else pl.lit(None, pl.Float64)
-    return frame.group_by(id_field).agg(pl.len().alias("rows"), value.count().alias("values"), value.sum().alias("value_sum"),
-                                        value.min().alias("value_min"), value.max().alias("value_max"))
+    return frame.group_by(id_field).agg(
+        pl.len().alias("rows"),
+        value.count().alias("values"),
+        value.sum().alias("value_sum"),
+        value.min().alias("value_min"),
+        value.max().alias("value_max"),
+    )
 
 
 def _combine_stats(parts: list[pl.DataFrame], id_field: str) -> pl.DataFrame | None:
     if not parts:
         return None
-    return pl.concat(parts).group_by(id_field).agg(pl.col("rows").sum(), pl.col("values").sum(), pl.col("value_sum").sum(),
-                                                   pl.col("value_min").min(), pl.col("value_max").max())
+    return (
+        pl.concat(parts)
+        .group_by(id_field)
+        .agg(
+            pl.col("rows").sum(),
+            pl.col("values").sum(),
+            pl.col("value_sum").sum(),
+            pl.col("value_min").min(),
+            pl.col("value_max").max(),
+        )
+    )
 
 
 @dataclass
@@ -347,8 +410,9 @@ class Interactions:
     user_stats: pl.DataFrame | None
 
 
-def prepare_interactions(config: DatasetConfig, frame: pl.LazyFrame, rows_read: int | None, workdir: Path,
-                         staged: Path, steps: Steps) -> Interactions:
+def prepare_interactions(
+    config: DatasetConfig, frame: pl.LazyFrame, rows_read: int | None, workdir: Path, staged: Path, steps: Steps
+) -> Interactions:
     """Clean, hold out and window the interactions one part at a time, writing the
     training and validation CSVs as it goes; only running totals stay in memory."""
     table = config.interactions
@@ -384,7 +448,9 @@ def prepare_interactions(config: DatasetConfig, frame: pl.LazyFrame, rows_read: 
         counted.record(holdout_step, clean.height, training)
         if config.window_days:
             windowed = training.filter(pl.col("TIMESTAMP") >= holdout_start - config.window_days * 86400)
-            counted.record(f"interactions: keep the {config.window_days}-day training window", training.height, windowed)
+            counted.record(
+                f"interactions: keep the {config.window_days}-day training window", training.height, windowed
+            )
             training = windowed
         for name, rows in zip(INTERACTION_FILES, (training, validation)):
             # Polars writes a path far faster than a Python file object; parts are joined below.
@@ -412,29 +478,43 @@ def prepare_interactions(config: DatasetConfig, frame: pl.LazyFrame, rows_read: 
         if record["step"] == holdout_step:
             record["detail"] = f"{validation_totals.rows:,} rows held out"
     steps.merge(counted)
-    return Interactions(training_totals, validation_totals, users_with_two, columns,
-                        _combine_stats(item_stats, "ITEM_ID"), _combine_stats(user_stats, "USER_ID"))
+    return Interactions(
+        training_totals,
+        validation_totals,
+        users_with_two,
+        columns,
+        _combine_stats(item_stats, "ITEM_ID"),
+        _combine_stats(user_stats, "USER_ID"),
+    )
 
 
 # ------------------------------------------------------------------ validate
 def rule_failures(training_rows: int, users_with_two: int, metadata: dict[str, pl.DataFrame]) -> list[str]:
     failures = []
     if training_rows < MIN_INTERACTIONS:
-        failures.append(f"minimum interactions: {training_rows} in the training set, "
-                        f"{MIN_INTERACTIONS} required (short by {MIN_INTERACTIONS - training_rows})")
+        failures.append(
+            f"minimum interactions: {training_rows} in the training set, "
+            f"{MIN_INTERACTIONS} required (short by {MIN_INTERACTIONS - training_rows})"
+        )
     if users_with_two < MIN_USERS_WITH_TWO:
-        failures.append(f"minimum users with 2 or more interactions: {users_with_two}, "
-                        f"{MIN_USERS_WITH_TWO} required (short by {MIN_USERS_WITH_TWO - users_with_two})")
+        failures.append(
+            f"minimum users with 2 or more interactions: {users_with_two}, "
+            f"{MIN_USERS_WITH_TWO} required (short by {MIN_USERS_WITH_TWO - users_with_two})"
+        )
     for kind, frame in metadata.items():
         fields = [c for c in frame.columns if c not in RESERVED_TYPES]
         if len(fields) > MAX_METADATA_FIELDS[kind]:
-            failures.append(f"{kind} metadata fields: {len(fields)}, at most {MAX_METADATA_FIELDS[kind]} allowed "
-                            f"(over by {len(fields) - MAX_METADATA_FIELDS[kind]})")
+            failures.append(
+                f"{kind} metadata fields: {len(fields)}, at most {MAX_METADATA_FIELDS[kind]} allowed "
+                f"(over by {len(fields) - MAX_METADATA_FIELDS[kind]})"
+            )
         for name in fields:
             if frame[name].dtype == pl.Utf8 and frame.height:
                 longest = frame[name].str.len_chars().max() or 0
                 if longest > MAX_CATEGORICAL_LENGTH:
-                    failures.append(f"{kind}.{name}: a value of {longest} characters, at most {MAX_CATEGORICAL_LENGTH} allowed")
+                    failures.append(
+                        f"{kind}.{name}: a value of {longest} characters, at most {MAX_CATEGORICAL_LENGTH} allowed"
+                    )
     return failures
 
 
@@ -442,22 +522,35 @@ def avro_schema(kind: str, frame: pl.DataFrame, table: Table) -> dict:
     categorical = {f.name for f in table.mapping if f.categorical}
     fields = []
     for name, dtype in frame.schema.items():
-        avro = RESERVED_TYPES.get(name) or ("long" if dtype.is_integer() else "float" if dtype.is_float()
-                                            else "boolean" if dtype == pl.Boolean else "string")
+        avro = RESERVED_TYPES.get(name) or (
+            "long"
+            if dtype.is_integer()
+            else "float"
+            if dtype.is_float()
+            else "boolean"
+            if dtype == pl.Boolean
+            else "string"
+        )
         required = name in ("USER_ID", "ITEM_ID", "TIMESTAMP")
         field = {"name": name, "type": avro if required else ["null", avro]}
         if name in categorical:
             field["categorical"] = True
         fields.append(field)
-    return {"type": "record", "name": kind.capitalize(), "namespace": "com.amazonaws.personalize.schema",
-            "version": "1.0", "fields": fields}
+    return {
+        "type": "record",
+        "name": kind.capitalize(),
+        "namespace": "com.amazonaws.personalize.schema",
+        "version": "1.0",
+        "fields": fields,
+    }
 
 
 # ------------------------------------------------------------------ export
 def _content(manifest: dict) -> dict:
     """What a version holds: the interaction rows (in any order) and every other file's bytes."""
-    content = {name: digest for name, digest in ((f, manifest.get(part, {}).get("rows_digest"))
-                                                for f, part in zip(INTERACTION_FILES, ("training", "validation")))}
+    content = {
+        f: manifest.get(part, {}).get("rows_digest") for f, part in zip(INTERACTION_FILES, ("training", "validation"))
+    }
     content.update({k: v["sha256"] for k, v in manifest.get("files", {}).items() if k not in INTERACTION_FILES})
     return content
 
@@ -515,8 +608,9 @@ class Destination:
         return self.location
 
 
-def prepare(config: DatasetConfig, version: str, output: str, *, s3_endpoint: str | None = None,
-            progress: bool = False) -> dict:
+def prepare(
+    config: DatasetConfig, version: str, output: str, *, s3_endpoint: str | None = None, progress: bool = False
+) -> dict:
     """Prepare, validate and export `version`; returns its manifest. An existing
     version with the same content is left as it is; with other content, refused."""
     optional = [t for t in (config.items, config.users) if t]
@@ -534,20 +628,32 @@ def prepare(config: DatasetConfig, version: str, output: str, *, s3_endpoint: st
 
         metadata: dict[str, pl.DataFrame] = {}
         for table in optional:
-            id_field, stats = ("ITEM_ID", interactions.item_stats) if table.kind == "items" else ("USER_ID", interactions.user_stats)
+            id_field, stats = (
+                ("ITEM_ID", interactions.item_stats) if table.kind == "items" else ("USER_ID", interactions.user_stats)
+            )
             frame = read_table(table, workdir, s3_endpoint, steps)
             frame = clean_ids(frame, (id_field,), steps, table.kind)
             frame = clean_metadata(frame, table, id_field, steps)
             metadata[table.kind] = with_aggregates(frame, stats, id_field, table.aggregates)
 
         manifest: dict[str, Any] = {
-            "dataset": config.name, "version": version, "tool": "prep", "tool_version": __version__,
+            "dataset": config.name,
+            "version": version,
+            "tool": "prep",
+            "tool_version": __version__,
             "engine": f"polars {pl.__version__}",
             "config": {"path": config.path, "sha256": _sha256(Path(config.path))},
-            "sources": {t.kind: [{"name": s.name, "kind": s.kind, **({"path": s.path} if s.path else {"query": s.query})}
-                                 for s in t.sources] for t in (config.interactions, *optional)},
-            "window_days": config.window_days, "holdout_days": config.holdout_days,
-            "steps": steps.records, "training": interactions.training.summary(),
+            "sources": {
+                t.kind: [
+                    {"name": s.name, "kind": s.kind, **({"path": s.path} if s.path else {"query": s.query})}
+                    for s in t.sources
+                ]
+                for t in (config.interactions, *optional)
+            },
+            "window_days": config.window_days,
+            "holdout_days": config.holdout_days,
+            "steps": steps.records,
+            "training": interactions.training.summary(),
             "validation": interactions.validation.summary(),
         }
         failures = rule_failures(interactions.training.rows, interactions.users_with_two, metadata)
@@ -560,8 +666,10 @@ def prepare(config: DatasetConfig, version: str, output: str, *, s3_endpoint: st
         for kind, frame in metadata.items():
             frame.write_csv(staged / METADATA_FILES[kind])
             rows[METADATA_FILES[kind]] = frame.height
-        schemas = {"interactions": avro_schema("interactions", pl.DataFrame(schema=interactions.columns), config.interactions),
-                   **{k: avro_schema(k, v, t) for (k, v), t in zip(metadata.items(), optional)}}
+        schemas = {
+            "interactions": avro_schema("interactions", pl.DataFrame(schema=interactions.columns), config.interactions),
+            **{k: avro_schema(k, v, t) for (k, v), t in zip(metadata.items(), optional)},
+        }
         for kind, schema in schemas.items():
             (staged / schema_file(kind)).parent.mkdir(exist_ok=True)
             (staged / schema_file(kind)).write_text(json.dumps(schema, indent=2))
@@ -572,8 +680,11 @@ def prepare(config: DatasetConfig, version: str, output: str, *, s3_endpoint: st
         manifest["files"] = {}
         for path, digest in zip(files, digests):
             name = path.relative_to(staged).as_posix()
-            manifest["files"][name] = {"sha256": digest, "bytes": path.stat().st_size,
-                                       **({"rows": rows[name]} if name in rows else {})}
+            manifest["files"][name] = {
+                "sha256": digest,
+                "bytes": path.stat().st_size,
+                **({"rows": rows[name]} if name in rows else {}),
+            }
         steps.progress.advance("write the files")
 
         destination = Destination(output, version, s3_endpoint)
@@ -584,9 +695,11 @@ def prepare(config: DatasetConfig, version: str, output: str, *, s3_endpoint: st
             if before == now:
                 return {**existing, "unchanged": True, "location": destination.location}
             changed = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
-            raise VersionExists(f"dataset version {version!r} already exists at {output} with other content "
-                                f"({', '.join(changed)} differ); versions are immutable: export a new version")
-        manifest["created_at"] = datetime.now(timezone.utc).isoformat()
+            raise VersionExists(
+                f"dataset version {version!r} already exists at {output} with other content "
+                f"({', '.join(changed)} differ); versions are immutable: export a new version"
+            )
+        manifest["created_at"] = datetime.now(UTC).isoformat()
         (staged / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2))
         manifest["location"] = destination.publish(staged)
         steps.progress.advance("publish")

@@ -16,7 +16,9 @@ class Progress:
         if self.enabled:
             filled = self.width * self.done // self.total
             bar = "#" * filled + "-" * (self.width - filled)
-            sys.stderr.write(f"\r[{bar}] {self.done}/{self.total} {time.perf_counter() - self.start:5.1f}s {step[:60]:<60}")
+            sys.stderr.write(
+                f"\r[{bar}] {self.done}/{self.total} {time.perf_counter() - self.start:5.1f}s {step[:60]:<60}"
+            )
             sys.stderr.flush()
 
     def close(self) -> None:

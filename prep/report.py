@@ -10,8 +10,10 @@ import polars as pl
 
 
 def text_report(manifest: dict) -> str:
-    lines = [f"dataset {manifest['dataset']} version {manifest['version']}"
-             + (" (already exported, unchanged)" if manifest.get("unchanged") else "")]
+    lines = [
+        f"dataset {manifest['dataset']} version {manifest['version']}"
+        + (" (already exported, unchanged)" if manifest.get("unchanged") else "")
+    ]
     width = max(len(s["step"]) for s in manifest["steps"])
     lines.append(f"  {'step':<{width}}  {'rows in':>12}  {'rows out':>12}")
     for s in manifest["steps"]:
@@ -20,7 +22,9 @@ def text_report(manifest: dict) -> str:
     for part in ("training", "validation"):
         summary = manifest[part]
         span = f", {summary['from'][:10]} to {summary['to'][:10]}" if summary.get("from") else ""
-        lines.append(f"  {part}: {summary['rows']:,} interactions, {summary['users']:,} users, {summary['items']:,} items{span}")
+        lines.append(
+            f"  {part}: {summary['rows']:,} interactions, {summary['users']:,} users, {summary['items']:,} items{span}"
+        )
     if "files" in manifest:
         lines.append(f"  exported to {manifest.get('location', '?')}: {', '.join(manifest['files'])}")
     return "\n".join(lines)
@@ -38,7 +42,11 @@ def write_summary(manifest: dict, training_csv: Path, path: Path) -> None:
     matplotlib.use("Agg")  # files only, no display
     import matplotlib.pyplot as plt
 
-    frame = pl.read_csv(training_csv, columns=["USER_ID", "ITEM_ID", "TIMESTAMP"], schema_overrides={"USER_ID": pl.Utf8, "ITEM_ID": pl.Utf8})
+    frame = pl.read_csv(
+        training_csv,
+        columns=["USER_ID", "ITEM_ID", "TIMESTAMP"],
+        schema_overrides={"USER_ID": pl.Utf8, "ITEM_ID": pl.Utf8},
+    )
     per_day = frame.group_by((pl.col("TIMESTAMP") // 86400).alias("day")).len().sort("day")
     per_user = frame.group_by("USER_ID").len()["len"]
     popularity = frame.group_by("ITEM_ID").len().sort("len", descending=True)["len"]
@@ -60,5 +68,7 @@ def write_summary(manifest: dict, training_csv: Path, path: Path) -> None:
     plt.close("all")
 
     images = "".join(f'<img src="data:image/png;base64,{c}" alt="chart">' for c in charts)
-    path.write_text(f"<!doctype html><meta charset=utf-8><title>{html.escape(manifest['dataset'])} "
-                    f"{html.escape(manifest['version'])}</title><pre>{html.escape(text_report(manifest))}</pre>{images}")
+    path.write_text(
+        f"<!doctype html><meta charset=utf-8><title>{html.escape(manifest['dataset'])} "
+        f"{html.escape(manifest['version'])}</title><pre>{html.escape(text_report(manifest))}</pre>{images}"
+    )

@@ -38,8 +38,32 @@ USER_ZIPF_EXPONENT = 0.9
 USER_ZIPF_OFFSET = 50
 TREND_GROWTH = 1.0  # the last day has (1 + growth) times the first day's volume
 WEEKDAY_FACTOR = (0.95, 0.9, 0.9, 0.95, 1.05, 1.2, 1.15)  # Monday .. Sunday
-HOUR_FACTOR = (0.3, 0.2, 0.15, 0.1, 0.1, 0.15, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0,
-               1.1, 1.0, 0.95, 0.95, 1.0, 1.1, 1.3, 1.5, 1.6, 1.4, 1.0, 0.6)
+HOUR_FACTOR = (
+    0.3,
+    0.2,
+    0.15,
+    0.1,
+    0.1,
+    0.15,
+    0.3,
+    0.5,
+    0.7,
+    0.8,
+    0.9,
+    1.0,
+    1.1,
+    1.0,
+    0.95,
+    0.95,
+    1.0,
+    1.1,
+    1.3,
+    1.5,
+    1.6,
+    1.4,
+    1.0,
+    0.6,
+)
 CSV_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -94,9 +118,16 @@ def _population(n_users: int, n_items: int, start: datetime, days: int, seed: in
     trend = 1.0 + TREND_GROWTH * day / max(days - 1, 1)
     weekday = np.asarray(WEEKDAY_FACTOR)[(start.weekday() + day) % 7]
     return _Population(
-        user_cdf=_cdf(user_weight), user_rank_to_id=user_rank_to_id, item_cdf=_cdf(rank_weight), item_rank_to_id=item_rank_to_id,
-        item_price=item_price, day_cdf=_cdf(trend * weekday), hour_cdf=_cdf(np.asarray(HOUR_FACTOR)),
-        start_epoch=int(start.timestamp()), total_seconds=days * 86_400)
+        user_cdf=_cdf(user_weight),
+        user_rank_to_id=user_rank_to_id,
+        item_cdf=_cdf(rank_weight),
+        item_rank_to_id=item_rank_to_id,
+        item_price=item_price,
+        day_cdf=_cdf(trend * weekday),
+        hour_cdf=_cdf(np.asarray(HOUR_FACTOR)),
+        start_epoch=int(start.timestamp()),
+        total_seconds=days * 86_400,
+    )
 
 
 def _session_lengths(rng: np.random.Generator, n_interactions: int) -> np.ndarray:
@@ -124,9 +155,11 @@ def _chunk(population: _Population, n_interactions: int, rng: np.random.Generato
     first[first_index] = True
 
     # When each session starts: a day (trend and weekday), an hour (daily rhythm), a second.
-    session_start = (_draw(rng, population.day_cdf, n_sessions) * 86_400
-                     + _draw(rng, population.hour_cdf, n_sessions) * 3_600
-                     + rng.integers(0, 3_600, n_sessions))
+    session_start = (
+        _draw(rng, population.day_cdf, n_sessions) * 86_400
+        + _draw(rng, population.hour_cdf, n_sessions) * 3_600
+        + rng.integers(0, 3_600, n_sessions)
+    )
     # Events of a session at least a second apart; the first gap of each session is zero.
     gap = np.where(first, 0, 1 + np.floor(rng.exponential(MEAN_GAP_SECONDS, n_interactions)).astype(np.int64))
     elapsed = np.cumsum(gap)
@@ -143,20 +176,22 @@ def _chunk(population: _Population, n_interactions: int, rng: np.random.Generato
     value = np.where(event_type == 2, population.item_price[item], np.nan)
 
     order = np.argsort(second, kind="stable")  # an export is in time order; ties keep session order
-    return _frame(user[order], item[order], event_type[order], value[order],
-                  second[order] + population.start_epoch)
+    return _frame(user[order], item[order], event_type[order], value[order], second[order] + population.start_epoch)
 
 
-def _frame(user: np.ndarray, item: np.ndarray, event_type: np.ndarray, value: np.ndarray,
-           epoch_seconds: np.ndarray) -> pl.DataFrame:
+def _frame(
+    user: np.ndarray, item: np.ndarray, event_type: np.ndarray, value: np.ndarray, epoch_seconds: np.ndarray
+) -> pl.DataFrame:
     codes = pl.Series("event_type", event_type, dtype=pl.UInt8)
-    return pl.DataFrame({
-        "user_id": pl.Series(user, dtype=pl.UInt32),
-        "item_id": pl.Series(item, dtype=pl.UInt32),
-        "event_type": codes,
-        "event_value": pl.Series(value, dtype=pl.Float64),
-        "timestamp": pl.Series(epoch_seconds, dtype=pl.Int64),
-    }).select(
+    return pl.DataFrame(
+        {
+            "user_id": pl.Series(user, dtype=pl.UInt32),
+            "item_id": pl.Series(item, dtype=pl.UInt32),
+            "event_type": codes,
+            "event_value": pl.Series(value, dtype=pl.Float64),
+            "timestamp": pl.Series(epoch_seconds, dtype=pl.Int64),
+        }
+    ).select(
         pl.format("u{}", "user_id").alias("user_id"),
         pl.format("i{}", "item_id").alias("item_id"),
         pl.col("event_type").replace_strict(list(range(len(EVENT_TYPES))), list(EVENT_TYPES), return_dtype=pl.String),
@@ -166,15 +201,28 @@ def _frame(user: np.ndarray, item: np.ndarray, event_type: np.ndarray, value: np
 
 
 def _empty_frame() -> pl.DataFrame:
-    return pl.DataFrame(schema={"user_id": pl.String, "item_id": pl.String, "event_type": pl.String,
-                                "event_value": pl.Float64, "timestamp": pl.Datetime("us", "UTC")})
+    return pl.DataFrame(
+        schema={
+            "user_id": pl.String,
+            "item_id": pl.String,
+            "event_type": pl.String,
+            "event_value": pl.Float64,
+            "timestamp": pl.Datetime("us", "UTC"),
+        }
+    )
 
 
 DEFAULT_START = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-def _setup(n_interactions: int, n_users: int | None = None, n_items: int | None = None,
-           start: datetime = DEFAULT_START, days: int = 365, seed: int = 0) -> tuple[_Population, int]:
+def _setup(
+    n_interactions: int,
+    n_users: int | None = None,
+    n_items: int | None = None,
+    start: datetime = DEFAULT_START,
+    days: int = 365,
+    seed: int = 0,
+) -> tuple[_Population, int]:
     """generate()'s options turned into the shared population, and the seed."""
     n_users = default_users(n_interactions) if n_users is None else n_users
     n_items = default_items(n_interactions) if n_items is None else n_items
@@ -187,8 +235,14 @@ def _chunk_rng(seed: int, index: int) -> np.random.Generator:
     return np.random.default_rng((seed, 1, index))
 
 
-def generate(n_interactions: int, n_users: int | None = None, n_items: int | None = None,
-             start: datetime = DEFAULT_START, days: int = 365, seed: int = 0) -> pl.DataFrame:
+def generate(
+    n_interactions: int,
+    n_users: int | None = None,
+    n_items: int | None = None,
+    start: datetime = DEFAULT_START,
+    days: int = 365,
+    seed: int = 0,
+) -> pl.DataFrame:
     """`n_interactions` events in time order, from `start` (naive means UTC) over `days` days.
 
     Columns: user_id, item_id, event_type (view | add_to_cart | purchase) as strings,

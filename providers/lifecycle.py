@@ -42,7 +42,7 @@ from service.specs import ResourceSpec
 from service.waiting import WAIT_KEYS, progress, waits_problems
 from servicemodel.requests import SERVICE, build_request, validate_request
 
-__all__ = ["UNKNOWN", "NOT_STARTED_PREFIX", "PersonalizeProvider", "PersonalizeResource", "ResourceFailed"]
+__all__ = ["NOT_STARTED_PREFIX", "UNKNOWN", "PersonalizeProvider", "PersonalizeResource", "ResourceFailed"]
 
 COMMON_INPUTS = ("region", "endpoint", "waits", "adoptArn", "triggers", "waitUnlessServing")
 NOT_DIFFED = ("endpoint", "waits", "adoptArn", "waitUnlessServing")
@@ -53,7 +53,7 @@ NOT_STARTED_PREFIX = "deferred:"
 
 class PersonalizeProvider(ResourceProvider, Hooks):
     spec: ClassVar[ResourceSpec]
-    own_inputs: ClassVar[tuple[str, ...]] = ()     # inputs that are ours, not the API's
+    own_inputs: ClassVar[tuple[str, ...]] = ()  # inputs that are ours, not the API's
     computed_outputs: ClassVar[tuple[str, ...]] = ()  # outputs `more_outputs` adds
     # Members whose declared value stands after a read (what ran is reported apart).
     declared_only: ClassVar[tuple[str, ...]] = ()
@@ -124,16 +124,25 @@ class PersonalizeProvider(ResourceProvider, Hooks):
             if inputs.get(key) is None:
                 inputs[key] = value
         request = build_request(SERVICE, self.spec.create_op, inputs)
-        failures = [CheckFailure(path, f"{self.kind} {path}: {reason}")
-                    for path, reason in validate_request(SERVICE, self.spec.create_op, request, skip=is_unknown)]
+        failures = [
+            CheckFailure(path, f"{self.kind} {path}: {reason}")
+            for path, reason in validate_request(SERVICE, self.spec.create_op, request, skip=is_unknown)
+        ]
         allowed = set(self.api_members()) | set(COMMON_INPUTS) | set(self.own_inputs)
-        failures += [CheckFailure(k, f"{self.kind} has no input {k!r}; allowed: {', '.join(sorted(allowed))}")
-                     for k in inputs if k not in allowed]
+        failures += [
+            CheckFailure(k, f"{self.kind} has no input {k!r}; allowed: {', '.join(sorted(allowed))}")
+            for k in inputs
+            if k not in allowed
+        ]
         waits = inputs.get("waits") or {}
         if not is_unknown(waits):
-            failures += [CheckFailure(f"waits.{key}", f"waits.{key}={value!r}: allowed keys {', '.join(WAIT_KEYS)}, "
-                                                      "each a positive number of seconds")
-                         for key, value in waits_problems(waits)]
+            failures += [
+                CheckFailure(
+                    f"waits.{key}",
+                    f"waits.{key}={value!r}: allowed keys {', '.join(WAIT_KEYS)}, each a positive number of seconds",
+                )
+                for key, value in waits_problems(waits)
+            ]
         if not failures:
             failures = [CheckFailure(path, message) for path, message in self.problems(inputs)]
         if not failures:
@@ -144,14 +153,19 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         keys = [k for k in self.api_members() + ("region", "triggers") if k not in NOT_DIFFED]
         changed = [k for k in keys if is_unknown(news.get(k)) or canonical(olds.get(k)) != canonical(news.get(k))]
         waiting = id_.startswith(NOT_STARTED_PREFIX) or olds.get("status") in self.spec.running
-        if not changed and waiting and \
-                self.live_status(id_, {**olds, "endpoint": news.get("endpoint"), "region": news.get("region")}) != olds["status"]:
+        if (
+            not changed
+            and waiting
+            and self.live_status(id_, {**olds, "endpoint": news.get("endpoint"), "region": news.get("region")})
+            != olds["status"]
+        ):
             # The job moved on: record it. One that had not started starts now, under its ARN.
             replaces = ["status"] if id_.startswith(NOT_STARTED_PREFIX) else []
             return DiffResult(changes=True, replaces=replaces, delete_before_replace=False)
         in_place = [k for k in changed if k == "tags"]  # TagResource/UntagResource, for every resource
-        replaces = [k for k in changed if k in ("region", "triggers")] + \
-            self.replaced_by(olds, news, [k for k in changed if k not in [*in_place, "region", "triggers"]])
+        replaces = [k for k in changed if k in ("region", "triggers")] + self.replaced_by(
+            olds, news, [k for k in changed if k not in [*in_place, "region", "triggers"]]
+        )
         same_name = olds.get(self.spec.name_member) == news.get(self.spec.name_member)
         # Names are unique per account and region: the old one must go first.
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=bool(replaces) and same_name)
@@ -229,12 +243,15 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         if not self.may_return_early(lifecycle, props):
             return lifecycle.wait_until_done(arn, phase)
         description = lifecycle.check_not_failed(arn, lifecycle.describe(arn) or {})
-        progress(f"{self.kind} {arn} is {description.get('status')}; not waiting for it "
-                 f"(campaign {props['waitUnlessServing']} keeps its model; a later `up` continues)")
+        progress(
+            f"{self.kind} {arn} is {description.get('status')}; not waiting for it "
+            f"(campaign {props['waitUnlessServing']} keeps its model; a later `up` continues)"
+        )
         return description
 
-    def _outputs(self, lifecycle: Lifecycle, arn: str | None, props: dict[str, Any],
-                 description: dict[str, Any] | None) -> dict[str, Any]:
+    def _outputs(
+        self, lifecycle: Lifecycle, arn: str | None, props: dict[str, Any], description: dict[str, Any] | None
+    ) -> dict[str, Any]:
         description = description or {}
         outputs = {k: props.get(k) for k in self.api_members() + COMMON_INPUTS if k in props}
         outputs["arn"] = arn

@@ -16,11 +16,20 @@ Every decision, with both sets of metrics, is appended to
 s3://<historyBucket>/promotions/<campaign>.jsonl, the audit trail."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    ResourceProvider,
+    UpdateResult,
+)
 
 from common.layout import promotion_history_key
 from common.statuses import ACTIVE, METRICS, VALIDATION_PREFIX
@@ -37,8 +46,16 @@ DEFAULTS = {"metric": DEFAULT_METRIC, "minImprovement": 0.0, "onReject": "warn"}
 DECIDING = ("campaignName", "challengerArn", "challengerStatus", "metric", "minImprovement", "onReject", "validation")
 INPUTS = DECIDING + ("historyBucket", "region", "endpoint", "waits")
 VALIDATION_KEYS = ("bucket", "datasetVersion", "roleArn", "maxUsers", "eventType")
-OUTPUTS = ("decision", "reason", "championArn", "servedVersionArn", "championMetrics", "challengerMetrics",
-           "decidedAt", "history")
+OUTPUTS = (
+    "decision",
+    "reason",
+    "championArn",
+    "servedVersionArn",
+    "championMetrics",
+    "challengerMetrics",
+    "decidedAt",
+    "history",
+)
 
 
 class PromotionRejected(RuntimeError):
@@ -67,8 +84,11 @@ def _append_history(props: dict[str, Any], decision: dict[str, Any]) -> str | No
 class PromotionProvider(ResourceProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {**DEFAULTS, **{k: v for k, v in news.items() if k in INPUTS and v is not None}}
-        failures = [CheckFailure(k, f"promotion has no input {k!r}; allowed: {', '.join(INPUTS)}")
-                    for k in news if k not in INPUTS + OUTPUTS + ("__provider",)]
+        failures = [
+            CheckFailure(k, f"promotion has no input {k!r}; allowed: {', '.join(INPUTS)}")
+            for k in news
+            if k not in INPUTS + OUTPUTS + ("__provider",)
+        ]
         metric, margin, on_reject = inputs["metric"], inputs["minImprovement"], inputs["onReject"]
         if not is_unknown(metric) and metric not in METRICS:
             failures.append(CheckFailure("metric", f"promotion metric {metric!r}: allowed {', '.join(METRICS)}"))
@@ -77,11 +97,18 @@ class PromotionProvider(ResourceProvider):
         if not is_unknown(margin) and (isinstance(margin, bool) or not isinstance(margin, (int, float))):
             failures.append(CheckFailure("minImprovement", f"promotion minImprovement {margin!r}: a number"))
         if not is_unknown(on_reject) and on_reject not in ON_REJECT:
-            failures.append(CheckFailure("onReject", f"promotion onReject {on_reject!r}: allowed {', '.join(ON_REJECT)}"))
+            failures.append(
+                CheckFailure("onReject", f"promotion onReject {on_reject!r}: allowed {', '.join(ON_REJECT)}")
+            )
         validation = inputs.get("validation")
         if isinstance(validation, dict):
-            failures += [CheckFailure(f"validation.{k}", f"promotion validation has no key {k!r}; allowed: {', '.join(VALIDATION_KEYS)}")
-                         for k in validation if k not in VALIDATION_KEYS]
+            failures += [
+                CheckFailure(
+                    f"validation.{k}", f"promotion validation has no key {k!r}; allowed: {', '.join(VALIDATION_KEYS)}"
+                )
+                for k in validation
+                if k not in VALIDATION_KEYS
+            ]
         if not inputs.get("campaignName"):
             failures.append(CheckFailure("campaignName", "promotion campaignName is required"))
         return CheckResult(inputs, failures)
@@ -109,20 +136,49 @@ class PromotionProvider(ResourceProvider):
         champion = campaign["solutionVersionArn"] if campaign else None
         if not challenger or status != ACTIVE:
             if champion is None:
-                raise PromotionRejected(f"campaign {props['campaignName']} has no model to serve: the challenger "
-                                        f"{challenger or '(not started)'} is {status}")
+                raise PromotionRejected(
+                    f"campaign {props['campaignName']} has no model to serve: the challenger "
+                    f"{challenger or '(not started)'} is {status}"
+                )
             reason = f"challenger {challenger or '(not started)'} is {status}; the campaign keeps serving {champion}"
             progress(f"promotion of {props['campaignName']}: {reason}")
             return _without_nulls(self._outputs(props, PENDING, reason, champion, champion, None, None))
         contest = champion is not None and champion != challenger
-        scored = scores([challenger, champion] if contest else [challenger], props.get("validation"),
-                        region=props.get("region"), endpoint=props.get("endpoint"), waits=props.get("waits"))
+        scored = scores(
+            [challenger, champion] if contest else [challenger],
+            props.get("validation"),
+            region=props.get("region"),
+            endpoint=props.get("endpoint"),
+            waits=props.get("waits"),
+        )
         decision = decide(challenger, champion, props["metric"], props["minImprovement"], scored)
-        outputs = self._outputs(props, decision.decision, decision.reason, champion, decision.served,
-                                scored[champion] if contest else None, scored[challenger])
-        outputs["history"] = _append_history(props, {k: outputs.get(k) for k in (
-            "campaignName", "decision", "reason", "metric", "minImprovement", "challengerArn", "championArn",
-            "challengerMetrics", "championMetrics", "decidedAt")})
+        outputs = self._outputs(
+            props,
+            decision.decision,
+            decision.reason,
+            champion,
+            decision.served,
+            scored[champion] if contest else None,
+            scored[challenger],
+        )
+        outputs["history"] = _append_history(
+            props,
+            {
+                k: outputs.get(k)
+                for k in (
+                    "campaignName",
+                    "decision",
+                    "reason",
+                    "metric",
+                    "minImprovement",
+                    "challengerArn",
+                    "championArn",
+                    "challengerMetrics",
+                    "championMetrics",
+                    "decidedAt",
+                )
+            },
+        )
         if decision.decision == REJECT:
             message = f"promotion of {challenger} rejected; campaign {props['campaignName']} keeps {champion}. {decision.reason}"
             if props["onReject"] == "fail":
@@ -130,10 +186,20 @@ class PromotionProvider(ResourceProvider):
             progress(message)
         return _without_nulls(outputs)
 
-    def _outputs(self, props, decision, reason, champion, served, champion_metrics, challenger_metrics) -> dict[str, Any]:
-        return {**props, "decision": decision, "reason": reason, "championArn": champion, "servedVersionArn": served,
-                "championMetrics": champion_metrics, "challengerMetrics": challenger_metrics,
-                "decidedAt": datetime.now(timezone.utc).isoformat(), "history": None}
+    def _outputs(
+        self, props, decision, reason, champion, served, champion_metrics, challenger_metrics
+    ) -> dict[str, Any]:
+        return {
+            **props,
+            "decision": decision,
+            "reason": reason,
+            "championArn": champion,
+            "servedVersionArn": served,
+            "championMetrics": champion_metrics,
+            "challengerMetrics": challenger_metrics,
+            "decidedAt": datetime.now(UTC).isoformat(),
+            "history": None,
+        }
 
 
 def _without_nulls(outputs: dict[str, Any]) -> dict[str, Any]:
@@ -156,4 +222,4 @@ class Promotion(Resource, module="personalize", name="Promotion"):
     challengerMetrics: pulumi.Output[dict]
 
     def __init__(self, resource_name: str, opts: pulumi.ResourceOptions | None = None, **props: Any):
-        super().__init__(PromotionProvider(), resource_name, {**{k: None for k in OUTPUTS}, **props}, opts)
+        super().__init__(PromotionProvider(), resource_name, {**dict.fromkeys(OUTPUTS), **props}, opts)

@@ -27,7 +27,7 @@ def avro_problems(text: str, dataset_type: str | None) -> list[str]:
     if problems:
         return problems
     if schema.get("version") not in ("1.0", None):
-        problems.append(f"version must be \"1.0\", not {schema['version']!r}")
+        problems.append(f'version must be "1.0", not {schema["version"]!r}')
     names = set()
     for field in schema["fields"]:
         name = field.get("name")
@@ -38,7 +38,9 @@ def avro_problems(text: str, dataset_type: str | None) -> list[str]:
             problems.append(f"field {name} is declared twice")
         names.add(name)
         if not all(t in AVRO_TYPES for t in types):
-            problems.append(f"field {name} has type {field.get('type')!r}; allowed: {', '.join(sorted(AVRO_TYPES))} or a union with null")
+            problems.append(
+                f"field {name} has type {field.get('type')!r}; allowed: {', '.join(sorted(AVRO_TYPES))} or a union with null"
+            )
     for required in REQUIRED_FIELDS.get(dataset_type or "", ()):
         if required not in names:
             problems.append(f"a {dataset_type} schema needs the field {required}")

@@ -29,9 +29,15 @@ class SolutionProvider(PersonalizeProvider):
 
     def replaced_by(self, olds, news, changed):
         def config_only_updatable():
-            return canonical(_without(olds.get("solutionConfig"), CONFIG_UPDATABLE)) == \
-                canonical(_without(news.get("solutionConfig"), CONFIG_UPDATABLE))
-        return [k for k in changed if k not in self.spec.updatable and not (k == "solutionConfig" and config_only_updatable())]
+            return canonical(_without(olds.get("solutionConfig"), CONFIG_UPDATABLE)) == canonical(
+                _without(news.get("solutionConfig"), CONFIG_UPDATABLE)
+            )
+
+        return [
+            k
+            for k in changed
+            if k not in self.spec.updatable and not (k == "solutionConfig" and config_only_updatable())
+        ]
 
     def update_request(self, changed: list[str], news: dict[str, Any]) -> dict[str, Any]:
         request = {k: news.get(k) for k in changed if k in self.spec.updatable}
@@ -47,9 +53,13 @@ class SolutionProvider(PersonalizeProvider):
     def keep_instead_of_delete(self, lifecycle: Lifecycle, arn: str, props: dict[str, Any]) -> bool:
         serving = _campaigns_serving(lifecycle.api, arn)
         if serving:
-            lifecycle.api.tag_resource(resourceArn=arn, tags=[{"tagKey": RETAINED_TAG, "tagValue": " ".join(serving)[:256]}])
-            progress(f"kept solution {arn}: {', '.join(serving)} still serves its version (the promotion gate kept "
-                     f"the champion); the campaign deletes it once it serves another version or is deleted")
+            lifecycle.api.tag_resource(
+                resourceArn=arn, tags=[{"tagKey": RETAINED_TAG, "tagValue": " ".join(serving)[:256]}]
+            )
+            progress(
+                f"kept solution {arn}: {', '.join(serving)} still serves its version (the promotion gate kept "
+                f"the champion); the campaign deletes it once it serves another version or is deleted"
+            )
         return bool(serving)
 
 

@@ -36,8 +36,10 @@ class SolutionVersionProvider(PersonalizeProvider):
 
     def not_started(self, lifecycle: Lifecycle, props: dict[str, Any]) -> tuple[str, str] | None:
         if self.may_return_early(lifecycle, props) and self._import_status(lifecycle, props) != ACTIVE:
-            progress(f"{self.kind} of {props['solutionArn']}: its import is still running; "
-                     f"training starts at a later `up` (campaign {props['waitUnlessServing']} keeps its model)")
+            progress(
+                f"{self.kind} of {props['solutionArn']}: its import is still running; "
+                f"training starts at a later `up` (campaign {props['waitUnlessServing']} keeps its model)"
+            )
             return f"{NOT_STARTED_PREFIX}{_import_arn(props)}", WAITING_FOR_IMPORT
         return None
 
@@ -55,7 +57,8 @@ class SolutionVersionProvider(PersonalizeProvider):
         outputs = {"trainedMode": description.get("trainingMode"), "metrics": None}
         if description.get("status") == ACTIVE:
             outputs["metrics"] = lifecycle.api.get_solution_metrics(
-                solutionVersionArn=description["solutionVersionArn"])["metrics"]
+                solutionVersionArn=description["solutionVersionArn"]
+            )["metrics"]
         return outputs
 
     def delete_without_api(self, lifecycle: Lifecycle, arn: str, props: dict[str, Any]) -> None:
@@ -72,8 +75,10 @@ class SolutionVersionProvider(PersonalizeProvider):
             return ACTIVE  # nothing declared to wait for
         job = lifecycle.api.describe_dataset_import_job(datasetImportJobArn=arn)["datasetImportJob"]
         if job["status"] == CREATE_FAILED:
-            raise ResourceFailed(f"{self.kind} of {props['solutionArn']} cannot train: import {arn} ended "
-                                 f"{job['status']}: {job.get('failureReason') or 'no reason given'}")
+            raise ResourceFailed(
+                f"{self.kind} of {props['solutionArn']} cannot train: import {arn} ended "
+                f"{job['status']}: {job.get('failureReason') or 'no reason given'}"
+            )
         return str(job["status"])
 
 

@@ -20,8 +20,12 @@ def main() -> None:
     if args.bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
         s3.create_bucket(Bucket=args.bucket)
     if args.role_name not in {r["RoleName"] for r in iam.list_roles()["Roles"]}:
-        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                          "Principal": {"Service": "personalize.amazonaws.com"}}]}
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "personalize.amazonaws.com"}}
+            ],
+        }
         iam.create_role(RoleName=args.role_name, AssumeRolePolicyDocument=json.dumps(trust))
 
 

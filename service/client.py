@@ -8,8 +8,12 @@ def client(service: str, region: str | None = None, endpoint: str | None = None)
     import boto3
     from botocore.config import Config
 
-    return boto3.client(service, region_name=region or None, endpoint_url=endpoint or None,
-                        config=Config(retries={"mode": "adaptive", "max_attempts": 10}))
+    return boto3.client(
+        service,
+        region_name=region or None,
+        endpoint_url=endpoint or None,
+        config=Config(retries={"mode": "adaptive", "max_attempts": 10}),
+    )
 
 
 def error_code(error: Exception) -> str | None:

@@ -8,8 +8,9 @@ from service.lifecycle import Lifecycle
 from servicemodel.requests import SERVICE, validate_request
 
 
-def run_batch_inference_job(request: dict[str, Any], *, region: str | None, endpoint: str | None,
-                            waits: dict[str, float] | None = None) -> str:
+def run_batch_inference_job(
+    request: dict[str, Any], *, region: str | None, endpoint: str | None, waits: dict[str, float] | None = None
+) -> str:
     """`request` is CreateBatchInferenceJob's (jobName included); the job's ARN once it is ACTIVE.
     Raises ValueError for a request the service model refuses, service.errors.ResourceFailed
     when the job fails, service.waiting.DeadlineExceeded past the deadline."""

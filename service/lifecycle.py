@@ -6,6 +6,7 @@ What a resource type does differently from the spec's rules is a named hook
 Nothing here knows about Pulumi: the providers call it from the engine, the
 commands call it directly."""
 
+import contextlib
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,6 @@ from service.errors import ResourceFailed
 from service.specs import ResourceSpec
 from service.waiting import DEFAULT_WAITS, Backoff, progress, wait_for
 from servicemodel.requests import SERVICE, build_request
-
 
 
 def snake(op: str) -> str:
@@ -76,7 +76,9 @@ class Lifecycle:
         self.spec, self.hooks = spec, hooks or Hooks()
         self.api = client(SERVICE, props.get("region"), props.get("endpoint"))
         self.waits: dict[str, float] = {**DEFAULT_WAITS, **spec.default_waits, **(props.get("waits") or {})}
-        self.backoff = Backoff(initial_seconds=self.waits["initialPollSeconds"], max_seconds=self.waits["maxPollSeconds"])
+        self.backoff = Backoff(
+            initial_seconds=self.waits["initialPollSeconds"], max_seconds=self.waits["maxPollSeconds"]
+        )
 
     def call(self, op: str, **request: Any) -> Any:
         return getattr(self.api, snake(op))(**request)
@@ -129,7 +131,9 @@ class Lifecycle:
             if arn is None:
                 raise
             self.check_adoptable(arn, props)
-            progress(f"adopted the existing {self.spec.kind} {arn}: it was left by an earlier run with the same settings")
+            progress(
+                f"adopted the existing {self.spec.kind} {arn}: it was left by an earlier run with the same settings"
+            )
             return arn
 
     def check_adoptable(self, arn: str, props: dict[str, Any]) -> None:
@@ -139,11 +143,16 @@ class Lifecycle:
         declared = self.create_request(props)
         # A member the description can carry but omits is unset in the service.
         described = {k: self.hooks.observed_value(k, jsonable(description.get(k))) for k in self.spec.described_members}
-        differences = [f"{k}: existing {described[k]!r}, declared {v!r}" for k, v in declared.items()
-                       if k in described and canonical(overlay(v, described[k])) != canonical(v)]
+        differences = [
+            f"{k}: existing {described[k]!r}, declared {v!r}"
+            for k, v in declared.items()
+            if k in described and canonical(overlay(v, described[k])) != canonical(v)
+        ]
         if differences:
-            raise ResourceFailed(f"{self.spec.kind} {arn} already exists with other settings ({'; '.join(differences)}); "
-                                 f"delete it, rename the resource, or declare the existing settings")
+            raise ResourceFailed(
+                f"{self.spec.kind} {arn} already exists with other settings ({'; '.join(differences)}); "
+                f"delete it, rename the resource, or declare the existing settings"
+            )
 
     # --- waiting -----------------------------------------------------------------
     def check_not_failed(self, arn: str, description: dict[str, Any]) -> dict[str, Any]:
@@ -163,8 +172,12 @@ class Lifecycle:
             self.check_not_failed(arn, description)
             return description if description.get("status") in self.spec.done else None
 
-        return wait_for(f"{self.spec.kind} {arn} to become {'/'.join(self.spec.done)}", poll,
-                        self.waits[f"{phase}Seconds"], self.backoff)
+        return wait_for(
+            f"{self.spec.kind} {arn} to become {'/'.join(self.spec.done)}",
+            poll,
+            self.waits[f"{phase}Seconds"],
+            self.backoff,
+        )
 
     def wait_for_update(self, arn: str) -> dict[str, Any]:
         def poll() -> dict[str, Any] | None:
@@ -172,8 +185,9 @@ class Lifecycle:
             update = description.get(self.spec.update_status_key or "") or {}
             status = update.get("status", description.get("status"))
             if status in self.spec.update_failed:
-                raise ResourceFailed(f"updating {self.spec.kind} {arn} failed: "
-                                     f"{self.failure_reason(description, update=bool(update))}")
+                raise ResourceFailed(
+                    f"updating {self.spec.kind} {arn} failed: {self.failure_reason(description, update=bool(update))}"
+                )
             return description if status == ACTIVE else None
 
         return wait_for(f"the update of {self.spec.kind} {arn}", poll, self.waits["updateSeconds"], self.backoff)
@@ -222,14 +236,16 @@ class Lifecycle:
             raise ResourceFailed(f"the API cannot delete a {self.spec.kind}")
 
         def attempt() -> None:
-            try:
+            with contextlib.suppress(self.api.exceptions.ResourceNotFoundException):
                 self.call(op, **{self.spec.arn_member: arn})
-            except self.api.exceptions.ResourceNotFoundException:
-                pass
 
         self.while_in_use(attempt, "delete")
-        wait_for(f"{self.spec.kind} {arn} to be deleted", lambda: True if self.describe(arn) is None else None,
-                 self.waits["deleteSeconds"], self.backoff)
+        wait_for(
+            f"{self.spec.kind} {arn} to be deleted",
+            lambda: True if self.describe(arn) is None else None,
+            self.waits["deleteSeconds"],
+            self.backoff,
+        )
 
     def clean_up_failed(self, arn: str) -> None:
         # Nothing half-created stays behind where the API can delete it.

@@ -20,10 +20,10 @@ _PAGING = ("nextToken", "maxResults")
 
 @dataclass(frozen=True)
 class ResourceSpec:
-    noun: str                                   # "DatasetGroup": CreateDatasetGroup, DescribeDatasetGroup, ...
-    kind: str                                   # "dataset group", for messages
-    name_member: str = "name"                   # "jobName" for jobs
-    updatable: tuple[str, ...] = ()             # members the update operation changes in place
+    noun: str  # "DatasetGroup": CreateDatasetGroup, DescribeDatasetGroup, ...
+    kind: str  # "dataset group", for messages
+    name_member: str = "name"  # "jobName" for jobs
+    updatable: tuple[str, ...] = ()  # members the update operation changes in place
     defaults: dict[str, Any] = field(default_factory=dict)  # ours, where the service's differ
     done: tuple[str, ...] = (ACTIVE,)
     failed: tuple[str, ...] = (CREATE_FAILED,)
@@ -31,7 +31,7 @@ class ResourceSpec:
     # once the service reports another status.
     running: tuple[str, ...] = CREATE_RUNNING
     update_failed: tuple[str, ...] = (CREATE_FAILED, "UPDATE FAILED")
-    outputs: tuple[str, ...] = ()               # described members exported besides arn and status
+    outputs: tuple[str, ...] = ()  # described members exported besides arn and status
     default_waits: dict[str, float] = field(default_factory=dict)  # where this type takes longer than most
 
     # --- derived from botocore's service model --------------------------------
@@ -106,35 +106,63 @@ def _if_modelled(op: str) -> str | None:
 
 
 # The resource types, as the table in the README lists them.
-DATASET_GROUP = ResourceSpec("DatasetGroup", "dataset group",
-                             # Deleting a group takes the service a while after its children are gone.
-                             failed=(CREATE_FAILED, DELETE_FAILED))
+DATASET_GROUP = ResourceSpec(
+    "DatasetGroup",
+    "dataset group",
+    # Deleting a group takes the service a while after its children are gone.
+    failed=(CREATE_FAILED, DELETE_FAILED),
+)
 SCHEMA = ResourceSpec("Schema", "schema")
 # UpdateDataset moves an Items or Users dataset to another (compatible) schema.
 DATASET = ResourceSpec("Dataset", "dataset", updatable=("schemaArn",))
-DATASET_IMPORT_JOB = ResourceSpec("DatasetImportJob", "dataset import job", name_member="jobName",
-                                  defaults={"importMode": "FULL"})
-SOLUTION = ResourceSpec("Solution", "solution", updatable=("performAutoTraining", "performIncrementalUpdate"),
-                        # The service trains on a schedule unless told otherwise; training costs
-                        # money, so ours trains when a version is declared, unless a stack opts in.
-                        defaults={"performAutoTraining": False},
-                        # latestSolutionVersion is left out on purpose: it moves whenever any version
-                        # finishes, and a refresh would report that as a change to the solution.
-                        outputs=("latestSolutionUpdate",))
-SOLUTION_VERSION = ResourceSpec("SolutionVersion", "solution version", defaults={"trainingMode": "FULL"},
-                                failed=(CREATE_FAILED, CREATE_STOPPED),
-                                outputs=("trainingHours", "recipeArn", "failureReason"),
-                                # Trainings of hours are common; four hours is also the deploy role's
-                                # session in up.yml. Longer ones: raise waits.createSeconds, or do not
-                                # wait (training.wait false).
-                                default_waits={"createSeconds": 14400})
-CAMPAIGN = ResourceSpec("Campaign", "campaign", updatable=("solutionVersionArn", "minProvisionedTPS", "campaignConfig"),
-                        defaults={"minProvisionedTPS": 1}, outputs=("latestCampaignUpdate",))
+DATASET_IMPORT_JOB = ResourceSpec(
+    "DatasetImportJob", "dataset import job", name_member="jobName", defaults={"importMode": "FULL"}
+)
+SOLUTION = ResourceSpec(
+    "Solution",
+    "solution",
+    updatable=("performAutoTraining", "performIncrementalUpdate"),
+    # The service trains on a schedule unless told otherwise; training costs
+    # money, so ours trains when a version is declared, unless a stack opts in.
+    defaults={"performAutoTraining": False},
+    # latestSolutionVersion is left out on purpose: it moves whenever any version
+    # finishes, and a refresh would report that as a change to the solution.
+    outputs=("latestSolutionUpdate",),
+)
+SOLUTION_VERSION = ResourceSpec(
+    "SolutionVersion",
+    "solution version",
+    defaults={"trainingMode": "FULL"},
+    failed=(CREATE_FAILED, CREATE_STOPPED),
+    outputs=("trainingHours", "recipeArn", "failureReason"),
+    # Trainings of hours are common; four hours is also the deploy role's
+    # session in up.yml. Longer ones: raise waits.createSeconds, or do not
+    # wait (training.wait false).
+    default_waits={"createSeconds": 14400},
+)
+CAMPAIGN = ResourceSpec(
+    "Campaign",
+    "campaign",
+    updatable=("solutionVersionArn", "minProvisionedTPS", "campaignConfig"),
+    defaults={"minProvisionedTPS": 1},
+    outputs=("latestCampaignUpdate",),
+)
 EVENT_TRACKER = ResourceSpec("EventTracker", "event tracker", outputs=("trackingId",))
 FILTER = ResourceSpec("Filter", "filter")
 # Batch jobs report PENDING and IN PROGRESS while they run (DescribeBatchInferenceJob).
-BATCH_INFERENCE_JOB = ResourceSpec("BatchInferenceJob", "batch inference job", name_member="jobName",
-                                   running=("PENDING", "IN PROGRESS"))
+BATCH_INFERENCE_JOB = ResourceSpec(
+    "BatchInferenceJob", "batch inference job", name_member="jobName", running=("PENDING", "IN PROGRESS")
+)
 
-ALL = (DATASET_GROUP, SCHEMA, DATASET, DATASET_IMPORT_JOB, SOLUTION, SOLUTION_VERSION, CAMPAIGN, EVENT_TRACKER,
-       FILTER, BATCH_INFERENCE_JOB)
+ALL = (
+    DATASET_GROUP,
+    SCHEMA,
+    DATASET,
+    DATASET_IMPORT_JOB,
+    SOLUTION,
+    SOLUTION_VERSION,
+    CAMPAIGN,
+    EVENT_TRACKER,
+    FILTER,
+    BATCH_INFERENCE_JOB,
+)

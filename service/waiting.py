@@ -8,12 +8,12 @@ the service does."""
 import random
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Callable, TypeVar
-
-from typing_extensions import TypedDict
+from typing import Annotated, TypeVar
 
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
+from typing_extensions import TypedDict
 
 T = TypeVar("T")
 
@@ -32,8 +32,13 @@ class Waits(TypedDict, total=False):
     maxPollSeconds: Seconds
 
 
-DEFAULT_WAITS: Waits = {"createSeconds": 3600, "updateSeconds": 3600, "deleteSeconds": 1800,
-                        "initialPollSeconds": 2.0, "maxPollSeconds": 300.0}
+DEFAULT_WAITS: Waits = {
+    "createSeconds": 3600,
+    "updateSeconds": 3600,
+    "deleteSeconds": 1800,
+    "initialPollSeconds": 2.0,
+    "maxPollSeconds": 300.0,
+}
 WAIT_KEYS = tuple(Waits.__annotations__)
 _WAITS = TypeAdapter(Waits)
 
@@ -67,8 +72,14 @@ def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def wait_for(what: str, poll: Callable[[], T | None], deadline_seconds: float, backoff: Backoff,
-             clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> T:
+def wait_for(
+    what: str,
+    poll: Callable[[], T | None],
+    deadline_seconds: float,
+    backoff: Backoff,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
     """Call `poll` until it returns something other than None, or fail at the deadline."""
     start = clock()
     polls = 0
@@ -79,8 +90,10 @@ def wait_for(what: str, poll: Callable[[], T | None], deadline_seconds: float, b
             return result
         elapsed = clock() - start
         if elapsed >= deadline_seconds:
-            raise DeadlineExceeded(f"gave up waiting for {what} after {elapsed:.0f}s ({polls} checks); "
-                                   f"the deadline is {deadline_seconds:.0f}s and can be raised with the resource's `waits` input")
+            raise DeadlineExceeded(
+                f"gave up waiting for {what} after {elapsed:.0f}s ({polls} checks); "
+                f"the deadline is {deadline_seconds:.0f}s and can be raised with the resource's `waits` input"
+            )
         pause = min(backoff.interval(elapsed), max(0.0, deadline_seconds - elapsed))
         if polls == 1 or polls % 10 == 0:
             progress(f"waiting for {what} ({elapsed:.0f}s so far, next check in {pause:.1f}s)")

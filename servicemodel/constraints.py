@@ -5,9 +5,10 @@ length, range and enum; this walk reports a `Violation` per broken constraint
 and leaves the wording to the caller: the emulator answers as the service
 does, the providers as a check failure naming the property."""
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Callable, Iterator
+from functools import cache
+from typing import Any
 
 import regex  # the models' patterns use Java classes such as \p{L}
 from botocore.model import Shape
@@ -21,18 +22,26 @@ Path = tuple
 class Violation:
     path: Path
     value: Any
-    constraint: str      # required, type, enum, pattern, min_length, max_length, min, max, unknown_member
-    limit: Any = None    # the type name, enum values, pattern, bound, or allowed members
+    constraint: str  # required, type, enum, pattern, min_length, max_length, min, max, unknown_member
+    limit: Any = None  # the type name, enum values, pattern, bound, or allowed members
 
 
 _PYTHON_TYPES = {
-    "string": (str,), "integer": (int,), "long": (int,), "boolean": (bool,), "float": (int, float),
-    "double": (int, float), "structure": (dict,), "map": (dict,), "list": (list,),
-    "timestamp": (int, float, str), "blob": (str, bytes),
+    "string": (str,),
+    "integer": (int,),
+    "long": (int,),
+    "boolean": (bool,),
+    "float": (int, float),
+    "double": (int, float),
+    "structure": (dict,),
+    "map": (dict,),
+    "list": (list,),
+    "timestamp": (int, float, str),
+    "blob": (str, bytes),
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(text: str):
     try:
         return regex.compile(text)
@@ -40,8 +49,14 @@ def _pattern(text: str):
         return None
 
 
-def violations(shape: Shape, value: Any, path: Path = (), *, skip: Callable[[Any], bool] = lambda v: False,
-               unknown_members: bool = False) -> Iterator[Violation]:
+def violations(
+    shape: Shape,
+    value: Any,
+    path: Path = (),
+    *,
+    skip: Callable[[Any], bool] = lambda v: False,
+    unknown_members: bool = False,
+) -> Iterator[Violation]:
     """`skip(value)` passes over values not to be judged (e.g. unknown at preview);
     `unknown_members` also reports structure keys the shape does not declare."""
     if value is None or skip(value):
@@ -72,7 +87,9 @@ def violations(shape: Shape, value: Any, path: Path = (), *, skip: Callable[[Any
                 yield Violation(path + (name,), None, "required")
         for name, item in value.items():
             if name in shape.members:
-                yield from violations(shape.members[name], item, path + (name,), skip=skip, unknown_members=unknown_members)
+                yield from violations(
+                    shape.members[name], item, path + (name,), skip=skip, unknown_members=unknown_members
+                )
             elif unknown_members:
                 yield Violation(path + (name,), item, "unknown_member", list(shape.members))
     elif kind == "list":
@@ -81,4 +98,6 @@ def violations(shape: Shape, value: Any, path: Path = (), *, skip: Callable[[Any
     elif kind == "map":
         for key, item in value.items():
             yield from violations(shape.key, key, path + (("key", key),), skip=skip, unknown_members=unknown_members)
-            yield from violations(shape.value, item, path + (("value", key),), skip=skip, unknown_members=unknown_members)
+            yield from violations(
+                shape.value, item, path + (("value", key),), skip=skip, unknown_members=unknown_members
+            )

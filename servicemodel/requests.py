@@ -5,8 +5,9 @@ lengths, ranges and enums are; checking requests against it before any call
 turns a failure that would surface minutes into `pulumi up` into a check
 failure at preview time that names the property."""
 
-from functools import lru_cache
-from typing import Any, Callable
+from collections.abc import Callable
+from functools import cache
+from typing import Any
 
 import botocore.session
 from botocore.model import OperationModel, Shape
@@ -20,12 +21,12 @@ def _never(_value: Any) -> bool:
     return False
 
 
-@lru_cache(maxsize=None)
+@cache
 def operation(service: str, name: str) -> OperationModel:
     return botocore.session.get_session().get_service_model(service).operation_model(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def service_operations(service: str) -> frozenset[str]:
     return frozenset(botocore.session.get_session().get_service_model(service).operation_names)
 
@@ -34,9 +35,17 @@ def request_members(service: str, op: str) -> tuple[str, ...]:
     return tuple(operation(service, op).input_shape.members)
 
 
-_KIND = {"structure": "a mapping", "map": "a mapping", "list": "a list", "string": "a string",
-         "integer": "an integer", "long": "an integer", "float": "a number", "double": "a number",
-         "boolean": "true or false"}
+_KIND = {
+    "structure": "a mapping",
+    "map": "a mapping",
+    "list": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "long": "an integer",
+    "float": "a number",
+    "double": "a number",
+    "boolean": "true or false",
+}
 _UNIT = {"string": "characters", "list": "items", "map": "entries"}
 
 
@@ -71,8 +80,9 @@ def _reason(v: Violation) -> str:
     return f"value {v.value} is {bound} {v.limit}"
 
 
-def validate_request(service: str, op: str, request: dict[str, Any],
-                     skip: Callable[[Any], bool] = _never) -> list[tuple[str, str]]:
+def validate_request(
+    service: str, op: str, request: dict[str, Any], skip: Callable[[Any], bool] = _never
+) -> list[tuple[str, str]]:
     """(property path, what is wrong) for every constraint the request breaks;
     `skip(value)` passes over values not to be judged (unknown during a preview)."""
     found = violations(operation(service, op).input_shape, request, skip=skip, unknown_members=True)

@@ -21,15 +21,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m serving", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     for name, module in COMMANDS.items():
-        command = commands.add_parser(name, help=module.__doc__.strip().splitlines()[0], description=module.__doc__,
-                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+        command = commands.add_parser(
+            name,
+            help=module.__doc__.strip().splitlines()[0],
+            description=module.__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         command.add_argument("--stack", required=True, help="the Pulumi stack whose outputs to use")
         command.add_argument("--outputs-json", help="read the stack outputs from this file instead of the Pulumi CLI")
         module.add_arguments(command)
     args = parser.parse_args(argv)
     try:
-        outputs = StackOutputs.from_file(args.stack, args.outputs_json) if args.outputs_json \
+        outputs = (
+            StackOutputs.from_file(args.stack, args.outputs_json)
+            if args.outputs_json
             else StackOutputs.from_pulumi(args.stack)
+        )
         return COMMANDS[args.command].run(args, outputs)
     except (OutputsError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)

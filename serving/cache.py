@@ -8,7 +8,8 @@ are not reflected in it until it expires)."""
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 _MISSING = object()
 
@@ -63,8 +64,13 @@ class TTLCache:
         """hits, misses (expired entries included), expired, evicted, and size:
         the entries held, some of which may have expired unseen."""
         with self._lock:
-            return {"hits": self._hits, "misses": self._misses, "expired": self._expired,
-                    "evicted": self._evicted, "size": len(self._entries)}
+            return {
+                "hits": self._hits,
+                "misses": self._misses,
+                "expired": self._expired,
+                "evicted": self._evicted,
+                "size": len(self._entries),
+            }
 
     def __len__(self) -> int:
         return self.stats["size"]

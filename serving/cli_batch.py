@@ -27,20 +27,32 @@ def add_arguments(parser) -> None:
     parser.add_argument("--output", required=True, metavar="CSV", help="where to write the recommendations")
     parser.add_argument("--num", type=int, help="recommendations per user (the service's default: 25)")
     parser.add_argument("--filter", metavar="NAME", help="one of the experiment's filters, by name")
-    parser.add_argument("--allow-unknown-users", action="store_true",
-                        help="answer users the model has not seen, with popular items, on purpose")
+    parser.add_argument(
+        "--allow-unknown-users",
+        action="store_true",
+        help="answer users the model has not seen, with popular items, on purpose",
+    )
 
 
 def run(args, outputs: StackOutputs) -> int:
     users = read_users(args.users) if args.users else args.user
     try:
-        result = recommend_batch(outputs, args.experiment, users, args.output, num_results=args.num,
-                                 filter_name=args.filter, allow_unknown_users=args.allow_unknown_users)
+        result = recommend_batch(
+            outputs,
+            args.experiment,
+            users,
+            args.output,
+            num_results=args.num,
+            filter_name=args.filter,
+            allow_unknown_users=args.allow_unknown_users,
+        )
     except (ResourceFailed, DeadlineExceeded, BatchOutputMissing, ClientError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"wrote {result.rows} recommendations for {result.users - len(result.errors)} of {result.users} users "
-          f"to {args.output} (job {result.job_arn}, output {result.output_uri})")
+    print(
+        f"wrote {result.rows} recommendations for {result.users - len(result.errors)} of {result.users} users "
+        f"to {args.output} (job {result.job_arn}, output {result.output_uri})"
+    )
     if result.empty:
         print(f"note: {len(result.empty)} users got no item, e.g. {result.empty[0]!r}", file=sys.stderr)
     for user, reason in list(result.errors.items())[:SHOWN_ERRORS]:

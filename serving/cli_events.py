@@ -27,6 +27,8 @@ def run(args, outputs: StackOutputs) -> int:
     except PutEventsFailed as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"sent {counts['events']} events to the event tracker of experiment {experiment.name} "
-          f"in {counts['calls']} calls ({counts['retries']} retries)")
+    print(
+        f"sent {counts['events']} events to the event tracker of experiment {experiment.name} "
+        f"in {counts['calls']} calls ({counts['retries']} retries)"
+    )
     return 0

@@ -23,11 +23,19 @@ def add_arguments(parser) -> None:
     who.add_argument("--item", help="items related to this item id (for related-items recipes)")
     parser.add_argument("--num", type=int, help=f"how many items, 1 to {MAX_RESULTS} (default {DEFAULT_RESULTS})")
     parser.add_argument("--filter", help="the name of one of the experiment's filters")
-    parser.add_argument("--filter-value", action="append", default=[], metavar="KEY=VALUE",
-                        help="a value for the filter's $KEY placeholder; repeat a KEY for several values")
+    parser.add_argument(
+        "--filter-value",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a value for the filter's $KEY placeholder; repeat a KEY for several values",
+    )
     parser.add_argument("--rank", metavar="ITEM,ITEM,...", help="rank these items for --user instead")
-    parser.add_argument("--allow-unknown-users", action="store_true",
-                        help="ask for a user absent from the training data (cold start) without an error")
+    parser.add_argument(
+        "--allow-unknown-users",
+        action="store_true",
+        help="ask for a user absent from the training data (cold start) without an error",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
@@ -46,13 +54,27 @@ def run(args, outputs: StackOutputs) -> int:
     if args.rank is not None:
         items = recommender.rank(args.user, parse_item_list(args.rank), filter=args.filter, filter_values=values)
     else:
-        items = recommender.recommend(user_id=args.user, item_id=args.item,
-                                      num_results=DEFAULT_RESULTS if args.num is None else args.num,
-                                      filter=args.filter, filter_values=values)
+        items = recommender.recommend(
+            user_id=args.user,
+            item_id=args.item,
+            num_results=DEFAULT_RESULTS if args.num is None else args.num,
+            filter=args.filter,
+            filter_values=values,
+        )
     if args.json:
         query = {"userId": args.user} if args.user is not None else {"itemId": args.item}
-        print(json.dumps({"experiment": args.experiment, "campaignArn": recommender.campaign_arn, **query,
-                          "filter": args.filter, "items": items}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "experiment": args.experiment,
+                    "campaignArn": recommender.campaign_arn,
+                    **query,
+                    "filter": args.filter,
+                    "items": items,
+                },
+                indent=2,
+            )
+        )
     else:
         print(table(items))
     return 0
@@ -65,8 +87,10 @@ def parse_filter_values(pairs: list[str]) -> dict[str, list[str]]:
         key, sep, value = pair.partition("=")
         key = key.strip().lstrip("$")
         if not sep or not re.fullmatch(r"[A-Za-z0-9_]+", key) or not value:
-            raise ValueError(f"--filter-value {pair!r} is not KEY=VALUE with KEY the name of a placeholder "
-                             f"of the filter (letters, digits and _) and a non-empty VALUE")
+            raise ValueError(
+                f"--filter-value {pair!r} is not KEY=VALUE with KEY the name of a placeholder "
+                f"of the filter (letters, digits and _) and a non-empty VALUE"
+            )
         values.setdefault(key, []).append(value)
     return values
 
@@ -81,9 +105,12 @@ def parse_item_list(text: str) -> list[str]:
 def table(items: list[dict]) -> str:
     if not items:
         return "no items (the filter may exclude them all)"
-    rows = [(str(rank), item["itemId"], "-" if item.get("score") is None else f"{item['score']:.6f}")
-            for rank, item in enumerate(items, start=1)]
+    rows = [
+        (str(rank), item["itemId"], "-" if item.get("score") is None else f"{item['score']:.6f}")
+        for rank, item in enumerate(items, start=1)
+    ]
     header = ("rank", "itemId", "score")
     widths = [max(len(row[column]) for row in [header, *rows]) for column in range(3)]
-    return "\n".join(f"{rank:>{widths[0]}}  {item:<{widths[1]}}  {score:>{widths[2]}}"
-                     for rank, item, score in [header, *rows])
+    return "\n".join(
+        f"{rank:>{widths[0]}}  {item:<{widths[1]}}  {score:>{widths[2]}}" for rank, item, score in [header, *rows]
+    )

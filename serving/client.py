@@ -4,8 +4,8 @@ optionally cached (serving.cache)."""
 
 import math
 import re
+from collections.abc import Iterable
 from numbers import Real
-from typing import Iterable
 
 from serving.cache import TTLCache
 from serving.outputs import StackOutputs
@@ -45,12 +45,16 @@ def filter_values_param(values: dict[str, FilterValue]) -> dict[str, str]:
     for name, value in values.items():
         key = name[1:] if isinstance(name, str) and name.startswith("$") else name
         if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key) or len(key) > MAX_FILTER_NAME_LENGTH:
-            raise ValueError(f"filter value name {name!r} is not a placeholder name (letters, digits and _, "
-                             f"at most {MAX_FILTER_NAME_LENGTH})")
+            raise ValueError(
+                f"filter value name {name!r} is not a placeholder name (letters, digits and _, "
+                f"at most {MAX_FILTER_NAME_LENGTH})"
+            )
         text = filter_value(value)
         if len(text) > MAX_FILTER_VALUE_LENGTH:
-            raise ValueError(f"the value of filter placeholder {key} is {len(text)} characters long, "
-                             f"the service takes at most {MAX_FILTER_VALUE_LENGTH}")
+            raise ValueError(
+                f"the value of filter placeholder {key} is {len(text)} characters long, "
+                f"the service takes at most {MAX_FILTER_VALUE_LENGTH}"
+            )
         param[key] = text
     return param
 
@@ -79,9 +83,15 @@ class Recommender:
         self.cache = cache
         self._runtime = outputs.client("personalize-runtime")
 
-    def recommend(self, user_id: str | None = None, item_id: str | None = None, num_results: int = 25,
-                  filter: str | None = None, filter_values: dict | None = None,
-                  context: dict | None = None) -> list[dict]:
+    def recommend(
+        self,
+        user_id: str | None = None,
+        item_id: str | None = None,
+        num_results: int = 25,
+        filter: str | None = None,
+        filter_values: dict | None = None,
+        context: dict | None = None,
+    ) -> list[dict]:
         """Items for a user, or related to an item (which one a campaign needs
         depends on its recipe); `filter` is the name of one of the experiment's filters."""
         if user_id is None and item_id is None:
@@ -94,15 +104,24 @@ class Recommender:
         request.update(self._filtering(filter, filter_values, context))
         return self._cached("GetRecommendations", request, "itemList")
 
-    def rank(self, user_id: str, item_ids: list[str], filter: str | None = None,
-             filter_values: dict | None = None, context: dict | None = None) -> list[dict]:
+    def rank(
+        self,
+        user_id: str,
+        item_ids: list[str],
+        filter: str | None = None,
+        filter_values: dict | None = None,
+        context: dict | None = None,
+    ) -> list[dict]:
         """`item_ids` ordered for the user, best first; a filter drops the items it excludes."""
         if isinstance(item_ids, str) or not isinstance(item_ids, (list, tuple)):
             raise ValueError(f"items to rank must be a list of item ids, got {type(item_ids).__name__}")
         if not 1 <= len(item_ids) <= MAX_RANKED_ITEMS:
             raise ValueError(f"ranking takes 1 to {MAX_RANKED_ITEMS} item ids, got {len(item_ids)}")
-        request = {"campaignArn": self.campaign_arn, "userId": _id(user_id, "user id"),
-                   "inputList": [_id(item, "item id") for item in item_ids]}
+        request = {
+            "campaignArn": self.campaign_arn,
+            "userId": _id(user_id, "user id"),
+            "inputList": [_id(item, "item id") for item in item_ids],
+        }
         request.update(self._filtering(filter, filter_values, context))
         return self._cached("GetPersonalizedRanking", request, "personalizedRanking")
 
@@ -124,8 +143,10 @@ class Recommender:
             found = self.cache.get(key)
             if found is not None:
                 return [dict(item) for item in found]  # callers may change what they get
-        call = {"GetRecommendations": self._runtime.get_recommendations,
-                "GetPersonalizedRanking": self._runtime.get_personalized_ranking}[operation]
+        call = {
+            "GetRecommendations": self._runtime.get_recommendations,
+            "GetPersonalizedRanking": self._runtime.get_personalized_ranking,
+        }[operation]
         items = [{"itemId": item["itemId"], "score": item.get("score")} for item in call(**request)[result_key]]
         if self.cache is not None:
             self.cache.put(key, tuple(dict(item) for item in items))
@@ -134,10 +155,19 @@ class Recommender:
 
 def _cache_key(operation: str, request: dict) -> tuple:
     # The campaign ARN is part of the request: experiments sharing a cache do not mix.
-    return (operation,) + tuple(sorted(
-        (name, tuple(sorted(value.items())) if isinstance(value, dict)
-         else tuple(value) if isinstance(value, list) else value)
-        for name, value in request.items()))
+    return (operation,) + tuple(
+        sorted(
+            (
+                name,
+                tuple(sorted(value.items()))
+                if isinstance(value, dict)
+                else tuple(value)
+                if isinstance(value, list)
+                else value,
+            )
+            for name, value in request.items()
+        )
+    )
 
 
 def _id(value, what: str) -> str:
@@ -161,5 +191,7 @@ def _context(context: dict) -> dict:
         if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key) or len(key) > MAX_CONTEXT_KEY_LENGTH:
             raise ValueError(f"context key {key!r} must be letters, digits and _, at most {MAX_CONTEXT_KEY_LENGTH}")
         if not isinstance(value, str) or len(value) > MAX_CONTEXT_VALUE_LENGTH:
-            raise ValueError(f"context value of {key} must be a string of at most {MAX_CONTEXT_VALUE_LENGTH} characters")
+            raise ValueError(
+                f"context value of {key} must be a string of at most {MAX_CONTEXT_VALUE_LENGTH} characters"
+            )
     return dict(context)

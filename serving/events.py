@@ -11,19 +11,28 @@ import math
 import random
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Callable, Iterable
 
 from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
 
 MAX_EVENTS_PER_CALL = 10  # eventList's max in botocore's model of PutEvents
 # Optional members of an Event in that model, passed through as given.
-EVENT_MEMBERS = ("itemId", "eventValue", "properties", "eventId", "recommendationId", "impression",
-                 "metricAttribution")
-RETRYABLE_CODES = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
-                   "InternalServerError", "InternalFailure", "InternalServerException", "ServiceUnavailable",
-                   "ServiceUnavailableException", "RequestTimeout", "RequestTimeoutException"}
+EVENT_MEMBERS = ("itemId", "eventValue", "properties", "eventId", "recommendationId", "impression", "metricAttribution")
+RETRYABLE_CODES = {
+    "ThrottlingException",
+    "Throttling",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "InternalFailure",
+    "InternalServerException",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "RequestTimeout",
+    "RequestTimeoutException",
+}
 # Epoch seconds past this are in the year 5138: almost surely milliseconds.
 LATEST_EPOCH_SECONDS = 1e11
 BASE_DELAY_SECONDS, MAX_DELAY_SECONDS = 0.5, 20.0
@@ -38,8 +47,14 @@ class PutEventsFailed(RuntimeError):
         self.sent = sent
 
 
-def put_events(client, tracking_id: str, events: Iterable[dict], batch_size: int = MAX_EVENTS_PER_CALL,
-               max_attempts: int = 5, sleep: Callable[[float], None] = time.sleep) -> dict:
+def put_events(
+    client,
+    tracking_id: str,
+    events: Iterable[dict],
+    batch_size: int = MAX_EVENTS_PER_CALL,
+    max_attempts: int = 5,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict:
     """Send `events` (dicts with userId, eventType, sentAt and optionally itemId,
     sessionId, eventValue, ...). Every event is checked before the first call, so
     a bad row sends nothing. Returns how many events were sent, in how many
@@ -58,12 +73,18 @@ def put_events(client, tracking_id: str, events: Iterable[dict], batch_size: int
 
     counts = {"events": 0, "calls": 0, "retries": 0}
     for (user, session), numbered in groups.items():
-        chunks = [numbered[start:start + batch_size] for start in range(0, len(numbered), batch_size)]
+        chunks = [numbered[start : start + batch_size] for start in range(0, len(numbered), batch_size)]
         for index, chunk in enumerate(chunks, start=1):
-            request = {"trackingId": tracking_id, "userId": user, "sessionId": session,
-                       "eventList": [event for _, event in chunk]}
-            where = (f"user {user!r} (session {session!r}), batch {index} of {len(chunks)} "
-                     f"(input events {', '.join(str(number) for number, _ in chunk)})")
+            request = {
+                "trackingId": tracking_id,
+                "userId": user,
+                "sessionId": session,
+                "eventList": [event for _, event in chunk],
+            }
+            where = (
+                f"user {user!r} (session {session!r}), batch {index} of {len(chunks)} "
+                f"(input events {', '.join(str(number) for number, _ in chunk)})"
+            )
             counts["retries"] += _send(client, request, where, counts["events"], max_attempts, sleep)
             counts["calls"] += 1
             counts["events"] += len(chunk)
@@ -82,14 +103,19 @@ def events_from_csv(path: str) -> list[dict]:
         reader = csv.DictReader(file)
         columns = reader.fieldnames or []
         if missing := [c for c in CSV_REQUIRED if c not in columns]:
-            raise ValueError(f"{path} has no column {', '.join(missing)} (its header: {', '.join(columns) or 'none'}); "
-                             f"expected {', '.join(CSV_REQUIRED)}[, SESSION_ID, EVENT_VALUE]")
+            raise ValueError(
+                f"{path} has no column {', '.join(missing)} (its header: {', '.join(columns) or 'none'}); "
+                f"expected {', '.join(CSV_REQUIRED)}[, SESSION_ID, EVENT_VALUE]"
+            )
         events = []
         for row in reader:
             where = f"{path} line {reader.line_num}"
-            event = {"userId": _text(row, "USER_ID", where), "itemId": _text(row, "ITEM_ID", where),
-                     "eventType": _text(row, "EVENT_TYPE", where),
-                     "sentAt": _timestamp(row["TIMESTAMP"], where)}
+            event = {
+                "userId": _text(row, "USER_ID", where),
+                "itemId": _text(row, "ITEM_ID", where),
+                "eventType": _text(row, "EVENT_TYPE", where),
+                "sentAt": _timestamp(row["TIMESTAMP"], where),
+            }
             if row.get("SESSION_ID"):
                 event["sessionId"] = row["SESSION_ID"]
             if row.get("EVENT_VALUE"):
@@ -120,8 +146,11 @@ def _checked(number: int, event: dict, run: str) -> tuple[str, str, dict]:
         session = f"{user}-{run}"
     elif not isinstance(session, str) or not session:
         raise ValueError(f"{where}: sessionId {session!r} is not a non-empty string")
-    request_event = {"eventType": event["eventType"], "sentAt": sent_at,
-                     **{k: event[k] for k in EVENT_MEMBERS if event.get(k) is not None}}
+    request_event = {
+        "eventType": event["eventType"],
+        "sentAt": sent_at,
+        **{k: event[k] for k in EVENT_MEMBERS if event.get(k) is not None},
+    }
     # What botocore would refuse only at the call, after earlier events were sent.
     report = ParamValidator().validate(request_event, _event_shape())
     if report.has_errors():
@@ -149,9 +178,12 @@ def _send(client, request: dict, where: str, sent: int, max_attempts: int, sleep
             retryable = code in RETRYABLE_CODES or status >= 500
             if not retryable or attempt == max_attempts:
                 tried = f" after {attempt} attempts" if retryable else ""
-                raise PutEventsFailed(f"PutEvents failed{tried} for {where}: {code}: "
-                                      f"{error.response.get('Error', {}).get('Message', error)}; "
-                                      f"{sent} events were sent before it, none after", sent) from None
+                raise PutEventsFailed(
+                    f"PutEvents failed{tried} for {where}: {code}: "
+                    f"{error.response.get('Error', {}).get('Message', error)}; "
+                    f"{sent} events were sent before it, none after",
+                    sent,
+                ) from None
         # Full jitter: many senders throttled together do not retry in step.
         sleep(random.uniform(0, min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** (attempt - 1))))
         attempt += 1

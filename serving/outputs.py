@@ -23,9 +23,11 @@ class Experiment:
     def require(self, key: str) -> Any:
         value = self.outputs.get(key)
         if value in (None, ""):
-            raise OutputsError(f"stack {self.stack}: experiment {self.name} has no output {key!r} "
-                               f"(it has: {', '.join(sorted(k for k, v in self.outputs.items() if v is not None))}); "
-                               f"run `pulumi up --stack {self.stack}` to deploy it")
+            raise OutputsError(
+                f"stack {self.stack}: experiment {self.name} has no output {key!r} "
+                f"(it has: {', '.join(sorted(k for k, v in self.outputs.items() if v is not None))}); "
+                f"run `pulumi up --stack {self.stack}` to deploy it"
+            )
         return value
 
     @property
@@ -42,14 +44,18 @@ class Experiment:
 
     def filter_arn(self, name: str) -> str:
         if name not in self.filters:
-            raise OutputsError(f"stack {self.stack}: experiment {self.name} has no filter {name!r}; "
-                               f"its filters: {', '.join(sorted(self.filters)) or 'none (declare them under filters:)'}")
+            raise OutputsError(
+                f"stack {self.stack}: experiment {self.name} has no filter {name!r}; "
+                f"its filters: {', '.join(sorted(self.filters)) or 'none (declare them under filters:)'}"
+            )
         return self.filters[name]
 
     def require_tracking_id(self) -> str:
         if not self.tracking_id:
-            raise OutputsError(f"stack {self.stack}: experiment {self.name} has no event tracker "
-                               f"(output {self.name}TrackingId); set eventTracker: true for it and run `pulumi up`")
+            raise OutputsError(
+                f"stack {self.stack}: experiment {self.name} has no event tracker "
+                f"(output {self.name}TrackingId); set eventTracker: true for it and run `pulumi up`"
+            )
         return self.tracking_id
 
 
@@ -66,8 +72,10 @@ class StackOutputs:
         try:
             done = subprocess.run(command, capture_output=True, text=True)
         except FileNotFoundError:
-            raise OutputsError("the pulumi CLI is not on PATH (source scripts/env.sh and add the output of "
-                               "scripts/install-pulumi to PATH), or pass --outputs-json") from None
+            raise OutputsError(
+                "the pulumi CLI is not on PATH (source scripts/env.sh and add the output of "
+                "scripts/install-pulumi to PATH), or pass --outputs-json"
+            ) from None
         if done.returncode != 0:
             raise OutputsError(f"`{' '.join(command)}` failed (exit {done.returncode}): {done.stderr.strip()}")
         return cls(stack, _parse(done.stdout, f"the outputs of stack {stack}"))
@@ -83,11 +91,17 @@ class StackOutputs:
     def experiment(self, name: str) -> Experiment:
         experiments = self.outputs["experiments"]
         if name not in experiments:
-            raise OutputsError(f"stack {self.stack} has no experiment {name!r}; "
-                               f"its experiments: {', '.join(sorted(experiments))}")
+            raise OutputsError(
+                f"stack {self.stack} has no experiment {name!r}; its experiments: {', '.join(sorted(experiments))}"
+            )
         found = experiments[name] or {}
-        return Experiment(self.stack, name, found, tracking_id=self.outputs.get(f"{name}TrackingId"),
-                          filters=found.get("filters") or {})
+        return Experiment(
+            self.stack,
+            name,
+            found,
+            tracking_id=self.outputs.get(f"{name}TrackingId"),
+            filters=found.get("filters") or {},
+        )
 
     def require(self, key: str) -> Any:
         value = self.outputs.get(key)

@@ -27,6 +27,8 @@ def require_known(outputs: StackOutputs, experiment: Experiment, user_ids: list[
     unknown = unknown_users(outputs, experiment, user_ids)
     if unknown:
         shown = ", ".join(repr(u) for u in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-        raise ValueError(f"unknown user id {shown}: no interactions in dataset version {experiment.dataset_version} "
-                         f"of experiment {experiment.name}; the service would answer with popular items only. "
-                         f"Pass --allow-unknown-users for cold-start recommendations on purpose")
+        raise ValueError(
+            f"unknown user id {shown}: no interactions in dataset version {experiment.dataset_version} "
+            f"of experiment {experiment.name}; the service would answer with popular items only. "
+            f"Pass --allow-unknown-users for cold-start recommendations on purpose"
+        )

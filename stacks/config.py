@@ -9,7 +9,8 @@ allowed; it is both the error message's last part and the editor's hint in
 the published JSON Schema (schema/personalize-config.schema.json)."""
 
 import re
-from typing import Annotated, Any, Literal, Mapping
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -66,6 +67,7 @@ def _matching(pattern: str, allowed: str):
         if not compiled.fullmatch(value):
             raise PydanticCustomError("config_pattern", "{allowed}", {"allowed": allowed})
         return value
+
     return AfterValidator(check)
 
 
@@ -75,24 +77,27 @@ def _text(allowed: str, pattern: str | None = None) -> Any:
     return Annotated[str, Field(min_length=1, description=allowed), *checks]
 
 
-ExperimentName = _text("lower-case letters, digits and hyphens, starting with a letter or digit, at most 30 characters",
-                       NAME_PATTERN)
-FilterName = _text("filter names like experiment names: lower-case letters, digits and hyphens, at most 30 characters",
-                   NAME_PATTERN)
+ExperimentName = _text(
+    "lower-case letters, digits and hyphens, starting with a letter or digit, at most 30 characters", NAME_PATTERN
+)
+FilterName = _text(
+    "filter names like experiment names: lower-case letters, digits and hyphens, at most 30 characters", NAME_PATTERN
+)
 FilterExpression = _text("a filter expression string")
-DatasetVersion = _text("the name of an exported dataset version: letters, digits, '.', '_' or '-', at most 40 characters",
-                       VERSION_PATTERN)
+DatasetVersion = _text(
+    "the name of an exported dataset version: letters, digits, '.', '_' or '-', at most 40 characters", VERSION_PATTERN
+)
 
 
 class _Model(BaseModel):
     # camelCase keys as in the stack file; strict: "2" is not a number, 1 is not true.
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True,
-                              strict=True)
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, strict=True)
 
 
 class BatchInference(_Model):
-    input_key: str = Field(min_length=1, description="an object key in the data bucket (required): JSON lines of "
-                                                     '{"userId": ...}')
+    input_key: str = Field(
+        min_length=1, description='an object key in the data bucket (required): JSON lines of {"userId": ...}'
+    )
     num_results: int = Field(25, ge=1, le=500, description="an integer from 1 to 500")
     filter: str | None = Field(None, description="one of this experiment's filters, by name")
 
@@ -104,22 +109,31 @@ class Experiment(_Model):
     min_provisioned_tps: int = Field(1, ge=1, alias="minProvisionedTPS", description="an integer of at least 1")
     event_type: Annotated[str, Field(min_length=1)] | None = Field(None, description="an event type string")
     training_mode: Literal["FULL", "UPDATE"] = Field("FULL", description=", ".join(TRAINING_MODES))
-    solution_config: dict[str, Any] = Field(default_factory=dict, description="a mapping: CreateSolution's solutionConfig")
-    campaign_config: dict[str, Any] = Field(default_factory=dict, description="a mapping: CreateCampaign's campaignConfig")
+    solution_config: dict[str, Any] = Field(
+        default_factory=dict, description="a mapping: CreateSolution's solutionConfig"
+    )
+    campaign_config: dict[str, Any] = Field(
+        default_factory=dict, description="a mapping: CreateCampaign's campaignConfig"
+    )
     event_tracker: bool = Field(False, description="true or false")
-    filters: dict[FilterName, FilterExpression] = Field(default_factory=dict,
-                                                        description="a mapping of filter names to expressions")
+    filters: dict[FilterName, FilterExpression] = Field(
+        default_factory=dict, description="a mapping of filter names to expressions"
+    )
     batch_inference: BatchInference | None = Field(None, description="a mapping with inputKey, numResults, filter")
 
     @model_validator(mode="after")
     def _rules(self) -> "Experiment":
         if self.training_mode == "UPDATE" and self.recipe not in UPDATE_MODE_RECIPES:
-            raise _rule("trainingMode", "UPDATE",
-                        f"FULL for {self.recipe}; UPDATE only with {', '.join(UPDATE_MODE_RECIPES)}")
+            raise _rule(
+                "trainingMode", "UPDATE", f"FULL for {self.recipe}; UPDATE only with {', '.join(UPDATE_MODE_RECIPES)}"
+            )
         chosen = self.batch_inference.filter if self.batch_inference else None
         if chosen is not None and chosen not in self.filters:
-            raise _rule("batchInference.filter", chosen,
-                        f"one of this experiment's filters: {', '.join(self.filters) or 'none declared'}")
+            raise _rule(
+                "batchInference.filter",
+                chosen,
+                f"one of this experiment's filters: {', '.join(self.filters) or 'none declared'}",
+            )
         return self
 
     @property
@@ -130,16 +144,19 @@ class Experiment(_Model):
 class Connection(_Model):
     region: Annotated[str, Field(min_length=1)] | None = Field(None, description="an AWS region name")
     # None is AWS itself.
-    endpoint: Annotated[str, Field(min_length=1)] | None = Field(None, description="an endpoint URL, e.g. the local "
-                                                                                   "emulator's")
+    endpoint: Annotated[str, Field(min_length=1)] | None = Field(
+        None, description="an endpoint URL, e.g. the local emulator's"
+    )
 
 
 class Storage(_Model):
     # Both None: the program creates the bucket and the role with secure defaults.
     bucket_name: Annotated[str, Field(min_length=1)] | None = Field(
-        None, description="the name of an existing bucket, or omit it to create one")
+        None, description="the name of an existing bucket, or omit it to create one"
+    )
     role_arn: Annotated[str, Field(min_length=1)] | None = Field(
-        None, description="the ARN of an existing role Personalize can assume")
+        None, description="the ARN of an existing role Personalize can assume"
+    )
     # Encrypt a created bucket with this KMS key instead of S3-managed keys.
     kms_key_arn: Annotated[str, Field(min_length=1)] | None = Field(None, description="the ARN of a KMS key")
 
@@ -149,16 +166,20 @@ class Storage(_Model):
             missing = "roleArn" if self.bucket_name else "bucketName"
             raise _rule(missing, None, "bring both bucketName and roleArn, or neither to create both")
         if self.kms_key_arn and self.bucket_name:
-            raise _rule("kmsKeyArn", self.kms_key_arn,
-                        "only with a bucket the program creates; a brought bucket keeps its own encryption")
+            raise _rule(
+                "kmsKeyArn",
+                self.kms_key_arn,
+                "only with a bucket the program creates; a brought bucket keeps its own encryption",
+            )
         return self
 
 
 class Training(_Model):
     # False: `up` starts imports and training and returns while the campaign
     # keeps its model; a later `up` picks up the finished version.
-    wait: bool = Field(True, description="true (up waits for imports and training) or false (up starts them and "
-                                         "returns)")
+    wait: bool = Field(
+        True, description="true (up waits for imports and training) or false (up starts them and returns)"
+    )
 
 
 class Promotion(_Model):
@@ -169,14 +190,21 @@ class Promotion(_Model):
     on_reject: Literal[ON_REJECT] = Field("warn", description=", ".join(ON_REJECT))  # type: ignore[valid-type]
     # Score versions on the dataset version's held-out interactions too (a batch
     # inference job per version), for at most this many validation users; None: off.
-    validation_users: int | None = Field(None, ge=1, le=100_000, description=(
-        "an integer from 1 to 100000, or omit it to score on the service's metrics only"))
+    validation_users: int | None = Field(
+        None,
+        ge=1,
+        le=100_000,
+        description=("an integer from 1 to 100000, or omit it to score on the service's metrics only"),
+    )
 
     @model_validator(mode="after")
     def _rules(self) -> "Promotion":
         if self.metric.startswith(VALIDATION_PREFIX) and self.validation_users is None:
-            raise _rule("metric", self.metric,
-                        "a service metric, or set promotion.validationUsers to score on the validation set")
+            raise _rule(
+                "metric",
+                self.metric,
+                "a service metric, or set promotion.validationUsers to score on the validation set",
+            )
         return self
 
 
@@ -187,21 +215,27 @@ class StackConfig(_Model):
 
     stack: str = Field("", exclude=True, description="the stack's name (not a config key)")
     # A list in the stack file (strict would take only a tuple).
-    experiments: tuple[Experiment, ...] = Field(min_length=1, strict=False, description="a non-empty list of experiments")
+    experiments: tuple[Experiment, ...] = Field(
+        min_length=1, strict=False, description="a non-empty list of experiments"
+    )
     connection: Connection = Field(default_factory=Connection, description="a mapping with region, endpoint")
     storage: Storage = Field(default_factory=Storage, description="a mapping with bucketName, roleArn, kmsKeyArn")
     waits: Waits = Field(default_factory=dict, description="a mapping of deadlines and polling, in seconds")  # type: ignore[arg-type]
     training: Training = Field(default_factory=Training, description="a mapping with wait")
-    promotion: Promotion = Field(default_factory=Promotion, description="a mapping with metric, minImprovement, "
-                                                                        "onReject, validationUsers")
+    promotion: Promotion = Field(
+        default_factory=Promotion, description="a mapping with metric, minImprovement, onReject, validationUsers"
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _quota(cls, raw: Any) -> Any:
         items = raw.get("experiments") if isinstance(raw, Mapping) else None
         if isinstance(items, list) and len(items) > MAX_EXPERIMENTS:
-            raise _rule("experiments", f"{len(items)} experiments",
-                        f"at most {MAX_EXPERIMENTS}, the per-region quota of dataset groups (raise it with AWS first)")
+            raise _rule(
+                "experiments",
+                f"{len(items)} experiments",
+                f"at most {MAX_EXPERIMENTS}, the per-region quota of dataset groups (raise it with AWS first)",
+            )
         return raw
 
     @model_validator(mode="after")
@@ -217,9 +251,12 @@ class StackConfig(_Model):
             for i, experiment in enumerate(self.experiments):
                 batch = experiment.batch_inference
                 if batch and not batch.input_key.startswith(BATCH_INPUT_PREFIX):
-                    raise _rule(f"experiments[{i}].batchInference.inputKey", batch.input_key,
-                                f"a key under {BATCH_INPUT_PREFIX}, which Personalize may read in the bucket this "
-                                "stack creates")
+                    raise _rule(
+                        f"experiments[{i}].batchInference.inputKey",
+                        batch.input_key,
+                        f"a key under {BATCH_INPUT_PREFIX}, which Personalize may read in the bucket this "
+                        "stack creates",
+                    )
         return self
 
 
@@ -294,8 +331,13 @@ def _error(stack: str, failure: ValidationError) -> ConfigError:
 def parse(stack: str, raw: Mapping[str, Any]) -> StackConfig:
     """`raw` maps the project's config keys (without the `personalize:` prefix) to their values."""
     if "stack" in raw:  # the field that carries the stack's name is not a config key
-        raise ConfigError(stack, "personalize.stack", raw["stack"], "one of the keys " + ", ".join(
-            k for k in StackConfig.model_json_schema(by_alias=True)["properties"] if k != "stack"))
+        raise ConfigError(
+            stack,
+            "personalize.stack",
+            raw["stack"],
+            "one of the keys "
+            + ", ".join(k for k in StackConfig.model_json_schema(by_alias=True)["properties"] if k != "stack"),
+        )
     try:
         return StackConfig.model_validate({**raw, "stack": stack})
     except ValidationError as failure:
@@ -316,8 +358,12 @@ def namespaced(stack: str, config: Mapping[str, str] | None) -> dict[str, Any]:
     for full_key, value in (config or {}).items():
         namespace, _, key = full_key.partition(":")
         if namespace not in NAMESPACES:
-            raise ConfigError(stack, full_key, _decoded(json, value),
-                              f"a key under one of the namespaces {', '.join(f'{n}:' for n in NAMESPACES)}")
+            raise ConfigError(
+                stack,
+                full_key,
+                _decoded(json, value),
+                f"a key under one of the namespaces {', '.join(f'{n}:' for n in NAMESPACES)}",
+            )
         if namespace == "personalize":
             raw[key] = _decoded(json, value)
     return raw

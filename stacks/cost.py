@@ -14,9 +14,11 @@ from stacks.config import StackConfig
 HOURS_PER_MONTH = 730
 # (TPS-hours in the tier, USD per TPS-hour); None is everything above.
 TIERS = ((20_000, 0.20), (180_000, 0.10), (None, 0.05))
-BASIS = ("minProvisionedTPS x 730 hours at $0.20 per TPS-hour for the first 20,000 TPS-hours a month, "
-         "$0.10 for the next 180,000, $0.05 above (AWS list price, per account and region); real traffic above "
-         "the minimum and other campaigns in the account add to it")
+BASIS = (
+    "minProvisionedTPS x 730 hours at $0.20 per TPS-hour for the first 20,000 TPS-hours a month, "
+    "$0.10 for the next 180,000, $0.05 above (AWS list price, per account and region); real traffic above "
+    "the minimum and other campaigns in the account add to it"
+)
 
 
 def tiered_usd(tps_hours: float) -> float:
@@ -36,7 +38,8 @@ def campaign_cost(stack: StackConfig) -> dict:
     return {
         "usdPerMonthAtLeast": round(total, 2),
         # Tiers apply to the total, so each experiment carries its share of it.
-        "experiments": {name: {"tpsHoursPerMonth": h, "usdPerMonth": round(total * h / total_hours, 2)}
-                        for name, h in hours.items()},
+        "experiments": {
+            name: {"tpsHoursPerMonth": h, "usdPerMonth": round(total * h / total_hours, 2)} for name, h in hours.items()
+        },
         "basis": BASIS,
     }

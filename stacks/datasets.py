@@ -13,15 +13,21 @@ def exported_versions(stack: StackConfig) -> set[str]:
     s3 = boto3.client("s3", region_name=stack.connection.region, endpoint_url=stack.connection.endpoint)
     versions: set[str] = set()
     try:
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=stack.storage.bucket_name, Prefix=DATASETS_PREFIX):
+        for page in s3.get_paginator("list_objects_v2").paginate(
+            Bucket=stack.storage.bucket_name, Prefix=DATASETS_PREFIX
+        ):
             for item in page.get("Contents", []):
-                version, _, name = item["Key"][len(DATASETS_PREFIX):].partition("/")
+                version, _, name = item["Key"][len(DATASETS_PREFIX) :].partition("/")
                 if name == MANIFEST_FILE:
                     versions.add(version)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
         where = stack.connection.endpoint or "AWS"
-        raise ConfigError(stack.stack, "storage.bucketName", stack.storage.bucket_name,
-                          f"a bucket this stack can list at {where} ({error})") from error
+        raise ConfigError(
+            stack.stack,
+            "storage.bucketName",
+            stack.storage.bucket_name,
+            f"a bucket this stack can list at {where} ({error})",
+        ) from error
     return versions
 
 
@@ -35,6 +41,10 @@ def require_exports(stack: StackConfig) -> None:
     available = exported_versions(stack)
     for i, experiment in enumerate(stack.experiments):
         if experiment.dataset_version not in available:
-            raise ConfigError(stack.stack, f"experiments[{i}].datasetVersion", experiment.dataset_version,
-                              f"a version exported to s3://{stack.storage.bucket_name}/{DATASETS_PREFIX}<version>/ (with its {MANIFEST_FILE}): "
-                              f"{', '.join(sorted(available)) or 'none yet'}")
+            raise ConfigError(
+                stack.stack,
+                f"experiments[{i}].datasetVersion",
+                experiment.dataset_version,
+                f"a version exported to s3://{stack.storage.bucket_name}/{DATASETS_PREFIX}<version>/ (with its {MANIFEST_FILE}): "
+                f"{', '.join(sorted(available)) or 'none yet'}",
+            )

@@ -26,11 +26,18 @@ def stack_file_schema() -> dict[str, Any]:
         "description": "Generated from stacks/config.py by python -m stacks.schema; do not edit.",
         "type": "object",
         "properties": {
-            "config": {"type": "object", "properties": keys, "patternProperties": others,
-                       "required": [f"personalize:{k}" for k in config.get("required", [])],
-                       "additionalProperties": False},
-            "encryptionsalt": {"type": "string"}, "secretsprovider": {"type": "string"},
-            "encryptedkey": {"type": "string"}, "environment": {}},
+            "config": {
+                "type": "object",
+                "properties": keys,
+                "patternProperties": others,
+                "required": [f"personalize:{k}" for k in config.get("required", [])],
+                "additionalProperties": False,
+            },
+            "encryptionsalt": {"type": "string"},
+            "secretsprovider": {"type": "string"},
+            "encryptedkey": {"type": "string"},
+            "environment": {},
+        },
         "$defs": config.get("$defs", {}),
     }
 
@@ -45,8 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.check:
         if not PATH.exists() or PATH.read_text() != text():
-            print(f"{PATH.relative_to(PATH.parents[1])} is stale: run python -m stacks.schema and commit it",
-                  file=sys.stderr)
+            print(
+                f"{PATH.relative_to(PATH.parents[1])} is stale: run python -m stacks.schema and commit it",
+                file=sys.stderr,
+            )
             return 1
         return 0
     PATH.write_text(text())

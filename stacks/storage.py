@@ -19,48 +19,101 @@ def _objects(bucket_arn: str, prefixes: tuple[str, ...]) -> list[str]:
 def bucket_policy(bucket_arn: str, account_id: str) -> str:
     service = {"Service": SERVICE_PRINCIPAL}
     from_this_account = {"StringEquals": {"aws:SourceAccount": account_id}}
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-             "Resource": [bucket_arn, f"{bucket_arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-            {"Sid": "PersonalizeListsData", "Effect": "Allow", "Principal": service, "Action": "s3:ListBucket",
-             "Resource": bucket_arn, "Condition": from_this_account},
-            {"Sid": "PersonalizeReadsInputs", "Effect": "Allow", "Principal": service, "Action": "s3:GetObject",
-             "Resource": _objects(bucket_arn, PERSONALIZE_READS), "Condition": from_this_account},
-            {"Sid": "PersonalizeWritesResults", "Effect": "Allow", "Principal": service, "Action": "s3:PutObject",
-             "Resource": _objects(bucket_arn, PERSONALIZE_WRITES), "Condition": from_this_account},
-        ],
-    })
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                },
+                {
+                    "Sid": "PersonalizeListsData",
+                    "Effect": "Allow",
+                    "Principal": service,
+                    "Action": "s3:ListBucket",
+                    "Resource": bucket_arn,
+                    "Condition": from_this_account,
+                },
+                {
+                    "Sid": "PersonalizeReadsInputs",
+                    "Effect": "Allow",
+                    "Principal": service,
+                    "Action": "s3:GetObject",
+                    "Resource": _objects(bucket_arn, PERSONALIZE_READS),
+                    "Condition": from_this_account,
+                },
+                {
+                    "Sid": "PersonalizeWritesResults",
+                    "Effect": "Allow",
+                    "Principal": service,
+                    "Action": "s3:PutObject",
+                    "Resource": _objects(bucket_arn, PERSONALIZE_WRITES),
+                    "Condition": from_this_account,
+                },
+            ],
+        }
+    )
 
 
 def trust_policy(account_id: str) -> str:
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": SERVICE_PRINCIPAL}, "Action": "sts:AssumeRole",
-                       "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}}],
-    })
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": SERVICE_PRINCIPAL},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }
+            ],
+        }
+    )
 
 
 def role_policy(bucket_arn: str, kms_key_arn: str | None = None) -> str:
-    kms = [{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": kms_key_arn}] if kms_key_arn else []
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": kms + [
-            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn,
-             "Condition": {"StringLike": {"s3:prefix": sorted({f"{p}*" for p in PERSONALIZE_READS + PERSONALIZE_WRITES})}}},
-            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": _objects(bucket_arn, PERSONALIZE_READS)},
-            {"Effect": "Allow", "Action": "s3:PutObject", "Resource": _objects(bucket_arn, PERSONALIZE_WRITES)},
-        ],
-    })
+    kms = (
+        [{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": kms_key_arn}]
+        if kms_key_arn
+        else []
+    )
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": kms
+            + [
+                {
+                    "Effect": "Allow",
+                    "Action": "s3:ListBucket",
+                    "Resource": bucket_arn,
+                    "Condition": {
+                        "StringLike": {"s3:prefix": sorted({f"{p}*" for p in PERSONALIZE_READS + PERSONALIZE_WRITES})}
+                    },
+                },
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": _objects(bucket_arn, PERSONALIZE_READS)},
+                {"Effect": "Allow", "Action": "s3:PutObject", "Resource": _objects(bucket_arn, PERSONALIZE_WRITES)},
+            ],
+        }
+    )
 
 
 class DataStorage(pulumi.ComponentResource):
     bucket_name: pulumi.Output[str]
     role_arn: pulumi.Output[str]
 
-    def __init__(self, name: str, bucket_name: str | None = None, role_arn: str | None = None,
-                 kms_key_arn: str | None = None, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        bucket_name: str | None = None,
+        role_arn: str | None = None,
+        kms_key_arn: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__("personalize:storage:DataStorage", name, None, opts)
         if bucket_name and role_arn:
             self.bucket_name = pulumi.Output.from_input(bucket_name)
@@ -72,24 +125,47 @@ class DataStorage(pulumi.ComponentResource):
         account_id = aws.get_caller_identity_output().account_id
         bucket = aws.s3.Bucket(f"{name}-bucket", force_destroy=False, opts=child)
         public_access = aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access", bucket=bucket.id,
-            block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
-            opts=child)
+            f"{name}-public-access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
         aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption", bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default":
-                    {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn} if kms_key_arn else {"sse_algorithm": "AES256"},
-                    "bucket_key_enabled": bool(kms_key_arn)}],
-            opts=child)
-        aws.s3.BucketVersioning(f"{name}-versioning", bucket=bucket.id,
-                                versioning_configuration={"status": "Enabled"}, opts=child)
+            f"{name}-encryption",
+            bucket=bucket.id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": kms_key_arn,
+                    }
+                    if kms_key_arn
+                    else {"sse_algorithm": "AES256"},
+                    "bucket_key_enabled": bool(kms_key_arn),
+                }
+            ],
+            opts=child,
+        )
+        aws.s3.BucketVersioning(
+            f"{name}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=child
+        )
         aws.s3.BucketPolicy(
-            f"{name}-policy", bucket=bucket.id,
+            f"{name}-policy",
+            bucket=bucket.id,
             policy=pulumi.Output.all(bucket.arn, account_id).apply(lambda args: bucket_policy(*args)),
             # The public access block must exist first or the policy call races it.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
+        )
         role = aws.iam.Role(f"{name}-personalize-role", assume_role_policy=account_id.apply(trust_policy), opts=child)
-        aws.iam.RolePolicy(f"{name}-personalize-access", role=role.id, policy=bucket.arn.apply(lambda arn: role_policy(arn, kms_key_arn)), opts=child)
+        aws.iam.RolePolicy(
+            f"{name}-personalize-access",
+            role=role.id,
+            policy=bucket.arn.apply(lambda arn: role_policy(arn, kms_key_arn)),
+            opts=child,
+        )
         self.bucket_name = bucket.bucket
         self.role_arn = role.arn
         self.register_outputs({"bucket_name": self.bucket_name, "role_arn": self.role_arn})

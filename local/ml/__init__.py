@@ -25,6 +25,7 @@ Behaviour worth knowing when serving the API:
 - batch_infer skips blank input lines; a bad line yields
   {"input": ..., "output": null, "error": "..."}.
 """
+
 from .datasets import append_events, dataset_counts, import_dataset, put_records
 from .errors import FilterInvalid, ImportFailed, TrainingFailed
 from .filters import CompiledFilter, compile_filter
@@ -32,7 +33,17 @@ from .infer import batch_infer, rank, recommend
 from .train import train
 
 __all__ = [
-    "ImportFailed", "TrainingFailed", "FilterInvalid", "CompiledFilter",
-    "import_dataset", "append_events", "put_records", "dataset_counts",
-    "train", "recommend", "rank", "batch_infer", "compile_filter",
+    "CompiledFilter",
+    "FilterInvalid",
+    "ImportFailed",
+    "TrainingFailed",
+    "append_events",
+    "batch_infer",
+    "compile_filter",
+    "dataset_counts",
+    "import_dataset",
+    "put_records",
+    "rank",
+    "recommend",
+    "train",
 ]

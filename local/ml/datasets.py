@@ -1,4 +1,5 @@
 """Dataset import (CSV from S3), PutEvents, PutItems/PutUsers and counts."""
+
 from __future__ import annotations
 
 import csv
@@ -15,12 +16,17 @@ from .schema import INTEGER_TYPES, FieldSpec, camel_to_field, default_schema, pa
 from .table import Column, Table, concat_tables, load_table, save_table, store_lock
 
 MIN_INTERACTIONS = 1000
-MIN_ACTIVE_USERS = 25           # users with at least 2 interactions
+MIN_ACTIVE_USERS = 25  # users with at least 2 interactions
 MAX_ID_LENGTH = 256
 MAX_EPOCH_SECONDS = 7258118400  # 2200-01-01; larger values are milliseconds
 CHUNK_ROWS = 200_000
-ID_FIELDS = {"INTERACTIONS": None, "ACTION_INTERACTIONS": None,
-             "ITEMS": "ITEM_ID", "USERS": "USER_ID", "ACTIONS": "ACTION_ID"}
+ID_FIELDS = {
+    "INTERACTIONS": None,
+    "ACTION_INTERACTIONS": None,
+    "ITEMS": "ITEM_ID",
+    "USERS": "USER_ID",
+    "ACTIONS": "ACTION_ID",
+}
 
 
 def normalize_type(dataset_type: str) -> str:
@@ -31,6 +37,7 @@ def normalize_type(dataset_type: str) -> str:
 
 
 # ---------------------------------------------------------------- parsing
+
 
 class _Encoder(dict):
     """String -> code, assigning codes in first-seen order; '' is null (-1)."""
@@ -58,8 +65,7 @@ class _ColumnBuilder:
         if not spec.nullable and "" in values:
             raise ImportFailed(f"Required column {spec.name} has an empty value at {where(values.index(''))}")
         if spec.is_string:
-            self.parts.append(np.fromiter(map(self.encoder.__getitem__, values),
-                                          dtype=np.int32, count=len(values)))
+            self.parts.append(np.fromiter(map(self.encoder.__getitem__, values), dtype=np.int32, count=len(values)))
             return
         self.parts.append(_parse_numbers(spec, values, where))
 
@@ -107,8 +113,11 @@ def parse_csv_blobs(specs: list[FieldSpec], blobs: list[bytes]) -> Table:
     builders = {s.name: _ColumnBuilder(s) for s in specs}
     for file_no, blob in enumerate(blobs, start=1):
         # Decoding as we read keeps memory near the size of the raw bytes.
-        stream = (io.TextIOWrapper(io.BytesIO(blob), encoding="utf-8-sig", newline="")
-                  if isinstance(blob, bytes) else io.StringIO(blob, newline=""))
+        stream = (
+            io.TextIOWrapper(io.BytesIO(blob), encoding="utf-8-sig", newline="")
+            if isinstance(blob, bytes)
+            else io.StringIO(blob, newline="")
+        )
         try:
             _parse_file(file_no, csv.reader(stream), specs, builders)
         except UnicodeDecodeError as err:
@@ -149,8 +158,9 @@ def _parse_file(file_no: int, reader, specs: list[FieldSpec], builders: dict) ->
         where = _locator(file_no, line_numbers)
         if set(map(len, rows)) != {len(header)}:
             bad = next(i for i, r in enumerate(rows) if len(r) != len(header))
-            raise ImportFailed(f"Row has {len(rows[bad])} values but the header has "
-                               f"{len(header)} columns at {where(bad)}")
+            raise ImportFailed(
+                f"Row has {len(rows[bad])} values but the header has {len(header)} columns at {where(bad)}"
+            )
         columns = list(zip(*rows))
         del rows
         for name, values in zip(names, columns):
@@ -163,10 +173,12 @@ def _parse_file(file_no: int, reader, specs: list[FieldSpec], builders: dict) ->
 def _locator(file_no, line_numbers):
     def where(i: int) -> str:
         return f"line {line_numbers[i]} of file {file_no}"
+
     return where
 
 
 # ---------------------------------------------------------------- validation
+
 
 def _validate(table: Table) -> None:
     for name, col in table.columns.items():
@@ -177,16 +189,20 @@ def _validate(table: Table) -> None:
         if col is not None and col.is_string and col.vocab:
             longest = max(col.vocab, key=len)
             if len(longest) > MAX_ID_LENGTH:
-                raise ImportFailed(f"{name} values must be at most {MAX_ID_LENGTH} characters; "
-                                   f"found one with {len(longest)} characters: '{longest[:40]}...'")
+                raise ImportFailed(
+                    f"{name} values must be at most {MAX_ID_LENGTH} characters; "
+                    f"found one with {len(longest)} characters: '{longest[:40]}...'"
+                )
     for name in ("TIMESTAMP", "CREATION_TIMESTAMP"):
         ts = table.get(name)
         if ts is None or ts.is_string or not len(ts.values):
             continue
         too_big = np.flatnonzero(ts.values > MAX_EPOCH_SECONDS)
         if len(too_big):
-            raise ImportFailed(f"{name} values must be Unix epoch seconds; found {int(ts.values[too_big[0]])} "
-                               f"(row {int(too_big[0]) + 1}), which looks like milliseconds")
+            raise ImportFailed(
+                f"{name} values must be Unix epoch seconds; found {int(ts.values[too_big[0]])} "
+                f"(row {int(too_big[0]) + 1}), which looks like milliseconds"
+            )
 
 
 def check_interaction_minimums(users: np.ndarray, exc=ImportFailed) -> None:
@@ -198,14 +214,16 @@ def check_interaction_minimums(users: np.ndarray, exc=ImportFailed) -> None:
     counts = np.bincount(users) if len(users) else np.zeros(0, int)
     active = int((counts >= 2).sum())
     if active < MIN_ACTIVE_USERS:
-        raise exc(f"There are not enough users with at least 2 interactions: {active} found, "
-                  f"at least {MIN_ACTIVE_USERS} are required")
+        raise exc(
+            f"There are not enough users with at least 2 interactions: {active} found, "
+            f"at least {MIN_ACTIVE_USERS} are required"
+        )
 
 
 # ---------------------------------------------------------------- public API
 
-def import_dataset(dataset_type: str, schema: dict, csv_blobs: list[bytes], store_dir: str,
-                   mode: str = "FULL") -> dict:
+
+def import_dataset(dataset_type: str, schema: dict, csv_blobs: list[bytes], store_dir: str, mode: str = "FULL") -> dict:
     kind = normalize_type(dataset_type)
     if isinstance(schema, (str, bytes)):
         schema = json.loads(schema)
@@ -303,12 +321,14 @@ def dataset_counts(store_dir: str) -> dict:
 
 # ---------------------------------------------------------------- helpers
 
+
 def _id_counts(table: Table) -> dict:
     def distinct(name):
         col = table.get(name)
         if col is None or not col.is_string:
             return 0
-        return int(len(np.unique(col.values[col.values >= 0])))
+        return len(np.unique(col.values[col.values >= 0]))
+
     items = distinct("ITEM_ID") or distinct("ACTION_ID")
     return {"users": distinct("USER_ID"), "items": items}
 
@@ -333,9 +353,14 @@ def _events_kind(store_dir: str) -> str:
 
 def _event_record(event: dict, specs: list[FieldSpec]) -> dict:
     # itemId lands in ITEM_ID or, for action interactions, ACTION_ID: whichever the schema has.
-    row = {"USER_ID": event.get("userId"), "ITEM_ID": event.get("itemId"), "ACTION_ID": event.get("itemId"),
-           "EVENT_TYPE": event.get("eventType"), "EVENT_VALUE": event.get("eventValue"),
-           "TIMESTAMP": int(float(event.get("sentAt") or 0))}
+    row = {
+        "USER_ID": event.get("userId"),
+        "ITEM_ID": event.get("itemId"),
+        "ACTION_ID": event.get("itemId"),
+        "EVENT_TYPE": event.get("eventType"),
+        "EVENT_VALUE": event.get("eventValue"),
+        "TIMESTAMP": int(float(event.get("sentAt") or 0)),
+    }
     if event.get("impression"):
         row["IMPRESSION"] = "|".join(map(str, event["impression"]))
     if event.get("recommendationId"):

@@ -18,6 +18,7 @@ of those event types ("*" = any); Users/CurrentUser conditions are true or false
 items at once. INCLUDE keeps the matching items, EXCLUDE drops them; an expression whose
 IF clause is false does nothing. Joined expressions must all let an item through.
 """
+
 from __future__ import annotations
 
 import copy
@@ -28,7 +29,8 @@ import numpy as np
 
 from .errors import FilterInvalid
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     \s*(?:
       (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
     | (?P<number>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)
@@ -36,7 +38,9 @@ _TOKEN = re.compile(r"""
     | (?P<op><=|>=|!=|=|<|>)
     | (?P<punct>[(),|])
     | (?P<word>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)
-    )""", re.VERBOSE)
+    )""",
+    re.VERBOSE,
+)
 
 DATASETS = {"ITEMS", "INTERACTIONS", "USERS", "CURRENTUSER", "ACTIONS", "ACTION_INTERACTIONS"}
 ALIASES = {"CURRENTUSER": "USERS", "ACTIONS": "ITEMS", "ACTION_INTERACTIONS": "INTERACTIONS"}
@@ -45,16 +49,16 @@ COMPARISONS = {"=", "!=", "<", "<=", ">", ">="}
 
 @dataclass(frozen=True)
 class Condition:
-    dataset: str            # ITEMS / INTERACTIONS / USERS (CurrentUser is USERS)
+    dataset: str  # ITEMS / INTERACTIONS / USERS (CurrentUser is USERS)
     field: str
-    op: str                 # IN, NOT IN or a comparison
-    values: tuple           # ("lit", value) or ("var", NAME)
+    op: str  # IN, NOT IN or a comparison
+    values: tuple  # ("lit", value) or ("var", NAME)
 
 
 @dataclass(frozen=True)
 class Expression:
     include: bool
-    where: object           # Condition or ("AND"|"OR", [children])
+    where: object  # Condition or ("AND"|"OR", [children])
     only_if: object = None  # condition on the current user, or None
 
 
@@ -73,6 +77,7 @@ class CompiledFilter:
             elif node is not None:
                 for child in node[1]:
                     walk(child)
+
         for part in self.parts:
             walk(part.where)
             walk(part.only_if)
@@ -97,7 +102,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
-            raise FilterInvalid(f"Invalid filter expression near '{text[pos:pos + 20].strip()}'")
+            raise FilterInvalid(f"Invalid filter expression near '{text[pos : pos + 20].strip()}'")
         kind = match.lastgroup
         tokens.append((kind, match.group(kind)))
         pos = match.end()
@@ -163,8 +168,10 @@ class _Parser:
         dataset, _, field_name = name.partition(".")
         dataset = dataset.upper()
         if not field_name or dataset not in DATASETS:
-            raise FilterInvalid(f"Unknown field '{name}'; use Items.<FIELD>, Interactions.EVENT_TYPE, "
-                                f"Users.<FIELD> or CurrentUser.<FIELD>")
+            raise FilterInvalid(
+                f"Unknown field '{name}'; use Items.<FIELD>, Interactions.EVENT_TYPE, "
+                f"Users.<FIELD> or CurrentUser.<FIELD>"
+            )
         dataset = ALIASES.get(dataset, dataset)
         field_name = field_name.upper()
         op = self._operator()
@@ -228,20 +235,30 @@ def parse_placeholder_values(text: str) -> list:
         elif kind == "punct" and token == ",":
             continue
         else:
-            values.append(token)   # bare words are taken literally
+            values.append(token)  # bare words are taken literally
     return values
 
 
 # ---------------------------------------------------------------- evaluation
+
 
 class FilterEvaluator:
     """Evaluates one compiled filter for many users against fixed item/user metadata.
 
     item_ids: the model's items; items/users/interactions: Tables or None."""
 
-    def __init__(self, compiled: CompiledFilter, filter_values: dict | None, item_ids: list[str],
-                 items=None, users=None, interactions=None, item_index: dict | None = None,
-                 resolve: bool = True, id_column: str = "ITEM_ID"):
+    def __init__(
+        self,
+        compiled: CompiledFilter,
+        filter_values: dict | None,
+        item_ids: list[str],
+        items=None,
+        users=None,
+        interactions=None,
+        item_index: dict | None = None,
+        resolve: bool = True,
+        id_column: str = "ITEM_ID",
+    ):
         self.compiled = compiled
         self.id_column = id_column
         self.item_ids = item_ids
@@ -251,7 +268,7 @@ class FilterEvaluator:
         # Item-side results do not depend on the user; copies made by with_values share them.
         self._cache: dict = {}
 
-    def with_values(self, filter_values: dict | None) -> "FilterEvaluator":
+    def with_values(self, filter_values: dict | None) -> FilterEvaluator:
         """The same filter with other placeholder values (batch lines carry their own)."""
         other = copy.copy(self)
         other.values = self._resolve(self.compiled, filter_values or {})
@@ -314,10 +331,11 @@ class FilterEvaluator:
         present = rows >= 0
         result = np.zeros(len(self.item_ids), dtype=bool)
         if column.is_string:
-            per_value = _compare_strings(np.array(column.vocab, dtype=object), cond.op, values,
-                                         categorical=spec.get("categorical", False))
+            per_value = _compare_strings(
+                np.array(column.vocab, dtype=object), cond.op, values, categorical=spec.get("categorical", False)
+            )
             codes = column.values[rows[present]]
-            lookup = np.r_[per_value, False]   # code -1 (null) never matches
+            lookup = np.r_[per_value, False]  # code -1 (null) never matches
             result[present] = lookup[codes]
         else:
             result[present] = _compare_numbers(column.values[rows[present]], cond.op, values, cond.field)
@@ -378,14 +396,14 @@ class FilterEvaluator:
                 return False
             value = np.array([column.vocab[code]], dtype=object)
             return bool(_compare_strings(value, cond.op, values, spec.get("categorical", False))[0])
-        return bool(_compare_numbers(column.values[row:row + 1], cond.op, values, cond.field)[0])
+        return bool(_compare_numbers(column.values[row : row + 1], cond.op, values, cond.field)[0])
 
 
 def _column(table, name):
     if table is None:
         return None, {}
     column = table.get(name)
-    if column is None:   # field names are matched case-insensitively
+    if column is None:  # field names are matched case-insensitively
         for key in table.columns:
             if key.upper() == name:
                 column, name = table.columns[key], key

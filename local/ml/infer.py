@@ -1,4 +1,5 @@
 """GetRecommendations, GetPersonalizedRanking and batch inference over a trained model."""
+
 from __future__ import annotations
 
 import json
@@ -14,25 +15,44 @@ from .train import dataset_dir, rule_mask
 SCORE_DECIMALS = 7
 
 
-def recommend(model_dir: str, user_id: str | None = None, item_id: str | None = None, num_results: int = 25,
-              filter: CompiledFilter | None = None, filter_values: dict | None = None,
-              dataset_group_dir: str | None = None, context: dict | None = None) -> list[dict]:
+def recommend(
+    model_dir: str,
+    user_id: str | None = None,
+    item_id: str | None = None,
+    num_results: int = 25,
+    filter: CompiledFilter | None = None,
+    filter_values: dict | None = None,
+    dataset_group_dir: str | None = None,
+    context: dict | None = None,
+) -> list[dict]:
     """Unknown users get popular items; so does an unknown itemId for similar-items recipes."""
     model = load_model(model_dir)
     evaluator = _evaluator(model, filter, filter_values, dataset_group_dir)
     return _recommend(model, user_id, item_id, num_results, evaluator, dataset_group_dir)
 
 
-def rank(model_dir: str, user_id: str, input_list: list[str], filter: CompiledFilter | None = None,
-         filter_values: dict | None = None, dataset_group_dir: str | None = None,
-         context: dict | None = None) -> list[dict]:
+def rank(
+    model_dir: str,
+    user_id: str,
+    input_list: list[str],
+    filter: CompiledFilter | None = None,
+    filter_values: dict | None = None,
+    dataset_group_dir: str | None = None,
+    context: dict | None = None,
+) -> list[dict]:
     model = load_model(model_dir)
     evaluator = _evaluator(model, filter, filter_values, dataset_group_dir)
     return _rank(model, user_id, input_list, evaluator, dataset_group_dir)
 
 
-def batch_infer(model_dir: str, input_jsonl: bytes, num_results: int = 25, filter: CompiledFilter | None = None,
-                filter_values: dict | None = None, dataset_group_dir: str | None = None) -> bytes:
+def batch_infer(
+    model_dir: str,
+    input_jsonl: bytes,
+    num_results: int = 25,
+    filter: CompiledFilter | None = None,
+    filter_values: dict | None = None,
+    dataset_group_dir: str | None = None,
+) -> bytes:
     """One output line per non-blank input line; a bad line gets an "error" instead of output.
     A line's own "filterValues" are merged over the job's filter_values."""
     model = load_model(model_dir)
@@ -56,8 +76,9 @@ def batch_infer(model_dir: str, input_jsonl: bytes, num_results: int = 25, filte
             if "itemList" in query:
                 result = _rank(model, query.get("userId"), query["itemList"], evaluator, dataset_group_dir)
             else:
-                result = _recommend(model, query.get("userId"), query.get("itemId"), num_results,
-                                    evaluator, dataset_group_dir)
+                result = _recommend(
+                    model, query.get("userId"), query.get("itemId"), num_results, evaluator, dataset_group_dir
+                )
             output = {"recommendedItems": [r["itemId"] for r in result], "scores": [r["score"] for r in result]}
             out.append({"input": query, "output": output, "error": None})
         except (ValueError, TypeError, KeyError) as err:
@@ -66,6 +87,7 @@ def batch_infer(model_dir: str, input_jsonl: bytes, num_results: int = 25, filte
 
 
 # ---------------------------------------------------------------- internals
+
 
 def _recommend(model: Model, user_id, item_id, num_results, evaluator, dataset_group_dir) -> list[dict]:
     num_results = int(num_results)
@@ -155,9 +177,17 @@ def _evaluator(model: Model, compiled, filter_values, dataset_group_dir, require
     tables = {}
     for kind in (source.catalogue, "USERS", source.interactions):
         tables[kind] = load_table(dataset_dir(group, kind)) if group and os.path.isdir(group) else None
-    evaluator = FilterEvaluator(compiled, {}, model.item_ids, tables[source.catalogue], tables["USERS"],
-                                tables[source.interactions], item_index=model.item_index, resolve=False,
-                                id_column=source.id_column)
+    evaluator = FilterEvaluator(
+        compiled,
+        {},
+        model.item_ids,
+        tables[source.catalogue],
+        tables["USERS"],
+        tables[source.interactions],
+        item_index=model.item_index,
+        resolve=False,
+        id_column=source.id_column,
+    )
     return evaluator.with_values(filter_values) if require_values else evaluator
 
 

@@ -4,6 +4,7 @@
 everyone else plus the oldest 90% of each held-out user's interactions, and
 is scored on whether it recommends the items of their newest 10%.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -23,7 +24,7 @@ def split_test_users(user_ids: list[str]) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     hashes = np.fromiter((zlib.crc32(u.encode("utf-8")) for u in user_ids), dtype=np.int64, count=n)
     order = sorted(range(n), key=lambda i: (hashes[i], user_ids[i]))
-    n_test = max(1, int(round(n * TEST_USER_FRACTION)))
+    n_test = max(1, round(n * TEST_USER_FRACTION))
     mask = np.zeros(n, dtype=bool)
     mask[order[:n_test]] = True
     return mask
@@ -35,7 +36,7 @@ def holdout_rows(users: np.ndarray, ts: np.ndarray, test_users: np.ndarray) -> n
     rows = np.flatnonzero(test_users[users])
     if not len(rows):
         return truth
-    order = rows[np.lexsort((rows, ts[rows], users[rows]))]   # oldest first per user
+    order = rows[np.lexsort((rows, ts[rows], users[rows]))]  # oldest first per user
     u = users[order]
     starts = np.flatnonzero(np.r_[True, u[1:] != u[:-1]])
     lengths = np.diff(np.r_[starts, len(u)])
@@ -58,7 +59,7 @@ def ranking_metrics(recommendations: list[np.ndarray], truths: list[set], catalo
         hits = np.array([r in truth for r in recs] + [False] * (TOP_K - len(recs)))
         for k in CUTOFFS:
             sums[f"precision_at_{k}"] += hits[:k].sum() / k
-            ideal = discounts[:min(k, len(truth))].sum()
+            ideal = discounts[: min(k, len(truth))].sum()
             gain = (hits[:k] * discounts[:k]).sum()
             sums[f"normalized_discounted_cumulative_gain_at_{k}"] += gain / ideal if ideal else 0.0
         first = np.flatnonzero(hits)

@@ -1,4 +1,5 @@
 """A trained model: its arrays, how it scores, and how it is stored in model_dir."""
+
 from __future__ import annotations
 
 import json
@@ -16,9 +17,9 @@ MODEL_FILE = "model.npz"
 INFO_FILE = "model_info.json"
 METRICS_FILE = "metrics.json"
 
-HISTORY_LENGTH = 100        # most recent interactions that shape a user's scores
-RECENCY_HALF_LIFE = 10.0    # an interaction 10 events old counts half as much
-POPULARITY_WEIGHT = 1e-6    # popularity only breaks ties and fills short lists
+HISTORY_LENGTH = 100  # most recent interactions that shape a user's scores
+RECENCY_HALF_LIFE = 10.0  # an interaction 10 events old counts half as much
+POPULARITY_WEIGHT = 1e-6  # popularity only breaks ties and fills short lists
 
 RECIPE_KINDS = {
     "aws-popularity-count": "popularity",
@@ -35,6 +36,7 @@ RECIPE_KINDS = {
 @dataclass(frozen=True)
 class Source:
     """Where a recipe's interactions and catalogue live: items, or actions for next-best-action."""
+
     interactions: str = "INTERACTIONS"
     catalogue: str = "ITEMS"
     id_column: str = "ITEM_ID"
@@ -55,13 +57,13 @@ class Model:
     recipe: str
     kind: str
     item_ids: list[str]
-    popularity: np.ndarray                  # training interactions per item
-    neighbors: sp.csr_matrix | None         # item x item similarity (top-K per row)
+    popularity: np.ndarray  # training interactions per item
+    neighbors: sp.csr_matrix | None  # item x item similarity (top-K per row)
     user_ids: list[str]
-    hist_indptr: np.ndarray                 # per user, item indices oldest first
+    hist_indptr: np.ndarray  # per user, item indices oldest first
     hist_items: np.ndarray
     hist_ts: np.ndarray
-    rules: dict = field(default_factory=dict)   # event_type / event_value_threshold
+    rules: dict = field(default_factory=dict)  # event_type / event_value_threshold
     info: dict = field(default_factory=dict)
 
     @property
@@ -170,15 +172,21 @@ def top_n(scores: np.ndarray, n: int, exclude=None) -> np.ndarray:
 
 # ---------------------------------------------------------------- storage
 
+
 def save_model(model_dir: str, model: Model, metrics: dict) -> None:
     os.makedirs(model_dir, exist_ok=True)
     nb = model.neighbors if model.neighbors is not None else sp.csr_matrix((model.n_items, model.n_items))
     arrays = {
-        "item_ids": _pack(model.item_ids), "user_ids": _pack(model.user_ids),
+        "item_ids": _pack(model.item_ids),
+        "user_ids": _pack(model.user_ids),
         "popularity": model.popularity,
-        "nb_data": nb.data.astype(np.float32), "nb_indices": nb.indices, "nb_indptr": nb.indptr,
+        "nb_data": nb.data.astype(np.float32),
+        "nb_indices": nb.indices,
+        "nb_indptr": nb.indptr,
         "has_neighbors": np.array([model.neighbors is not None]),
-        "hist_indptr": model.hist_indptr, "hist_items": model.hist_items, "hist_ts": model.hist_ts,
+        "hist_indptr": model.hist_indptr,
+        "hist_items": model.hist_items,
+        "hist_ts": model.hist_ts,
     }
     atomic_savez(os.path.join(model_dir, MODEL_FILE), arrays)
     info = dict(model.info, recipe=model.recipe, kind=model.kind, rules=model.rules)
@@ -212,10 +220,18 @@ def _load_cached(model_dir: str, *_version) -> Model:
         if bool(npz["has_neighbors"][0]):
             neighbors = sp.csr_matrix((npz["nb_data"], npz["nb_indices"], npz["nb_indptr"]), shape=(n, n))
         return Model(
-            recipe=info["recipe"], kind=info["kind"], item_ids=item_ids,
-            popularity=npz["popularity"], neighbors=neighbors, user_ids=_unpack(npz["user_ids"]),
-            hist_indptr=npz["hist_indptr"], hist_items=npz["hist_items"], hist_ts=npz["hist_ts"],
-            rules=info.get("rules", {}), info=info)
+            recipe=info["recipe"],
+            kind=info["kind"],
+            item_ids=item_ids,
+            popularity=npz["popularity"],
+            neighbors=neighbors,
+            user_ids=_unpack(npz["user_ids"]),
+            hist_indptr=npz["hist_indptr"],
+            hist_items=npz["hist_items"],
+            hist_ts=npz["hist_ts"],
+            rules=info.get("rules", {}),
+            info=info,
+        )
 
 
 def _pack(strings: list[str]) -> np.ndarray:

@@ -1,4 +1,5 @@
 """The parts of a Personalize Avro schema the emulator needs."""
+
 from __future__ import annotations
 
 import json
@@ -10,10 +11,19 @@ INTEGER_TYPES = {"int", "long"}
 
 # Personalize's own fields for each dataset type; used when no schema was imported.
 DEFAULT_SCHEMAS = {
-    "INTERACTIONS": [("USER_ID", "string"), ("ITEM_ID", "string"), ("TIMESTAMP", "long"),
-                     ("EVENT_TYPE", "string"), ("EVENT_VALUE", ["null", "float"])],
-    "ACTION_INTERACTIONS": [("USER_ID", "string"), ("ACTION_ID", "string"), ("TIMESTAMP", "long"),
-                            ("EVENT_TYPE", "string")],
+    "INTERACTIONS": [
+        ("USER_ID", "string"),
+        ("ITEM_ID", "string"),
+        ("TIMESTAMP", "long"),
+        ("EVENT_TYPE", "string"),
+        ("EVENT_VALUE", ["null", "float"]),
+    ],
+    "ACTION_INTERACTIONS": [
+        ("USER_ID", "string"),
+        ("ACTION_ID", "string"),
+        ("TIMESTAMP", "long"),
+        ("EVENT_TYPE", "string"),
+    ],
     "ITEMS": [("ITEM_ID", "string")],
     "USERS": [("USER_ID", "string")],
     "ACTIONS": [("ACTION_ID", "string")],
@@ -44,9 +54,15 @@ def parse_fields(schema: dict | str) -> list[FieldSpec]:
         options = ftype if isinstance(ftype, list) else [ftype]
         options = [o.get("type") if isinstance(o, dict) else o for o in options]
         concrete = [o for o in options if o != "null"] or ["string"]
-        specs.append(FieldSpec(
-            name=f["name"], type=str(concrete[0]), nullable="null" in options,
-            categorical=bool(f.get("categorical")), textual=bool(f.get("textual"))))
+        specs.append(
+            FieldSpec(
+                name=f["name"],
+                type=str(concrete[0]),
+                nullable="null" in options,
+                categorical=bool(f.get("categorical")),
+                textual=bool(f.get("textual")),
+            )
+        )
     return specs
 
 
@@ -54,8 +70,13 @@ def default_schema(dataset_type: str, extra_fields: dict[str, object] | None = N
     fields = [{"name": n, "type": t} for n, t in DEFAULT_SCHEMAS[dataset_type]]
     for name, ftype in (extra_fields or {}).items():
         fields.append({"name": name, "type": ["null", ftype]})
-    return {"type": "record", "name": dataset_type.title(),
-            "namespace": "com.amazonaws.personalize.schema", "fields": fields, "version": "1.0"}
+    return {
+        "type": "record",
+        "name": dataset_type.title(),
+        "namespace": "com.amazonaws.personalize.schema",
+        "fields": fields,
+        "version": "1.0",
+    }
 
 
 def camel_to_field(name: str) -> str:

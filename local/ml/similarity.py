@@ -1,16 +1,18 @@
 """Item-to-item cosine similarity over who-interacted-with-what, top-K per item."""
+
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
 
 NEIGHBORS_PER_ITEM = 100
-RECENT_ITEMS_PER_USER = 200   # caps the quadratic cost of very active users
-BLOCK_NNZ = 5_000_000         # co-occurrence entries materialised at once
+RECENT_ITEMS_PER_USER = 200  # caps the quadratic cost of very active users
+BLOCK_NNZ = 5_000_000  # co-occurrence entries materialised at once
 
 
-def user_item_matrix(users, items, ts, n_users: int, n_items: int,
-                     recent_per_user: int | None = RECENT_ITEMS_PER_USER) -> sp.csr_matrix:
+def user_item_matrix(
+    users, items, ts, n_users: int, n_items: int, recent_per_user: int | None = RECENT_ITEMS_PER_USER
+) -> sp.csr_matrix:
     """Binary user x item matrix of each user's most recent distinct items."""
     if recent_per_user is not None and len(users):
         order = np.lexsort((-ts, items, users))
@@ -40,7 +42,7 @@ def within_group_rank(groups: np.ndarray) -> np.ndarray:
 def item_neighbors(x: sp.csr_matrix, k: int = NEIGHBORS_PER_ITEM) -> sp.csr_matrix:
     """Top-k cosine neighbours of every item (never itself), ties by item index."""
     n_items = x.shape[1]
-    xt = x.T.tocsr()                               # item x user
+    xt = x.T.tocsr()  # item x user
     item_users = np.asarray(x.sum(axis=0)).ravel()
     user_degree = np.asarray(x.sum(axis=1)).ravel()
     # Upper bound of each item's co-occurrence row length, to size the blocks.

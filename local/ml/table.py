@@ -4,6 +4,7 @@ string columns dictionary-encoded (int32 codes, -1 = null, plus a vocabulary).
 A table is persisted as a single .npz file written atomically, so a killed
 process leaves either the old or the new version behind, never a torn one.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,14 +22,14 @@ _SEPARATOR = "\x00"  # never valid inside CSV text we accept
 
 @dataclass
 class Column:
-    values: np.ndarray                  # float64, or int32 codes for strings
-    vocab: list[str] | None = None      # None for numeric columns
+    values: np.ndarray  # float64, or int32 codes for strings
+    vocab: list[str] | None = None  # None for numeric columns
 
     @property
     def is_string(self) -> bool:
         return self.vocab is not None
 
-    def take(self, rows: np.ndarray) -> "Column":
+    def take(self, rows: np.ndarray) -> Column:
         return Column(self.values[rows], self.vocab)
 
     def code_of(self, value: str) -> int | None:
@@ -47,7 +48,7 @@ class Column:
             starts = np.r_[0, np.cumsum(counts)] + int((self.values < 0).sum())
             grouping = self.__dict__["_grouping"] = (order, starts)
         order, starts = grouping
-        return order[starts[code]:starts[code + 1]]
+        return order[starts[code] : starts[code + 1]]
 
     def strings(self) -> np.ndarray:
         """Decoded values as an object array (None for nulls); for small tables."""
@@ -70,7 +71,7 @@ class Table:
     def n_rows(self) -> int:
         return len(next(iter(self.columns.values())).values) if self.columns else 0
 
-    def take(self, rows: np.ndarray) -> "Table":
+    def take(self, rows: np.ndarray) -> Table:
         return Table(self.schema, {k: c.take(rows) for k, c in self.columns.items()})
 
     def get(self, name: str) -> Column | None:

@@ -1,4 +1,5 @@
 """Training a solution version: data selection, model fitting, offline metrics."""
+
 from __future__ import annotations
 
 import os
@@ -11,19 +12,28 @@ import scipy.sparse as sp
 from .datasets import check_interaction_minimums
 from .errors import TrainingFailed
 from .metrics import TOP_K, holdout_rows, ranking_metrics, split_test_users
-from .model import (RECIPE_KINDS, Model, Source, history_matrix, load_metrics, load_model, recipe_name,
-                    save_model, source_of, top_n)
+from .model import (
+    RECIPE_KINDS,
+    Model,
+    Source,
+    history_matrix,
+    load_metrics,
+    load_model,
+    recipe_name,
+    save_model,
+    source_of,
+    top_n,
+)
 from .similarity import item_neighbors, user_item_matrix
 from .table import Table, load_table
 
-
-EVAL_BLOCK_USERS = 2000   # held-out users scored at once (bounds memory)
+EVAL_BLOCK_USERS = 2000  # held-out users scored at once (bounds memory)
 
 
 @dataclass
 class Interactions:
-    users: np.ndarray      # index into user_ids
-    items: np.ndarray      # index into item_ids
+    users: np.ndarray  # index into user_ids
+    items: np.ndarray  # index into item_ids
     ts: np.ndarray
     user_ids: list[str]
     item_ids: list[str]
@@ -52,7 +62,7 @@ def rule_mask(table: Table, rules: dict, id_column: str = "ITEM_ID") -> np.ndarr
     threshold = rules.get("event_value_threshold")
     if threshold is not None and table.get("EVENT_VALUE") is not None:
         values = table.get("EVENT_VALUE").values
-        keep &= ~(values < threshold)   # rows without a value are kept
+        keep &= ~(values < threshold)  # rows without a value are kept
     return keep
 
 
@@ -62,8 +72,13 @@ def select_interactions(table: Table, rules: dict, id_column: str = "ITEM_ID") -
     user_codes, users = np.unique(user_col.values[keep], return_inverse=True)
     item_codes, items = np.unique(item_col.values[keep], return_inverse=True)
     ts = table.get("TIMESTAMP").values[keep] if table.get("TIMESTAMP") is not None else np.zeros(len(keep))
-    return Interactions(users.astype(np.int64), items.astype(np.int64), np.asarray(ts, dtype=np.float64),
-                        [user_col.vocab[c] for c in user_codes], [item_col.vocab[c] for c in item_codes])
+    return Interactions(
+        users.astype(np.int64),
+        items.astype(np.int64),
+        np.asarray(ts, dtype=np.float64),
+        [user_col.vocab[c] for c in user_codes],
+        [item_col.vocab[c] for c in item_codes],
+    )
 
 
 def fit(recipe: str, inter: Interactions, rows: np.ndarray | None = None) -> Model:
@@ -78,13 +93,27 @@ def fit(recipe: str, inter: Interactions, rows: np.ndarray | None = None) -> Mod
         neighbors = item_neighbors(user_item_matrix(users, items, ts, n_users, n_items))
     order = np.lexsort((np.arange(len(users)), ts, users))
     indptr = np.r_[0, np.cumsum(np.bincount(users, minlength=n_users))]
-    return Model(recipe=recipe, kind=kind, item_ids=inter.item_ids, popularity=popularity,
-                 neighbors=neighbors, user_ids=inter.user_ids, hist_indptr=indptr,
-                 hist_items=items[order], hist_ts=ts[order])
+    return Model(
+        recipe=recipe,
+        kind=kind,
+        item_ids=inter.item_ids,
+        popularity=popularity,
+        neighbors=neighbors,
+        user_ids=inter.user_ids,
+        hist_indptr=indptr,
+        hist_items=items[order],
+        hist_ts=ts[order],
+    )
 
 
-def evaluate(model: Model, inter: Interactions, train_rows: np.ndarray, truth_rows: np.ndarray,
-             test_users: np.ndarray, catalogue_size: int) -> dict:
+def evaluate(
+    model: Model,
+    inter: Interactions,
+    train_rows: np.ndarray,
+    truth_rows: np.ndarray,
+    test_users: np.ndarray,
+    catalogue_size: int,
+) -> dict:
     tested = np.flatnonzero(test_users)
     truths = [set() for _ in tested]
     slot = np.full(len(inter.user_ids), -1)
@@ -118,8 +147,9 @@ def _similar_item_recommendations(model, q_rows, q_items, q_ts, row_ids, n_queri
     recommendations = [top_n(model.popularity_prior, TOP_K)] * n_queries
     with_query = np.flatnonzero(newest_item >= 0)
     queries = newest_item[with_query]
-    itself = sp.csr_matrix((np.ones(len(queries)), (np.arange(len(queries)), queries)),
-                           shape=(len(queries), model.n_items))
+    itself = sp.csr_matrix(
+        (np.ones(len(queries)), (np.arange(len(queries)), queries)), shape=(len(queries), model.n_items)
+    )
     for q, recs in zip(with_query, model.top_n_sparse(model.neighbors[queries], itself, TOP_K)):
         recommendations[q] = recs
     return recommendations
@@ -147,9 +177,15 @@ def solution_rules(solution_config: dict | None, event_type: str | None) -> dict
     return {"event_type": event_type or None, "event_value_threshold": threshold}
 
 
-def train(recipe_arn: str, dataset_group_dir: str, model_dir: str, solution_config: dict | None = None,
-          training_mode: str = "FULL", event_type: str | None = None,
-          previous_model_dir: str | None = None) -> dict:
+def train(
+    recipe_arn: str,
+    dataset_group_dir: str,
+    model_dir: str,
+    solution_config: dict | None = None,
+    training_mode: str = "FULL",
+    event_type: str | None = None,
+    previous_model_dir: str | None = None,
+) -> dict:
     started = time.time()
     recipe = recipe_name(recipe_arn)
     if recipe not in RECIPE_KINDS:
@@ -176,15 +212,25 @@ def train(recipe_arn: str, dataset_group_dir: str, model_dir: str, solution_conf
         truth = holdout_rows(inter.users, inter.ts, test_users)
         train_rows = np.flatnonzero(~truth)
         eval_model = fit(recipe, inter, train_rows)
-        metrics = evaluate(eval_model, inter, train_rows, np.flatnonzero(truth), test_users,
-                           catalogue_size(dataset_group_dir, table, source))
+        metrics = evaluate(
+            eval_model,
+            inter,
+            train_rows,
+            np.flatnonzero(truth),
+            test_users,
+            catalogue_size(dataset_group_dir, table, source),
+        )
         model = fit(recipe, inter)
     model.rules = rules
     model.info = {
-        "recipe_arn": recipe_arn, "training_mode": "UPDATE" if updating else "FULL",
+        "recipe_arn": recipe_arn,
+        "training_mode": "UPDATE" if updating else "FULL",
         "dataset_group_dir": os.path.abspath(dataset_group_dir),
-        "interactions": int(len(inter.users)), "users": len(inter.user_ids), "items": len(inter.item_ids),
-        "trained_at": time.time(), "training_seconds": round(time.time() - started, 3),
+        "interactions": len(inter.users),
+        "users": len(inter.user_ids),
+        "items": len(inter.item_ids),
+        "trained_at": time.time(),
+        "training_seconds": round(time.time() - started, 3),
         "hyper_parameters_ignored": sorted((solution_config or {}).get("algorithmHyperParameters", {}) or {}),
     }
     save_model(model_dir, model, metrics)

@@ -43,7 +43,7 @@ def _dsn_parameters(dsn: str) -> dict:
 
 
 def describe_dsn(dsn: str) -> str:
-    """"host H, port P, database D" of a DSN (URI or key=value), for messages: never the password."""
+    """ "host H, port P, database D" of a DSN (URI or key=value), for messages: never the password."""
     params = _dsn_parameters(dsn)
     host = params.get("host") or params.get("hostaddr") or "the default socket"
     port = params.get("port") or "5432"
@@ -66,7 +66,9 @@ def read_sql(dsn: str, query: str) -> pl.DataFrame:
     Datetime(time_zone="UTC"). NUMERIC columns come back as Decimal, other types
     as their natural Polars counterparts. Raises SqlConnectionError or SqlQueryError."""
     try:
-        connection = psycopg.connect(dsn, **({} if "connect_timeout" in dsn else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}))
+        connection = psycopg.connect(
+            dsn, **({} if "connect_timeout" in dsn else {"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+        )
     except psycopg.Error as error:
         # libpq's reason spans lines ("connection refused", then a hint); one line reads better in a log.
         reason = "; ".join(line.strip() for line in str(error).splitlines() if line.strip()) or type(error).__name__
@@ -82,5 +84,6 @@ def read_sql(dsn: str, query: str) -> pl.DataFrame:
         except (psycopg.Error, pl.exceptions.UnsuitableSQLError) as error:
             # UnsuitableSQLError: Polars' own refusal of statements that are not reads (DELETE, ...).
             message = _without_password(str(error).strip(), dsn)
-            raise SqlQueryError(f"query failed on PostgreSQL ({describe_dsn(dsn)}): {message}\n"
-                                f"  query: {query.strip()}") from None
+            raise SqlQueryError(
+                f"query failed on PostgreSQL ({describe_dsn(dsn)}): {message}\n  query: {query.strip()}"
+            ) from None
