@@ -12,7 +12,7 @@ def rows(outputs: dict, describe_version=None, describe_import=None) -> list[tup
     if describe_version is None or describe_import is None:
         describe_version, describe_import = _describers(outputs.get("connection") or {})
     promotions = outputs.get("promotions") or {}
-    table = []
+    table: list[tuple[str, ...]] = []
     for name, experiment in sorted(outputs["experiments"].items()):
         recorded = experiment.get("trainingStatus") or "-"
         version = experiment.get("solutionVersionArn")

@@ -143,9 +143,9 @@ class PromotionProvider(ResourceProvider):
             reason = f"challenger {challenger or '(not started)'} is {status}; the campaign keeps serving {champion}"
             progress(f"promotion of {props['campaignName']}: {reason}")
             return _without_nulls(self._outputs(props, PENDING, reason, champion, champion, None, None))
-        contest = champion is not None and champion != challenger
+        contested = champion if champion is not None and champion != challenger else None
         scored = scores(
-            [challenger, champion] if contest else [challenger],
+            [challenger, contested] if contested else [challenger],
             props.get("validation"),
             region=props.get("region"),
             endpoint=props.get("endpoint"),
@@ -158,7 +158,7 @@ class PromotionProvider(ResourceProvider):
             decision.reason,
             champion,
             decision.served,
-            scored[champion] if contest else None,
+            scored[contested] if contested else None,
             scored[challenger],
         )
         outputs["history"] = _append_history(
@@ -205,7 +205,7 @@ class PromotionProvider(ResourceProvider):
 def _without_nulls(outputs: dict[str, Any]) -> dict[str, Any]:
     """Outputs with "" and {} for "none": a key missing from the state reads as
     unknown in every later preview, which would show the outputs as changing."""
-    empty = {"championMetrics": {}, "challengerMetrics": {}}
+    empty: dict[str, Any] = {"championMetrics": {}, "challengerMetrics": {}}
     return {**outputs, **{k: empty.get(k, "") for k in OUTPUTS + ("challengerArn",) if outputs.get(k) is None}}
 
 

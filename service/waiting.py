@@ -32,7 +32,7 @@ class Waits(TypedDict, total=False):
     maxPollSeconds: Seconds
 
 
-DEFAULT_WAITS: Waits = {
+DEFAULT_WAITS: dict[str, float] = {
     "createSeconds": 3600,
     "updateSeconds": 3600,
     "deleteSeconds": 1800,

@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, module in COMMANDS.items():
         command = commands.add_parser(
             name,
-            help=module.__doc__.strip().splitlines()[0],
+            help=(module.__doc__ or name).strip().splitlines()[0],
             description=module.__doc__,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )

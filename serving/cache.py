@@ -11,8 +11,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-_MISSING = object()
-
 
 class TTLCache:
     """Entries live `ttl_seconds` after they are put. With one TTL for all,
@@ -34,12 +32,12 @@ class TTLCache:
         """The value put under `key` if it has not expired, else `default`.
         An expired entry counts as a miss too: the caller has to fetch again."""
         with self._lock:
-            found = self._entries.get(key, _MISSING)
-            if found is not _MISSING and self._clock() >= found[0]:
+            found = self._entries.get(key)
+            if found is not None and self._clock() >= found[0]:
                 del self._entries[key]
                 self._expired += 1
-                found = _MISSING
-            if found is _MISSING:
+                found = None
+            if found is None:
                 self._misses += 1
                 return default
             self._hits += 1

@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Iterable
 from numbers import Real
+from typing import Any
 
 from serving.cache import TTLCache
 from serving.outputs import StackOutputs
@@ -126,7 +127,7 @@ class Recommender:
         return self._cached("GetPersonalizedRanking", request, "personalizedRanking")
 
     def _filtering(self, filter: str | None, filter_values: dict | None, context: dict | None) -> dict:
-        params = {}
+        params: dict[str, Any] = {}
         if filter is not None:
             params["filterArn"] = self.experiment.filter_arn(filter)
         if filter_values:

@@ -198,7 +198,7 @@ def _text(row: dict, column: str, where: str) -> str:
 
 def _number(text: str | None, column: str, where: str, expected: str) -> float:
     try:
-        value = float(text)
+        value = float(text)  # type: ignore[arg-type]  # None is caught below, as a missing value
     except (TypeError, ValueError):
         raise ValueError(f"{where}: {column} {text!r} is not {expected}") from None
     if not math.isfinite(value):

@@ -60,7 +60,8 @@ def _rule(key: str, value: Any, allowed: str) -> PydanticCustomError:
     return PydanticCustomError("config_rule", "{allowed}", {"key": key, "value": value, "allowed": allowed})
 
 
-def _matching(pattern: str, allowed: str):
+def _matching(pattern: str, allowed: str) -> AfterValidator:
+    """A string check whose failure says what is allowed (pydantic's would quote the regex)."""
     compiled = re.compile(pattern)
 
     def check(value: str) -> str:
@@ -71,22 +72,14 @@ def _matching(pattern: str, allowed: str):
     return AfterValidator(check)
 
 
-def _text(allowed: str, pattern: str | None = None) -> Any:
-    """A non-empty string (matching `pattern`), described by what is allowed."""
-    checks = [_matching(pattern, allowed)] if pattern else []
-    return Annotated[str, Field(min_length=1, description=allowed), *checks]
+NAME_ALLOWED = "lower-case letters, digits and hyphens, starting with a letter or digit, at most 30 characters"
+FILTER_NAME_ALLOWED = "filter names like experiment names: " + NAME_ALLOWED
+VERSION_ALLOWED = "the name of an exported dataset version: letters, digits, '.', '_' or '-', at most 40 characters"
 
-
-ExperimentName = _text(
-    "lower-case letters, digits and hyphens, starting with a letter or digit, at most 30 characters", NAME_PATTERN
-)
-FilterName = _text(
-    "filter names like experiment names: lower-case letters, digits and hyphens, at most 30 characters", NAME_PATTERN
-)
-FilterExpression = _text("a filter expression string")
-DatasetVersion = _text(
-    "the name of an exported dataset version: letters, digits, '.', '_' or '-', at most 40 characters", VERSION_PATTERN
-)
+ExperimentName = Annotated[str, Field(description=NAME_ALLOWED), _matching(NAME_PATTERN, NAME_ALLOWED)]
+FilterName = Annotated[str, Field(description=FILTER_NAME_ALLOWED), _matching(NAME_PATTERN, FILTER_NAME_ALLOWED)]
+FilterExpression = Annotated[str, Field(min_length=1, description="a filter expression string")]
+DatasetVersion = Annotated[str, Field(description=VERSION_ALLOWED), _matching(VERSION_PATTERN, VERSION_ALLOWED)]
 
 
 class _Model(BaseModel):
@@ -220,7 +213,7 @@ class StackConfig(_Model):
     )
     connection: Connection = Field(default_factory=Connection, description="a mapping with region, endpoint")
     storage: Storage = Field(default_factory=Storage, description="a mapping with bucketName, roleArn, kmsKeyArn")
-    waits: Waits = Field(default_factory=dict, description="a mapping of deadlines and polling, in seconds")  # type: ignore[arg-type]
+    waits: Waits = Field(default_factory=lambda: Waits(), description="a mapping of deadlines and polling, in seconds")
     training: Training = Field(default_factory=Training, description="a mapping with wait")
     promotion: Promotion = Field(
         default_factory=Promotion, description="a mapping with metric, minImprovement, onReject, validationUsers"
@@ -300,7 +293,7 @@ def _schema_node(schema: dict, loc: tuple) -> dict:
     return node if node.get("description") or parent is None else {**node}
 
 
-def _allowed(error: dict, schema: dict) -> str:
+def _allowed(error: Mapping[str, Any], schema: dict) -> str:
     ctx = error.get("ctx") or {}
     if "allowed" in ctx:
         return str(ctx["allowed"])

@@ -196,6 +196,8 @@ class ExperimentComponent(pulumi.ComponentResource):
         a prefix per version. Jobs cannot be deleted or renamed, so the job is named
         by the version it uses and by its settings: new model, new job."""
         batch = experiment.batch_inference
+        if batch is None:
+            raise ValueError(f"experiment {experiment.name} declares no batch inference")
         served = self.promotion.servedVersionArn
         version_id = served.apply(lambda arn: arn.rsplit("/", 1)[-1])
         self.batch_output = pulumi.Output.concat(

@@ -19,7 +19,7 @@ PATH = Path(__file__).resolve().parents[1] / "schema" / "stack-config.schema.jso
 def stack_file_schema() -> dict[str, Any]:
     config = json_schema()
     keys = {f"personalize:{name}": prop for name, prop in config["properties"].items()}
-    others = {f"^({'|'.join(n for n in NAMESPACES if n != 'personalize')}):": {}}
+    others: dict[str, Any] = {f"^({'|'.join(n for n in NAMESPACES if n != 'personalize')}):": {}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Pulumi.<stack>.yaml of the personalize project",
