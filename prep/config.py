@@ -10,15 +10,14 @@ errors, and a key set to null counts as not given."""
 
 import os
 import re
-import types
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 import pydantic
 import yaml
 from pydantic import AfterValidator, ConfigDict, PrivateAttr, ValidationInfo, field_validator, model_validator
-from pydantic.fields import FieldInfo
-from pydantic_core import PydanticCustomError
+
+from common.config_errors import first_problem, rule
 
 SourceKind = Literal["csv", "parquet", "jsonl", "sql"]
 Cast = Literal["string", "int", "float", "bool"]
@@ -41,12 +40,6 @@ FIELD_NAME = r"^[A-Z][A-Z0-9_]{0,149}$"
 class PrepConfigError(ValueError):
     def __init__(self, path: str, key: str, value: Any, allowed: str):
         super().__init__(f"{path}: key {key!r} has value {value!r}; allowed: {allowed}")
-
-
-def _problem(allowed: str, key: str = "", **shown: Any) -> PydanticCustomError:
-    """A rule broken at `key`, relative to the key being validated; the message
-    shows `value=` if given, else the value there."""
-    return PydanticCustomError("prep_config", "{allowed}", {"allowed": allowed, "key": key, **shown})
 
 
 class _Model(pydantic.BaseModel):
@@ -79,7 +72,7 @@ class Source(_Model):
     def _rules(self) -> "Source":
         for member in ("dsn", "query") if self.kind == "sql" else ("path",):
             if not getattr(self, member):
-                raise _problem(f"a string (required for a {self.kind} source)", member, value=getattr(self, member))
+                raise rule(f"a string (required for a {self.kind} source)", member, value=getattr(self, member))
         return self
 
 
@@ -101,7 +94,7 @@ class Field(_Model):
     @model_validator(mode="after")
     def _rules(self) -> "Field":
         if ("column" in self.model_fields_set) == ("value" in self.model_fields_set):
-            raise _problem("exactly one of column (a source column) or value (a constant)")
+            raise rule("exactly one of column (a source column) or value (a constant)")
         return self
 
 
@@ -161,24 +154,20 @@ class Table(_Model):
     def _aggregates(cls, aggregates: tuple[str, ...]) -> tuple[str, ...]:
         for function in aggregates:
             if function not in AGGREGATES or cls.kind == "interactions":
-                raise _problem(str(cls.model_fields["aggregates"].description), value=function)
+                raise rule(str(cls.model_fields["aggregates"].description), value=function)
         return aggregates
 
     @model_validator(mode="after")
     def _rules(self) -> "Table":
         names = [s.name for s in self.sources]
         if len(set(names)) != len(names):
-            raise _problem("sources with distinct names", "sources", value=names)
+            raise rule("sources with distinct names", "sources", value=names)
         for required in REQUIRED[self.kind]:
             if required not in self.fields_by_name:
-                raise _problem(
-                    f"a mapping for {required} (required for {self.kind})", f"mapping.{required}", value=None
-                )
+                raise rule(f"a mapping for {required} (required for {self.kind})", f"mapping.{required}", value=None)
         for name in [*self.fill, *self.drop_missing]:
             if name not in self.fields_by_name:
-                raise _problem(
-                    f"a mapped field: {', '.join(sorted(self.fields_by_name))}", "fill/dropMissing", value=name
-                )
+                raise rule(f"a mapped field: {', '.join(sorted(self.fields_by_name))}", "fill/dropMissing", value=name)
         return self
 
 
@@ -245,7 +234,8 @@ def load_config(path: str) -> DatasetConfig:
     try:
         return DatasetConfig.model_validate(raw, context={"path": path})
     except pydantic.ValidationError as failure:
-        raise _config_error(path, failure) from None
+        problem = first_problem(DatasetConfig, failure, missing="a value (required)")
+        raise PrepConfigError(path, problem.key, problem.value, problem.allowed) from None
 
 
 def expand_env(text: str) -> str:
@@ -257,68 +247,3 @@ def expand_env(text: str) -> str:
         return os.environ[match.group(1)]
 
     return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", value, text)
-
-
-# ------------------------------------------------------------------ pydantic's errors in the file's words
-def _config_error(path: str, failure: pydantic.ValidationError) -> PrepConfigError:
-    """The first problem: an unknown key, then a missing one (the shallowest
-    first, as a misspelt key shows as both), then any other in pydantic's order."""
-
-    def precedence(error: Any) -> tuple:
-        rank = {"extra_forbidden": 0, "missing": 1}.get(error["type"], 2)
-        return rank, len(error["loc"]) if rank < 2 else 0, str(error["loc"]) if rank == 0 else ""
-
-    error = min(failure.errors(include_url=False), key=precedence)
-    loc, kind, ctx = error["loc"], error["type"], error.get("ctx", {})
-    key = _key_path(loc)
-    if kind == "prep_config":
-        return PrepConfigError(
-            path, ".".join(filter(None, (key, ctx["key"]))), ctx.get("value", error["input"]), ctx["allowed"]
-        )
-    if kind == "extra_forbidden":
-        model, _ = _walk(loc[:-1])
-        allowed = "one of the keys " + ", ".join(f.alias or name for name, f in model.model_fields.items())
-        return PrepConfigError(path, key, error["input"], allowed)
-    if kind == "missing":
-        return PrepConfigError(path, key, None, "a value (required)")
-    if kind in ("model_type", "dict_type"):
-        return PrepConfigError(path, key, error["input"], "a mapping")
-    return PrepConfigError(path, key, error["input"], _walk(loc)[1] or error["msg"])
-
-
-def _key_path(loc: tuple) -> str:
-    """('interactions', 'sources', 0, 'kind') -> 'interactions.sources[0].kind'; a key's key is the key."""
-    text = ""
-    for part in loc:
-        if part != "[key]":
-            text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
-    return text
-
-
-def _walk(loc: tuple) -> tuple[Any, str]:
-    """The type `loc` leads to from DatasetConfig, and the last description on the way."""
-    node: Any = DatasetConfig
-    described = ""
-    for i, part in enumerate(loc):
-        node, described = _unwrap(node, described)
-        if part == "[key]":
-            continue
-        if isinstance(node, type) and issubclass(node, pydantic.BaseModel):
-            info = {f.alias or name: f for name, f in node.model_fields.items()}[part]
-            node, described = info.annotation, info.description or described
-        else:  # a list or tuple's items, a dict's values, or its keys when "[key]" follows
-            members = get_args(node)
-            node = members[1] if get_origin(node) is dict and loc[i + 1 : i + 2] != ("[key]",) else members[0]
-    return _unwrap(node, described)
-
-
-def _unwrap(node: Any, described: str) -> tuple[Any, str]:
-    """X from `X | None` and Annotated[X, ...], with a description found there."""
-    while True:
-        if get_origin(node) is Annotated:
-            node, *metadata = get_args(node)
-            described = next((m.description for m in metadata if isinstance(m, FieldInfo) and m.description), described)
-        elif get_origin(node) in (Union, types.UnionType):
-            node = next(member for member in get_args(node) if member is not type(None))
-        else:
-            return node, described

@@ -8,12 +8,10 @@ that involve several keys as validators. Each field's description is what is
 allowed; it is both the error message's last part and the editor's hint in
 the published JSON Schema (schema/personalize-config.schema.json)."""
 
-import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -21,8 +19,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
 
+from common.config_errors import first_problem, matching, rule
 from common.layout import BATCH_INPUT_PREFIX
 from common.statuses import METRICS, VALIDATION_PREFIX
 from evaluation.gate import DEFAULT_METRIC, ON_REJECT
@@ -55,31 +53,14 @@ class ConfigError(ValueError):
         self.key = key
 
 
-def _rule(key: str, value: Any, allowed: str) -> PydanticCustomError:
-    """A cross-field rule broken at `key` (relative to the model that checks it)."""
-    return PydanticCustomError("config_rule", "{allowed}", {"key": key, "value": value, "allowed": allowed})
-
-
-def _matching(pattern: str, allowed: str) -> AfterValidator:
-    """A string check whose failure says what is allowed (pydantic's would quote the regex)."""
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if not compiled.fullmatch(value):
-            raise PydanticCustomError("config_pattern", "{allowed}", {"allowed": allowed})
-        return value
-
-    return AfterValidator(check)
-
-
 NAME_ALLOWED = "lower-case letters, digits and hyphens, starting with a letter or digit, at most 30 characters"
 FILTER_NAME_ALLOWED = "filter names like experiment names: " + NAME_ALLOWED
 VERSION_ALLOWED = "the name of an exported dataset version: letters, digits, '.', '_' or '-', at most 40 characters"
 
-ExperimentName = Annotated[str, Field(description=NAME_ALLOWED), _matching(NAME_PATTERN, NAME_ALLOWED)]
-FilterName = Annotated[str, Field(description=FILTER_NAME_ALLOWED), _matching(NAME_PATTERN, FILTER_NAME_ALLOWED)]
+ExperimentName = Annotated[str, Field(description=NAME_ALLOWED), matching(NAME_PATTERN, NAME_ALLOWED)]
+FilterName = Annotated[str, Field(description=FILTER_NAME_ALLOWED), matching(NAME_PATTERN, FILTER_NAME_ALLOWED)]
 FilterExpression = Annotated[str, Field(min_length=1, description="a filter expression string")]
-DatasetVersion = Annotated[str, Field(description=VERSION_ALLOWED), _matching(VERSION_PATTERN, VERSION_ALLOWED)]
+DatasetVersion = Annotated[str, Field(description=VERSION_ALLOWED), matching(VERSION_PATTERN, VERSION_ALLOWED)]
 
 
 class _Model(BaseModel):
@@ -117,15 +98,15 @@ class Experiment(_Model):
     @model_validator(mode="after")
     def _rules(self) -> "Experiment":
         if self.training_mode == "UPDATE" and self.recipe not in UPDATE_MODE_RECIPES:
-            raise _rule(
-                "trainingMode", "UPDATE", f"FULL for {self.recipe}; UPDATE only with {', '.join(UPDATE_MODE_RECIPES)}"
+            raise rule(
+                f"FULL for {self.recipe}; UPDATE only with {', '.join(UPDATE_MODE_RECIPES)}", "trainingMode", "UPDATE"
             )
         chosen = self.batch_inference.filter if self.batch_inference else None
         if chosen is not None and chosen not in self.filters:
-            raise _rule(
+            raise rule(
+                f"one of this experiment's filters: {', '.join(self.filters) or 'none declared'}",
                 "batchInference.filter",
                 chosen,
-                f"one of this experiment's filters: {', '.join(self.filters) or 'none declared'}",
             )
         return self
 
@@ -157,12 +138,12 @@ class Storage(_Model):
     def _rules(self) -> "Storage":
         if bool(self.bucket_name) != bool(self.role_arn):
             missing = "roleArn" if self.bucket_name else "bucketName"
-            raise _rule(missing, None, "bring both bucketName and roleArn, or neither to create both")
+            raise rule("bring both bucketName and roleArn, or neither to create both", missing, None)
         if self.kms_key_arn and self.bucket_name:
-            raise _rule(
+            raise rule(
+                "only with a bucket the program creates; a brought bucket keeps its own encryption",
                 "kmsKeyArn",
                 self.kms_key_arn,
-                "only with a bucket the program creates; a brought bucket keeps its own encryption",
             )
         return self
 
@@ -193,10 +174,10 @@ class Promotion(_Model):
     @model_validator(mode="after")
     def _rules(self) -> "Promotion":
         if self.metric.startswith(VALIDATION_PREFIX) and self.validation_users is None:
-            raise _rule(
+            raise rule(
+                "a service metric, or set promotion.validationUsers to score on the validation set",
                 "metric",
                 self.metric,
-                "a service metric, or set promotion.validationUsers to score on the validation set",
             )
         return self
 
@@ -224,10 +205,10 @@ class StackConfig(_Model):
     def _quota(cls, raw: Any) -> Any:
         items = raw.get("experiments") if isinstance(raw, Mapping) else None
         if isinstance(items, list) and len(items) > MAX_EXPERIMENTS:
-            raise _rule(
+            raise rule(
+                f"at most {MAX_EXPERIMENTS}, the per-region quota of dataset groups (raise it with AWS first)",
                 "experiments",
                 f"{len(items)} experiments",
-                f"at most {MAX_EXPERIMENTS}, the per-region quota of dataset groups (raise it with AWS first)",
             )
         return raw
 
@@ -236,7 +217,7 @@ class StackConfig(_Model):
         seen: set[str] = set()
         for i, experiment in enumerate(self.experiments):
             if experiment.name in seen:
-                raise _rule(f"experiments[{i}].name", experiment.name, "a name no other experiment of this stack uses")
+                raise rule("a name no other experiment of this stack uses", f"experiments[{i}].name", experiment.name)
             seen.add(experiment.name)
         if not self.storage.bucket_name:
             # The bucket and role the program creates let Personalize read batch users
@@ -244,81 +225,13 @@ class StackConfig(_Model):
             for i, experiment in enumerate(self.experiments):
                 batch = experiment.batch_inference
                 if batch and not batch.input_key.startswith(BATCH_INPUT_PREFIX):
-                    raise _rule(
-                        f"experiments[{i}].batchInference.inputKey",
-                        batch.input_key,
+                    raise rule(
                         f"a key under {BATCH_INPUT_PREFIX}, which Personalize may read in the bucket this "
                         "stack creates",
+                        f"experiments[{i}].batchInference.inputKey",
+                        batch.input_key,
                     )
         return self
-
-
-# --- pydantic's errors, as one message in the project's words ------------------
-
-
-def _key(loc: tuple) -> str:
-    text = ""
-    for step in loc:
-        if step == "[key]":
-            continue
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
-    return text
-
-
-def _schema_node(schema: dict, loc: tuple) -> dict:
-    """The JSON Schema of the value at `loc`, to read its description."""
-    defs = schema.get("$defs", {})
-
-    def resolve(node: dict) -> dict:
-        while "$ref" in node:
-            node = defs[node["$ref"].rsplit("/", 1)[-1]]
-        for union in ("anyOf", "allOf"):
-            if union in node:
-                options = [resolve(o) for o in node[union] if o.get("type") != "null"]
-                if len(options) == 1:
-                    return {**options[0], **{k: v for k, v in node.items() if k != union}}
-        return node
-
-    node, parent = resolve(schema), None
-    for step in loc:
-        parent = node
-        if step == "[key]":
-            node = resolve(node.get("propertyNames", {}))
-        elif isinstance(step, int):
-            node = resolve(node.get("items") or (node.get("prefixItems") or [{}])[0])
-        elif step in node.get("properties", {}):
-            node = resolve(node["properties"][step])
-        else:
-            node = resolve(node.get("additionalProperties") or {})
-    return node if node.get("description") or parent is None else {**node}
-
-
-def _allowed(error: Mapping[str, Any], schema: dict) -> str:
-    ctx = error.get("ctx") or {}
-    if "allowed" in ctx:
-        return str(ctx["allowed"])
-    loc = tuple(error["loc"])
-    if error["type"] == "extra_forbidden":
-        keys = _schema_node(schema, loc[:-1]).get("properties", {})
-        return f"one of the keys {', '.join(k for k in keys if k != 'stack')}"
-    if error["type"] in ("model_type", "dict_type", "model_attributes_type"):
-        return "a mapping"
-    described = _schema_node(schema, loc).get("description")
-    return str(described) if described else str(error["msg"])
-
-
-def _error(stack: str, failure: ValidationError) -> ConfigError:
-    error = failure.errors(include_url=False)[0]
-    loc = tuple(error["loc"])
-    ctx = error.get("ctx") or {}
-    if "key" in ctx:
-        relative = tuple(int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"\[\d+\]|[^.\[\]]+", ctx["key"]))
-        return ConfigError(stack, _key(loc + relative), ctx["value"], str(ctx["allowed"]))
-    key = _key(loc)
-    if error["type"] == "extra_forbidden" and len(loc) == 1:
-        key = f"personalize.{key}"
-    value = None if error["type"] == "missing" else error["input"]
-    return ConfigError(stack, key, value, _allowed(error, StackConfig.model_json_schema(by_alias=True)))
 
 
 def parse(stack: str, raw: Mapping[str, Any]) -> StackConfig:
@@ -334,7 +247,9 @@ def parse(stack: str, raw: Mapping[str, Any]) -> StackConfig:
     try:
         return StackConfig.model_validate({**raw, "stack": stack})
     except ValidationError as failure:
-        raise _error(stack, failure) from None
+        problem = first_problem(StackConfig, failure, hidden=("stack",))
+        key = f"personalize.{problem.key}" if problem.top_level_key else problem.key
+        raise ConfigError(stack, key, problem.value, problem.allowed) from None
 
 
 def namespaced(stack: str, config: Mapping[str, str] | None) -> dict[str, Any]:
