@@ -14,7 +14,7 @@ from typing import Any
 from common.statuses import ACTIVE
 from service.client import client, error_code
 from service.errors import ResourceFailed
-from service.specs import ResourceSpec
+from service.specs import CAMPAIGN, ResourceSpec
 from service.waiting import DEFAULT_WAITS, Backoff, progress, wait_for
 from servicemodel.requests import SERVICE, build_request
 
@@ -57,8 +57,8 @@ def canonical(value: Any) -> Any:
 
 def live_campaigns(api: Any, **filters: Any) -> Iterator[dict[str, Any]]:
     """Summaries of the campaigns not being deleted, across every page."""
-    for page in api.get_paginator("list_campaigns").paginate(**filters):
-        yield from (c for c in page["campaigns"] if not c.get("status", "").startswith("DELETE"))
+    for page in api.get_paginator(snake(CAMPAIGN.list_op)).paginate(**filters):
+        yield from (c for c in page[CAMPAIGN.list_key] if not c.get("status", "").startswith("DELETE"))
 
 
 class Hooks:
