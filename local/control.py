@@ -12,6 +12,7 @@ import sys
 import traceback
 import uuid
 from pathlib import Path
+from typing import Any
 
 from . import recipes
 from .errors import ServiceError, exists, in_use, invalid, not_found
@@ -302,7 +303,7 @@ class ControlPlane:
         doc = self.get("campaign", p["campaignArn"])
         if doc["status"] not in ("ACTIVE", "CREATE FAILED"):
             raise in_use(f"{doc['campaignArn']} is {doc['status']}; it can be updated when ACTIVE or CREATE FAILED.")
-        fields = {k: doc.get(k) for k in ("minProvisionedTPS", "campaignConfig", "_followsLatest")}
+        fields: dict[str, Any] = {k: doc.get(k) for k in ("minProvisionedTPS", "campaignConfig", "_followsLatest")}
         fields.update({k: p[k] for k in ("minProvisionedTPS", "campaignConfig") if p.get(k) is not None})
         fields["solutionVersionArn"] = doc["solutionVersionArn"]
         if p.get("solutionVersionArn"):
@@ -463,7 +464,7 @@ class ControlPlane:
         doc = self.store.get(arn)
         kind = next((k for k in KINDS.values() if doc and doc.get(k.arn_member) == arn), None)
         doc = self.life.refresh(kind, doc) if kind else None
-        if doc is None:
+        if kind is None or doc is None:
             raise not_found(arn)
         return kind.key, doc
 

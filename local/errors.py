@@ -12,7 +12,7 @@ def invalid(message: str) -> ServiceError:
     return ServiceError("InvalidInputException", message)
 
 
-def not_found(arn: str) -> ServiceError:
+def not_found(arn: str | None) -> ServiceError:
     return ServiceError("ResourceNotFoundException", f"Resource {arn} does not exist.")
 
 

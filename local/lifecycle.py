@@ -2,6 +2,7 @@
 and deleting take, what must be gone before it can be deleted, and what goes
 with it. Statuses are derived from the stored timestamps by `Lifecycle`."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .clock import PENDING_SHARE, Clock
@@ -150,8 +151,8 @@ class Lifecycle:
 
     store: Store
     clock: Clock
-    finish: callable = None  # finish(kind, doc) -> failureReason or None
-    on_remove: callable = None  # on_remove(kind, doc) once a resource is gone
+    finish: Callable[[Kind, dict], str | None] | None = None  # finish(kind, doc) -> failureReason or None
+    on_remove: Callable[[Kind, dict], None] | None = None  # on_remove(kind, doc) once a resource is gone
     deleting: dict = field(default_factory=dict)  # arn -> kind key, for sweep()
 
     def __post_init__(self):

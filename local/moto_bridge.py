@@ -12,6 +12,7 @@ import os
 import re
 import threading
 from pathlib import Path
+from typing import TextIO
 from urllib.parse import quote
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -34,8 +35,8 @@ _KEPT_ENVIRON = (
 )
 
 
-def _drain(app, environ) -> tuple[int, list, bytes]:
-    captured = {}
+def _drain(app, environ) -> tuple[int, dict, bytes]:
+    captured: dict = {}
 
     def start_response(status, headers, exc_info=None):
         captured["status"], captured["headers"] = status, headers
@@ -54,7 +55,7 @@ class MotoBridge:
         self.app = DomainDispatcherApplication(create_backend_app)
         self._log_path = state_dir / "moto-wal.jsonl"
         self._lock = threading.Lock()
-        self._log = None
+        self._log: TextIO | None = None
 
     def start(self) -> int:
         """Reset moto (one emulator per process at a time) and replay the log."""

@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 
 from .clock import Clock
 from .control import ControlPlane
+from .dataplane import DataPlane
 from .errors import ServiceError
 from .events import Events
 from .faults import Faults
@@ -90,7 +91,7 @@ class Emulator:
             S3Access(self.endpoint),
             account,
         )
-        self.apis = {
+        self.apis: dict[str, ControlPlane | DataPlane] = {
             "personalize": self.control,
             "personalize-runtime": Runtime(self.control),
             "personalize-events": Events(self.control),
@@ -104,7 +105,7 @@ class Emulator:
         # Personalize calls answered, by operation: how benchmarks count polling.
         self.calls: Counter = Counter()
         self._calls_lock = threading.Lock()
-        self._thread = None
+        self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> "Emulator":

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -105,7 +105,9 @@ def read_source(source: Source, workdir: Path, s3_endpoint: str | None = None) -
     if source.kind == "sql":
         from prep.sources.sql import read_sql
 
+        assert source.dsn is not None and source.query is not None  # required for sql by Source._rules
         return read_sql(expand_env(source.dsn), source.query).lazy()
+    assert source.path is not None  # required for file sources by Source._rules
     path = _local_copy(source.path, workdir, s3_endpoint)
     if source.kind == "csv":
         # Everything as text: the mapping casts explicitly, so no guess can lose an id's zeros.
@@ -272,7 +274,12 @@ def clean_metadata(frame: pl.DataFrame, table: Table, id_field: str, steps: Step
         steps.record(f"{table.kind}: drop rows missing {', '.join(table.drop_missing)}", frame.height, kept)
         frame = kept
     if table.drop_sparse_below > 0 and frame.height:
-        sparse = [c for c in frame.columns if c != id_field and frame[c].is_not_null().mean() < table.drop_sparse_below]
+        # mean() of a non-empty boolean Series is a float; polars types it as any literal or None.
+        sparse = [
+            c
+            for c in frame.columns
+            if c != id_field and cast(float, frame[c].is_not_null().mean()) < table.drop_sparse_below
+        ]
         frame = frame.drop(sparse)
         steps.record(
             f"{table.kind}: drop fields filled below {table.drop_sparse_below:.0%}",
@@ -363,6 +370,7 @@ class Totals:
     def summary(self) -> dict:
         if not self.rows:
             return {"rows": 0, "users": 0, "items": 0, "rows_digest": f"{self.digest:016x}"}
+        assert self.first is not None and self.last is not None  # set by every add() of rows
         return {
             "rows": self.rows,
             "users": self.users,
@@ -421,18 +429,20 @@ def prepare_interactions(
     parts = split_by_user(frame, parts_needed(table, workdir), workdir)
     counted = Steps(Progress(0, enabled=False))
     cleaned: list[pl.DataFrame | Path] = []
-    newest = None
+    newest: int | None = None
     for i, part in enumerate(parts):
         mapped = part.collect(engine="streaming")
         mapped = count_unreadable(mapped, "interactions", counted, bool(table.query), mapped.height)
         clean = clean_ids(mapped, ("USER_ID", "ITEM_ID", "TIMESTAMP"), counted, "interactions")
         if clean.height:
-            newest = max(newest or 0, clean["TIMESTAMP"].max())
+            # TIMESTAMP is integer epoch seconds with no nulls left after clean_ids.
+            newest = max(newest or 0, cast(int, clean["TIMESTAMP"].max()))
         if len(parts) == 1:
             cleaned.append(clean)
         else:
-            cleaned.append(workdir / f"clean-{i}.parquet")
-            clean.write_parquet(cleaned[-1])
+            spill = workdir / f"clean-{i}.parquet"
+            cleaned.append(spill)
+            clean.write_parquet(spill)
 
     # The newest holdout days are the validation set, never trained on; the
     # training set is the window of days before them.
@@ -441,8 +451,8 @@ def prepare_interactions(
     users_with_two, item_stats, user_stats = 0, [], []
     holdout_step = f"interactions: hold out the newest {config.holdout_days:g} days for validation"
     outputs: dict[str, list[Path]] = {name: [] for name in INTERACTION_FILES}
-    for i, part in enumerate(cleaned):
-        clean = part if isinstance(part, pl.DataFrame) else pl.read_parquet(part)
+    for i, stored in enumerate(cleaned):
+        clean = stored if isinstance(stored, pl.DataFrame) else pl.read_parquet(stored)
         validation = clean.filter(pl.col("TIMESTAMP") >= holdout_start)
         training = clean.filter(pl.col("TIMESTAMP") < holdout_start)
         counted.record(holdout_step, clean.height, training)
@@ -510,7 +520,8 @@ def rule_failures(training_rows: int, users_with_two: int, metadata: dict[str, p
             )
         for name in fields:
             if frame[name].dtype == pl.Utf8 and frame.height:
-                longest = frame[name].str.len_chars().max() or 0
+                # len_chars() is a UInt32 Series, so its max is an int (None when all null).
+                longest = cast("int | None", frame[name].str.len_chars().max()) or 0
                 if longest > MAX_CATEGORICAL_LENGTH:
                     failures.append(
                         f"{kind}.{name}: a value of {longest} characters, at most {MAX_CATEGORICAL_LENGTH} allowed"
@@ -532,7 +543,7 @@ def avro_schema(kind: str, frame: pl.DataFrame, table: Table) -> dict:
             else "string"
         )
         required = name in ("USER_ID", "ITEM_ID", "TIMESTAMP")
-        field = {"name": name, "type": avro if required else ["null", avro]}
+        field: dict[str, Any] = {"name": name, "type": avro if required else ["null", avro]}
         if name in categorical:
             field["categorical"] = True
         fields.append(field)
@@ -631,10 +642,10 @@ def prepare(
             id_field, stats = (
                 ("ITEM_ID", interactions.item_stats) if table.kind == "items" else ("USER_ID", interactions.user_stats)
             )
-            frame = read_table(table, workdir, s3_endpoint, steps)
-            frame = clean_ids(frame, (id_field,), steps, table.kind)
-            frame = clean_metadata(frame, table, id_field, steps)
-            metadata[table.kind] = with_aggregates(frame, stats, id_field, table.aggregates)
+            meta = read_table(table, workdir, s3_endpoint, steps)
+            meta = clean_ids(meta, (id_field,), steps, table.kind)
+            meta = clean_metadata(meta, table, id_field, steps)
+            metadata[table.kind] = with_aggregates(meta, stats, id_field, table.aggregates)
 
         manifest: dict[str, Any] = {
             "dataset": config.name,
@@ -663,9 +674,9 @@ def prepare(
             raise ValidationFailed(failures, manifest)
 
         rows = dict(zip(INTERACTION_FILES, (interactions.training.rows, interactions.validation.rows)))
-        for kind, frame in metadata.items():
-            frame.write_csv(staged / METADATA_FILES[kind])
-            rows[METADATA_FILES[kind]] = frame.height
+        for kind, meta in metadata.items():
+            meta.write_csv(staged / METADATA_FILES[kind])
+            rows[METADATA_FILES[kind]] = meta.height
         schemas = {
             "interactions": avro_schema("interactions", pl.DataFrame(schema=interactions.columns), config.interactions),
             **{k: avro_schema(k, v, t) for (k, v), t in zip(metadata.items(), optional)},

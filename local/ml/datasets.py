@@ -8,6 +8,7 @@ import itertools
 import json
 import math
 import os
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -64,13 +65,13 @@ class _ColumnBuilder:
         spec = self.spec
         if not spec.nullable and "" in values:
             raise ImportFailed(f"Required column {spec.name} has an empty value at {where(values.index(''))}")
-        if spec.is_string:
+        if self.encoder is not None:  # set exactly for string fields
             self.parts.append(np.fromiter(map(self.encoder.__getitem__, values), dtype=np.int32, count=len(values)))
             return
         self.parts.append(_parse_numbers(spec, values, where))
 
     def build(self) -> Column:
-        if self.spec.is_string:
+        if self.encoder is not None:  # set exactly for string fields
             values = np.concatenate(self.parts) if self.parts else np.empty(0, dtype=np.int32)
             return Column(values, self.encoder.vocab())
         return Column(np.concatenate(self.parts) if self.parts else np.empty(0))
@@ -148,7 +149,7 @@ def _parse_file(file_no: int, reader, specs: list[FieldSpec], builders: dict) ->
         rows = list(itertools.islice(reader, CHUNK_ROWS))
         if not rows:
             return
-        line_numbers = range(next_line, next_line + len(rows))
+        line_numbers: Sequence[int] = range(next_line, next_line + len(rows))
         next_line += len(rows)
         if not all(rows):  # csv yields [] for blank lines
             kept = [i for i, r in enumerate(rows) if r]
@@ -182,12 +183,12 @@ def _locator(file_no, line_numbers):
 
 def _validate(table: Table) -> None:
     for name, col in table.columns.items():
-        if col.is_string and "\x00" in "".join(col.vocab):
+        if col.vocab is not None and "\x00" in "".join(col.vocab):
             raise ImportFailed(f"Column {name} contains a NUL character")
     for name in ("USER_ID", "ITEM_ID", "ACTION_ID"):
-        col = table.get(name)
-        if col is not None and col.is_string and col.vocab:
-            longest = max(col.vocab, key=len)
+        id_col = table.get(name)
+        if id_col is not None and id_col.vocab:
+            longest = max(id_col.vocab, key=len)
             if len(longest) > MAX_ID_LENGTH:
                 raise ImportFailed(
                     f"{name} values must be at most {MAX_ID_LENGTH} characters; "
@@ -242,8 +243,9 @@ def import_dataset(dataset_type: str, schema: dict, csv_blobs: list[bytes], stor
             if old is not None:
                 merged = concat_tables(old, new)
         merged = _upsert_by_id(kind, merged)
-        if kind == "INTERACTIONS" and merged.get("USER_ID") is not None:
-            check_interaction_minimums(merged.get("USER_ID").values)
+        user_col = merged.get("USER_ID")
+        if kind == "INTERACTIONS" and user_col is not None:
+            check_interaction_minimums(user_col.values)
         save_table(store_dir, merged)
     stats = {"rows": new.n_rows, "total_rows": merged.n_rows}
     stats.update(_id_counts(merged))
@@ -291,7 +293,7 @@ def put_records(store_dir: str, id_field: str, records: list[dict]) -> int:
         if old is not None:
             schema = old.schema
         else:
-            extra = {}
+            extra: dict[str, object] = {}
             for row in parsed:
                 for key, value in row.items():
                     if key != id_column:

@@ -97,13 +97,15 @@ def compile_filter(expression: str) -> CompiledFilter:
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
-    tokens, pos = [], 0
+    tokens: list[tuple[str, str]] = []
+    pos = 0
     text = text.rstrip()
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
             raise FilterInvalid(f"Invalid filter expression near '{text[pos : pos + 20].strip()}'")
         kind = match.lastgroup
+        assert kind is not None  # every alternative of _TOKEN is a named group
         tokens.append((kind, match.group(kind)))
         pos = match.end()
     return tokens
@@ -226,7 +228,7 @@ def _only_user_conditions(node) -> bool:
 
 def parse_placeholder_values(text: str) -> list:
     """'"Comedy","Drama"' or '10' -> ["Comedy", "Drama"] / [10.0]."""
-    values = []
+    values: list[str | float] = []
     for kind, token in _tokenize(str(text)):
         if kind == "string":
             values.append(_unquote(token))
@@ -304,7 +306,7 @@ class FilterEvaluator:
         return out
 
     def _literals(self, cond: Condition) -> list:
-        out = []
+        out: list = []
         for kind, value in cond.values:
             out.extend(self.values[value] if kind == "var" else [value])
         return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +59,7 @@ def batch_infer(
     model = load_model(model_dir)
     unbound = _evaluator(model, filter, None, dataset_group_dir, require_values=False)
     text = input_jsonl.decode("utf-8-sig") if isinstance(input_jsonl, bytes) else input_jsonl
-    out = []
+    out: list[dict[str, Any]] = []
     for line in text.splitlines():
         if not line.strip():
             continue
@@ -156,11 +157,13 @@ def _history(model: Model, user_id: str, dataset_group_dir: str | None):
     code = user_col.code_of(user_id) if user_col is not None else None
     if code is None:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
+    assert table is not None and user_col is not None  # implied by code being found
     rows = table.take(user_col.rows_with(code))
     rows = rows.take(np.flatnonzero(rule_mask(rows, model.rules, source.id_column)))
-    item_col = rows.get(source.id_column)
-    index = np.array([model.item_index.get(item_col.vocab[c], -1) for c in item_col.values], dtype=np.int64)
-    ts = rows.get("TIMESTAMP").values if rows.get("TIMESTAMP") is not None else np.arange(len(index), dtype=float)
+    item_col = rows.require(source.id_column)
+    index = np.array([model.item_index.get(item_col.labels[c], -1) for c in item_col.values], dtype=np.int64)
+    ts_col = rows.get("TIMESTAMP")
+    ts = ts_col.values if ts_col is not None else np.arange(len(index), dtype=float)
     known = index >= 0
     order = np.argsort(ts[known], kind="stable")
     return index[known][order], np.asarray(ts[known], dtype=np.float64)[order]

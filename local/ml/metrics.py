@@ -52,9 +52,9 @@ def ranking_metrics(recommendations: list[np.ndarray], truths: list[set], catalo
     sums.update({f"normalized_discounted_cumulative_gain_at_{k}": 0.0 for k in CUTOFFS})
     sums["mean_reciprocal_rank_at_25"] = 0.0
     discounts = 1.0 / np.log2(np.arange(2, TOP_K + 2))
-    recommended = set()
-    for recs, truth in zip(recommendations, truths):
-        recs = list(recs)[:TOP_K]
+    recommended: set[int] = set()
+    for ranked, truth in zip(recommendations, truths):
+        recs = list(ranked)[:TOP_K]
         recommended.update(recs)
         hits = np.array([r in truth for r in recs] + [False] * (TOP_K - len(recs)))
         for k in CUTOFFS:

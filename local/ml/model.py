@@ -135,9 +135,10 @@ class Model:
         rows, cols = rows[best], cols[best]
         return np.split(cols, np.searchsorted(rows, np.arange(1, n_rows)))
 
-    def similar_item_scores(self, items: np.ndarray) -> np.ndarray:
+    def similar_item_scores(self, items: np.ndarray | int) -> np.ndarray:
         """Dense scores, one row per query item; the query item itself is never returned."""
         items = np.atleast_1d(items)
+        assert self.neighbors is not None, "similar-items models always have item neighbours"
         scores = self.neighbors[items].toarray() + POPULARITY_WEIGHT * self.popularity_prior
         scores[np.arange(len(items)), items] = -np.inf
         return scores

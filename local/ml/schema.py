@@ -10,7 +10,7 @@ NUMERIC_TYPES = {"int", "long", "float", "double", "boolean"}
 INTEGER_TYPES = {"int", "long"}
 
 # Personalize's own fields for each dataset type; used when no schema was imported.
-DEFAULT_SCHEMAS = {
+DEFAULT_SCHEMAS: dict[str, list[tuple[str, str | list[str]]]] = {
     "INTERACTIONS": [
         ("USER_ID", "string"),
         ("ITEM_ID", "string"),
@@ -44,10 +44,9 @@ class FieldSpec:
 
 
 def parse_fields(schema: dict | str) -> list[FieldSpec]:
-    if isinstance(schema, (str, bytes)):
-        schema = json.loads(schema)
+    parsed: dict = json.loads(schema) if isinstance(schema, (str, bytes)) else schema
     specs = []
-    for f in schema.get("fields", []):
+    for f in parsed.get("fields", []):
         ftype = f.get("type")
         if isinstance(ftype, dict):
             ftype = ftype.get("type")
@@ -67,7 +66,7 @@ def parse_fields(schema: dict | str) -> list[FieldSpec]:
 
 
 def default_schema(dataset_type: str, extra_fields: dict[str, object] | None = None) -> dict:
-    fields = [{"name": n, "type": t} for n, t in DEFAULT_SCHEMAS[dataset_type]]
+    fields: list[dict[str, object]] = [{"name": n, "type": t} for n, t in DEFAULT_SCHEMAS[dataset_type]]
     for name, ftype in (extra_fields or {}).items():
         fields.append({"name": name, "type": ["null", ftype]})
     return {

@@ -29,6 +29,13 @@ class Column:
     def is_string(self) -> bool:
         return self.vocab is not None
 
+    @property
+    def labels(self) -> list[str]:
+        """The vocabulary of a string column (TypeError for a numeric one, as indexing None would)."""
+        if self.vocab is None:
+            raise TypeError("a numeric column has no vocabulary")
+        return self.vocab
+
     def take(self, rows: np.ndarray) -> Column:
         return Column(self.values[rows], self.vocab)
 
@@ -36,7 +43,7 @@ class Column:
         """Code of a string value (index built once per loaded column)."""
         index = self.__dict__.get("_index")
         if index is None:
-            index = self.__dict__["_index"] = {v: i for i, v in enumerate(self.vocab)}
+            index = self.__dict__["_index"] = {v: i for i, v in enumerate(self.labels)}
         return index.get(value)
 
     def rows_with(self, code: int) -> np.ndarray:
@@ -44,7 +51,7 @@ class Column:
         grouping = self.__dict__.get("_grouping")
         if grouping is None:
             order = np.argsort(self.values, kind="stable")
-            counts = np.bincount(self.values[self.values >= 0], minlength=len(self.vocab))
+            counts = np.bincount(self.values[self.values >= 0], minlength=len(self.labels))
             starts = np.r_[0, np.cumsum(counts)] + int((self.values < 0).sum())
             grouping = self.__dict__["_grouping"] = (order, starts)
         order, starts = grouping
@@ -52,7 +59,7 @@ class Column:
 
     def strings(self) -> np.ndarray:
         """Decoded values as an object array (None for nulls); for small tables."""
-        lookup = np.array(list(self.vocab) + [None], dtype=object)
+        lookup = np.array([*self.labels, None], dtype=object)
         return lookup[self.values]  # code -1 picks the trailing None
 
 
@@ -77,15 +84,21 @@ class Table:
     def get(self, name: str) -> Column | None:
         return self.columns.get(name)
 
+    def require(self, name: str) -> Column:
+        """A column the caller knows is present (checked earlier, or guaranteed by the schema)."""
+        col = self.columns.get(name)
+        assert col is not None, f"missing column {name}"
+        return col
+
 
 def merge_columns(a: Column, b: Column) -> Column:
     """Concatenate two columns of the same kind, unifying string vocabularies."""
     if not a.is_string:
         return Column(np.concatenate([a.values, b.values]))
-    index = {v: i for i, v in enumerate(a.vocab)}
-    vocab = list(a.vocab)
-    remap = np.empty(len(b.vocab) + 1, dtype=np.int32)
-    for i, v in enumerate(b.vocab):
+    index = {v: i for i, v in enumerate(a.labels)}
+    vocab = list(a.labels)
+    remap = np.empty(len(b.labels) + 1, dtype=np.int32)
+    for i, v in enumerate(b.labels):
         code = index.get(v)
         if code is None:
             code = index[v] = len(vocab)
@@ -108,9 +121,9 @@ def concat_tables(old: Table, new: Table) -> Table:
 
 def compact_vocab(col: Column) -> Column:
     """Drop vocabulary entries no row refers to any more."""
-    if not col.is_string or not len(col.vocab):
+    if col.vocab is None or not len(col.vocab):
         return col
-    used = np.zeros(len(col.vocab) + 1, dtype=bool)
+    used = np.zeros(len(col.vocab) + 1, dtype=np.bool_)
     used[col.values] = True
     used = used[:-1]
     if used.all():
@@ -126,7 +139,7 @@ def save_table(store_dir: str, table: Table) -> None:
     arrays = {"schema": _encode_text(json.dumps(table.schema))}
     for name, col in table.columns.items():
         col = compact_vocab(col)
-        if col.is_string:
+        if col.vocab is not None:
             arrays[f"c|{name}"] = col.values.astype(np.int32, copy=False)
             arrays[f"v|{name}"] = _encode_text(_SEPARATOR.join(col.vocab))
             arrays[f"k|{name}"] = np.array([len(col.vocab)])

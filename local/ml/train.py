@@ -52,32 +52,34 @@ def dataset_dir(dataset_group_dir: str, dataset_type: str) -> str:
 
 def rule_mask(table: Table, rules: dict, id_column: str = "ITEM_ID") -> np.ndarray:
     """Rows a solution trains on: its eventType and eventValueThreshold."""
-    keep = table.get("USER_ID").values >= 0
-    keep &= table.get(id_column).values >= 0
+    keep = table.require("USER_ID").values >= 0
+    keep &= table.require(id_column).values >= 0
     event_type = rules.get("event_type")
     if event_type:
         col = table.get("EVENT_TYPE")
-        code = col.vocab.index(event_type) if col is not None and event_type in col.vocab else None
-        keep &= (col.values == code) if code is not None else False
+        code = col.labels.index(event_type) if col is not None and event_type in col.labels else None
+        keep &= (col.values == code) if col is not None and code is not None else False
     threshold = rules.get("event_value_threshold")
-    if threshold is not None and table.get("EVENT_VALUE") is not None:
-        values = table.get("EVENT_VALUE").values
+    event_value = table.get("EVENT_VALUE")
+    if threshold is not None and event_value is not None:
+        values = event_value.values
         keep &= ~(values < threshold)  # rows without a value are kept
     return keep
 
 
 def select_interactions(table: Table, rules: dict, id_column: str = "ITEM_ID") -> Interactions:
     keep = np.flatnonzero(rule_mask(table, rules, id_column))
-    user_col, item_col = table.get("USER_ID"), table.get(id_column)
+    user_col, item_col = table.require("USER_ID"), table.require(id_column)
     user_codes, users = np.unique(user_col.values[keep], return_inverse=True)
     item_codes, items = np.unique(item_col.values[keep], return_inverse=True)
-    ts = table.get("TIMESTAMP").values[keep] if table.get("TIMESTAMP") is not None else np.zeros(len(keep))
+    ts_col = table.get("TIMESTAMP")
+    ts = ts_col.values[keep] if ts_col is not None else np.zeros(len(keep))
     return Interactions(
         users.astype(np.int64),
         items.astype(np.int64),
         np.asarray(ts, dtype=np.float64),
-        [user_col.vocab[c] for c in user_codes],
-        [item_col.vocab[c] for c in item_codes],
+        [user_col.labels[c] for c in user_codes],
+        [item_col.labels[c] for c in item_codes],
     )
 
 
@@ -115,7 +117,7 @@ def evaluate(
     catalogue_size: int,
 ) -> dict:
     tested = np.flatnonzero(test_users)
-    truths = [set() for _ in tested]
+    truths: list[set[int]] = [set() for _ in tested]
     slot = np.full(len(inter.user_ids), -1)
     slot[tested] = np.arange(len(tested))
     for user, item in zip(inter.users[truth_rows], inter.items[truth_rows]):
@@ -157,13 +159,13 @@ def _similar_item_recommendations(model, q_rows, q_items, q_ts, row_ids, n_queri
 
 def catalogue_size(dataset_group_dir: str, interactions: Table, source: Source) -> int:
     """Distinct items in the Interactions and Items datasets (actions for next-best-action)."""
-    col = interactions.get(source.id_column)
+    col = interactions.require(source.id_column)
     used = np.unique(col.values[col.values >= 0])
-    items = {col.vocab[c] for c in used}
+    items = {col.labels[c] for c in used}
     item_table = load_table(dataset_dir(dataset_group_dir, source.catalogue))
-    if item_table is not None and item_table.get(source.id_column) is not None:
-        ids = item_table.get(source.id_column)
-        items.update(ids.vocab[c] for c in np.unique(ids.values[ids.values >= 0]))
+    ids = item_table.get(source.id_column) if item_table is not None else None
+    if ids is not None:
+        items.update(ids.labels[c] for c in np.unique(ids.values[ids.values >= 0]))
     return len(items)
 
 
@@ -202,10 +204,10 @@ def train(
     check_interaction_minimums(inter.users, exc=TrainingFailed)
 
     previous = None
-    if training_mode.upper() == "UPDATE" and RECIPE_KINDS[recipe] == "user":
+    if training_mode.upper() == "UPDATE" and RECIPE_KINDS[recipe] == "user" and previous_model_dir:
         previous = _previous_user_model(previous_model_dir)
     updating = previous is not None
-    if updating:
+    if previous is not None and previous_model_dir:
         model, metrics = _update(recipe, inter, previous), load_metrics(previous_model_dir)
     else:
         test_users = split_test_users(inter.user_ids)
@@ -256,6 +258,7 @@ def _update(recipe: str, inter: Interactions, previous: Model) -> Model:
     remapped = Interactions(inter.users, remap[inter.items], inter.ts, inter.user_ids, item_ids)
     model = fit("aws-popularity-count", remapped)
     old, n = previous.neighbors, len(item_ids)
+    assert old is not None, "a user-kind model always has item neighbours"
     padded_indptr = np.r_[old.indptr, np.full(n - old.shape[0], old.nnz)]
     model.recipe, model.kind = recipe, RECIPE_KINDS[recipe]
     model.neighbors = sp.csr_matrix((old.data, old.indices, padded_indptr), shape=(n, n))

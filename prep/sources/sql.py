@@ -16,6 +16,8 @@ psycopg is the only one right for every column type we tried, so it is the
 reader; at ~0.4M rows/s a source of a few million rows still reads in seconds.
 """
 
+from typing import Any
+
 import polars as pl
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -65,10 +67,10 @@ def read_sql(dsn: str, query: str) -> pl.DataFrame:
     change the source) and in UTC, so timestamptz columns come back as
     Datetime(time_zone="UTC"). NUMERIC columns come back as Decimal, other types
     as their natural Polars counterparts. Raises SqlConnectionError or SqlQueryError."""
+    # Extra keywords are libpq connection parameters, which psycopg types as Any.
+    options: dict[str, Any] = {} if "connect_timeout" in dsn else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
     try:
-        connection = psycopg.connect(
-            dsn, **({} if "connect_timeout" in dsn else {"connect_timeout": CONNECT_TIMEOUT_SECONDS})
-        )
+        connection = psycopg.connect(dsn, **options)
     except psycopg.Error as error:
         # libpq's reason spans lines ("connection refused", then a hint); one line reads better in a log.
         reason = "; ".join(line.strip() for line in str(error).splitlines() if line.strip()) or type(error).__name__
