@@ -2,13 +2,21 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+# The shared helpers' asserts report like a test's own (rewritten by pytest);
+# this must come before tests.helpers is first imported.
+pytest.register_assert_rewrite("tests.helpers")
+
+from tests.helpers.paths import ROOT  # noqa: E402
+
+# The fixtures the provider-level tests share (conn, seeded): defined once, in a
+# helpers module rather than a conftest other folders would import from.
+pytest_plugins = ["tests.helpers.provider_fixtures"]
+
 # The program's packages (providers, stacks) are imported from the repo root,
 # as the Pulumi language host does when it runs __main__.py.
-ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -24,6 +32,36 @@ os.environ.update({
     "AWS_EC2_METADATA_DISABLED": "true",
 })
 os.environ.pop("AWS_PROFILE", None)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests run in random order (pytest-randomly shuffles modules, and tests
+    within them, before this hook), except the tests of a module marked
+    `pytestmark = pytest.mark.scenario`: steps of one story on resources they
+    share (a chain walked through its lifecycle, a gate's decision history),
+    which keep their file order wherever the module lands."""
+    start = 0
+    while start < len(items):
+        module = getattr(items[start], "module", None)
+        end = start + 1
+        while end < len(items) and getattr(items[end], "module", None) is module:
+            end += 1
+        if _is_scenario(module):
+            items[start:end] = sorted(items[start:end], key=_file_order)
+        start = end
+
+
+def _is_scenario(module) -> bool:
+    marks = getattr(module, "pytestmark", [])
+    return any(mark.name == "scenario" for mark in (marks if isinstance(marks, list) else [marks]))
+
+
+def _file_order(item) -> tuple:
+    function = getattr(item, "function", None)
+    line = function.__code__.co_firstlineno if function is not None else 0
+    callspec = getattr(item, "callspec", None)
+    return line, tuple(sorted(callspec.indices.items())) if callspec else ()
 
 
 def pytest_report_header(config):

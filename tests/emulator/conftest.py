@@ -16,10 +16,9 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from tests.data import INTERACTIONS_SCHEMA, interactions_csv
-
-ROOT = Path(__file__).resolve().parents[2]
-DAY = 86400
+from tests.helpers.data import interactions_csv
+from tests.helpers.emulator import DAY, build_group, train
+from tests.helpers.paths import ROOT
 
 
 class Emulator:
@@ -102,36 +101,16 @@ def data_bucket(emulator):
     return {"bucket": "emulator-tests", "role": role["Role"]["Arn"]}
 
 
-def build_group(emulator, name: str, data_bucket: dict) -> dict:
-    """An ACTIVE dataset group with imported interactions: arns by role."""
-    p = emulator.client("personalize")
-    group = p.create_dataset_group(name=name)["datasetGroupArn"]
-    emulator.advance()
-    schema = p.create_schema(name=f"{name}-schema", schema=INTERACTIONS_SCHEMA)["schemaArn"]
-    dataset = p.create_dataset(name=f"{name}-interactions", schemaArn=schema, datasetGroupArn=group,
-                               datasetType="Interactions")["datasetArn"]
-    emulator.advance()
-    job = p.create_dataset_import_job(jobName=f"{name}-import", datasetArn=dataset, roleArn=data_bucket["role"],
-                                      dataSource={"dataLocation": f"s3://{data_bucket['bucket']}/interactions/"})
-    emulator.advance()
-    assert p.describe_dataset_import_job(datasetImportJobArn=job["datasetImportJobArn"])[
-        "datasetImportJob"]["status"] == "ACTIVE"
-    return {"group": group, "schema": schema, "dataset": dataset, "job": job["datasetImportJobArn"]}
-
-
-def train(emulator, group: str, name: str, recipe: str = "aws-user-personalization") -> dict:
-    p = emulator.client("personalize")
-    solution = p.create_solution(name=name, datasetGroupArn=group,
-                                 recipeArn=f"arn:aws:personalize:::recipe/{recipe}")["solutionArn"]
-    emulator.advance()
-    version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
-    emulator.advance()
-    assert p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]["status"] == "ACTIVE"
-    return {"solution": solution, "version": version}
-
-
 @pytest.fixture(scope="session")
 def trained(emulator, data_bucket) -> dict:
     """One dataset group with a trained solution version, shared by read-only tests."""
     arns = build_group(emulator, "shared", data_bucket)
     return {**arns, **train(emulator, arns["group"], "shared-solution")}
+
+
+@pytest.fixture
+def own_trained(emulator, data_bucket, unique) -> dict:
+    """Like `trained`, but this test's own: for a test that asserts everything a
+    group holds, which other tests add to the shared one (in any order)."""
+    arns = build_group(emulator, f"own-{unique}", data_bucket)
+    return {**arns, **train(emulator, arns["group"], f"own-{unique}-solution")}

@@ -51,9 +51,12 @@ def test_forced_create_failed(emulator, faults, unique):
     p.delete_dataset_group(datasetGroupArn=group)  # a failed resource can be deleted
 
 
-def test_slow_responses(emulator, faults):
-    faults({"latency_ms": 1500})
-    p = emulator.client("personalize", read_timeout=0.3, retries={"total_max_attempts": 1})
+def test_slow_responses(start_emulator):
+    # An emulator of its own: the server finishes the timed-out call 1.5 s later,
+    # and would then take a throttle that a later test set on the shared emulator.
+    running = start_emulator()
+    running.local("/_local/faults", "POST", {"latency_ms": 1500})
+    p = running.client("personalize", read_timeout=0.3, retries={"total_max_attempts": 1})
     with pytest.raises(botocore.exceptions.ReadTimeoutError):
         p.list_schemas()
 

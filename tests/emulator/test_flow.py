@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.data import INTERACTIONS_SCHEMA, interactions_csv
+from tests.helpers.data import INTERACTIONS_SCHEMA, interactions_csv
 
 ITEMS_SCHEMA = json.dumps({
     "type": "record", "name": "Items", "namespace": "com.amazonaws.personalize.schema", "version": "1.0",

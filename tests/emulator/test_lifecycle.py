@@ -3,8 +3,8 @@ resources, pagination, tags and the catalogue operations."""
 
 import pytest
 
-from tests.data import INTERACTIONS_SCHEMA
-from tests.emulator.conftest import build_group, train
+from tests.helpers.data import INTERACTIONS_SCHEMA
+from tests.helpers.emulator import build_group, train
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:"
 ITEMS_SCHEMA = ('{"type": "record", "name": "Items", "namespace": "com.amazonaws.personalize.schema", '
@@ -49,7 +49,7 @@ def test_names_are_unique(emulator, p, unique):
 def test_dataset_rules(emulator, p, unique):
     group = p.create_dataset_group(name=f"ds-{unique}")["datasetGroupArn"]
     schema = p.create_schema(name=f"ds-{unique}", schema=INTERACTIONS_SCHEMA)["schemaArn"]
-    args = dict(name=f"ds-{unique}", schemaArn=schema, datasetGroupArn=group, datasetType="Interactions")
+    args = {"name": f"ds-{unique}", "schemaArn": schema, "datasetGroupArn": group, "datasetType": "Interactions"}
     with pytest.raises(p.exceptions.ResourceInUseException):  # the group is not ACTIVE yet
         p.create_dataset(**args)
     emulator.advance()
@@ -143,7 +143,9 @@ def test_list_filters_uses_the_capitalised_key_and_filters_by_group(emulator, tr
         p.describe_filter(filterArn=arn)
 
 
-def test_lists_filter_by_parent(emulator, p, trained):
+def test_lists_filter_by_parent(emulator, p, own_trained):
+    # Its own group: other tests add solutions and versions to the shared `trained`.
+    trained = own_trained
     assert [d["datasetArn"] for d in p.list_datasets(datasetGroupArn=trained["group"])["datasets"]] == \
         [trained["dataset"]]
     assert [j["datasetImportJobArn"] for j in

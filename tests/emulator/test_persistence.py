@@ -1,7 +1,7 @@
 """Nothing is lost on kill -9: Personalize resources, their statuses, the
 emulator clock, and moto's S3/IAM objects all come back on restart."""
 
-from tests.data import INTERACTIONS_SCHEMA, interactions_csv
+from tests.helpers.data import INTERACTIONS_SCHEMA, interactions_csv
 
 
 def test_everything_survives_kill_9(start_emulator):

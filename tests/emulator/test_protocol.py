@@ -7,7 +7,7 @@ import re
 import botocore.exceptions
 import pytest
 
-from tests.data import INTERACTIONS_SCHEMA
+from tests.helpers.data import INTERACTIONS_SCHEMA
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:"
 

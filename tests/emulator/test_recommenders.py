@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.data import interactions_csv
+from tests.helpers.data import interactions_csv
 
 ECOMMERCE_INTERACTIONS = json.dumps({
     "type": "record", "name": "Interactions", "namespace": "com.amazonaws.personalize.schema", "version": "1.0",

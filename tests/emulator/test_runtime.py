@@ -4,7 +4,7 @@ placeholder values, ranking, incremental (UPDATE) training, regions, durations."
 import boto3
 import pytest
 
-from tests.emulator.conftest import DAY
+from tests.helpers.emulator import DAY
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from pulumi import automation as auto
 
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 MAIN_PROGRAM = (ROOT, ("Pulumi.yaml", "__main__.py", "providers", "servicemodel", "stacks", "evaluation", "common", "service"))
 RECORDS_PROGRAM = (ROOT / "tests" / "fixtures" / "records", ("Pulumi.yaml", "__main__.py", "record_provider.py"))

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 pytestmark = pytest.mark.engine
 
@@ -34,7 +34,7 @@ def test_the_main_job_deploys_and_is_idempotent(tmp_path):
     assert [s.split(" ", 1)[0] for s in samples] == ["17841", "14911", "12748"]
     for sample in samples:
         lines = sample.strip().splitlines()
-        assert lines[1].split() == ["rank", "itemId", "score"] and [l.split()[0] for l in lines[2:7]] == ["1", "2", "3", "4", "5"]
+        assert lines[1].split() == ["rank", "itemId", "score"] and [line.split()[0] for line in lines[2:7]] == ["1", "2", "3", "4", "5"]
     assert '"campaignArn": "arn:aws:personalize:us-east-1:123456789012:campaign/local-popularity-baseline"' in first
     second = main()
     assert "already exported, unchanged" in second and "22 unchanged" in second

@@ -12,8 +12,7 @@ from pulumi import automation as auto
 from evaluation import status
 from prep.config import load_config
 from prep.pipeline import prepare
-
-from tests.data import interactions_csv
+from tests.helpers.data import interactions_csv
 
 pytestmark = pytest.mark.engine
 

@@ -10,7 +10,7 @@ import pytest
 
 from evaluation.__main__ import main
 from evaluation.report import comparison_table, render, write_chart
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 CHAMPION = {"ndcg_at_10": 0.2, "mrr": 0.31, "users": 1000}
 CHALLENGER = {"ndcg_at_10": 0.25, "coverage": 0.5, "users": 1000}

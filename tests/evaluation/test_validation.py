@@ -15,7 +15,7 @@ from evaluation.validation import evaluate_solution_version, job_name, sample_us
 from providers.dataset_import_job import DatasetImportJobProvider
 from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
-from tests.service.test_providers import create, interactions_group
+from tests.helpers.providers import create, interactions_group
 
 VERSION = "eval1"
 # Item pNN is bought 60 - NN times (no ties among the 30 popular items), rNN once.

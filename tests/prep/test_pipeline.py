@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 import yaml
 
+from prep import pipeline
 from prep.__main__ import main
 from prep.config import PrepConfigError, load_config
-from prep import pipeline
 from prep.pipeline import ValidationFailed, VersionExists, prepare
 
 DAY = 86400
@@ -235,7 +235,7 @@ def test_data_larger_than_the_memory_budget_prepares_in_parts_with_the_same_resu
     assert parted["steps"] == whole["steps"]
     assert parted["training"] == whole["training"] and parted["validation"] == whole["validation"]
     for name in ("interactions.csv", "validation/interactions.csv"):
-        read = lambda root: pl.read_csv(root / "out" / "datasets" / "v1" / name).sort(pl.all())
+        read = lambda root, name=name: pl.read_csv(root / "out" / "datasets" / "v1" / name).sort(pl.all())
         assert read(tmp_path / "parted").equals(read(tmp_path / "whole"))
     # Exporting the whole-memory result again under the parted version is "unchanged".
     monkeypatch.delenv("PREP_MEMORY_BUDGET_BYTES")

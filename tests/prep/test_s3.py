@@ -6,7 +6,7 @@ import yaml
 
 from prep.config import load_config
 from prep.pipeline import prepare
-from tests.data import interactions_csv
+from tests.helpers.data import interactions_csv
 
 
 def test_sources_and_export_on_s3(aws, personalize_local, tmp_path):

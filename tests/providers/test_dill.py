@@ -18,7 +18,7 @@ from providers.filter import FilterProvider
 from providers.schema import SchemaProvider
 from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 PROVIDERS = [BatchInferenceJobProvider, CampaignProvider, DatasetProvider, DatasetGroupProvider, DatasetImportJobProvider,
              EventTrackerProvider, FilterProvider, SchemaProvider, SolutionProvider, SolutionVersionProvider]

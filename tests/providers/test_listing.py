@@ -1,8 +1,8 @@
 """Lookups that list campaigns read every page, and skip campaigns being deleted."""
 
-from service.lifecycle import live_campaigns
 from providers.promotion import _campaign
 from providers.solution import _campaigns_serving
+from service.lifecycle import live_campaigns
 
 PAGES = [
     {"campaigns": [{"name": "old", "campaignArn": "arn:c/old", "status": "DELETE IN_PROGRESS"}], "nextToken": "t"},

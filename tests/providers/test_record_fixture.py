@@ -5,10 +5,10 @@ import subprocess
 import sys
 
 import pytest
+from pulumi.dynamic.dynamic import serialize_provider
 
 from tests.fixtures.records.record_provider import UNKNOWN, LocalRecordProvider
-from pulumi.dynamic.dynamic import serialize_provider
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 
 @pytest.fixture

@@ -22,6 +22,10 @@ from tests.helpers.providers import create, interactions_group, set_faults, upda
 METRIC = "normalized_discounted_cumulative_gain_at_10"
 CAMPAIGN = "gated"
 
+# Steps of one gate's history, in file order: each decision starts from the one
+# before (served["promotion"]) and the campaign's champion by then.
+pytestmark = pytest.mark.scenario
+
 
 @pytest.fixture(scope="module")
 def group(conn, seeded, aws):
@@ -260,7 +264,7 @@ def test_update_mode_trains_full_first_then_updates_the_last_model(conn, seeded,
     provider = SolutionVersionProvider()
     first_id, first = create(provider, conn, solutionArn=solution, trainingMode="UPDATE")
     assert (first["trainingMode"], first["trainedMode"]) == ("UPDATE", "FULL")  # nothing to update yet
-    second_id, second = create(provider, conn, solutionArn=solution, trainingMode="UPDATE")
+    _second_id, second = create(provider, conn, solutionArn=solution, trainingMode="UPDATE")
     assert (second["trainingMode"], second["trainedMode"]) == ("UPDATE", "UPDATE")
     # What ran is not drift from what was declared: a refresh then a preview shows nothing to do.
     read = provider.read(first_id, first)

@@ -20,6 +20,11 @@ from providers.solution_version import SolutionVersionProvider
 from service.waiting import DeadlineExceeded
 from tests.helpers.providers import create, get_faults, interactions_group, set_faults, update
 
+# Steps of one chain's life, in file order: updates a later step builds on
+# (campaign_outs), children it deletes at the end (tracker, filter), and a last
+# check that nothing is left on the module's emulator.
+pytestmark = pytest.mark.scenario
+
 
 @pytest.fixture(scope="module")
 def chain(conn, seeded):

@@ -12,21 +12,17 @@ from providers.dataset_import_job import DatasetImportJobProvider
 from providers.filter import FilterProvider
 from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
-from tests.data import interactions_csv
-from tests.service.conftest import conn, seeded
-from tests.service.test_providers import create, interactions_group
-
-__all__ = ["conn", "seeded", "deployed", "mixed_events_csv"]
+from tests.helpers.data import interactions_csv
+from tests.helpers.providers import create, interactions_group
+from tests.helpers.serving import NO_PURCHASES, NOT_THESE
 
 EXPERIMENT = "serving"
 DATASET_VERSION = "serving-v1"  # not v1/v2, which the provider tests' seeded bucket already holds
 RECIPE = "arn:aws:personalize:::recipe/aws-user-personalization"
-NO_PURCHASES = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'
-NOT_THESE = "EXCLUDE ItemID WHERE Items.ITEM_ID IN ($ITEMS)"  # a placeholder, for filterValues
 
 
 def mixed_events_csv(seed: int = 11) -> bytes:
-    """tests.data's interactions, two in three of them clicks, so a filter on
+    """tests.helpers.data's interactions, two in three of them clicks, so a filter on
     purchases removes some of a user's items, not all; 2000 clicks is enough to
     train on clicks alone (the service asks for 1000)."""
     rows = list(csv.reader(io.StringIO(interactions_csv(rows=3000, seed=seed).decode())))

@@ -10,7 +10,7 @@ import pytest
 from local.ml.infer import recommend
 from providers.filter import FilterProvider
 from serving.__main__ import main
-from tests.service.test_providers import create
+from tests.helpers.providers import create
 
 
 def training_users(deployed) -> list[str]:
@@ -40,10 +40,17 @@ def jobs(aws, deployed) -> list[dict]:
     return aws("personalize").list_batch_inference_jobs(solutionVersionArn=deployed["version_arn"])["batchInferenceJobs"]
 
 
+def outputs_under(aws, deployed, prefix: str) -> set[str]:
+    listed = aws("s3").list_objects_v2(Bucket=deployed["outputs"]["bucket"], Prefix=prefix)
+    return {o["Key"] for o in listed.get("Contents", [])}
+
+
 def test_batch_answers_each_user_of_a_file_with_ranked_items(deployed, aws, tmp_path, capsys):
     users = training_users(deployed)[:6]
     users_file = tmp_path / "users.txt"
     users_file.write_text("USER_ID\n" + "\n".join(users + [users[0], ""]) + "\n")  # a repeat, a blank line
+    # Other tests' ad hoc jobs (in any order) write beside this one's output.
+    earlier = outputs_under(aws, deployed, "batch-output/serving/adhoc/")
 
     code = batch(tmp_path, deployed["outputs"], "--experiment", deployed["experiment"], "--users", str(users_file),
                  "--num", "5")
@@ -58,8 +65,7 @@ def test_batch_answers_each_user_of_a_file_with_ranked_items(deployed, aws, tmp_
         assert [r["itemId"] for r in got] == [e["itemId"] for e in expected]
         assert [float(r["score"]) for r in got] == pytest.approx([e["score"] for e in expected])
     # The job's own output: one line per distinct user of the file.
-    [out] = [o["Key"] for o in aws("s3").list_objects_v2(Bucket=deployed["outputs"]["bucket"],
-                                                          Prefix="batch-output/serving/adhoc/")["Contents"]]
+    [out] = outputs_under(aws, deployed, "batch-output/serving/adhoc/") - earlier
     body = aws("s3").get_object(Bucket=deployed["outputs"]["bucket"], Key=out)["Body"].read().decode()
     assert sorted(json.loads(line)["input"]["userId"] for line in body.splitlines()) == sorted(users)
     assert f"wrote 30 recommendations for 6 of 6 users to {tmp_path / 'recs.csv'}" in capsys.readouterr().out

@@ -12,7 +12,7 @@ from local.ml import infer
 from serving.cache import TTLCache
 from serving.client import Recommender, filter_value, filter_values_param
 from serving.outputs import OutputsError, StackOutputs
-from tests.serving.conftest import NO_PURCHASES
+from tests.helpers.serving import NO_PURCHASES
 
 USERS = [f"u{n}" for n in range(12)]
 

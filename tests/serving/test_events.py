@@ -17,7 +17,7 @@ from serving.__main__ import main
 from serving.batch import recommend_batch
 from serving.events import BASE_DELAY_SECONDS, PutEventsFailed, events_from_csv, put_events
 from serving.outputs import StackOutputs
-from tests.service.test_providers import create, interactions_group
+from tests.helpers.providers import create, interactions_group
 
 EXPERIMENT = "clusters"
 DATASET_VERSION = "clusters-v1"

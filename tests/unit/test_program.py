@@ -7,8 +7,8 @@ import runpy
 import pulumi
 import pytest
 
-from tests.conftest import ROOT
-from tests.unit.test_config import BAD
+from tests.helpers.config_cases import BAD
+from tests.helpers.paths import ROOT
 
 ACCOUNT = "123456789012"
 

@@ -5,7 +5,7 @@ import subprocess
 
 import yaml
 
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 
@@ -49,3 +49,10 @@ def test_merges_deploy_dev_then_staging_then_prod_and_retraining_is_scheduled():
 def test_every_workflow_stack_has_a_stack_file():
     for stack in load("preview.yml")["jobs"]["preview"]["strategy"]["matrix"]["stack"]:
         assert (ROOT / f"Pulumi.{stack}.yaml").exists()
+
+
+def test_the_deploy_workflows_install_only_what_the_program_needs():
+    installs = [step["run"] for name in ("preview.yml", "up.yml") for job in load(name)["jobs"].values()
+                for step in job.get("steps", []) if "pip install" in step.get("run", "")]
+    assert len(installs) == 2
+    assert all("-r requirements.txt" in run and "requirements-dev" not in run for run in installs)

@@ -1,9 +1,12 @@
-"""Provider tests against personalize-local (tests/conftest.py starts one per
-module, in this process, with time passing 2000x faster)."""
+"""The emulator connection, bucket and role of the provider-level tests
+(tests/service, tests/evaluation, tests/serving), as fixtures: tests/conftest.py
+registers this module with pytest_plugins, so every test module can ask for
+them. Module-scoped, like the emulator they use (tests/conftest.py starts one
+per module, in this process, with time passing 2000x faster)."""
 
 import pytest
 
-from tests.data import interactions_csv
+from tests.helpers.data import interactions_csv
 
 BUCKET = "provider-tests"
 ROLE_NAME = "personalize-tests"
