@@ -27,22 +27,40 @@ class Emulator:
     def __init__(self, state_dir: Path, *extra: str, time_scale: float = 1.0):
         self.state_dir = state_dir
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "local", "--port", "0", "--state-dir", str(state_dir),
-             "--time-scale", str(time_scale), *extra],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=open(state_dir.parent / f"{state_dir.name}.log", "ab"),
-            text=True)
+            [
+                sys.executable,
+                "-m",
+                "local",
+                "--port",
+                "0",
+                "--state-dir",
+                str(state_dir),
+                "--time-scale",
+                str(time_scale),
+                *extra,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=open(state_dir.parent / f"{state_dir.name}.log", "ab"),
+            text=True,
+        )
         line = self.process.stdout.readline()
         assert "personalize-local ready on " in line, f"emulator did not start: {line!r}"
         self.endpoint = line.rsplit(" ", 1)[1].strip()
 
     def client(self, service: str, **config):
-        return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1",
-                            config=Config(s3={"addressing_style": "path"}, **config))
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            config=Config(s3={"addressing_style": "path"}, **config),
+        )
 
     def local(self, path: str, method: str = "GET", body: dict | None = None) -> dict:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.endpoint + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.endpoint + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request) as response:
             return json.loads(response.read())
 

@@ -62,8 +62,9 @@ def test_slow_responses(start_emulator):
 
 
 def test_faults_from_cli_flags(start_emulator):
-    running = start_emulator("--throttle-rate", "1.0", "--throttle-ops", "ListSchemas",
-                             "--fail", "from-flag=Injected by flag")
+    running = start_emulator(
+        "--throttle-rate", "1.0", "--throttle-ops", "ListSchemas", "--fail", "from-flag=Injected by flag"
+    )
     p = running.client("personalize", retries={"total_max_attempts": 1, "mode": "standard"})
     with pytest.raises(botocore.exceptions.ClientError) as raised:
         p.list_schemas()

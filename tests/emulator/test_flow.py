@@ -8,9 +8,15 @@ import pytest
 
 from tests.helpers.data import INTERACTIONS_SCHEMA, interactions_csv
 
-ITEMS_SCHEMA = json.dumps({
-    "type": "record", "name": "Items", "namespace": "com.amazonaws.personalize.schema", "version": "1.0",
-    "fields": [{"name": "ITEM_ID", "type": "string"}, {"name": "GENRE", "type": "string", "categorical": True}]})
+ITEMS_SCHEMA = json.dumps(
+    {
+        "type": "record",
+        "name": "Items",
+        "namespace": "com.amazonaws.personalize.schema",
+        "version": "1.0",
+        "fields": [{"name": "ITEM_ID", "type": "string"}, {"name": "GENRE", "type": "string", "categorical": True}],
+    }
+)
 NEW_ITEM = "brand-new-item"
 
 
@@ -26,26 +32,37 @@ def test_full_flow(emulator):
     group = p.create_dataset_group(name="flow")["datasetGroupArn"]
     emulator.advance()
     schema = p.create_schema(name="flow-interactions", schema=INTERACTIONS_SCHEMA)["schemaArn"]
-    dataset = p.create_dataset(name="flow-interactions", schemaArn=schema, datasetGroupArn=group,
-                               datasetType="Interactions")["datasetArn"]
+    dataset = p.create_dataset(
+        name="flow-interactions", schemaArn=schema, datasetGroupArn=group, datasetType="Interactions"
+    )["datasetArn"]
     items_schema = p.create_schema(name="flow-items", schema=ITEMS_SCHEMA)["schemaArn"]
-    items = p.create_dataset(name="flow-items", schemaArn=items_schema, datasetGroupArn=group,
-                             datasetType="Items")["datasetArn"]
+    items = p.create_dataset(name="flow-items", schemaArn=items_schema, datasetGroupArn=group, datasetType="Items")[
+        "datasetArn"
+    ]
     tracker = p.create_event_tracker(name="flow", datasetGroupArn=group)
     emulator.advance()
-    job = p.create_dataset_import_job(jobName="flow-import", datasetArn=dataset, roleArn=role,
-                                      dataSource={"dataLocation": "s3://flow-data/train/interactions.csv"})
-    assert p.describe_dataset_import_job(datasetImportJobArn=job["datasetImportJobArn"])[
-        "datasetImportJob"]["status"] == "CREATE PENDING"
+    job = p.create_dataset_import_job(
+        jobName="flow-import",
+        datasetArn=dataset,
+        roleArn=role,
+        dataSource={"dataLocation": "s3://flow-data/train/interactions.csv"},
+    )
+    assert (
+        p.describe_dataset_import_job(datasetImportJobArn=job["datasetImportJobArn"])["datasetImportJob"]["status"]
+        == "CREATE PENDING"
+    )
     emulator.advance()
-    assert p.describe_dataset_import_job(datasetImportJobArn=job["datasetImportJobArn"])[
-        "datasetImportJob"]["status"] == "ACTIVE"
+    assert (
+        p.describe_dataset_import_job(datasetImportJobArn=job["datasetImportJobArn"])["datasetImportJob"]["status"]
+        == "ACTIVE"
+    )
     events.put_items(datasetArn=items, items=[{"itemId": "i1", "properties": json.dumps({"genre": "drama"})}])
     with pytest.raises(events.exceptions.InvalidInputException):  # users into an items dataset
         events.put_users(datasetArn=items, users=[{"userId": "u1"}])
 
-    solution = p.create_solution(name="flow", datasetGroupArn=group,
-                                 recipeArn="arn:aws:personalize:::recipe/aws-popularity-count")["solutionArn"]
+    solution = p.create_solution(
+        name="flow", datasetGroupArn=group, recipeArn="arn:aws:personalize:::recipe/aws-popularity-count"
+    )["solutionArn"]
     emulator.advance()
     first = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
     emulator.advance()
@@ -62,9 +79,12 @@ def test_full_flow(emulator):
 
     # Live events: a new item many new users take up; the next training must see it.
     for batch in range(60):
-        events.put_events(trackingId=tracker["trackingId"], userId=f"newcomer{batch}", sessionId=f"s{batch}",
-                          eventList=[{"eventType": "purchase", "itemId": NEW_ITEM, "sentAt": 1_706_000_000 + n}
-                                     for n in range(10)])
+        events.put_events(
+            trackingId=tracker["trackingId"],
+            userId=f"newcomer{batch}",
+            sessionId=f"s{batch}",
+            eventList=[{"eventType": "purchase", "itemId": NEW_ITEM, "sentAt": 1_706_000_000 + n} for n in range(10)],
+        )
     second = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
     emulator.advance()
     assert p.describe_solution_version(solutionVersionArn=second)["solutionVersion"]["status"] == "ACTIVE"
@@ -76,18 +96,35 @@ def test_full_flow(emulator):
     assert after[0]["itemId"] == NEW_ITEM
 
     # Batch inference: JSON lines in, <output>/<input file name>.out back in S3.
-    s3.put_object(Bucket="flow-data", Key="batch/in/users.json",
-                  Body=b"\n".join(json.dumps({"userId": f"u{n}"}).encode() for n in range(5)))
-    batch = p.create_batch_inference_job(jobName="flow-batch", solutionVersionArn=second, roleArn=role, numResults=5,
-                                         jobInput={"s3DataSource": {"path": "s3://flow-data/batch/in/users.json"}},
-                                         jobOutput={"s3DataDestination": {"path": "s3://flow-data/batch/out/"}})
-    assert p.describe_batch_inference_job(batchInferenceJobArn=batch["batchInferenceJobArn"])[
-        "batchInferenceJob"]["status"] == "PENDING"
+    s3.put_object(
+        Bucket="flow-data",
+        Key="batch/in/users.json",
+        Body=b"\n".join(json.dumps({"userId": f"u{n}"}).encode() for n in range(5)),
+    )
+    batch = p.create_batch_inference_job(
+        jobName="flow-batch",
+        solutionVersionArn=second,
+        roleArn=role,
+        numResults=5,
+        jobInput={"s3DataSource": {"path": "s3://flow-data/batch/in/users.json"}},
+        jobOutput={"s3DataDestination": {"path": "s3://flow-data/batch/out/"}},
+    )
+    assert (
+        p.describe_batch_inference_job(batchInferenceJobArn=batch["batchInferenceJobArn"])["batchInferenceJob"][
+            "status"
+        ]
+        == "PENDING"
+    )
     emulator.advance()
-    assert p.describe_batch_inference_job(batchInferenceJobArn=batch["batchInferenceJobArn"])[
-        "batchInferenceJob"]["status"] == "ACTIVE"
-    assert [j["batchInferenceJobArn"] for j in p.list_batch_inference_jobs(solutionVersionArn=second)[
-        "batchInferenceJobs"]] == [batch["batchInferenceJobArn"]]
+    assert (
+        p.describe_batch_inference_job(batchInferenceJobArn=batch["batchInferenceJobArn"])["batchInferenceJob"][
+            "status"
+        ]
+        == "ACTIVE"
+    )
+    assert [
+        j["batchInferenceJobArn"] for j in p.list_batch_inference_jobs(solutionVersionArn=second)["batchInferenceJobs"]
+    ] == [batch["batchInferenceJobArn"]]
     output = s3.get_object(Bucket="flow-data", Key="batch/out/users.json.out")["Body"].read().decode()
     lines = [json.loads(line) for line in output.splitlines() if line.strip()]
     assert [line["input"]["userId"] for line in lines] == [f"u{n}" for n in range(5)]

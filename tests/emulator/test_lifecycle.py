@@ -7,9 +7,11 @@ from tests.helpers.data import INTERACTIONS_SCHEMA
 from tests.helpers.emulator import build_group, train
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:"
-ITEMS_SCHEMA = ('{"type": "record", "name": "Items", "namespace": "com.amazonaws.personalize.schema", '
-                '"version": "1.0", "fields": [{"name": "ITEM_ID", "type": "string"}, '
-                '{"name": "GENRE", "type": ["null", "string"], "categorical": true}]}')
+ITEMS_SCHEMA = (
+    '{"type": "record", "name": "Items", "namespace": "com.amazonaws.personalize.schema", '
+    '"version": "1.0", "fields": [{"name": "ITEM_ID", "type": "string"}, '
+    '{"name": "GENRE", "type": ["null", "string"], "categorical": true}]}'
+)
 
 
 def status(p, key: str, arn: str) -> str:
@@ -92,8 +94,9 @@ def test_update_dataset_replaces_the_schema_of_items_only(emulator, p, unique, t
     other = p.create_schema(name=f"items2-{unique}", schema=ITEMS_SCHEMA)["schemaArn"]
     group = p.create_dataset_group(name=f"upd-{unique}")["datasetGroupArn"]
     emulator.advance()
-    items = p.create_dataset(name=f"items-{unique}", schemaArn=items_schema, datasetGroupArn=group,
-                             datasetType="Items")["datasetArn"]
+    items = p.create_dataset(
+        name=f"items-{unique}", schemaArn=items_schema, datasetGroupArn=group, datasetType="Items"
+    )["datasetArn"]
     emulator.advance()
     p.update_dataset(datasetArn=items, schemaArn=other)
     described = p.describe_dataset(datasetArn=items)["dataset"]
@@ -119,16 +122,20 @@ def test_pagination_walks_every_page(emulator, p, unique):
         if not token:
             break
     assert seen == names and pages >= 3
-    paginated = [s["name"] for page in p.get_paginator("list_schemas").paginate(PaginationConfig={"PageSize": 2})
-                 for s in page["schemas"]]
+    paginated = [
+        s["name"]
+        for page in p.get_paginator("list_schemas").paginate(PaginationConfig={"PageSize": 2})
+        for s in page["schemas"]
+    ]
     assert set(names) <= set(paginated)
 
 
 def test_list_filters_uses_the_capitalised_key_and_filters_by_group(emulator, trained, unique):
     p = emulator.client("personalize")
     expression = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'
-    arn = p.create_filter(name=f"flt-{unique}", datasetGroupArn=trained["group"],
-                          filterExpression=expression)["filterArn"]
+    arn = p.create_filter(name=f"flt-{unique}", datasetGroupArn=trained["group"], filterExpression=expression)[
+        "filterArn"
+    ]
     listed = p.list_filters(datasetGroupArn=trained["group"])
     assert "Filters" in listed and arn in [f["filterArn"] for f in listed["Filters"]]
     assert p.list_filters(datasetGroupArn=ARN + "dataset-group/other")["Filters"] == []
@@ -146,12 +153,15 @@ def test_list_filters_uses_the_capitalised_key_and_filters_by_group(emulator, tr
 def test_lists_filter_by_parent(emulator, p, own_trained):
     # Its own group: other tests add solutions and versions to the shared `trained`.
     trained = own_trained
-    assert [d["datasetArn"] for d in p.list_datasets(datasetGroupArn=trained["group"])["datasets"]] == \
-        [trained["dataset"]]
-    assert [j["datasetImportJobArn"] for j in
-            p.list_dataset_import_jobs(datasetArn=trained["dataset"])["datasetImportJobs"]] == [trained["job"]]
-    assert [s["solutionArn"] for s in p.list_solutions(datasetGroupArn=trained["group"])["solutions"]] == \
-        [trained["solution"]]
+    assert [d["datasetArn"] for d in p.list_datasets(datasetGroupArn=trained["group"])["datasets"]] == [
+        trained["dataset"]
+    ]
+    assert [
+        j["datasetImportJobArn"] for j in p.list_dataset_import_jobs(datasetArn=trained["dataset"])["datasetImportJobs"]
+    ] == [trained["job"]]
+    assert [s["solutionArn"] for s in p.list_solutions(datasetGroupArn=trained["group"])["solutions"]] == [
+        trained["solution"]
+    ]
     versions = p.list_solution_versions(solutionArn=trained["solution"])["solutionVersions"]
     assert [v["solutionVersionArn"] for v in versions] == [trained["version"]]
     assert trained["group"] in [g["datasetGroupArn"] for g in p.list_dataset_groups()["datasetGroups"]]
@@ -162,8 +172,10 @@ def test_tags_on_create_and_by_tagging_calls(emulator, p, unique):
     arn = group["datasetGroupArn"]
     assert p.list_tags_for_resource(resourceArn=arn)["tags"] == [{"tagKey": "team", "tagValue": "recs"}]
     p.tag_resource(resourceArn=arn, tags=[{"tagKey": "env", "tagValue": "dev"}, {"tagKey": "team", "tagValue": "ml"}])
-    assert sorted((t["tagKey"], t["tagValue"]) for t in p.list_tags_for_resource(resourceArn=arn)["tags"]) == \
-        [("env", "dev"), ("team", "ml")]
+    assert sorted((t["tagKey"], t["tagValue"]) for t in p.list_tags_for_resource(resourceArn=arn)["tags"]) == [
+        ("env", "dev"),
+        ("team", "ml"),
+    ]
     p.untag_resource(resourceArn=arn, tagKeys=["team"])
     assert p.list_tags_for_resource(resourceArn=arn)["tags"] == [{"tagKey": "env", "tagValue": "dev"}]
     with pytest.raises(p.exceptions.ResourceNotFoundException):
@@ -180,14 +192,18 @@ def test_recipes_algorithms_and_feature_transformations(p):
         p.describe_recipe(recipeArn="arn:aws:personalize:::recipe/aws-nothing")
     algorithm = p.describe_algorithm(algorithmArn=recipe["algorithmArn"])["algorithm"]
     assert algorithm["algorithmArn"] == recipe["algorithmArn"]
-    transformation = p.describe_feature_transformation(
-        featureTransformationArn=recipe["featureTransformationArn"])["featureTransformation"]
+    transformation = p.describe_feature_transformation(featureTransformationArn=recipe["featureTransformationArn"])[
+        "featureTransformation"
+    ]
     assert transformation["status"] == "ACTIVE"
 
 
 def test_solution_version_lifecycle_metrics_and_stop(emulator, p, trained, unique):
-    solution = p.create_solution(name=f"sv-{unique}", datasetGroupArn=trained["group"],
-                                 recipeArn="arn:aws:personalize:::recipe/aws-popularity-count")["solutionArn"]
+    solution = p.create_solution(
+        name=f"sv-{unique}",
+        datasetGroupArn=trained["group"],
+        recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
+    )["solutionArn"]
     with pytest.raises(p.exceptions.ResourceInUseException):  # the solution is not ACTIVE yet
         p.create_solution_version(solutionArn=solution)
     emulator.advance()
@@ -226,8 +242,11 @@ def test_solution_version_lifecycle_metrics_and_stop(emulator, p, trained, uniqu
 
 
 def test_update_solution_reports_latest_solution_update(emulator, p, trained):
-    p.update_solution(solutionArn=trained["solution"], performAutoTraining=True,
-                      solutionUpdateConfig={"autoTrainingConfig": {"schedulingExpression": "rate(7 days)"}})
+    p.update_solution(
+        solutionArn=trained["solution"],
+        performAutoTraining=True,
+        solutionUpdateConfig={"autoTrainingConfig": {"schedulingExpression": "rate(7 days)"}},
+    )
     described = p.describe_solution(solutionArn=trained["solution"])["solution"]
     assert described["latestSolutionUpdate"]["status"] == "CREATE PENDING"
     emulator.advance()
@@ -235,15 +254,17 @@ def test_update_solution_reports_latest_solution_update(emulator, p, trained):
     assert described["latestSolutionUpdate"]["status"] == "ACTIVE"
     assert described["performAutoTraining"] is True
     assert described["solutionConfig"]["autoTrainingConfig"]["schedulingExpression"] == "rate(7 days)"
-    assert described["latestSolutionUpdate"]["solutionUpdateConfig"]["autoTrainingConfig"] == \
-        {"schedulingExpression": "rate(7 days)"}
+    assert described["latestSolutionUpdate"]["solutionUpdateConfig"]["autoTrainingConfig"] == {
+        "schedulingExpression": "rate(7 days)"
+    }
 
 
 def test_campaign_create_update_and_delete(emulator, p, trained, unique):
     with pytest.raises(p.exceptions.ResourceNotFoundException):
         p.create_campaign(name=f"c-{unique}", solutionVersionArn=trained["solution"] + "/00000000")
-    campaign = p.create_campaign(name=f"c-{unique}", solutionVersionArn=trained["version"],
-                                 minProvisionedTPS=1)["campaignArn"]
+    campaign = p.create_campaign(name=f"c-{unique}", solutionVersionArn=trained["version"], minProvisionedTPS=1)[
+        "campaignArn"
+    ]
     assert campaign == f"{ARN}campaign/c-{unique}"
     assert status(p, "campaign", campaign) == "CREATE PENDING"
     with pytest.raises(p.exceptions.ResourceInUseException):
@@ -254,8 +275,12 @@ def test_campaign_create_update_and_delete(emulator, p, trained, unique):
     with pytest.raises(p.exceptions.ResourceInUseException):  # a version that is not ACTIVE
         p.update_campaign(campaignArn=campaign, solutionVersionArn=second)
     emulator.advance()
-    p.update_campaign(campaignArn=campaign, solutionVersionArn=second, minProvisionedTPS=3,
-                      campaignConfig={"itemExplorationConfig": {"explorationWeight": "0.5"}})
+    p.update_campaign(
+        campaignArn=campaign,
+        solutionVersionArn=second,
+        minProvisionedTPS=3,
+        campaignConfig={"itemExplorationConfig": {"explorationWeight": "0.5"}},
+    )
     described = p.describe_campaign(campaignArn=campaign)["campaign"]
     update = described["latestCampaignUpdate"]
     assert described["status"] == "UPDATE PENDING" and update["status"] == "UPDATE PENDING"
@@ -265,8 +290,9 @@ def test_campaign_create_update_and_delete(emulator, p, trained, unique):
     with pytest.raises(p.exceptions.ResourceInUseException):  # an update is in progress
         p.update_campaign(campaignArn=campaign, minProvisionedTPS=4)
     emulator.advance(100)
-    assert p.describe_campaign(campaignArn=campaign)["campaign"]["latestCampaignUpdate"]["status"] == \
-        "UPDATE IN_PROGRESS"
+    assert (
+        p.describe_campaign(campaignArn=campaign)["campaign"]["latestCampaignUpdate"]["status"] == "UPDATE IN_PROGRESS"
+    )
     emulator.advance()
     described = p.describe_campaign(campaignArn=campaign)["campaign"]
     assert described["status"] == "ACTIVE" and described["latestCampaignUpdate"]["status"] == "ACTIVE"
@@ -292,8 +318,9 @@ def test_one_event_tracker_per_dataset_group(emulator, p, trained, unique):
     assert described["status"] == "ACTIVE" and described["trackingId"] == tracker["trackingId"]
     assert described["accountId"] == "123456789012"
     assert p.describe_dataset(datasetArn=trained["dataset"])["dataset"]["trackingId"] == tracker["trackingId"]
-    assert [t["eventTrackerArn"] for t in p.list_event_trackers(datasetGroupArn=trained["group"])["eventTrackers"]] \
-        == [tracker["eventTrackerArn"]]
+    assert [t["eventTrackerArn"] for t in p.list_event_trackers(datasetGroupArn=trained["group"])["eventTrackers"]] == [
+        tracker["eventTrackerArn"]
+    ]
     p.delete_event_tracker(eventTrackerArn=tracker["eventTrackerArn"])
     emulator.advance()
     assert p.list_event_trackers(datasetGroupArn=trained["group"])["eventTrackers"] == []
@@ -302,10 +329,13 @@ def test_one_event_tracker_per_dataset_group(emulator, p, trained, unique):
 def test_import_failures_have_service_like_reasons(emulator, p, unique, data_bucket):
     arns = build_group(emulator, f"imp-{unique}", data_bucket)
     reasons = {}
-    for label, location in [("no-bucket", "s3://no-such-bucket-anywhere/x.csv"),
-                            ("no-objects", f"s3://{data_bucket['bucket']}/nothing-here/")]:
-        job = p.create_dataset_import_job(jobName=f"imp-{label}-{unique}", datasetArn=arns["dataset"],
-                                          dataSource={"dataLocation": location})["datasetImportJobArn"]
+    for label, location in [
+        ("no-bucket", "s3://no-such-bucket-anywhere/x.csv"),
+        ("no-objects", f"s3://{data_bucket['bucket']}/nothing-here/"),
+    ]:
+        job = p.create_dataset_import_job(
+            jobName=f"imp-{label}-{unique}", datasetArn=arns["dataset"], dataSource={"dataLocation": location}
+        )["datasetImportJobArn"]
         emulator.advance()
         described = p.describe_dataset_import_job(datasetImportJobArn=job)["datasetImportJob"]
         assert described["status"] == "CREATE FAILED"
@@ -313,8 +343,11 @@ def test_import_failures_have_service_like_reasons(emulator, p, unique, data_buc
     assert "no-such-bucket-anywhere" in reasons["no-bucket"]
     assert "No data files" in reasons["no-objects"]
     emulator.client("s3").put_object(Bucket=data_bucket["bucket"], Key=f"bad-{unique}.csv", Body=b"A,B\n1,2\n")
-    job = p.create_dataset_import_job(jobName=f"imp-bad-{unique}", datasetArn=arns["dataset"],
-                                      dataSource={"dataLocation": f"s3://{data_bucket['bucket']}/bad-{unique}.csv"})
+    job = p.create_dataset_import_job(
+        jobName=f"imp-bad-{unique}",
+        datasetArn=arns["dataset"],
+        dataSource={"dataLocation": f"s3://{data_bucket['bucket']}/bad-{unique}.csv"},
+    )
     emulator.advance()
     described = p.describe_dataset_import_job(datasetImportJobArn=job["datasetImportJobArn"])["datasetImportJob"]
     assert described["status"] == "CREATE FAILED" and described["failureReason"]
@@ -329,18 +362,24 @@ def test_training_on_a_second_solution(emulator, trained, unique):
 def test_metric_attribution_crud(emulator, p, trained, unique):
     metric = {"eventType": "purchase", "metricName": "REVENUE", "expression": "SUM(Items.PRICE)"}
     output = {"roleArn": "arn:aws:iam::123456789012:role/emulator-tests"}
-    arn = p.create_metric_attribution(name=f"ma-{unique}", datasetGroupArn=trained["group"], metrics=[metric],
-                                      metricsOutputConfig=output)["metricAttributionArn"]
+    arn = p.create_metric_attribution(
+        name=f"ma-{unique}", datasetGroupArn=trained["group"], metrics=[metric], metricsOutputConfig=output
+    )["metricAttributionArn"]
     assert arn == f"{ARN}metric-attribution/ma-{unique}"
     with pytest.raises(p.exceptions.ResourceAlreadyExistsException):  # one per dataset group
-        p.create_metric_attribution(name=f"ma2-{unique}", datasetGroupArn=trained["group"], metrics=[metric],
-                                    metricsOutputConfig=output)
+        p.create_metric_attribution(
+            name=f"ma2-{unique}", datasetGroupArn=trained["group"], metrics=[metric], metricsOutputConfig=output
+        )
     emulator.advance()
     assert status(p, "metricAttribution", arn) == "ACTIVE"
-    p.update_metric_attribution(metricAttributionArn=arn, removeMetrics=["REVENUE"],
-                                addMetrics=[{**metric, "metricName": "CLICKS", "expression": "SAMPLECOUNT()"}])
-    assert [m["metricName"] for m in p.list_metric_attribution_metrics(metricAttributionArn=arn)["metrics"]] == \
-        ["CLICKS"]
+    p.update_metric_attribution(
+        metricAttributionArn=arn,
+        removeMetrics=["REVENUE"],
+        addMetrics=[{**metric, "metricName": "CLICKS", "expression": "SAMPLECOUNT()"}],
+    )
+    assert [m["metricName"] for m in p.list_metric_attribution_metrics(metricAttributionArn=arn)["metrics"]] == [
+        "CLICKS"
+    ]
     listed = p.list_metric_attributions(datasetGroupArn=trained["group"])["metricAttributions"]
     assert [m["metricAttributionArn"] for m in listed] == [arn]
     p.delete_metric_attribution(metricAttributionArn=arn)
@@ -353,8 +392,9 @@ def test_a_dataset_created_again_starts_empty(emulator, p, unique, data_bucket):
     arns = build_group(emulator, f"again-{unique}", data_bucket)
     p.delete_dataset(datasetArn=arns["dataset"])
     emulator.advance()
-    dataset = p.create_dataset(name=f"again-{unique}", schemaArn=arns["schema"], datasetGroupArn=arns["group"],
-                               datasetType="Interactions")["datasetArn"]
+    dataset = p.create_dataset(
+        name=f"again-{unique}", schemaArn=arns["schema"], datasetGroupArn=arns["group"], datasetType="Interactions"
+    )["datasetArn"]
     assert dataset == arns["dataset"]
     emulator.advance()
     assert p.list_dataset_import_jobs(datasetArn=dataset)["datasetImportJobs"] == []

@@ -15,11 +15,13 @@ def test_everything_survives_kill_9(start_emulator):
     group = p.create_dataset_group(name="survivor", tags=[{"tagKey": "k", "tagValue": "v"}])["datasetGroupArn"]
     first.advance()
     schema = p.create_schema(name="survivor", schema=INTERACTIONS_SCHEMA)["schemaArn"]
-    dataset = p.create_dataset(name="survivor", schemaArn=schema, datasetGroupArn=group,
-                               datasetType="Interactions")["datasetArn"]
+    dataset = p.create_dataset(name="survivor", schemaArn=schema, datasetGroupArn=group, datasetType="Interactions")[
+        "datasetArn"
+    ]
     first.advance()
-    job = p.create_dataset_import_job(jobName="survivor", datasetArn=dataset, roleArn=role,
-                                      dataSource={"dataLocation": "s3://survivor/data/"})["datasetImportJobArn"]
+    job = p.create_dataset_import_job(
+        jobName="survivor", datasetArn=dataset, roleArn=role, dataSource={"dataLocation": "s3://survivor/data/"}
+    )["datasetImportJobArn"]
     first.advance()
     solution = p.create_solution(name="survivor", datasetGroupArn=group)["solutionArn"]
     first.advance()
@@ -66,8 +68,12 @@ def test_multipart_uploads_survive_a_restart(start_emulator, tmp_path):
     s3.create_bucket(Bucket="big")
     data = tmp_path / "big.bin"
     data.write_bytes(bytes(range(256)) * (5 * 1024 * 1024 // 256 * 3))  # 15 MiB: three 5 MiB parts
-    s3.upload_file(str(data), "big", "big.bin", Config=TransferConfig(multipart_threshold=5 * 1024 * 1024,
-                                                                      multipart_chunksize=5 * 1024 * 1024))
+    s3.upload_file(
+        str(data),
+        "big",
+        "big.bin",
+        Config=TransferConfig(multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024),
+    )
     first.kill()
 
     second = start_emulator()

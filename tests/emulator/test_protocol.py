@@ -27,16 +27,25 @@ def test_s3_iam_and_sts_are_served_by_moto_on_the_same_port(emulator, unique):
     assert emulator.client("sts").get_caller_identity()["Account"] == "123456789012"
 
 
-@pytest.mark.parametrize("call, member, constraint", [
-    (lambda p: p.create_dataset_group(name="has space"), "name", "regular expression pattern"),
-    (lambda p: p.create_dataset_group(name="x" * 64), "name", "length less than or equal to 63"),
-    (lambda p: p.list_dataset_groups(maxResults=101), "maxResults", "value less than or equal to 100"),
-    (lambda p: p.list_dataset_groups(maxResults=0), "maxResults", "value greater than or equal to 1"),
-    (lambda p: p.create_solution_version(solutionArn=ARN + "solution/x", trainingMode="SOMETIMES"),
-     "trainingMode", "enum value set: [FULL, UPDATE, AUTOTRAIN]"),
-    (lambda p: p.create_dataset_group(name="ok", tags=[{"tagKey": "", "tagValue": "v"}]),
-     "tags.1.member.tagKey", "length greater than or equal to 1"),
-])
+@pytest.mark.parametrize(
+    "call, member, constraint",
+    [
+        (lambda p: p.create_dataset_group(name="has space"), "name", "regular expression pattern"),
+        (lambda p: p.create_dataset_group(name="x" * 64), "name", "length less than or equal to 63"),
+        (lambda p: p.list_dataset_groups(maxResults=101), "maxResults", "value less than or equal to 100"),
+        (lambda p: p.list_dataset_groups(maxResults=0), "maxResults", "value greater than or equal to 1"),
+        (
+            lambda p: p.create_solution_version(solutionArn=ARN + "solution/x", trainingMode="SOMETIMES"),
+            "trainingMode",
+            "enum value set: [FULL, UPDATE, AUTOTRAIN]",
+        ),
+        (
+            lambda p: p.create_dataset_group(name="ok", tags=[{"tagKey": "", "tagValue": "v"}]),
+            "tags.1.member.tagKey",
+            "length greater than or equal to 1",
+        ),
+    ],
+)
 def test_validation_names_the_member_and_the_constraint(emulator, call, member, constraint):
     # botocore checks min lengths and ranges itself; off, so the server's answer shows.
     p = emulator.client("personalize", parameter_validation=False)
@@ -82,16 +91,22 @@ def test_runtime_errors_carry_the_models_status_codes(emulator):
 def test_events_errors_carry_the_models_status_codes(emulator):
     events = emulator.client("personalize-events")
     with pytest.raises(events.exceptions.ResourceNotFoundException) as raised:
-        events.put_events(trackingId="no-such-tracker", sessionId="s", userId="u1",
-                          eventList=[{"eventType": "click", "itemId": "i1", "sentAt": 1_700_000_000}])
+        events.put_events(
+            trackingId="no-such-tracker",
+            sessionId="s",
+            userId="u1",
+            eventList=[{"eventType": "click", "itemId": "i1", "sentAt": 1_700_000_000}],
+        )
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
     with pytest.raises(events.exceptions.ResourceNotFoundException):
         events.put_items(datasetArn=ARN + "dataset/none/ITEMS", items=[{"itemId": "i1"}])
     with pytest.raises(events.exceptions.InvalidInputException) as raised:
         events.put_users(datasetArn=ARN + "dataset/none/USERS", users=[{"userId": "u1"}] * 11)
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert "at 'users' failed to satisfy constraint: Member must have length less than or equal to 10" in \
-        raised.value.response["Error"]["Message"]
+    assert (
+        "at 'users' failed to satisfy constraint: Member must have length less than or equal to 10"
+        in raised.value.response["Error"]["Message"]
+    )
 
 
 def test_unimplemented_operations_say_so(p):
@@ -106,17 +121,25 @@ def test_arns_follow_the_service_formats(emulator, p, unique, data_bucket):
     schema = p.create_schema(name=f"arns-{unique}", schema=INTERACTIONS_SCHEMA)["schemaArn"]
     assert schema == f"{ARN}schema/arns-{unique}"
     emulator.advance()
-    dataset = p.create_dataset(name=f"arns-{unique}", schemaArn=schema, datasetGroupArn=group,
-                               datasetType="Interactions")["datasetArn"]
+    dataset = p.create_dataset(
+        name=f"arns-{unique}", schemaArn=schema, datasetGroupArn=group, datasetType="Interactions"
+    )["datasetArn"]
     assert dataset == f"{ARN}dataset/arns-{unique}/INTERACTIONS"
     tracker = p.create_event_tracker(name=f"arns-{unique}", datasetGroupArn=group)
     assert re.fullmatch(re.escape(ARN) + r"event-tracker/[0-9a-f]{8}", tracker["eventTrackerArn"])
-    flt = p.create_filter(name=f"arns-{unique}", datasetGroupArn=group,
-                          filterExpression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")')
+    flt = p.create_filter(
+        name=f"arns-{unique}",
+        datasetGroupArn=group,
+        filterExpression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")',
+    )
     assert flt["filterArn"] == f"{ARN}filter/arns-{unique}"
     emulator.advance()
-    job = p.create_dataset_import_job(jobName=f"arns-{unique}", datasetArn=dataset, roleArn=data_bucket["role"],
-                                      dataSource={"dataLocation": f"s3://{data_bucket['bucket']}/interactions/"})
+    job = p.create_dataset_import_job(
+        jobName=f"arns-{unique}",
+        datasetArn=dataset,
+        roleArn=data_bucket["role"],
+        dataSource={"dataLocation": f"s3://{data_bucket['bucket']}/interactions/"},
+    )
     assert job["datasetImportJobArn"] == f"{ARN}dataset-import-job/arns-{unique}"
     solution = p.create_solution(name=f"arns-{unique}", datasetGroupArn=group)["solutionArn"]
     assert solution == f"{ARN}solution/arns-{unique}"
@@ -131,12 +154,23 @@ def test_outputs_hold_only_members_of_the_output_shape(emulator, p, unique):
     group = p.create_dataset_group(name=f"shape-{unique}")["datasetGroupArn"]
     raw = emulator.client("personalize")
     body = {}
-    raw.meta.events.register("after-call.personalize.DescribeDatasetGroup",
-                             lambda http_response, **_: body.update(json.loads(http_response.text)))
+    raw.meta.events.register(
+        "after-call.personalize.DescribeDatasetGroup",
+        lambda http_response, **_: body.update(json.loads(http_response.text)),
+    )
     raw.describe_dataset_group(datasetGroupArn=group)
     described = body["datasetGroup"]
-    assert set(described) <= {"name", "datasetGroupArn", "status", "roleArn", "kmsKeyArn", "creationDateTime",
-                              "lastUpdatedDateTime", "failureReason", "domain"}
+    assert set(described) <= {
+        "name",
+        "datasetGroupArn",
+        "status",
+        "roleArn",
+        "kmsKeyArn",
+        "creationDateTime",
+        "lastUpdatedDateTime",
+        "failureReason",
+        "domain",
+    }
     assert isinstance(described["creationDateTime"], float)
 
 

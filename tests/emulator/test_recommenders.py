@@ -7,10 +7,20 @@ import pytest
 
 from tests.helpers.data import interactions_csv
 
-ECOMMERCE_INTERACTIONS = json.dumps({
-    "type": "record", "name": "Interactions", "namespace": "com.amazonaws.personalize.schema", "version": "1.0",
-    "fields": [{"name": "USER_ID", "type": "string"}, {"name": "ITEM_ID", "type": "string"},
-               {"name": "EVENT_TYPE", "type": "string"}, {"name": "TIMESTAMP", "type": "long"}]})
+ECOMMERCE_INTERACTIONS = json.dumps(
+    {
+        "type": "record",
+        "name": "Interactions",
+        "namespace": "com.amazonaws.personalize.schema",
+        "version": "1.0",
+        "fields": [
+            {"name": "USER_ID", "type": "string"},
+            {"name": "ITEM_ID", "type": "string"},
+            {"name": "EVENT_TYPE", "type": "string"},
+            {"name": "TIMESTAMP", "type": "long"},
+        ],
+    }
+)
 
 
 def test_recommender_lifecycle(emulator, unique):
@@ -22,20 +32,23 @@ def test_recommender_lifecycle(emulator, unique):
     custom = p.create_dataset_group(name=f"custom-{unique}")["datasetGroupArn"]
     emulator.advance()
     schema = p.create_schema(name=f"shop-{unique}", schema=ECOMMERCE_INTERACTIONS, domain="ECOMMERCE")["schemaArn"]
-    dataset = p.create_dataset(name=f"shop-{unique}", schemaArn=schema, datasetGroupArn=group,
-                               datasetType="Interactions")["datasetArn"]
+    dataset = p.create_dataset(
+        name=f"shop-{unique}", schemaArn=schema, datasetGroupArn=group, datasetType="Interactions"
+    )["datasetArn"]
     emulator.advance()
     popular = "arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-purchases"
     with pytest.raises(p.exceptions.InvalidInputException):  # nothing imported yet
         p.create_recommender(name=f"shop-{unique}", datasetGroupArn=group, recipeArn=popular)
-    p.create_dataset_import_job(jobName=f"shop-{unique}", datasetArn=dataset,
-                                dataSource={"dataLocation": f"s3://domain-{unique}/i.csv"})
+    p.create_dataset_import_job(
+        jobName=f"shop-{unique}", datasetArn=dataset, dataSource={"dataLocation": f"s3://domain-{unique}/i.csv"}
+    )
     emulator.advance()
     with pytest.raises(p.exceptions.InvalidInputException):  # a custom group has no recommenders
         p.create_recommender(name=f"custom-{unique}", datasetGroupArn=custom, recipeArn=popular)
     with pytest.raises(p.exceptions.InvalidInputException):  # a video use case in an e-commerce group
-        p.create_recommender(name=f"vod-{unique}", datasetGroupArn=group,
-                             recipeArn="arn:aws:personalize:::recipe/aws-vod-most-popular")
+        p.create_recommender(
+            name=f"vod-{unique}", datasetGroupArn=group, recipeArn="arn:aws:personalize:::recipe/aws-vod-most-popular"
+        )
     assert popular in [r["recipeArn"] for r in p.list_recipes(domain="ECOMMERCE")["recipes"]]
 
     arn = p.create_recommender(name=f"shop-{unique}", datasetGroupArn=group, recipeArn=popular)["recommenderArn"]
@@ -48,8 +61,10 @@ def test_recommender_lifecycle(emulator, unique):
     assert len(runtime.get_recommendations(recommenderArn=arn, userId="u1", numResults=5)["itemList"]) == 5
 
     p.update_recommender(recommenderArn=arn, recommenderConfig={"minRecommendationRequestsPerSecond": 3})
-    assert p.describe_recommender(recommenderArn=arn)["recommender"]["latestRecommenderUpdate"]["status"] == \
-        "CREATE PENDING"
+    assert (
+        p.describe_recommender(recommenderArn=arn)["recommender"]["latestRecommenderUpdate"]["status"]
+        == "CREATE PENDING"
+    )
     emulator.advance()
     described = p.describe_recommender(recommenderArn=arn)["recommender"]
     assert described["recommenderConfig"]["minRecommendationRequestsPerSecond"] == 3

@@ -17,15 +17,26 @@ def campaign(emulator, trained):
 
 def test_filters_with_placeholder_values(emulator, trained, campaign, unique):
     p, runtime = emulator.client("personalize"), emulator.client("personalize-runtime")
-    flt = p.create_filter(name=f"rt-{unique}", datasetGroupArn=trained["group"],
-                          filterExpression="EXCLUDE ItemID WHERE Items.ITEM_ID IN ($ITEMS)")["filterArn"]
+    flt = p.create_filter(
+        name=f"rt-{unique}",
+        datasetGroupArn=trained["group"],
+        filterExpression="EXCLUDE ItemID WHERE Items.ITEM_ID IN ($ITEMS)",
+    )["filterArn"]
     emulator.advance()
-    unfiltered = [i["itemId"] for i in runtime.get_recommendations(campaignArn=campaign, userId="u1",
-                                                                     numResults=10)["itemList"]]
+    unfiltered = [
+        i["itemId"] for i in runtime.get_recommendations(campaignArn=campaign, userId="u1", numResults=10)["itemList"]
+    ]
     excluded = unfiltered[:2]
-    filtered = [i["itemId"] for i in runtime.get_recommendations(
-        campaignArn=campaign, userId="u1", numResults=10, filterArn=flt,
-        filterValues={"ITEMS": ",".join(f'"{item}"' for item in excluded)})["itemList"]]
+    filtered = [
+        i["itemId"]
+        for i in runtime.get_recommendations(
+            campaignArn=campaign,
+            userId="u1",
+            numResults=10,
+            filterArn=flt,
+            filterValues={"ITEMS": ",".join(f'"{item}"' for item in excluded)},
+        )["itemList"]
+    ]
     assert len(filtered) == 10 and not set(excluded) & set(filtered)
     with pytest.raises(runtime.exceptions.InvalidInputException) as raised:
         runtime.get_recommendations(campaignArn=campaign, userId="u1", filterArn=flt)
@@ -72,8 +83,9 @@ def test_a_campaign_can_follow_the_latest_solution_version(emulator, trained, un
     latest = trained["solution"] + "/$LATEST"
     with pytest.raises(p.exceptions.InvalidInputException):  # $LATEST needs syncWithLatestSolutionVersion
         p.create_campaign(name=f"follow-{unique}", solutionVersionArn=latest)
-    campaign = p.create_campaign(name=f"follow-{unique}", solutionVersionArn=latest,
-                                 campaignConfig={"syncWithLatestSolutionVersion": True})["campaignArn"]
+    campaign = p.create_campaign(
+        name=f"follow-{unique}", solutionVersionArn=latest, campaignConfig={"syncWithLatestSolutionVersion": True}
+    )["campaignArn"]
     emulator.advance()
     before = p.describe_campaign(campaignArn=campaign)["campaign"]["solutionVersionArn"]
     assert before.startswith(trained["solution"] + "/") and not before.endswith("$LATEST")

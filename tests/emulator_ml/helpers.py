@@ -1,4 +1,5 @@
 """Shortcuts shared by the local/ml tests."""
+
 import local.ml as ml
 
 from . import synth
@@ -11,5 +12,6 @@ def train(group_dir, model_dir, recipe, **kwargs):
 
 
 def import_rows(group_dir, rows, mode="FULL"):
-    return ml.import_dataset("Interactions", synth.INTERACTIONS_SCHEMA, [synth.to_csv(rows)],
-                             str(group_dir / "INTERACTIONS"), mode)
+    return ml.import_dataset(
+        "Interactions", synth.INTERACTIONS_SCHEMA, [synth.to_csv(rows)], str(group_dir / "INTERACTIONS"), mode
+    )

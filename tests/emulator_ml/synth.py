@@ -1,10 +1,13 @@
 """Synthetic Personalize data for the local/ml tests: power-law items, repeat users."""
+
 import json
 
 import numpy as np
 
 INTERACTIONS_SCHEMA = {
-    "type": "record", "name": "Interactions", "namespace": "com.amazonaws.personalize.schema",
+    "type": "record",
+    "name": "Interactions",
+    "namespace": "com.amazonaws.personalize.schema",
     "fields": [
         {"name": "USER_ID", "type": "string"},
         {"name": "ITEM_ID", "type": "string"},
@@ -16,7 +19,9 @@ INTERACTIONS_SCHEMA = {
 }
 
 ITEMS_SCHEMA = {
-    "type": "record", "name": "Items", "namespace": "com.amazonaws.personalize.schema",
+    "type": "record",
+    "name": "Items",
+    "namespace": "com.amazonaws.personalize.schema",
     "fields": [
         {"name": "ITEM_ID", "type": "string"},
         {"name": "GENRE", "type": ["null", "string"], "categorical": True},
@@ -27,7 +32,9 @@ ITEMS_SCHEMA = {
 }
 
 USERS_SCHEMA = {
-    "type": "record", "name": "Users", "namespace": "com.amazonaws.personalize.schema",
+    "type": "record",
+    "name": "Users",
+    "namespace": "com.amazonaws.personalize.schema",
     "fields": [
         {"name": "USER_ID", "type": "string"},
         {"name": "AGE", "type": ["null", "int"]},

@@ -20,7 +20,8 @@ def test_user_batch_has_one_line_per_input_and_error_lines(group, tmp_path):
     assert results[0]["input"] == {"userId": "u1"}
     assert len(results[0]["output"]["recommendedItems"]) == len(results[0]["output"]["scores"]) == 7
     assert results[0]["output"]["recommendedItems"] == [
-        r["itemId"] for r in ml.recommend(str(tmp_path / "m"), user_id="u1", num_results=7)]
+        r["itemId"] for r in ml.recommend(str(tmp_path / "m"), user_id="u1", num_results=7)
+    ]
     assert "userId" in results[3]["error"]
     assert results[1]["input"] == "{not json" and results[1]["output"] is None
 
@@ -39,9 +40,15 @@ def test_ranking_and_similar_items_batches(group, tmp_path):
 
 def test_batch_filter_applies_to_every_line(group, tmp_path):
     train(group, tmp_path / "m", "aws-popularity-count")
-    compiled = ml.compile_filter('INCLUDE ItemID WHERE Items.GENRE IN ($G)')
-    results = run(tmp_path / "m", [{"userId": "u1"}, {"userId": "u9"}], num_results=50, filter=compiled,
-                  filter_values={"G": '"Action"'}, dataset_group_dir=str(group))
+    compiled = ml.compile_filter("INCLUDE ItemID WHERE Items.GENRE IN ($G)")
+    results = run(
+        tmp_path / "m",
+        [{"userId": "u1"}, {"userId": "u9"}],
+        num_results=50,
+        filter=compiled,
+        filter_values={"G": '"Action"'},
+        dataset_group_dir=str(group),
+    )
     for r in results:
         assert r["output"]["recommendedItems"]
         assert all(int(i[1:]) % 4 == 2 for i in r["output"]["recommendedItems"])
@@ -49,9 +56,12 @@ def test_batch_filter_applies_to_every_line(group, tmp_path):
 
 def test_batch_lines_may_carry_their_own_filter_values(group, tmp_path):
     train(group, tmp_path / "m", "aws-popularity-count")
-    compiled = ml.compile_filter('INCLUDE ItemID WHERE Items.GENRE IN ($G)')
-    lines = [{"userId": "u1", "filterValues": {"G": '"Action"'}}, {"userId": "u1"},
-             {"userId": "u1", "filterValues": {"G": '"Drama"'}}]
+    compiled = ml.compile_filter("INCLUDE ItemID WHERE Items.GENRE IN ($G)")
+    lines = [
+        {"userId": "u1", "filterValues": {"G": '"Action"'}},
+        {"userId": "u1"},
+        {"userId": "u1", "filterValues": {"G": '"Drama"'}},
+    ]
     results = run(tmp_path / "m", lines, num_results=50, filter=compiled, dataset_group_dir=str(group))
     assert all(int(i[1:]) % 4 == 2 for i in results[0]["output"]["recommendedItems"])
     assert "$G" in results[1]["error"]

@@ -25,8 +25,7 @@ def test_full_import_reports_counts(tmp_path):
     assert stats["rows"] == stats["total_rows"] == 1200
     assert stats["users"] == 100
     assert stats["items"] == len({r[1] for r in rows})
-    assert ml.dataset_counts(str(tmp_path / "INTERACTIONS")) == {
-        "rows": 1200, "users": 100, "items": stats["items"]}
+    assert ml.dataset_counts(str(tmp_path / "INTERACTIONS")) == {"rows": 1200, "users": 100, "items": stats["items"]}
 
 
 def test_missing_required_column(tmp_path):
@@ -91,7 +90,8 @@ def test_ragged_row_fails_the_job(tmp_path):
 def test_too_few_interactions_reason_has_the_numbers(tmp_path):
     rows = synth.interactions(n_users=100, per_user=12)[:812]
     assert failure(tmp_path, synth.to_csv(rows)) == (
-        "There are not enough interactions: 812 found, at least 1000 are required")
+        "There are not enough interactions: 812 found, at least 1000 are required"
+    )
 
 
 def test_too_few_active_users_reason_has_the_numbers(tmp_path):
@@ -99,7 +99,8 @@ def test_too_few_active_users_reason_has_the_numbers(tmp_path):
     rows = synth.interactions(n_users=20, per_user=50)
     rows += [(f"single{k}", "i1", synth.T0 + k, "click", 1.0) for k in range(30)]
     assert failure(tmp_path, synth.to_csv(rows)) == (
-        "There are not enough users with at least 2 interactions: 20 found, at least 25 are required")
+        "There are not enough users with at least 2 interactions: 20 found, at least 25 are required"
+    )
 
 
 def test_incremental_appends_and_full_replaces(tmp_path):
@@ -128,8 +129,10 @@ def test_minimums_apply_to_the_merged_data(tmp_path):
 
 def test_several_files_with_their_own_headers(tmp_path):
     rows = synth.interactions(n_users=100, per_user=12)
-    reordered = synth.to_csv([(r[1], r[0], r[4], r[3], r[2]) for r in rows[600:]],
-                             header=("ITEM_ID", "USER_ID", "EVENT_VALUE", "EVENT_TYPE", "TIMESTAMP"))
+    reordered = synth.to_csv(
+        [(r[1], r[0], r[4], r[3], r[2]) for r in rows[600:]],
+        header=("ITEM_ID", "USER_ID", "EVENT_VALUE", "EVENT_TYPE", "TIMESTAMP"),
+    )
     run_import(tmp_path, [synth.to_csv(rows[:600]), reordered])
     assert ml.dataset_counts(str(tmp_path / "INTERACTIONS"))["rows"] == 1200
 
@@ -142,8 +145,9 @@ def test_no_files_fails(tmp_path):
 def test_items_reimport_upserts_by_id(tmp_path):
     store = tmp_path / "ITEMS"
     run_import(tmp_path, [synth.items_csv(10)], schema=synth.ITEMS_SCHEMA, kind="Items")
-    update = synth.to_csv([("i3", "Horror", 1, 2001), ("i99", "Drama", 2, 2002)],
-                          header=("ITEM_ID", "GENRE", "PRICE", "YEAR"))
+    update = synth.to_csv(
+        [("i3", "Horror", 1, 2001), ("i99", "Drama", 2, 2002)], header=("ITEM_ID", "GENRE", "PRICE", "YEAR")
+    )
     stats = run_import(tmp_path, [update], mode="INCREMENTAL", schema=synth.ITEMS_SCHEMA, kind="Items")
     assert (stats["rows"], stats["total_rows"], stats["items"]) == (2, 11, 11)
     assert ml.dataset_counts(str(store)) == {"rows": 11, "users": 0, "items": 11}
@@ -151,10 +155,19 @@ def test_items_reimport_upserts_by_id(tmp_path):
 
 def test_append_events_creates_the_store_and_counts(tmp_path):
     store = str(tmp_path / "INTERACTIONS")
-    events = [{"userId": "u1", "itemId": "i1", "eventType": "click", "sentAt": synth.T0 + 0.7, "sessionId": "s"},
-              {"userId": "u1", "itemId": None, "eventType": "watch", "sentAt": synth.T0 + 1, "sessionId": "s"},
-              {"userId": "u2", "itemId": "i2", "eventType": "buy", "eventValue": 3.5, "sentAt": synth.T0 + 2,
-               "sessionId": "s", "properties": json.dumps({"numberOfRatings": 3})}]
+    events = [
+        {"userId": "u1", "itemId": "i1", "eventType": "click", "sentAt": synth.T0 + 0.7, "sessionId": "s"},
+        {"userId": "u1", "itemId": None, "eventType": "watch", "sentAt": synth.T0 + 1, "sessionId": "s"},
+        {
+            "userId": "u2",
+            "itemId": "i2",
+            "eventType": "buy",
+            "eventValue": 3.5,
+            "sentAt": synth.T0 + 2,
+            "sessionId": "s",
+            "properties": json.dumps({"numberOfRatings": 3}),
+        },
+    ]
     assert ml.append_events(store, events) == 2
     assert ml.dataset_counts(store) == {"rows": 2, "users": 2, "items": 2}
 
@@ -163,8 +176,19 @@ def test_append_events_adds_to_imported_data(tmp_path):
     run_import(tmp_path, [synth.to_csv(synth.interactions())])
     store = str(tmp_path / "INTERACTIONS")
     before = ml.dataset_counts(store)
-    added = ml.append_events(store, [{"userId": "new-user", "itemId": "new-item", "eventType": "click",
-                                      "sentAt": synth.T0 + 10**6, "sessionId": "s"}] * 3)
+    added = ml.append_events(
+        store,
+        [
+            {
+                "userId": "new-user",
+                "itemId": "new-item",
+                "eventType": "click",
+                "sentAt": synth.T0 + 10**6,
+                "sessionId": "s",
+            }
+        ]
+        * 3,
+    )
     assert added == 3
     after = ml.dataset_counts(store)
     assert after == {"rows": before["rows"] + 3, "users": before["users"] + 1, "items": before["items"] + 1}
@@ -173,9 +197,14 @@ def test_append_events_adds_to_imported_data(tmp_path):
 def test_put_items_upserts_with_camel_case_properties(tmp_path):
     run_import(tmp_path, [synth.items_csv(10)], schema=synth.ITEMS_SCHEMA, kind="Items")
     store = str(tmp_path / "ITEMS")
-    count = ml.put_records(store, "itemId", [
-        {"itemId": "i3", "properties": json.dumps({"genre": "Horror", "price": 99})},
-        {"itemId": "new", "properties": json.dumps({"genre": "Drama", "year": 2020})}])
+    count = ml.put_records(
+        store,
+        "itemId",
+        [
+            {"itemId": "i3", "properties": json.dumps({"genre": "Horror", "price": 99})},
+            {"itemId": "new", "properties": json.dumps({"genre": "Drama", "year": 2020})},
+        ],
+    )
     assert count == 2
     assert ml.dataset_counts(store) == {"rows": 11, "users": 0, "items": 11}
     with pytest.raises(ValueError, match="COLOUR"):
@@ -186,8 +215,18 @@ def test_put_items_upserts_with_camel_case_properties(tmp_path):
 
 def test_put_users_without_an_import(tmp_path):
     store = str(tmp_path / "USERS")
-    assert ml.put_records(store, "userId", [{"userId": "a", "properties": '{"age": 30}'},
-                                             {"userId": "b"}, {"userId": "a", "properties": '{"age": 31}'}]) == 3
+    assert (
+        ml.put_records(
+            store,
+            "userId",
+            [
+                {"userId": "a", "properties": '{"age": 30}'},
+                {"userId": "b"},
+                {"userId": "a", "properties": '{"age": 31}'},
+            ],
+        )
+        == 3
+    )
     assert ml.dataset_counts(store) == {"rows": 2, "users": 2, "items": 0}
 
 
@@ -202,8 +241,11 @@ def test_duplicate_columns_and_bad_encoding_fail(tmp_path):
 
 
 def test_boolean_fields_and_lower_case_dataset_type(tmp_path):
-    schema = {"type": "record", "name": "Items", "fields": [
-        {"name": "ITEM_ID", "type": "string"}, {"name": "IN_STOCK", "type": ["null", "boolean"]}]}
+    schema = {
+        "type": "record",
+        "name": "Items",
+        "fields": [{"name": "ITEM_ID", "type": "string"}, {"name": "IN_STOCK", "type": ["null", "boolean"]}],
+    }
     good = synth.to_csv([("a", "true"), ("b", "FALSE"), ("c", "")], header=("ITEM_ID", "IN_STOCK"))
     assert ml.import_dataset("items", schema, [good], str(tmp_path / "ITEMS"))["items"] == 3
     bad = synth.to_csv([("a", "yes")], header=("ITEM_ID", "IN_STOCK"))
@@ -215,8 +257,9 @@ def test_put_events_missing_a_required_schema_field_is_rejected(tmp_path):
     schema = json.loads(json.dumps(synth.INTERACTIONS_SCHEMA))
     schema["fields"].append({"name": "DEVICE", "type": "string"})
     rows = [r + ("phone",) for r in synth.interactions()]
-    ml.import_dataset("Interactions", schema, [synth.to_csv(rows, header=HEADER + ("DEVICE",))],
-                      str(tmp_path / "INTERACTIONS"))
+    ml.import_dataset(
+        "Interactions", schema, [synth.to_csv(rows, header=HEADER + ("DEVICE",))], str(tmp_path / "INTERACTIONS")
+    )
     event = {"userId": "u1", "itemId": "i1", "eventType": "click", "sentAt": synth.T0, "sessionId": "s"}
     with pytest.raises(ValueError, match="DEVICE"):
         ml.append_events(str(tmp_path / "INTERACTIONS"), [event])

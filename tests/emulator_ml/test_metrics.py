@@ -14,11 +14,11 @@ def hand_metrics(rows):
     """Popularity metrics computed straight from the developer guide's description."""
     users = sorted({r[0] for r in rows})
     by_hash = sorted(users, key=lambda u: (zlib.crc32(u.encode()), u))
-    test_users = set(by_hash[:max(1, round(len(users) * 0.1))])
+    test_users = set(by_hash[: max(1, round(len(users) * 0.1))])
     truth_rows, truths = set(), {}
     for user in test_users:
         mine = sorted((r[2], i) for i, r in enumerate(rows) if r[0] == user)
-        newest = mine[len(mine) - max(1, len(mine) // 10):]
+        newest = mine[len(mine) - max(1, len(mine) // 10) :]
         truth_rows.update(i for _, i in newest)
         truths[user] = {rows[i][1] for _, i in newest}
     first_seen = {}
@@ -39,9 +39,15 @@ def hand_metrics(rows):
             sums[f"normalized_discounted_cumulative_gain_at_{k}"] += dcg(hits[:k]) / ideal
         sums["mean_reciprocal_rank_at_25"] += next((1 / (i + 1) for i, h in enumerate(hits) if h), 0.0)
     metrics = {name: round(total / len(truths), 4) for name, total in sums.items()}
-    for name in ("precision_at_5", "precision_at_10", "precision_at_25", "mean_reciprocal_rank_at_25",
-                 "normalized_discounted_cumulative_gain_at_5", "normalized_discounted_cumulative_gain_at_10",
-                 "normalized_discounted_cumulative_gain_at_25"):
+    for name in (
+        "precision_at_5",
+        "precision_at_10",
+        "precision_at_25",
+        "mean_reciprocal_rank_at_25",
+        "normalized_discounted_cumulative_gain_at_5",
+        "normalized_discounted_cumulative_gain_at_10",
+        "normalized_discounted_cumulative_gain_at_25",
+    ):
         metrics.setdefault(name, 0.0)
     metrics["coverage"] = round(len(top) / len(first_seen), 4)
     return metrics
@@ -53,7 +59,7 @@ def test_popularity_metrics_match_a_hand_computation(tmp_path):
     metrics = train(tmp_path / "dg", tmp_path / "m", "aws-popularity-count")
     expected = hand_metrics(rows)
     assert metrics == expected
-    assert metrics["precision_at_5"] > 0   # the fixture really exercises hits
+    assert metrics["precision_at_5"] > 0  # the fixture really exercises hits
 
 
 def test_coverage_counts_the_items_dataset_catalogue(group, tmp_path):

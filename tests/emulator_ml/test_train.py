@@ -11,11 +11,25 @@ import local.ml as ml
 from . import synth
 from .helpers import import_rows, train
 
-ALL_RECIPES = ["aws-popularity-count", "aws-sims", "aws-similar-items", "aws-user-personalization",
-               "aws-user-personalization-v2", "aws-personalized-ranking", "aws-personalized-ranking-v2"]
-METRIC_KEYS = {"coverage", "mean_reciprocal_rank_at_25", "normalized_discounted_cumulative_gain_at_5",
-               "normalized_discounted_cumulative_gain_at_10", "normalized_discounted_cumulative_gain_at_25",
-               "precision_at_5", "precision_at_10", "precision_at_25"}
+ALL_RECIPES = [
+    "aws-popularity-count",
+    "aws-sims",
+    "aws-similar-items",
+    "aws-user-personalization",
+    "aws-user-personalization-v2",
+    "aws-personalized-ranking",
+    "aws-personalized-ranking-v2",
+]
+METRIC_KEYS = {
+    "coverage",
+    "mean_reciprocal_rank_at_25",
+    "normalized_discounted_cumulative_gain_at_5",
+    "normalized_discounted_cumulative_gain_at_10",
+    "normalized_discounted_cumulative_gain_at_25",
+    "precision_at_5",
+    "precision_at_10",
+    "precision_at_25",
+}
 
 
 def two_taste_rows():
@@ -86,7 +100,7 @@ def test_popularity_per_event_type(group, tmp_path):
 def test_sims_puts_the_co_occurring_item_first(group, tmp_path):
     rows = synth.interactions()
     t = max(r[2] for r in rows)
-    for u in range(30):   # thirty users watch A then B; a few watch A then a popular item
+    for u in range(30):  # thirty users watch A then B; a few watch A then a popular item
         rows += [(f"pair{u}", "A", t + 2 * u, "click", 1.0), (f"pair{u}", "B", t + 2 * u + 1, "click", 1.0)]
     rows += [(f"pair{u}", "i0", t + 100, "click", 1.0) for u in range(5)]
     import_rows(group, rows)
@@ -111,9 +125,9 @@ def test_user_personalization_prefers_items_co_consumed_with_history(tmp_path):
     result = [r["itemId"] for r in ml.recommend(str(tmp_path / "m"), user_id="probe", num_results=7)]
     assert sorted(result) == [f"x{k}" for k in range(3, 10)]
     longer = [r["itemId"] for r in ml.recommend(str(tmp_path / "m"), user_id="probe", num_results=15)]
-    assert len(longer) == 15 and not {"x0", "x1", "x2"} & set(longer)   # history is excluded
+    assert len(longer) == 15 and not {"x0", "x1", "x2"} & set(longer)  # history is excluded
     cold = [r["itemId"] for r in ml.recommend(str(tmp_path / "m"), user_id="stranger", num_results=5)]
-    assert all(item.startswith("y") for item in cold)               # popularity fallback
+    assert all(item.startswith("y") for item in cold)  # popularity fallback
 
 
 def test_new_events_change_recommendations_without_retraining(tmp_path):
@@ -123,12 +137,14 @@ def test_new_events_change_recommendations_without_retraining(tmp_path):
     before = ml.recommend(str(tmp_path / "m"), user_id="probe", num_results=5, dataset_group_dir=str(group))
     assert before[0]["itemId"].startswith("x")
     t = synth.T0 + 10**6
-    events = [{"userId": "probe", "itemId": f"y{k}", "eventType": "click", "sentAt": t + k, "sessionId": "s"}
-              for k in range(5)]
+    events = [
+        {"userId": "probe", "itemId": f"y{k}", "eventType": "click", "sentAt": t + k, "sessionId": "s"}
+        for k in range(5)
+    ]
     assert ml.append_events(str(group / "INTERACTIONS"), events) == 5
     after = ml.recommend(str(tmp_path / "m"), user_id="probe", num_results=5, dataset_group_dir=str(group))
     assert after[0]["itemId"].startswith("y")
-    assert not {r["itemId"] for r in after} & {f"y{k}" for k in range(5)}   # now part of the history
+    assert not {r["itemId"] for r in after} & {f"y{k}" for k in range(5)}  # now part of the history
     # Without the dataset group the training snapshot is used, so nothing changed.
     snapshot = ml.recommend(str(tmp_path / "m"), user_id="probe", num_results=5)
     assert snapshot == before
@@ -162,10 +178,13 @@ def test_training_is_deterministic(group, tmp_path):
         assert ml.recommend(str(tmp_path / "a"), user_id=user) == ml.recommend(str(tmp_path / "b"), user_id=user)
 
 
-@pytest.mark.parametrize("recipe, reason", [
-    ("aws-trending-now", "is not supported by personalize-local"),
-    ("aws-hrnn", "is not supported by personalize-local"),
-])
+@pytest.mark.parametrize(
+    "recipe, reason",
+    [
+        ("aws-trending-now", "is not supported by personalize-local"),
+        ("aws-hrnn", "is not supported by personalize-local"),
+    ],
+)
 def test_unsupported_recipes_fail(group, tmp_path, recipe, reason):
     with pytest.raises(ml.TrainingFailed, match=reason):
         train(group, tmp_path / "m", recipe)
@@ -195,11 +214,25 @@ def test_event_value_threshold_drops_low_values(group, tmp_path):
 
 def test_update_mode_adds_new_items_and_keeps_metrics(group, tmp_path):
     full = train(group, tmp_path / "v1", "aws-user-personalization")
-    events = [{"userId": f"u{u}", "itemId": "brand-new", "eventType": "click", "sentAt": synth.T0 + 10**7 + u,
-               "sessionId": "s"} for u in range(100) for _ in range(5)]
+    events = [
+        {
+            "userId": f"u{u}",
+            "itemId": "brand-new",
+            "eventType": "click",
+            "sentAt": synth.T0 + 10**7 + u,
+            "sessionId": "s",
+        }
+        for u in range(100)
+        for _ in range(5)
+    ]
     ml.append_events(str(group / "INTERACTIONS"), events)
-    updated = train(group, tmp_path / "v2", "aws-user-personalization", training_mode="UPDATE",
-                    previous_model_dir=str(tmp_path / "v1"))
+    updated = train(
+        group,
+        tmp_path / "v2",
+        "aws-user-personalization",
+        training_mode="UPDATE",
+        previous_model_dir=str(tmp_path / "v1"),
+    )
     assert updated == full
     info = json.loads((tmp_path / "v2" / "model_info.json").read_text())
     assert info["training_mode"] == "UPDATE" and info["items"] == 60
@@ -209,11 +242,19 @@ def test_update_mode_adds_new_items_and_keeps_metrics(group, tmp_path):
 def test_model_survives_a_reload_in_a_fresh_process(group, tmp_path):
     train(group, tmp_path / "m", "aws-user-personalization")
     expected = ml.recommend(str(tmp_path / "m"), user_id="u3", num_results=10, dataset_group_dir=str(group))
-    code = ("import json, sys; import local.ml as ml; "
-            "print(json.dumps(ml.recommend(sys.argv[1], user_id='u3', num_results=10, dataset_group_dir=sys.argv[2])))")
+    code = (
+        "import json, sys; import local.ml as ml; "
+        "print(json.dumps(ml.recommend(sys.argv[1], user_id='u3', num_results=10, dataset_group_dir=sys.argv[2])))"
+    )
     root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "m"), str(group)], cwd=root,
-                         capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(root)})
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "m"), str(group)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
     assert json.loads(out.stdout) == expected
 
 
@@ -222,13 +263,13 @@ def test_offline_evaluation_ranks_like_online_recommend(group, tmp_path):
     import scipy.sparse as sp
 
     from local.ml.model import history_matrix, load_model
+
     train(group, tmp_path / "m", "aws-user-personalization")
     model = load_model(str(tmp_path / "m"))
     for user in ("u0", "u5", "u77"):
         items, ts = model.stored_history(user)
         weights = history_matrix(np.zeros(len(items), dtype=int), items, ts, 1, model.n_items)
-        seen = sp.csr_matrix((np.ones(len(items)), (np.zeros(len(items), dtype=int), items)),
-                             shape=(1, model.n_items))
+        seen = sp.csr_matrix((np.ones(len(items)), (np.zeros(len(items), dtype=int), items)), shape=(1, model.n_items))
         offline = model.top_n_sparse((weights @ model.neighbors).tocsr(), seen, 25)[0]
         online = ml.recommend(str(tmp_path / "m"), user_id=user, num_results=25)
         assert [model.item_ids[i] for i in offline] == [r["itemId"] for r in online]
@@ -253,6 +294,7 @@ def test_next_best_action_trains_on_action_interactions(tmp_path):
     result = ml.recommend(str(tmp_path / "m"), user_id="probe", num_results=3, dataset_group_dir=str(group))
     assert all(r["itemId"].startswith("act-x") for r in result)
     compiled = ml.compile_filter('EXCLUDE ActionID WHERE Actions.ACTION_ID IN ("act-x3", "act-x4")')
-    filtered = ml.recommend(str(tmp_path / "m"), user_id="probe", num_results=7, filter=compiled,
-                            dataset_group_dir=str(group))
+    filtered = ml.recommend(
+        str(tmp_path / "m"), user_id="probe", num_results=7, filter=compiled, dataset_group_dir=str(group)
+    )
     assert not {"act-x3", "act-x4"} & {r["itemId"] for r in filtered}

@@ -12,12 +12,19 @@ from pulumi import automation as auto
 
 from tests.helpers.paths import ROOT
 
-MAIN_PROGRAM = (ROOT, ("Pulumi.yaml", "__main__.py", "providers", "servicemodel", "stacks", "evaluation", "common", "service"))
+MAIN_PROGRAM = (
+    ROOT,
+    ("Pulumi.yaml", "__main__.py", "providers", "servicemodel", "stacks", "evaluation", "common", "service"),
+)
 RECORDS_PROGRAM = (ROOT / "tests" / "fixtures" / "records", ("Pulumi.yaml", "__main__.py", "record_provider.py"))
 
 
 def _cli_dir() -> Path:
-    return Path(subprocess.run([str(ROOT / "scripts" / "install-pulumi")], capture_output=True, text=True, check=True).stdout.strip())
+    return Path(
+        subprocess.run(
+            [str(ROOT / "scripts" / "install-pulumi")], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
 
 
 @pytest.fixture(scope="session")
@@ -67,9 +74,14 @@ def stack_factory(program: tuple[Path, tuple[str, ...]], tmp_path: Path, env: di
 
     def make(name: str, config: dict) -> auto.Stack:
         (project / f"Pulumi.{name}.yaml").write_text(
-            yaml.safe_dump({"config": {f"{namespace}:{k}": v for k, v in config.items()}}))
-        workspace = auto.LocalWorkspace(work_dir=str(project), pulumi_home=str(tmp_path / "pulumi-home"),
-                                        env_vars=env, pulumi_command=pulumi_command)
+            yaml.safe_dump({"config": {f"{namespace}:{k}": v for k, v in config.items()}})
+        )
+        workspace = auto.LocalWorkspace(
+            work_dir=str(project),
+            pulumi_home=str(tmp_path / "pulumi-home"),
+            env_vars=env,
+            pulumi_command=pulumi_command,
+        )
         stacks[name] = auto.Stack.create_or_select(name, workspace)
         return stacks[name]
 
@@ -83,6 +95,7 @@ def _stack_fixture(program):
         yield make
         for stack in stacks.values():
             stack.workspace.remove_stack(stack.name, force=True)
+
     return make_stack
 
 

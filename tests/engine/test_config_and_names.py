@@ -14,7 +14,7 @@ from tests.helpers.data import interactions_csv
 pytestmark = pytest.mark.engine
 
 BUCKET = "names-data"
-LONG_STACK = "production-europe-west-online-retail-one"          # 40 characters
+LONG_STACK = "production-europe-west-online-retail-one"  # 40 characters
 # 30 characters each, the first 25 the same.
 LONG_EXPERIMENTS = ("ecommerce-recommendations-home", "ecommerce-recommendations-cart")
 
@@ -25,19 +25,29 @@ def role(aws, emulator, tmp_path_factory):
     s3.create_bucket(Bucket=BUCKET)
     work = tmp_path_factory.mktemp("prep")
     (work / "raw.csv").write_bytes(interactions_csv(rows=1200, seed=5))
-    (work / "dataset.yaml").write_text(yaml.safe_dump({
-        "name": "names", "holdout": {"days": 7},
-        "interactions": {"sources": [{"kind": "csv", "path": str(work / "raw.csv")}],
-                         "mapping": {n: {"column": n} for n in ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")}}}))
+    (work / "dataset.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "names",
+                "holdout": {"days": 7},
+                "interactions": {
+                    "sources": [{"kind": "csv", "path": str(work / "raw.csv")}],
+                    "mapping": {n: {"column": n} for n in ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")},
+                },
+            }
+        )
+    )
     prepare(load_config(str(work / "dataset.yaml")), "v1", f"s3://{BUCKET}", s3_endpoint=emulator.endpoint)
     return aws("iam").create_role(RoleName="names-personalize", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
 
 
 def config(emulator, role, *names: str) -> dict:
-    return {"connection": {"region": "us-east-1", "endpoint": emulator.endpoint},
-            "storage": {"bucketName": BUCKET, "roleArn": role},
-            "waits": {"initialPollSeconds": 0.05, "maxPollSeconds": 0.5},
-            "experiments": [{"name": n, "recipe": "aws-popularity-count", "datasetVersion": "v1"} for n in names]}
+    return {
+        "connection": {"region": "us-east-1", "endpoint": emulator.endpoint},
+        "storage": {"bucketName": BUCKET, "roleArn": role},
+        "waits": {"initialPollSeconds": 0.05, "maxPollSeconds": 0.5},
+        "experiments": [{"name": n, "recipe": "aws-popularity-count", "datasetVersion": "v1"} for n in names],
+    }
 
 
 def write_stack_file(stack: auto.Stack, config: dict | None) -> None:
@@ -62,22 +72,34 @@ def assert_one_line_without_traceback(output: str, message: str) -> None:
     assert lines and all(f"error: {message}" in line for line in lines), lines
 
 
-@pytest.mark.parametrize("case, stack_file, message", [
-    ("empty", None, "stack 'empty': config key 'experiments' has value None; allowed: a non-empty list of experiments"),
-    ("namespace", {"personalise:training": {"wait": False}},
-     "stack 'namespace': config key 'personalise:training' has value {'wait': False}; allowed: a key under one of "
-     "the namespaces personalize:, aws:, pulumi:"),
-    ("value", {"personalize:experiments": [{"name": "x", "recipe": "aws-nope", "datasetVersion": "v1"}]},
-     "stack 'value': config key 'experiments[0].recipe' has value 'aws-nope'; allowed: aws-user-personalization"),
-])
+@pytest.mark.parametrize(
+    "case, stack_file, message",
+    [
+        (
+            "empty",
+            None,
+            "stack 'empty': config key 'experiments' has value None; allowed: a non-empty list of experiments",
+        ),
+        (
+            "namespace",
+            {"personalise:training": {"wait": False}},
+            "stack 'namespace': config key 'personalise:training' has value {'wait': False}; allowed: a key under one of "
+            "the namespaces personalize:, aws:, pulumi:",
+        ),
+        (
+            "value",
+            {"personalize:experiments": [{"name": "x", "recipe": "aws-nope", "datasetVersion": "v1"}]},
+            "stack 'value': config key 'experiments[0].recipe' has value 'aws-nope'; allowed: aws-user-personalization",
+        ),
+    ],
+)
 def test_a_config_mistake_previews_to_one_line_without_a_traceback(make_program_stack, case, stack_file, message):
     stack = make_program_stack(case, {})
     write_stack_file(stack, stack_file)
     assert_one_line_without_traceback(preview_error(stack), message)
 
 
-def test_long_stack_and_experiment_names_deploy_distinct_and_keep_their_digest(make_program_stack, emulator, role,
-                                                                              aws):
+def test_long_stack_and_experiment_names_deploy_distinct_and_keep_their_digest(make_program_stack, emulator, role, aws):
     stack = make_program_stack(LONG_STACK, config(emulator, role, *LONG_EXPERIMENTS))
     stack.up()
     api = aws("personalize")

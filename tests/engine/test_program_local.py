@@ -30,12 +30,24 @@ def role(aws, emulator, tmp_path_factory):
     for version, seed, skew in (("v1", 1, 1.1), ("v2", 2, 1.1), ("skewed", 3, 1.1), ("uniform", 3, 0.0)):
         work = tmp_path_factory.mktemp(f"prep-{version}")
         (work / "raw.csv").write_bytes(interactions_csv(rows=1800, seed=seed, skew=skew))
-        (work / "dataset.yaml").write_text(yaml.safe_dump({
-            "name": "engine", "holdout": {"days": 7},
-            "interactions": {"sources": [{"kind": "csv", "path": str(work / "raw.csv")}],
-                             "mapping": {name: {"column": name} for name in ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")}}}))
+        (work / "dataset.yaml").write_text(
+            yaml.safe_dump(
+                {
+                    "name": "engine",
+                    "holdout": {"days": 7},
+                    "interactions": {
+                        "sources": [{"kind": "csv", "path": str(work / "raw.csv")}],
+                        "mapping": {
+                            name: {"column": name} for name in ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")
+                        },
+                    },
+                }
+            )
+        )
         prepare(load_config(str(work / "dataset.yaml")), version, f"s3://{BUCKET}", s3_endpoint=emulator.endpoint)
-    s3.put_object(Bucket=BUCKET, Key="batch-input/users.jsonl", Body="\n".join(f'{{"userId": "u{i}"}}' for i in range(7)).encode())
+    s3.put_object(
+        Bucket=BUCKET, Key="batch-input/users.jsonl", Body="\n".join(f'{{"userId": "u{i}"}}' for i in range(7)).encode()
+    )
     return aws("iam").create_role(RoleName="engine-personalize", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
 
 
@@ -46,11 +58,18 @@ def stack_config(emulator, role, **experiment):
         "waits": {"initialPollSeconds": 0.05, "maxPollSeconds": 0.5},
         # These flows are about what changes, not about the gate: accept every new model.
         "promotion": {"minImprovement": -1.0},
-        "experiments": [{"name": "popular", "recipe": "aws-popularity-count", "datasetVersion": "v1",
-                         "minProvisionedTPS": 1, "eventTracker": True,
-                         "filters": {"no-repeats": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'},
-                         "batchInference": {"inputKey": "batch-input/users.jsonl", "numResults": 5, "filter": "no-repeats"},
-                         **experiment}],
+        "experiments": [
+            {
+                "name": "popular",
+                "recipe": "aws-popularity-count",
+                "datasetVersion": "v1",
+                "minProvisionedTPS": 1,
+                "eventTracker": True,
+                "filters": {"no-repeats": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'},
+                "batchInference": {"inputKey": "batch-input/users.jsonl", "numResults": 5, "filter": "no-repeats"},
+                **experiment,
+            }
+        ],
     }
 
 
@@ -62,7 +81,11 @@ def preview_steps(stack) -> list:
         pre = event.resource_pre_event
         # The engine re-registers its default provider for dynamic resources on
         # every run; the CLI does not show that step, and neither does a review.
-        if pre and pre.metadata.op.value not in ("same", "read") and not pre.metadata.type.startswith("pulumi:providers:"):
+        if (
+            pre
+            and pre.metadata.op.value not in ("same", "read")
+            and not pre.metadata.type.startswith("pulumi:providers:")
+        ):
             steps.append(pre.metadata)
 
     stack.preview(on_event=collect)
@@ -72,8 +95,10 @@ def preview_steps(stack) -> list:
 def planned(stack) -> dict[str, str]:
     """Each resource the preview would touch, by its type's last segment, with the step it plans."""
     # A replacement shows up as several steps; the plan is "replace".
-    return {step.type.rsplit(":", 1)[-1]: "replace" if "replace" in step.op.value else step.op.value
-            for step in preview_steps(stack)}
+    return {
+        step.type.rsplit(":", 1)[-1]: "replace" if "replace" in step.op.value else step.op.value
+        for step in preview_steps(stack)
+    }
 
 
 def test_review_and_apply_a_stack_of_every_resource(make_program_stack, emulator, role, aws, capsys):
@@ -91,7 +116,9 @@ def test_review_and_apply_a_stack_of_every_resource(make_program_stack, emulator
     assert up.outputs["promotions"].value["popular"]["decision"] == "initial"
     assert up.outputs["popularTrackingId"].secret
     version_id = outputs["solutionVersionArn"].rsplit("/", 1)[-1]
-    batch_out = aws("s3").get_object(Bucket=BUCKET, Key=f"batch-output/popular/{version_id}/users.jsonl.out")["Body"].read()
+    batch_out = (
+        aws("s3").get_object(Bucket=BUCKET, Key=f"batch-output/popular/{version_id}/users.jsonl.out")["Body"].read()
+    )
     assert len(batch_out.decode().strip().splitlines()) == 7
     # Nothing to do, and no output reads as unknown (a null output would, in every preview).
     assert "[unknown]" not in stack.preview(expect_no_changes=True, diff=True).stdout
@@ -105,8 +132,13 @@ def test_review_and_apply_a_stack_of_every_resource(make_program_stack, emulator
 
     # A new dataset version: a new import, a new version, the same campaign serving it.
     make_stack("local", stack_config(emulator, role, minProvisionedTPS=2, datasetVersion="v2"))
-    assert planned(stack) == {"DatasetImportJob": "replace", "SolutionVersion": "replace", "Promotion": "update",
-                              "Campaign": "update", "BatchInferenceJob": "replace"}
+    assert planned(stack) == {
+        "DatasetImportJob": "replace",
+        "SolutionVersion": "replace",
+        "Promotion": "update",
+        "Campaign": "update",
+        "BatchInferenceJob": "replace",
+    }
     up = stack.up()
     assert up.outputs["experiments"].value["popular"]["campaignArn"] == campaign_arn
     served = api.describe_campaign(campaignArn=campaign_arn)["campaign"]["solutionVersionArn"]
@@ -114,9 +146,17 @@ def test_review_and_apply_a_stack_of_every_resource(make_program_stack, emulator
     stack.preview(expect_no_changes=True)
 
     # A new recipe is a new solution (the API cannot change it) and what follows from it.
-    make_stack("local", stack_config(emulator, role, minProvisionedTPS=2, datasetVersion="v2", recipe="aws-user-personalization"))
-    assert planned(stack) == {"Solution": "replace", "SolutionVersion": "replace", "Promotion": "update",
-                              "Campaign": "update", "BatchInferenceJob": "replace"}
+    make_stack(
+        "local",
+        stack_config(emulator, role, minProvisionedTPS=2, datasetVersion="v2", recipe="aws-user-personalization"),
+    )
+    assert planned(stack) == {
+        "Solution": "replace",
+        "SolutionVersion": "replace",
+        "Promotion": "update",
+        "Campaign": "update",
+        "BatchInferenceJob": "replace",
+    }
     stack.up()
 
     # Drift: TPS changed out of band is seen by refresh and corrected by up.
@@ -133,8 +173,10 @@ def test_review_and_apply_a_stack_of_every_resource(make_program_stack, emulator
     assert api.list_schemas()["schemas"] == []
     assert api.list_campaigns()["campaigns"] == []
     with capsys.disabled():
-        print(f"\nengine against personalize-local: up {{'create': 14}}, TPS and data-version updates in place, "
-              f"recipe replace, drift corrected; destroy {destroy.summary.resource_changes}")
+        print(
+            f"\nengine against personalize-local: up {{'create': 14}}, TPS and data-version updates in place, "
+            f"recipe replace, drift corrected; destroy {destroy.summary.resource_changes}"
+        )
 
 
 def experiment(name: str) -> dict:
@@ -156,7 +198,9 @@ def test_adding_and_removing_experiments_touches_only_theirs(make_program_stack,
     stack = make_program_stack("grow", config("alpha"))
     stack.up()
     api = aws("personalize")
-    alpha_campaign = api.describe_campaign(campaignArn=stack.outputs()["experiments"].value["alpha"]["campaignArn"])["campaign"]
+    alpha_campaign = api.describe_campaign(campaignArn=stack.outputs()["experiments"].value["alpha"]["campaignArn"])[
+        "campaign"
+    ]
 
     make_program_stack("grow", config("alpha", "beta"))
     assert steps_by_experiment(stack) == {"beta": {"create"}}
@@ -178,18 +222,27 @@ def test_a_dataset_version_without_an_export_fails_the_preview(make_program_stac
     stack = make_program_stack("missing", stack_config(emulator, role, datasetVersion="v9"))
     with pytest.raises(auto.errors.CommandError) as failure:
         stack.preview()
-    assert "config key 'experiments[0].datasetVersion' has value 'v9'; allowed: a version exported to " \
-           f"s3://{BUCKET}/datasets/<version>/ (with its manifest.json): skewed, uniform, v1, v2" in str(failure.value)
-    assert not [g for g in aws("personalize").list_dataset_groups()["datasetGroups"] if g["name"].startswith("missing-")]
+    assert (
+        "config key 'experiments[0].datasetVersion' has value 'v9'; allowed: a version exported to "
+        f"s3://{BUCKET}/datasets/<version>/ (with its manifest.json): skewed, uniform, v1, v2" in str(failure.value)
+    )
+    assert not [
+        g for g in aws("personalize").list_dataset_groups()["datasetGroups"] if g["name"].startswith("missing-")
+    ]
 
 
 RUNNING = ("WAITING FOR IMPORT", "CREATE PENDING", "CREATE IN_PROGRESS")
 
 
-def test_the_gate_promotes_better_models_keeps_the_champion_and_up_need_not_wait(make_program_stack, emulator, role, aws):
+def test_the_gate_promotes_better_models_keeps_the_champion_and_up_need_not_wait(
+    make_program_stack, emulator, role, aws
+):
     api = aws("personalize")
-    gated = lambda **settings: {**stack_config(emulator, role), "promotion": {"minImprovement": 0.0},
-                                "experiments": [{**experiment("popular"), **settings}]}
+    gated = lambda **settings: {
+        **stack_config(emulator, role),
+        "promotion": {"minImprovement": 0.0},
+        "experiments": [{**experiment("popular"), **settings}],
+    }
     training = lambda wait: {"training": {"wait": wait}}
     stack = make_program_stack("gate", gated(datasetVersion="uniform"))
     first = stack.up().outputs

@@ -57,8 +57,10 @@ def test_up_plan_empty_update_refresh_replace_destroy(make_records_stack, tmp_pa
     assert stack.export_stack().deployment.get("resources") in (None, [])
 
     with capsys.disabled():
-        print(f"\nengine: pulumi {stack.workspace.pulumi_version}: up {first_up}, then in-place update, "
-              f"refresh, replace {replaced}; destroy {destroy.summary.resource_changes}")
+        print(
+            f"\nengine: pulumi {stack.workspace.pulumi_version}: up {first_up}, then in-place update, "
+            f"refresh, replace {replaced}; destroy {destroy.summary.resource_changes}"
+        )
 
 
 def test_a_failing_program_fails_the_preview_and_creates_nothing(make_records_stack, tmp_path):

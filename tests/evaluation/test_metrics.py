@@ -7,8 +7,8 @@ import pytest
 from evaluation.metrics import ranking_metrics
 
 RECOMMENDED = {
-    "a": ["i1", "i2", "i3", "i4"],   # i4 is below the deepest cutoff
-    "b": ["i2", "i5", "i2", "i1"],   # the repeated i2 counts once, so i1 moves up to rank 3
+    "a": ["i1", "i2", "i3", "i4"],  # i4 is below the deepest cutoff
+    "b": ["i2", "i5", "i2", "i1"],  # the repeated i2 counts once, so i1 moves up to rank 3
     "c": ["i6", "i7", "i8"],
     # "d" has truth but no recommendations
 }
@@ -24,8 +24,8 @@ def test_every_metric_matches_the_hand_computation():
         "ndcg_at_1": ((1 / log2(2)) / (1 / log2(2)) + 0 + 0 + 0) / 4,
         "precision_at_3": (2 / 3 + 1 / 3 + 0 + 0) / 4,
         "recall_at_3": (2 / 2 + 1 / 1 + 0 + 0) / 4,
-        "ndcg_at_3": ((1 / log2(2) + 1 / log2(4)) / (1 / log2(2) + 1 / log2(3))
-                      + (1 / log2(4)) / (1 / log2(2)) + 0 + 0) / 4,
+        "ndcg_at_3": ((1 / log2(2) + 1 / log2(4)) / (1 / log2(2) + 1 / log2(3)) + (1 / log2(4)) / (1 / log2(2)) + 0 + 0)
+        / 4,
         "mrr": (1 / 1 + 1 / 3 + 0 + 0) / 4,
         # Top-3 lists: a {i1, i2, i3}, b {i2, i5, i1}, c {i6, i7, i8}: 7 distinct of 10.
         "coverage": 7 / 10,
@@ -37,8 +37,11 @@ def test_every_metric_matches_the_hand_computation():
 
 def test_default_cutoffs_name_every_metric():
     result = ranking_metrics(RECOMMENDED, TRUTH, catalogue_size=10)
-    assert set(result) == {f"{m}_at_{k}" for m in ("precision", "recall", "ndcg") for k in (5, 10, 25)} | \
-        {"mrr", "coverage", "users"}
+    assert set(result) == {f"{m}_at_{k}" for m in ("precision", "recall", "ndcg") for k in (5, 10, 25)} | {
+        "mrr",
+        "coverage",
+        "users",
+    }
     # Precision divides by the cutoff, not by the list length: a has 2 hits in 4 items.
     assert result["precision_at_5"] == round((2 / 5 + 1 / 5) / 4, 6)
 

@@ -25,12 +25,28 @@ TABLE = """\
 OUTPUTS = {
     "campaignArn": "arn:aws:personalize:us-east-1:000000000000:campaign/main",
     "promotions": {
-        "similar": {"decision": "initial", "reason": "no champion yet", "metric": "mrr", "championArn": None,
-                    "challengerArn": "arn:v2", "servedVersionArn": "arn:v2", "championMetrics": None,
-                    "challengerMetrics": None, "decidedAt": "2025-01-01T00:00:00Z"},
-        "main": {"decision": "promote", "reason": "ndcg_at_10 +25.0%", "metric": "ndcg_at_10", "championArn": "arn:v1",
-                 "challengerArn": "arn:v2", "servedVersionArn": "arn:v2", "championMetrics": CHAMPION,
-                 "challengerMetrics": CHALLENGER, "decidedAt": "2025-01-01T00:00:00Z"},
+        "similar": {
+            "decision": "initial",
+            "reason": "no champion yet",
+            "metric": "mrr",
+            "championArn": None,
+            "challengerArn": "arn:v2",
+            "servedVersionArn": "arn:v2",
+            "championMetrics": None,
+            "challengerMetrics": None,
+            "decidedAt": "2025-01-01T00:00:00Z",
+        },
+        "main": {
+            "decision": "promote",
+            "reason": "ndcg_at_10 +25.0%",
+            "metric": "ndcg_at_10",
+            "championArn": "arn:v1",
+            "challengerArn": "arn:v2",
+            "servedVersionArn": "arn:v2",
+            "championMetrics": CHAMPION,
+            "challengerMetrics": CHALLENGER,
+            "decidedAt": "2025-01-01T00:00:00Z",
+        },
     },
 }
 REPORT = f"""\
@@ -50,13 +66,17 @@ def test_the_table_aligns_every_column_and_marks_the_deciding_metric():
 
 
 def test_a_table_without_metrics_or_a_deciding_one_is_just_the_header():
-    assert comparison_table(None, None) == "  metric | champion | challenger | change\n  -------+----------+------------+-------"
+    assert (
+        comparison_table(None, None)
+        == "  metric | champion | challenger | change\n  -------+----------+------------+-------"
+    )
 
 
 def test_a_fall_to_zero_and_from_zero_show_their_change():
     assert comparison_table({"a": 0.5, "b": 0.0}, {"a": 0.0, "b": 0.1}).splitlines()[2:] == [
         "  a      |   0.5000 |     0.0000 | -0.5000 (-100.0%)",
-        "  b      |   0.0000 |     0.1000 |           +0.1000"]  # no relative change from zero
+        "  b      |   0.0000 |     0.1000 |           +0.1000",
+    ]  # no relative change from zero
 
 
 def test_render_heads_each_experiment_with_its_decision():
@@ -102,13 +122,17 @@ def fake_pulumi(tmp_path, monkeypatch, script: str):
 def test_without_a_file_the_outputs_come_from_the_pulumi_cli(tmp_path, monkeypatch, capsys):
     (tmp_path / "outputs.json").write_text(json.dumps(OUTPUTS))
     # The stand-in answers only the exact command the report must run.
-    fake_pulumi(tmp_path, monkeypatch, f'[ "$*" = "stack output --json --stack local" ] && exec cat {tmp_path}/outputs.json\nexit 9')
+    fake_pulumi(
+        tmp_path,
+        monkeypatch,
+        f'[ "$*" = "stack output --json --stack local" ] && exec cat {tmp_path}/outputs.json\nexit 9',
+    )
     assert main(["report", "--stack", "local"]) == 0
     assert capsys.readouterr().out == REPORT
 
 
 def test_a_failing_pulumi_command_is_an_error_with_its_message(tmp_path, monkeypatch, capsys):
-    fake_pulumi(tmp_path, monkeypatch, 'echo "error: no stack named \'nope\' found" >&2\nexit 255')
+    fake_pulumi(tmp_path, monkeypatch, "echo \"error: no stack named 'nope' found\" >&2\nexit 255")
     assert main(["report", "--stack", "nope"]) == 2
     err = capsys.readouterr().err
     assert "pulumi stack output --json --stack nope` failed (exit 255)" in err and "no stack named 'nope'" in err
@@ -117,6 +141,10 @@ def test_a_failing_pulumi_command_is_an_error_with_its_message(tmp_path, monkeyp
 def test_the_module_runs_as_a_command(tmp_path):
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps({}))
-    done = subprocess.run([sys.executable, "-m", "evaluation", "report", "--stack", "dev", "--outputs-json", str(outputs)],
-                          cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "evaluation", "report", "--stack", "dev", "--outputs-json", str(outputs)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2 and "stack dev has no `promotions` output (it has: none)" in done.stderr

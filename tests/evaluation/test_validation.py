@@ -19,14 +19,21 @@ from tests.helpers.providers import create, interactions_group
 
 VERSION = "eval1"
 # Item pNN is bought 60 - NN times (no ties among the 30 popular items), rNN once.
-TRAINING = [(f"u{(k + j) % 60}", f"p{k:02d}", "purchase") for k in range(30) for j in range(60 - k)] + \
-           [(f"u{k}", f"r{k:02d}", "purchase") for k in range(10)]
-VALIDATION = [("u1", "p00", "purchase"), ("u1", "p03", "purchase"), ("u1", "r05", "purchase"),
-              ("u2", "p24", "purchase"), ("u2", "p25", "purchase"),  # ranks 25 and 26
-              ("u3", "r01", "purchase"),
-              ("u4", "p02", "purchase"), ("u4", "p02", "click"),
-              ("u7", "p09", "click"),
-              ("x1", "p01", "purchase")]  # a user the model never saw
+TRAINING = [(f"u{(k + j) % 60}", f"p{k:02d}", "purchase") for k in range(30) for j in range(60 - k)] + [
+    (f"u{k}", f"r{k:02d}", "purchase") for k in range(10)
+]
+VALIDATION = [
+    ("u1", "p00", "purchase"),
+    ("u1", "p03", "purchase"),
+    ("u1", "r05", "purchase"),
+    ("u2", "p24", "purchase"),
+    ("u2", "p25", "purchase"),  # ranks 25 and 26
+    ("u3", "r01", "purchase"),
+    ("u4", "p02", "purchase"),
+    ("u4", "p02", "click"),
+    ("u7", "p09", "click"),
+    ("x1", "p01", "purchase"),
+]  # a user the model never saw
 
 
 def to_csv(rows) -> bytes:
@@ -41,20 +48,41 @@ def to_csv(rows) -> bytes:
 def version(conn, seeded, aws):
     s3 = aws("s3")
     s3.put_object(Bucket=seeded["bucket"], Key=f"datasets/{VERSION}/interactions.csv", Body=to_csv(TRAINING))
-    s3.put_object(Bucket=seeded["bucket"], Key=f"datasets/{VERSION}/validation/interactions.csv", Body=to_csv(VALIDATION))
+    s3.put_object(
+        Bucket=seeded["bucket"], Key=f"datasets/{VERSION}/validation/interactions.csv", Body=to_csv(VALIDATION)
+    )
     ids = interactions_group(conn, "eval")
     group, dataset = ids["group"], ids["dataset"]
-    create(DatasetImportJobProvider(), conn, jobName=f"eval-{VERSION}", datasetArn=dataset, roleArn=seeded["role"],
-           dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/{VERSION}/interactions.csv"})
-    solution, _ = create(SolutionProvider(), conn, name="eval", datasetGroupArn=group,
-                         recipeArn="arn:aws:personalize:::recipe/aws-popularity-count")
+    create(
+        DatasetImportJobProvider(),
+        conn,
+        jobName=f"eval-{VERSION}",
+        datasetArn=dataset,
+        roleArn=seeded["role"],
+        dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/{VERSION}/interactions.csv"},
+    )
+    solution, _ = create(
+        SolutionProvider(),
+        conn,
+        name="eval",
+        datasetGroupArn=group,
+        recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
+    )
     arn, _ = create(SolutionVersionProvider(), conn, solutionArn=solution)
     return arn
 
 
 def evaluate(version, seeded, conn, **options):
-    return evaluate_solution_version(version, seeded["bucket"], VERSION, seeded["role"], region=conn["region"],
-                                     endpoint=conn["endpoint"], waits=conn["waits"], **options)
+    return evaluate_solution_version(
+        version,
+        seeded["bucket"],
+        VERSION,
+        seeded["role"],
+        region=conn["region"],
+        endpoint=conn["endpoint"],
+        waits=conn["waits"],
+        **options,
+    )
 
 
 def expected_metrics(truth: dict[str, set[str]], num_results: int) -> dict:
@@ -69,16 +97,24 @@ def expected_metrics(truth: dict[str, set[str]], num_results: int) -> dict:
         expected[f"ndcg_at_{k}"] = sum(
             sum(1 / log2(rank + 1) for rank, item in enumerate(top, 1) if item in items)
             / sum(1 / log2(rank + 1) for rank in range(1, min(k, len(items)) + 1))
-            for items in truth.values()) / len(truth)
-    expected["mrr"] = sum(next((1 / rank for rank, item in enumerate(popular, 1) if item in items), 0)
-                          for items in truth.values()) / len(truth)
+            for items in truth.values()
+        ) / len(truth)
+    expected["mrr"] = sum(
+        next((1 / rank for rank, item in enumerate(popular, 1) if item in items), 0) for items in truth.values()
+    ) / len(truth)
     return expected
 
 
 def test_metrics_of_the_popular_items_on_the_validation_users(version, seeded, conn, aws):
     result = evaluate(version, seeded, conn)
-    truth = {"u1": {"p00", "p03", "r05"}, "u2": {"p24", "p25"}, "u3": {"r01"}, "u4": {"p02"}, "u7": {"p09"},
-             "x1": {"p01"}}
+    truth = {
+        "u1": {"p00", "p03", "r05"},
+        "u2": {"p24", "p25"},
+        "u3": {"r01"},
+        "u4": {"p02"},
+        "u7": {"p09"},
+        "x1": {"p01"},
+    }
     assert result["users"] == 6 and result["datasetVersion"] == VERSION
     assert result["metrics"] == pytest.approx(expected_metrics(truth, 25), abs=1e-6)
     assert f":batch-inference-job/eval-{version.rsplit('/', 1)[-1]}-" in result["batchInferenceJobArn"]
@@ -99,8 +135,15 @@ def test_the_same_users_held_out_by_another_dataset_version_are_another_job(vers
         body = s3.get_object(Bucket=seeded["bucket"], Key=f"datasets/{VERSION}/{name}")["Body"].read()
         s3.put_object(Bucket=seeded["bucket"], Key=f"datasets/{VERSION}-next/{name}", Body=body)
     first = evaluate(version, seeded, conn)
-    again = evaluate_solution_version(version, seeded["bucket"], f"{VERSION}-next", seeded["role"], region=conn["region"],
-                                      endpoint=conn["endpoint"], waits=conn["waits"])
+    again = evaluate_solution_version(
+        version,
+        seeded["bucket"],
+        f"{VERSION}-next",
+        seeded["role"],
+        region=conn["region"],
+        endpoint=conn["endpoint"],
+        waits=conn["waits"],
+    )
     assert again["batchInferenceJobArn"] != first["batchInferenceJobArn"]
     assert again["metrics"] == first["metrics"]
 
@@ -113,12 +156,14 @@ def test_only_the_event_type_counts_and_the_sample_is_capped(version, seeded, co
     first_two = sorted(["u1", "u2", "u3", "u4", "u7", "x1"], key=lambda u: zlib.crc32(u.encode()))[:2]
     assert capped["users"] == 2 and capped["batchInferenceJobArn"] != clicks["batchInferenceJobArn"]
     assert capped["metrics"] == pytest.approx(
-        expected_metrics({u: {i for v, i, _ in VALIDATION if v == u} for u in first_two}, 25), abs=1e-6)
+        expected_metrics({u: {i for v, i, _ in VALIDATION if v == u} for u in first_two}, 25), abs=1e-6
+    )
 
 
 def test_the_batch_output_is_the_popular_items_for_everyone(version, seeded, conn, aws):
     job = aws("personalize").describe_batch_inference_job(
-        batchInferenceJobArn=evaluate(version, seeded, conn)["batchInferenceJobArn"])["batchInferenceJob"]
+        batchInferenceJobArn=evaluate(version, seeded, conn)["batchInferenceJobArn"]
+    )["batchInferenceJob"]
     users_file = job["jobInput"]["s3DataSource"]["path"].rsplit("/", 1)[-1]
     out = job["jobOutput"]["s3DataDestination"]["path"].removeprefix(f"s3://{seeded['bucket']}/") + users_file + ".out"
     body = aws("s3").get_object(Bucket=seeded["bucket"], Key=out)["Body"].read().decode()
@@ -129,8 +174,9 @@ def test_the_batch_output_is_the_popular_items_for_everyone(version, seeded, con
 
 def test_a_missing_dataset_version_names_the_file(version, seeded, conn):
     with pytest.raises(FileNotFoundError, match="datasets/nope/validation/interactions.csv"):
-        evaluate_solution_version(version, seeded["bucket"], "nope", seeded["role"], region=conn["region"],
-                                  endpoint=conn["endpoint"])
+        evaluate_solution_version(
+            version, seeded["bucket"], "nope", seeded["role"], region=conn["region"], endpoint=conn["endpoint"]
+        )
 
 
 def test_the_sample_is_deterministic_and_independent_of_input_order():

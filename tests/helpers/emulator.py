@@ -12,21 +12,29 @@ def build_group(emulator, name: str, data_bucket: dict) -> dict:
     group = p.create_dataset_group(name=name)["datasetGroupArn"]
     emulator.advance()
     schema = p.create_schema(name=f"{name}-schema", schema=INTERACTIONS_SCHEMA)["schemaArn"]
-    dataset = p.create_dataset(name=f"{name}-interactions", schemaArn=schema, datasetGroupArn=group,
-                               datasetType="Interactions")["datasetArn"]
+    dataset = p.create_dataset(
+        name=f"{name}-interactions", schemaArn=schema, datasetGroupArn=group, datasetType="Interactions"
+    )["datasetArn"]
     emulator.advance()
-    job = p.create_dataset_import_job(jobName=f"{name}-import", datasetArn=dataset, roleArn=data_bucket["role"],
-                                      dataSource={"dataLocation": f"s3://{data_bucket['bucket']}/interactions/"})
+    job = p.create_dataset_import_job(
+        jobName=f"{name}-import",
+        datasetArn=dataset,
+        roleArn=data_bucket["role"],
+        dataSource={"dataLocation": f"s3://{data_bucket['bucket']}/interactions/"},
+    )
     emulator.advance()
-    assert p.describe_dataset_import_job(datasetImportJobArn=job["datasetImportJobArn"])[
-        "datasetImportJob"]["status"] == "ACTIVE"
+    assert (
+        p.describe_dataset_import_job(datasetImportJobArn=job["datasetImportJobArn"])["datasetImportJob"]["status"]
+        == "ACTIVE"
+    )
     return {"group": group, "schema": schema, "dataset": dataset, "job": job["datasetImportJobArn"]}
 
 
 def train(emulator, group: str, name: str, recipe: str = "aws-user-personalization") -> dict:
     p = emulator.client("personalize")
-    solution = p.create_solution(name=name, datasetGroupArn=group,
-                                 recipeArn=f"arn:aws:personalize:::recipe/{recipe}")["solutionArn"]
+    solution = p.create_solution(name=name, datasetGroupArn=group, recipeArn=f"arn:aws:personalize:::recipe/{recipe}")[
+        "solutionArn"
+    ]
     emulator.advance()
     version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
     emulator.advance()

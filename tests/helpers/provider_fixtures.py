@@ -15,9 +15,17 @@ ROLE_NAME = "personalize-tests"
 @pytest.fixture(scope="module")
 def conn(emulator) -> dict:
     """The inputs every resource takes to reach the emulator and wait briefly."""
-    return {"endpoint": emulator.endpoint, "region": "us-east-1",
-            "waits": {"initialPollSeconds": 0.05, "maxPollSeconds": 0.5, "createSeconds": 120,
-                      "updateSeconds": 120, "deleteSeconds": 60}}
+    return {
+        "endpoint": emulator.endpoint,
+        "region": "us-east-1",
+        "waits": {
+            "initialPollSeconds": 0.05,
+            "maxPollSeconds": 0.5,
+            "createSeconds": 120,
+            "updateSeconds": 120,
+            "deleteSeconds": 60,
+        },
+    }
 
 
 @pytest.fixture(scope="module")

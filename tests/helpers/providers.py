@@ -29,17 +29,25 @@ def interactions_group(conn, name: str) -> dict:
     """A dataset group `name` with an Interactions dataset: the ARNs of group, schema and dataset."""
     ids = {}
     ids["group"], _ = create(DatasetGroupProvider(), conn, name=name)
-    ids["schema"], _ = create(SchemaProvider(), conn, name=f"{name}-interactions", schema=INTERACTIONS_SCHEMA,
-                              datasetType="Interactions")
-    ids["dataset"], _ = create(DatasetProvider(), conn, name=f"{name}-interactions", datasetType="Interactions",
-                               datasetGroupArn=ids["group"], schemaArn=ids["schema"])
+    ids["schema"], _ = create(
+        SchemaProvider(), conn, name=f"{name}-interactions", schema=INTERACTIONS_SCHEMA, datasetType="Interactions"
+    )
+    ids["dataset"], _ = create(
+        DatasetProvider(),
+        conn,
+        name=f"{name}-interactions",
+        datasetType="Interactions",
+        datasetGroupArn=ids["group"],
+        schemaArn=ids["schema"],
+    )
     return ids
 
 
 def set_faults(emulator, faults: dict | None):
     method, body = ("POST", json.dumps(faults).encode()) if faults else ("DELETE", None)
-    request = urllib.request.Request(f"{emulator.endpoint}/_local/faults", data=body, method=method,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{emulator.endpoint}/_local/faults", data=body, method=method, headers={"Content-Type": "application/json"}
+    )
     urllib.request.urlopen(request).read()
 
 

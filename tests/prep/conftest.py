@@ -36,8 +36,10 @@ def _postgres_bin_dir() -> Path | None:
 
 def _install_postgres() -> Path:
     if os.geteuid() != 0:
-        pytest.fail("PostgreSQL is not installed and the tests are not root, so they cannot install it: "
-                    "run `apt-get install -y postgresql` first")
+        pytest.fail(
+            "PostgreSQL is not installed and the tests are not root, so they cannot install it: "
+            "run `apt-get install -y postgresql` first"
+        )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", "postgresql"]):
         done = subprocess.run(command, env=env, capture_output=True, text=True)
@@ -53,8 +55,11 @@ def _ensure_server_user() -> None:
     try:
         pwd.getpwnam(SERVER_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                        SERVER_USER], check=True, capture_output=True)
+        subprocess.run(
+            ["useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVER_USER],
+            check=True,
+            capture_output=True,
+        )
 
 
 def _free_loopback_port() -> int:
@@ -78,8 +83,14 @@ class _Server:
         if self.as_root:
             account = pwd.getpwnam(SERVER_USER)
             kwargs = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
-        done = subprocess.run([str(self.bin_dir / tool), *args], cwd=self.root, capture_output=True, text=True,
-                              env={"PATH": os.environ.get("PATH", ""), "LC_ALL": "C"}, **kwargs)
+        done = subprocess.run(
+            [str(self.bin_dir / tool), *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            env={"PATH": os.environ.get("PATH", ""), "LC_ALL": "C"},
+            **kwargs,
+        )
         if done.returncode != 0:
             log = self.log.read_text()[-2000:] if self.log.exists() else ""
             raise RuntimeError(f"{tool} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}\n{log}")
@@ -96,8 +107,18 @@ class _Server:
         password_file.write_text(password + "\n")
         password_file.chmod(0o600)
         self._hand_over(password_file)
-        self.run("initdb", "-D", str(self.data), "-U", DB_USER, f"--pwfile={password_file}", "--auth=scram-sha-256",
-                 "--encoding=UTF8", "--locale=C", "--no-sync")
+        self.run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            DB_USER,
+            f"--pwfile={password_file}",
+            "--auth=scram-sha-256",
+            "--encoding=UTF8",
+            "--locale=C",
+            "--no-sync",
+        )
         password_file.unlink()
 
     def start(self, port: int) -> None:

@@ -22,8 +22,14 @@ def rows(n_users=40, per_user=30, start=START, days=60) -> list[dict]:
     out = []
     for u in range(n_users):
         for k in range(per_user):
-            out.append({"user": f"u{u}", "item": f"i{(u + k) % 50}", "kind": "click",
-                        "when": start + (k * days * DAY) // per_user + u})
+            out.append(
+                {
+                    "user": f"u{u}",
+                    "item": f"i{(u + k) % 50}",
+                    "kind": "click",
+                    "when": start + (k * days * DAY) // per_user + u,
+                }
+            )
     return out
 
 
@@ -35,8 +41,12 @@ def write_config(tmp_path: Path, source_rows: list[dict], fmt: str = "csv", **ov
         "name": "test",
         "interactions": {
             "sources": [{"name": "events", "kind": fmt, "path": str(data)}],
-            "mapping": {"USER_ID": {"column": "user"}, "ITEM_ID": {"column": "item"},
-                        "EVENT_TYPE": {"column": "kind"}, "TIMESTAMP": {"column": "when"}},
+            "mapping": {
+                "USER_ID": {"column": "user"},
+                "ITEM_ID": {"column": "item"},
+                "EVENT_TYPE": {"column": "kind"},
+                "TIMESTAMP": {"column": "when"},
+            },
         },
         "holdout": {"days": 7},
         **overrides,
@@ -82,9 +92,11 @@ def test_every_file_format_reads_like_csv(tmp_path, fmt):
 
 
 def test_rows_without_user_item_or_timestamp_are_dropped(tmp_path):
-    broken = rows() + [{"user": None, "item": "i1", "kind": "click", "when": START},
-                       {"user": "u1", "item": "", "kind": "click", "when": START},
-                       {"user": "u1", "item": "i1", "kind": "click", "when": None}]
+    broken = rows() + [
+        {"user": None, "item": "i1", "kind": "click", "when": START},
+        {"user": "u1", "item": "", "kind": "click", "when": START},
+        {"user": "u1", "item": "i1", "kind": "click", "when": None},
+    ]
     manifest = run(tmp_path, broken)
     dropped = step(manifest, "drop rows missing")
     assert dropped["rows_in"] - dropped["rows_out"] == 3
@@ -156,14 +168,28 @@ def test_a_version_is_immutable(tmp_path):
 
 def test_items_metadata_is_filled_sparse_fields_dropped_and_aggregates_added(tmp_path):
     items = tmp_path / "items.csv"
-    pl.DataFrame({"sku": [f"i{k}" for k in range(50)] + ["i0"],
-                  "genre": [None if k % 5 == 0 else "g" for k in range(50)] + ["latest"],
-                  "rare": ["x"] + [None] * 50}).write_csv(items)
-    manifest = run(tmp_path, rows(), items={
-        "sources": [{"name": "catalog", "kind": "csv", "path": str(items)}],
-        "mapping": {"ITEM_ID": {"column": "sku"}, "GENRE": {"column": "genre", "categorical": True},
-                    "RARE": {"column": "rare"}},
-        "fill": {"GENRE": "unknown"}, "dropSparseBelow": 0.5, "aggregates": ["count"]})
+    pl.DataFrame(
+        {
+            "sku": [f"i{k}" for k in range(50)] + ["i0"],
+            "genre": [None if k % 5 == 0 else "g" for k in range(50)] + ["latest"],
+            "rare": ["x"] + [None] * 50,
+        }
+    ).write_csv(items)
+    manifest = run(
+        tmp_path,
+        rows(),
+        items={
+            "sources": [{"name": "catalog", "kind": "csv", "path": str(items)}],
+            "mapping": {
+                "ITEM_ID": {"column": "sku"},
+                "GENRE": {"column": "genre", "categorical": True},
+                "RARE": {"column": "rare"},
+            },
+            "fill": {"GENRE": "unknown"},
+            "dropSparseBelow": 0.5,
+            "aggregates": ["count"],
+        },
+    )
     exported = pl.read_csv(tmp_path / "out" / "datasets" / "v1" / "items.csv")
     assert exported.columns == ["ITEM_ID", "GENRE", "INTERACTIONS_COUNT"]
     assert exported.height == 50 and exported.filter(pl.col("ITEM_ID") == "i0")["GENRE"].item() == "latest"
@@ -180,8 +206,10 @@ def test_a_query_joins_two_sources(tmp_path):
     config = write_config(tmp_path, base[600:])
     raw = yaml.safe_load(config.read_text())
     raw["interactions"]["sources"].append({"name": "purchases", "kind": "csv", "path": str(purchases)})
-    raw["interactions"]["query"] = ("SELECT \"user\", item, 'purchase' AS kind, \"when\" FROM purchases "
-                                    "UNION ALL SELECT \"user\", item, kind, \"when\" FROM events")
+    raw["interactions"]["query"] = (
+        'SELECT "user", item, \'purchase\' AS kind, "when" FROM purchases '
+        'UNION ALL SELECT "user", item, kind, "when" FROM events'
+    )
     config.write_text(yaml.safe_dump(raw, sort_keys=False))
     manifest = prepare(load_config(str(config)), "v1", str(tmp_path / "out"))
     assert step(manifest, "apply the query")["rows_out"] == len(base)
@@ -190,11 +218,14 @@ def test_a_query_joins_two_sources(tmp_path):
     assert set(pl.concat([exported, validation])["EVENT_TYPE"].unique()) == {"purchase", "click"}
 
 
-@pytest.mark.parametrize("change, key, allowed", [
-    ({"colour": 1}, "colour", "one of the keys"),
-    ({"holdout": {"days": -1}}, "holdout.days", "a number of days >= 0"),
-    ({"window": {"days": 0}}, "window.days", "a whole number of days >= 1"),
-])
+@pytest.mark.parametrize(
+    "change, key, allowed",
+    [
+        ({"colour": 1}, "colour", "one of the keys"),
+        ({"holdout": {"days": -1}}, "holdout.days", "a number of days >= 0"),
+        ({"window": {"days": 0}}, "window.days", "a whole number of days >= 1"),
+    ],
+)
 def test_bad_config_names_the_key(tmp_path, change, key, allowed):
     path = write_config(tmp_path, rows(), **change)
     with pytest.raises(PrepConfigError) as error:
@@ -213,8 +244,22 @@ def test_a_mapping_needs_the_required_fields(tmp_path):
 
 def test_the_command_prints_the_report_and_exit_codes_say_what_failed(tmp_path, capsys):
     config = str(write_config(tmp_path, rows()))
-    assert main(["--config", config, "--version", "v1", "--output", str(tmp_path / "out"), "--quiet",
-                 "--summary", str(tmp_path / "summary.html")]) == 0
+    assert (
+        main(
+            [
+                "--config",
+                config,
+                "--version",
+                "v1",
+                "--output",
+                str(tmp_path / "out"),
+                "--quiet",
+                "--summary",
+                str(tmp_path / "summary.html"),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "dataset test version v1" in printed and "drop exact duplicates" in printed
     assert (tmp_path / "summary.html").read_text().count("data:image/png;base64,") == 3
@@ -251,27 +296,55 @@ def test_an_unchanged_export_says_where_it_is(tmp_path):
 
 def test_items_missing_a_required_metadata_field_are_dropped_by_rule(tmp_path):
     items = tmp_path / "items.csv"
-    pl.DataFrame({"sku": [f"i{k}" for k in range(50)], "price": [None if k < 5 else 1.5 for k in range(50)]}).write_csv(items)
-    manifest = run(tmp_path, rows(), items={
-        "sources": [{"name": "catalog", "kind": "csv", "path": str(items)}],
-        "mapping": {"ITEM_ID": {"column": "sku"}, "PRICE": {"column": "price", "cast": "float"}},
-        "dropMissing": ["PRICE"]})
+    pl.DataFrame({"sku": [f"i{k}" for k in range(50)], "price": [None if k < 5 else 1.5 for k in range(50)]}).write_csv(
+        items
+    )
+    manifest = run(
+        tmp_path,
+        rows(),
+        items={
+            "sources": [{"name": "catalog", "kind": "csv", "path": str(items)}],
+            "mapping": {"ITEM_ID": {"column": "sku"}, "PRICE": {"column": "price", "cast": "float"}},
+            "dropMissing": ["PRICE"],
+        },
+    )
     dropped = step(manifest, "items: drop rows missing PRICE")
     assert (dropped["rows_in"], dropped["rows_out"]) == (50, 45)
     assert pl.read_csv(tmp_path / "out" / "datasets" / "v1" / "items.csv").height == 45
 
 
 def test_fill_and_drop_rules_must_name_mapped_fields(tmp_path):
-    path = write_config(tmp_path, rows(), items={
-        "sources": [{"kind": "csv", "path": "x.csv"}], "mapping": {"ITEM_ID": {"column": "sku"}}, "dropMissing": ["PRICE"]})
+    path = write_config(
+        tmp_path,
+        rows(),
+        items={
+            "sources": [{"kind": "csv", "path": "x.csv"}],
+            "mapping": {"ITEM_ID": {"column": "sku"}},
+            "dropMissing": ["PRICE"],
+        },
+    )
     with pytest.raises(PrepConfigError, match="'PRICE'; allowed: a mapped field: ITEM_ID"):
         load_config(str(path))
 
 
 def test_a_sliding_window_from_the_command_line_overrides_the_dataset_file(tmp_path, capsys):
     config = str(write_config(tmp_path, rows(per_user=60)))
-    assert main(["--config", config, "--version", "w30", "--output", str(tmp_path / "out"), "--quiet",
-                 "--window-days", "30"]) == 0
+    assert (
+        main(
+            [
+                "--config",
+                config,
+                "--version",
+                "w30",
+                "--output",
+                str(tmp_path / "out"),
+                "--quiet",
+                "--window-days",
+                "30",
+            ]
+        )
+        == 0
+    )
     manifest = json.loads((tmp_path / "out" / "datasets" / "w30" / "manifest.json").read_text())
     assert manifest["window_days"] == 30 and "keep the 30-day training window" in capsys.readouterr().out
     with pytest.raises(SystemExit):

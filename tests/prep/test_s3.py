@@ -19,10 +19,18 @@ def test_sources_and_export_on_s3(aws, personalize_local, tmp_path):
     s3.put_object(Bucket="raw", Key="events/part-0.csv", Body="\n".join([header, *lines[:900]]).encode())
     s3.put_object(Bucket="raw", Key="events/part-1.csv", Body="\n".join([header, *lines[900:]]).encode())
     config = tmp_path / "dataset.yaml"
-    config.write_text(yaml.safe_dump({
-        "name": "s3", "holdout": {"days": 7},
-        "interactions": {"sources": [{"kind": "csv", "path": "s3://raw/events/"}],
-                         "mapping": {name: {"column": name} for name in ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")}}}))
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "name": "s3",
+                "holdout": {"days": 7},
+                "interactions": {
+                    "sources": [{"kind": "csv", "path": "s3://raw/events/"}],
+                    "mapping": {name: {"column": name} for name in ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")},
+                },
+            }
+        )
+    )
 
     manifest = prepare(load_config(str(config)), "2024-w01", "s3://lake/team", s3_endpoint=personalize_local.endpoint)
 

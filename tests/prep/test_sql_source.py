@@ -68,15 +68,18 @@ def test_reads_the_purchases_table_with_its_types(shop_and_web):
 
 def test_reads_the_clicks_table(shop_and_web):
     frame = read_sql(shop_and_web, "SELECT * FROM web.clicks ORDER BY clicked_at")
-    assert frame.schema == pl.Schema({"visitor_id": pl.String, "product_sku": pl.String,
-                                      "clicked_at": pl.Datetime("us", "UTC")})
+    assert frame.schema == pl.Schema(
+        {"visitor_id": pl.String, "product_sku": pl.String, "clicked_at": pl.Datetime("us", "UTC")}
+    )
     assert frame.rows() == CLICKS
 
 
 def test_union_of_purchase_history_and_web_clicks_gives_interactions(shop_and_web):
     frame = read_sql(shop_and_web, INTERACTIONS_QUERY)
-    expected = sorted([(c, s, "purchase", p, t) for _, c, s, p, _, t in PURCHASES]
-                      + [(v, s, "view", None, t) for v, s, t in CLICKS], key=lambda row: row[4])
+    expected = sorted(
+        [(c, s, "purchase", p, t) for _, c, s, p, _, t in PURCHASES] + [(v, s, "view", None, t) for v, s, t in CLICKS],
+        key=lambda row: row[4],
+    )
     assert frame.columns == ["user_id", "item_id", "event_type", "event_value", "timestamp"]
     assert frame.rows() == expected
     assert frame.schema["timestamp"] == pl.Datetime("us", "UTC")
@@ -84,23 +87,31 @@ def test_union_of_purchase_history_and_web_clicks_gives_interactions(shop_and_we
 
 
 def test_join_finds_the_clicks_that_led_to_a_purchase(shop_and_web):
-    frame = read_sql(shop_and_web, """
+    frame = read_sql(
+        shop_and_web,
+        """
         SELECT c.visitor_id, c.product_sku, p.price, p.purchased_at - c.clicked_at AS time_to_buy
           FROM web.clicks c
           JOIN shop.purchases p ON p.customer_id = c.visitor_id AND p.sku = c.product_sku
                                AND p.purchased_at >= c.clicked_at
-         ORDER BY c.clicked_at""")
+         ORDER BY c.clicked_at""",
+    )
     assert frame.select("visitor_id", "product_sku", "price").rows() == [
-        ("c1", "sku-a", Decimal("19.99")), ("c1", "sku-c", Decimal("1234.50"))]
+        ("c1", "sku-a", Decimal("19.99")),
+        ("c1", "sku-c", Decimal("1234.50")),
+    ]
     assert frame["time_to_buy"].dt.total_seconds().to_list() == [125, 599]
 
 
 def test_numerics_of_growing_scale_and_other_types_survive(postgres_dsn):
-    frame = read_sql(postgres_dsn, """
+    frame = read_sql(
+        postgres_dsn,
+        """
         SELECT * FROM (VALUES (1, 1.5::numeric, 2.5::float8, true, DATE '2024-02-29', TIMESTAMP '2024-01-01 12:00:00'),
                               (2, 2.25, 1e300, false, DATE '2024-03-01', TIMESTAMP '2024-01-02 00:00:01'),
                               (3, 3.125, NULL, NULL, NULL, NULL))
-                 AS t(id, amount, ratio, flag, day, local_time)""")
+                 AS t(id, amount, ratio, flag, day, local_time)""",
+    )
     assert frame["amount"].to_list() == [Decimal("1.5"), Decimal("2.25"), Decimal("3.125")]
     assert frame["ratio"].to_list() == [2.5, 1e300, None]
     assert frame.schema["flag"] == pl.Boolean
@@ -177,8 +188,9 @@ def _port_is_closed(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
-def test_the_pipeline_prepares_synthetic_interactions_from_a_sql_source(postgres_dsn, postgres_execute, tmp_path,
-                                                                          monkeypatch):
+def test_the_pipeline_prepares_synthetic_interactions_from_a_sql_source(
+    postgres_dsn, postgres_execute, tmp_path, monkeypatch
+):
     """The contract with prep.pipeline: a `kind: sql` source with ${PREP_PG_DSN} reads through read_sql."""
     import psycopg
 
@@ -190,8 +202,10 @@ def test_the_pipeline_prepares_synthetic_interactions_from_a_sql_source(postgres
     postgres_execute("""DROP TABLE IF EXISTS public.events;
         CREATE TABLE public.events (user_id text, item_id text, event_type text, event_value numeric(10, 2),
                                     "timestamp" timestamptz)""")
-    with psycopg.connect(postgres_dsn) as connection, connection.cursor().copy(
-            "COPY public.events FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+    with (
+        psycopg.connect(postgres_dsn) as connection,
+        connection.cursor().copy("COPY public.events FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+    ):
         copy.write(events.write_csv(datetime_format="%Y-%m-%d %H:%M:%S+00"))
     monkeypatch.setenv("PREP_PG_DSN", postgres_dsn)
     config = tmp_path / "shop.yaml"

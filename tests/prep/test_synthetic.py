@@ -19,11 +19,19 @@ def test_same_seed_same_data_other_seed_other_data():
 
 
 def test_columns_and_types(events):
-    assert events.schema == pl.Schema({
-        "user_id": pl.String, "item_id": pl.String, "event_type": pl.String,
-        "event_value": pl.Float64, "timestamp": pl.Datetime("us", "UTC")})
+    assert events.schema == pl.Schema(
+        {
+            "user_id": pl.String,
+            "item_id": pl.String,
+            "event_type": pl.String,
+            "event_value": pl.Float64,
+            "timestamp": pl.Datetime("us", "UTC"),
+        }
+    )
     assert events.height == 20_000
-    assert events.select(pl.col("user_id", "item_id", "event_type", "timestamp").null_count()).sum_horizontal().item() == 0
+    assert (
+        events.select(pl.col("user_id", "item_id", "event_type", "timestamp").null_count()).sum_horizontal().item() == 0
+    )
     assert set(events["event_type"].unique()) == {"view", "add_to_cart", "purchase"}
 
 
@@ -41,7 +49,10 @@ def test_event_value_is_a_price_on_purchases_only(events):
     purchases = events.filter(pl.col("event_type") == "purchase")
     assert purchases["event_value"].null_count() == 0
     assert purchases["event_value"].min() > 0
-    assert events.filter(pl.col("event_type") != "purchase")["event_value"].null_count() == events.height - purchases.height
+    assert (
+        events.filter(pl.col("event_type") != "purchase")["event_value"].null_count()
+        == events.height - purchases.height
+    )
     # One price per item, whoever buys it.
     assert purchases.group_by("item_id").agg(pl.col("event_value").n_unique())["event_value"].max() == 1
 
@@ -63,9 +74,11 @@ def test_repeat_users_with_heavy_tailed_activity():
 
 
 def test_sessions_cluster_in_bursts_of_minutes(events):
-    gaps = (events.sort("user_id", "timestamp", maintain_order=True)
-            .select((pl.col("timestamp").diff().over("user_id").dt.total_seconds()).alias("gap"))
-            .drop_nulls()["gap"])
+    gaps = (
+        events.sort("user_id", "timestamp", maintain_order=True)
+        .select((pl.col("timestamp").diff().over("user_id").dt.total_seconds()).alias("gap"))
+        .drop_nulls()["gap"]
+    )
     # Most of a user's consecutive events are within 10 minutes, though the period is a year.
     assert (gaps <= 600).mean() > 0.5
 
@@ -123,7 +136,8 @@ def test_write_csv_in_one_chunk_holds_what_generate_returns(tmp_path):
     path = tmp_path / "interactions.csv"
     synthetic.write_csv(str(path), 4_000, seed=9, days=30)
     written = pl.read_csv(path, schema_overrides={"user_id": pl.String, "item_id": pl.String}).with_columns(
-        pl.col("timestamp").str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S").dt.replace_time_zone("UTC"))
+        pl.col("timestamp").str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S").dt.replace_time_zone("UTC")
+    )
     assert written.equals(synthetic.generate(4_000, seed=9, days=30))
 
 

@@ -20,8 +20,18 @@ from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
 from tests.helpers.paths import ROOT
 
-PROVIDERS = [BatchInferenceJobProvider, CampaignProvider, DatasetProvider, DatasetGroupProvider, DatasetImportJobProvider,
-             EventTrackerProvider, FilterProvider, SchemaProvider, SolutionProvider, SolutionVersionProvider]
+PROVIDERS = [
+    BatchInferenceJobProvider,
+    CampaignProvider,
+    DatasetProvider,
+    DatasetGroupProvider,
+    DatasetImportJobProvider,
+    EventTrackerProvider,
+    FilterProvider,
+    SchemaProvider,
+    SolutionProvider,
+    SolutionVersionProvider,
+]
 LOAD_AND_CHECK = """
 import base64, dill, json, sys
 provider = dill.loads(base64.b64decode(sys.stdin.read()))
@@ -32,8 +42,15 @@ print(json.dumps([type(provider).__name__, sorted(f.property for f in result.fai
 
 @pytest.mark.parametrize("provider_class", PROVIDERS, ids=lambda c: c.__name__)
 def test_round_trip_into_a_fresh_interpreter(provider_class, tmp_path):
-    out = subprocess.run([sys.executable, "-c", LOAD_AND_CHECK], input=serialize_provider(provider_class()),
-                         capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(ROOT)}, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", LOAD_AND_CHECK],
+        input=serialize_provider(provider_class()),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT)},
+        check=True,
+    )
     name, failing = json.loads(out.stdout)
     assert name == provider_class.__name__
     assert failing  # the fresh copy still validates: required members are missing

@@ -18,19 +18,46 @@ from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
 
 ARN = "arn:aws:personalize:us-east-1:123456789012"
-SCHEMA = json.dumps({"type": "record", "name": "Interactions", "namespace": "com.amazonaws.personalize.schema", "version": "1.0",
-                     "fields": [{"name": "USER_ID", "type": "string"}, {"name": "ITEM_ID", "type": "string"},
-                                {"name": "TIMESTAMP", "type": "long"}]})
+SCHEMA = json.dumps(
+    {
+        "type": "record",
+        "name": "Interactions",
+        "namespace": "com.amazonaws.personalize.schema",
+        "version": "1.0",
+        "fields": [
+            {"name": "USER_ID", "type": "string"},
+            {"name": "ITEM_ID", "type": "string"},
+            {"name": "TIMESTAMP", "type": "long"},
+        ],
+    }
+)
 
 BASE = {
     CampaignProvider: {"name": "c", "solutionVersionArn": f"{ARN}:solution/s/aaaa1111", "minProvisionedTPS": 1},
     DatasetGroupProvider: {"name": "g"},
-    DatasetProvider: {"name": "d", "datasetType": "Items", "datasetGroupArn": f"{ARN}:dataset-group/g", "schemaArn": f"{ARN}:schema/s1"},
-    DatasetImportJobProvider: {"jobName": "j", "datasetArn": f"{ARN}:dataset/g/INTERACTIONS", "dataSource": {"dataLocation": "s3://b/v1/"}},
-    SolutionProvider: {"name": "s", "datasetGroupArn": f"{ARN}:dataset-group/g", "recipeArn": "arn:aws:personalize:::recipe/aws-sims"},
+    DatasetProvider: {
+        "name": "d",
+        "datasetType": "Items",
+        "datasetGroupArn": f"{ARN}:dataset-group/g",
+        "schemaArn": f"{ARN}:schema/s1",
+    },
+    DatasetImportJobProvider: {
+        "jobName": "j",
+        "datasetArn": f"{ARN}:dataset/g/INTERACTIONS",
+        "dataSource": {"dataLocation": "s3://b/v1/"},
+    },
+    SolutionProvider: {
+        "name": "s",
+        "datasetGroupArn": f"{ARN}:dataset-group/g",
+        "recipeArn": "arn:aws:personalize:::recipe/aws-sims",
+    },
     SolutionVersionProvider: {"solutionArn": f"{ARN}:solution/s"},
     EventTrackerProvider: {"name": "t", "datasetGroupArn": f"{ARN}:dataset-group/g"},
-    FilterProvider: {"name": "f", "datasetGroupArn": f"{ARN}:dataset-group/g", "filterExpression": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'},
+    FilterProvider: {
+        "name": "f",
+        "datasetGroupArn": f"{ARN}:dataset-group/g",
+        "filterExpression": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")',
+    },
     SchemaProvider: {"name": "s1", "schema": SCHEMA},
 }
 
@@ -44,29 +71,52 @@ def plan(provider_class, change: dict):
     return result.changes, sorted(result.replaces), result.delete_before_replace
 
 
-@pytest.mark.parametrize("provider_class, change, expected", [
-    (CampaignProvider, {"minProvisionedTPS": 5}, (True, [], False)),
-    (CampaignProvider, {"solutionVersionArn": f"{ARN}:solution/s/bbbb2222"}, (True, [], False)),
-    (CampaignProvider, {"campaignConfig": {"itemExplorationConfig": {"explorationWeight": "0.5"}}}, (True, [], False)),
-    (CampaignProvider, {"name": "c2"}, (True, ["name"], False)),
-    (CampaignProvider, {"region": "eu-west-1"}, (True, ["region"], True)),
-    (CampaignProvider, {"endpoint": "http://127.0.0.1:1", "waits": {"updateSeconds": 5}}, (False, [], False)),
-    (CampaignProvider, {"tags": [{"tagKey": "team", "tagValue": "recs"}]}, (True, [], False)),
-    (DatasetGroupProvider, {"domain": "ECOMMERCE"}, (True, ["domain"], True)),
-    (DatasetProvider, {"schemaArn": f"{ARN}:schema/s2"}, (True, [], False)),
-    (DatasetImportJobProvider, {"dataSource": {"dataLocation": "s3://b/v2/"}}, (True, ["dataSource"], True)),
-    (DatasetImportJobProvider, {"jobName": "j2", "dataSource": {"dataLocation": "s3://b/v2/"}}, (True, ["dataSource", "jobName"], False)),
-    (SolutionProvider, {"performAutoTraining": True}, (True, [], False)),
-    (SolutionProvider, {"solutionConfig": {"autoTrainingConfig": {"schedulingExpression": "rate(7 days)"}}}, (True, [], False)),
-    (SolutionProvider, {"solutionConfig": {"eventValueThreshold": "0.5"}}, (True, ["solutionConfig"], True)),
-    (SolutionProvider, {"recipeArn": "arn:aws:personalize:::recipe/aws-user-personalization"}, (True, ["recipeArn"], True)),
-    (SolutionVersionProvider, {"triggers": {"datasetVersion": "v2"}}, (True, ["triggers"], True)),
-    (SolutionVersionProvider, {"trainingMode": "UPDATE"}, (True, ["trainingMode"], True)),
-    (EventTrackerProvider, {"name": "t2"}, (True, ["name"], False)),
-    (FilterProvider, {"filterExpression": 'INCLUDE ItemID WHERE Items.GENRE IN ("x")'}, (True, ["filterExpression"], True)),
-    (SchemaProvider, {"schema": SCHEMA.replace('"long"', '"int"')}, (True, ["schema"], True)),
-    (SchemaProvider, {"schema": json.dumps(json.loads(SCHEMA), indent=4)}, (False, [], False)),
-])
+@pytest.mark.parametrize(
+    "provider_class, change, expected",
+    [
+        (CampaignProvider, {"minProvisionedTPS": 5}, (True, [], False)),
+        (CampaignProvider, {"solutionVersionArn": f"{ARN}:solution/s/bbbb2222"}, (True, [], False)),
+        (
+            CampaignProvider,
+            {"campaignConfig": {"itemExplorationConfig": {"explorationWeight": "0.5"}}},
+            (True, [], False),
+        ),
+        (CampaignProvider, {"name": "c2"}, (True, ["name"], False)),
+        (CampaignProvider, {"region": "eu-west-1"}, (True, ["region"], True)),
+        (CampaignProvider, {"endpoint": "http://127.0.0.1:1", "waits": {"updateSeconds": 5}}, (False, [], False)),
+        (CampaignProvider, {"tags": [{"tagKey": "team", "tagValue": "recs"}]}, (True, [], False)),
+        (DatasetGroupProvider, {"domain": "ECOMMERCE"}, (True, ["domain"], True)),
+        (DatasetProvider, {"schemaArn": f"{ARN}:schema/s2"}, (True, [], False)),
+        (DatasetImportJobProvider, {"dataSource": {"dataLocation": "s3://b/v2/"}}, (True, ["dataSource"], True)),
+        (
+            DatasetImportJobProvider,
+            {"jobName": "j2", "dataSource": {"dataLocation": "s3://b/v2/"}},
+            (True, ["dataSource", "jobName"], False),
+        ),
+        (SolutionProvider, {"performAutoTraining": True}, (True, [], False)),
+        (
+            SolutionProvider,
+            {"solutionConfig": {"autoTrainingConfig": {"schedulingExpression": "rate(7 days)"}}},
+            (True, [], False),
+        ),
+        (SolutionProvider, {"solutionConfig": {"eventValueThreshold": "0.5"}}, (True, ["solutionConfig"], True)),
+        (
+            SolutionProvider,
+            {"recipeArn": "arn:aws:personalize:::recipe/aws-user-personalization"},
+            (True, ["recipeArn"], True),
+        ),
+        (SolutionVersionProvider, {"triggers": {"datasetVersion": "v2"}}, (True, ["triggers"], True)),
+        (SolutionVersionProvider, {"trainingMode": "UPDATE"}, (True, ["trainingMode"], True)),
+        (EventTrackerProvider, {"name": "t2"}, (True, ["name"], False)),
+        (
+            FilterProvider,
+            {"filterExpression": 'INCLUDE ItemID WHERE Items.GENRE IN ("x")'},
+            (True, ["filterExpression"], True),
+        ),
+        (SchemaProvider, {"schema": SCHEMA.replace('"long"', '"int"')}, (True, ["schema"], True)),
+        (SchemaProvider, {"schema": json.dumps(json.loads(SCHEMA), indent=4)}, (False, [], False)),
+    ],
+)
 def test_plan(provider_class, change, expected):
     assert plan(provider_class, change) == expected
 
@@ -89,23 +139,30 @@ def test_unknown_values_pass_check_and_count_as_changes_during_preview(unknown):
 
 def test_provider_secret_is_never_diffed():
     provider = FilterProvider()
-    result = provider.diff("arn", dict(BASE[FilterProvider], __provider="a"), dict(BASE[FilterProvider], __provider="b"))
+    result = provider.diff(
+        "arn", dict(BASE[FilterProvider], __provider="a"), dict(BASE[FilterProvider], __provider="b")
+    )
     assert result.changes is False
 
 
-@pytest.mark.parametrize("schema, problem", [
-    ("not json", "schema is not JSON"),
-    (json.dumps({"type": "enum"}), "must be an Avro record"),
-    (SCHEMA.replace('"ITEM_ID"', '"ITEM"'), "needs the field ITEM_ID"),
-    (SCHEMA.replace('"long"', '"timestamp"'), "field TIMESTAMP has type 'timestamp'"),
-])
+@pytest.mark.parametrize(
+    "schema, problem",
+    [
+        ("not json", "schema is not JSON"),
+        (json.dumps({"type": "enum"}), "must be an Avro record"),
+        (SCHEMA.replace('"ITEM_ID"', '"ITEM"'), "needs the field ITEM_ID"),
+        (SCHEMA.replace('"long"', '"timestamp"'), "field TIMESTAMP has type 'timestamp'"),
+    ],
+)
 def test_schema_check_applies_avro_rules(schema, problem):
     result = SchemaProvider().check({}, {"name": "s", "schema": schema, "datasetType": "Interactions"})
     assert any(problem in f.reason for f in result.failures), [f.reason for f in result.failures]
 
 
 def test_check_rejects_bad_waits_and_unknown_inputs():
-    result = CampaignProvider().check({}, dict(BASE[CampaignProvider], waits={"createSeconds": -1, "forever": 1}, colour="red"))
+    result = CampaignProvider().check(
+        {}, dict(BASE[CampaignProvider], waits={"createSeconds": -1, "forever": 1}, colour="red")
+    )
     properties = sorted(f.property for f in result.failures)
     assert properties == ["colour", "waits.createSeconds", "waits.forever"]
 

@@ -88,6 +88,13 @@ def test_provider_round_trips_through_dill_into_a_fresh_interpreter(provider, tm
         "print(json.dumps([type(provider).__name__, [f.property for f in result.failures]]))\n"
     )
     # A fresh interpreter started elsewhere, as the dynamic provider server is.
-    out = subprocess.run([sys.executable, "-c", script], input=serialized, capture_output=True, text=True,
-                         cwd=tmp_path, env={"PYTHONPATH": str(ROOT)}, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        input=serialized,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT)},
+        check=True,
+    )
     assert json.loads(out.stdout) == ["LocalRecordProvider", ["store"]]

@@ -39,7 +39,9 @@ def test_interval_grows_with_elapsed_time_between_floor_and_cap():
 def test_a_two_hour_wait_polls_less_than_once_a_minute_and_notices_within_ten_percent():
     t = FakeTime()
     done_at = 2 * 3600
-    wait_for("training", lambda: True if t.now >= done_at else None, 4 * 3600, Backoff(initial_seconds=2), t.clock, t.sleep)
+    wait_for(
+        "training", lambda: True if t.now >= done_at else None, 4 * 3600, Backoff(initial_seconds=2), t.clock, t.sleep
+    )
     polls = len(t.sleeps) + 1
     assert polls < done_at / 60
     assert t.now - done_at <= 0.1 * done_at

@@ -28,14 +28,33 @@ def parents(conn, seeded, aws):
     ids = {"role": seeded["role"], "bucket": seeded["bucket"]}
     ids["group"], _ = create(DatasetGroupProvider(), conn, name="each")
     ids["schema"], _ = create(SchemaProvider(), conn, name="each-interactions", schema=INTERACTIONS_SCHEMA)
-    ids["dataset"], _ = create(DatasetProvider(), conn, name="each-interactions", datasetType="Interactions",
-                               datasetGroupArn=ids["group"], schemaArn=ids["schema"])
-    ids["import"], _ = create(DatasetImportJobProvider(), conn, jobName="each-v1", datasetArn=ids["dataset"], roleArn=seeded["role"],
-                              dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/v1/interactions.csv"})
-    ids["solution"], _ = create(SolutionProvider(), conn, name="each", datasetGroupArn=ids["group"],
-                                recipeArn="arn:aws:personalize:::recipe/aws-popularity-count")
+    ids["dataset"], _ = create(
+        DatasetProvider(),
+        conn,
+        name="each-interactions",
+        datasetType="Interactions",
+        datasetGroupArn=ids["group"],
+        schemaArn=ids["schema"],
+    )
+    ids["import"], _ = create(
+        DatasetImportJobProvider(),
+        conn,
+        jobName="each-v1",
+        datasetArn=ids["dataset"],
+        roleArn=seeded["role"],
+        dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/v1/interactions.csv"},
+    )
+    ids["solution"], _ = create(
+        SolutionProvider(),
+        conn,
+        name="each",
+        datasetGroupArn=ids["group"],
+        recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
+    )
     ids["version"], _ = create(SolutionVersionProvider(), conn, solutionArn=ids["solution"])
-    aws("s3").put_object(Bucket=seeded["bucket"], Key="batch-input/each.jsonl", Body=b'{"userId": "u1"}\n{"userId": "u2"}\n')
+    aws("s3").put_object(
+        Bucket=seeded["bucket"], Key="batch-input/each.jsonl", Body=b'{"userId": "u1"}\n{"userId": "u2"}\n'
+    )
     return ids
 
 
@@ -43,22 +62,53 @@ def parents(conn, seeded, aws):
 CASES = {
     "DatasetGroup": (DatasetGroupProvider, lambda p, name: {"name": name}),
     "Schema": (SchemaProvider, lambda p, name: {"name": name, "schema": INTERACTIONS_SCHEMA}),
-    "Dataset": (DatasetProvider, lambda p, name: {"name": name, "datasetType": "Users", "datasetGroupArn": p["group"],
-                                                  "schemaArn": p["users_schema"]}),
-    "DatasetImportJob": (DatasetImportJobProvider, lambda p, name: {
-        "jobName": name, "datasetArn": p["dataset"], "roleArn": p["role"],
-        "dataSource": {"dataLocation": f"s3://{p['bucket']}/datasets/v1/interactions.csv"}}),
-    "Solution": (SolutionProvider, lambda p, name: {"name": name, "datasetGroupArn": p["group"],
-                                                    "recipeArn": "arn:aws:personalize:::recipe/aws-sims"}),
+    "Dataset": (
+        DatasetProvider,
+        lambda p, name: {
+            "name": name,
+            "datasetType": "Users",
+            "datasetGroupArn": p["group"],
+            "schemaArn": p["users_schema"],
+        },
+    ),
+    "DatasetImportJob": (
+        DatasetImportJobProvider,
+        lambda p, name: {
+            "jobName": name,
+            "datasetArn": p["dataset"],
+            "roleArn": p["role"],
+            "dataSource": {"dataLocation": f"s3://{p['bucket']}/datasets/v1/interactions.csv"},
+        },
+    ),
+    "Solution": (
+        SolutionProvider,
+        lambda p, name: {
+            "name": name,
+            "datasetGroupArn": p["group"],
+            "recipeArn": "arn:aws:personalize:::recipe/aws-sims",
+        },
+    ),
     "SolutionVersion": (SolutionVersionProvider, lambda p, name: {"name": name, "solutionArn": p["solution"]}),
     "Campaign": (CampaignProvider, lambda p, name: {"name": name, "solutionVersionArn": p["version"]}),
     "EventTracker": (EventTrackerProvider, lambda p, name: {"name": name, "datasetGroupArn": p["group"]}),
-    "Filter": (FilterProvider, lambda p, name: {"name": name, "datasetGroupArn": p["group"],
-                                                "filterExpression": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("click")'}),
-    "BatchInferenceJob": (BatchInferenceJobProvider, lambda p, name: {
-        "jobName": name, "solutionVersionArn": p["version"], "roleArn": p["role"],
-        "jobInput": {"s3DataSource": {"path": f"s3://{p['bucket']}/batch-input/each.jsonl"}},
-        "jobOutput": {"s3DataDestination": {"path": f"s3://{p['bucket']}/batch-output/{name}/"}}}),
+    "Filter": (
+        FilterProvider,
+        lambda p, name: {
+            "name": name,
+            "datasetGroupArn": p["group"],
+            "filterExpression": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("click")',
+        },
+    ),
+    "BatchInferenceJob": (
+        BatchInferenceJobProvider,
+        lambda p, name: {
+            "jobName": name,
+            "solutionVersionArn": p["version"],
+            "roleArn": p["role"],
+            "jobInput": {"s3DataSource": {"path": f"s3://{p['bucket']}/batch-input/each.jsonl"}},
+            "jobOutput": {"s3DataDestination": {"path": f"s3://{p['bucket']}/batch-output/{name}/"}},
+        },
+    ),
 }
 # Adopted by name after an interrupted run; a version has no unique name to find it by.
 ADOPTED_BY_NAME = [k for k in CASES if k != "SolutionVersion"]
@@ -72,8 +122,15 @@ OWN_GROUP = {"EventTracker", "Dataset"}
 
 @pytest.fixture(scope="module")
 def users_schema(conn, parents):
-    users = json.dumps({"type": "record", "name": "Users", "namespace": "com.amazonaws.personalize.schema", "version": "1.0",
-                        "fields": [{"name": "USER_ID", "type": "string"}, {"name": "AGE", "type": ["null", "int"]}]})
+    users = json.dumps(
+        {
+            "type": "record",
+            "name": "Users",
+            "namespace": "com.amazonaws.personalize.schema",
+            "version": "1.0",
+            "fields": [{"name": "USER_ID", "type": "string"}, {"name": "AGE", "type": ["null", "int"]}],
+        }
+    )
     parents["users_schema"], _ = create(SchemaProvider(), conn, name="each-users", schema=users)
     return parents
 

@@ -31,14 +31,25 @@ pytestmark = pytest.mark.scenario
 def group(conn, seeded, aws):
     s3 = aws("s3")
     for version, skew in (("skewed", 1.1), ("uniform", 0.0)):
-        s3.put_object(Bucket=seeded["bucket"], Key=f"datasets/{version}/interactions.csv",
-                      Body=interactions_csv(users=80, items=150, rows=2400, seed=3, skew=skew))
+        s3.put_object(
+            Bucket=seeded["bucket"],
+            Key=f"datasets/{version}/interactions.csv",
+            Body=interactions_csv(users=80, items=150, rows=2400, seed=3, skew=skew),
+        )
         # What the same users did next, as data preparation would have held it out.
-        s3.put_object(Bucket=seeded["bucket"], Key=f"datasets/{version}/validation/interactions.csv",
-                      Body=interactions_csv(users=80, items=150, rows=400, seed=4, skew=skew))
+        s3.put_object(
+            Bucket=seeded["bucket"],
+            Key=f"datasets/{version}/validation/interactions.csv",
+            Body=interactions_csv(users=80, items=150, rows=400, seed=4, skew=skew),
+        )
     ids = interactions_group(conn, "gated")
-    ids["solution"], _ = create(SolutionProvider(), conn, name="gated", datasetGroupArn=ids["group"],
-                                recipeArn="arn:aws:personalize:::recipe/aws-popularity-count")
+    ids["solution"], _ = create(
+        SolutionProvider(),
+        conn,
+        name="gated",
+        datasetGroupArn=ids["group"],
+        recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
+    )
     return ids
 
 
@@ -50,15 +61,24 @@ class Experiment:
 
     def import_data(self, version: str, **extra) -> tuple[str, dict]:
         self.runs += 1
-        return create(DatasetImportJobProvider(), self.conn, jobName=f"gated-{version}-{self.runs}",
-                      datasetArn=self.group["dataset"], roleArn=self.seeded["role"],
-                      dataSource={"dataLocation": f"s3://{self.seeded['bucket']}/datasets/{version}/interactions.csv"},
-                      **extra)
+        return create(
+            DatasetImportJobProvider(),
+            self.conn,
+            jobName=f"gated-{version}-{self.runs}",
+            datasetArn=self.group["dataset"],
+            roleArn=self.seeded["role"],
+            dataSource={"dataLocation": f"s3://{self.seeded['bucket']}/datasets/{version}/interactions.csv"},
+            **extra,
+        )
 
     def train(self, version: str, solution: str | None = None) -> dict:
         job, _ = self.import_data(version)
-        _, outs = create(SolutionVersionProvider(), self.conn, solutionArn=solution or self.group["solution"],
-                         triggers={"datasetImportJobArn": job})
+        _, outs = create(
+            SolutionVersionProvider(),
+            self.conn,
+            solutionArn=solution or self.group["solution"],
+            triggers={"datasetImportJobArn": job},
+        )
         return outs
 
 
@@ -76,8 +96,9 @@ def served(conn, experiment):
 
 
 def gate(conn, seeded, **props) -> dict:
-    checked = PromotionProvider().check({}, {**conn, "campaignName": CAMPAIGN, "historyBucket": seeded["bucket"],
-                                             "metric": METRIC, **props})
+    checked = PromotionProvider().check(
+        {}, {**conn, "campaignName": CAMPAIGN, "historyBucket": seeded["bucket"], "metric": METRIC, **props}
+    )
     assert checked.failures == [], [f.reason for f in checked.failures]
     return checked.inputs
 
@@ -122,7 +143,11 @@ def test_a_worse_challenger_is_rejected_and_the_campaign_keeps_the_champion(conn
     assert outs["decision"] == "reject", outs["reason"]
     assert outs["challengerMetrics"][METRIC] < outs["championMetrics"][METRIC]
     assert outs["servedVersionArn"] == champion
-    news = CampaignProvider().check(served["campaign"], {**served["campaign"], "solutionVersionArn": outs["servedVersionArn"]}).inputs
+    news = (
+        CampaignProvider()
+        .check(served["campaign"], {**served["campaign"], "solutionVersionArn": outs["servedVersionArn"]})
+        .inputs
+    )
     assert not CampaignProvider().diff(served["campaign"]["arn"], served["campaign"], news).changes
     assert serving(aws, served["campaign"]) == champion
     assert [r["decision"] for r in history(aws, seeded)] == ["promote", "reject"]
@@ -139,15 +164,20 @@ def test_training_not_waited_for_keeps_the_champion_until_a_later_up_promotes(co
     job, job_outs = experiment.import_data("skewed", **background)
     assert job_outs["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS")
     provider = SolutionVersionProvider()
-    version_id, version = create(provider, conn, solutionArn=experiment.group["solution"],
-                                 triggers={"datasetImportJobArn": job}, **background)
+    version_id, version = create(
+        provider, conn, solutionArn=experiment.group["solution"], triggers={"datasetImportJobArn": job}, **background
+    )
     # The import is still running, so training has not started; the campaign keeps its model.
     assert (version["status"], version["arn"]) == (WAITING_FOR_IMPORT, None)
     promotion = decide(conn, seeded, challengerStatus=version["status"])
     assert promotion["decision"] == "pending" and promotion["servedVersionArn"] == champion
     # No null outputs: a key missing from the state would read as unknown in every later preview.
     assert None not in promotion.values() and promotion["challengerArn"] == ""
-    assert not PromotionProvider().diff("promotion", promotion, gate(conn, seeded, challengerStatus=version["status"])).changes
+    assert (
+        not PromotionProvider()
+        .diff("promotion", promotion, gate(conn, seeded, challengerStatus=version["status"]))
+        .changes
+    )
 
     # A later `up`: the finished import shows as a change, and training starts without waiting, under its
     # ARN: the placeholder is replaced (the engine creates the started version, then drops the placeholder).
@@ -172,16 +202,24 @@ def test_training_not_waited_for_keeps_the_champion_until_a_later_up_promotes(co
     assert provider.read(version_id, version).outs["arn"] == version["arn"]
     promotion = decide(conn, seeded, promotion, challengerArn=version["arn"], challengerStatus="ACTIVE")
     assert promotion["decision"] == "promote", promotion["reason"]  # same data as the champion's: no worse
-    served["campaign"] = update(CampaignProvider(), served["campaign"], solutionVersionArn=promotion["servedVersionArn"])
+    served["campaign"] = update(
+        CampaignProvider(), served["campaign"], solutionVersionArn=promotion["servedVersionArn"]
+    )
     assert serving(aws, served["campaign"]) == version["arn"]
     served["promotion"] = promotion
 
 
-def test_a_failed_training_not_waited_for_reports_the_reason_and_leaves_the_campaign(conn, seeded, aws, experiment,
-                                                                                      served, emulator, group):
+def test_a_failed_training_not_waited_for_reports_the_reason_and_leaves_the_campaign(
+    conn, seeded, aws, experiment, served, emulator, group
+):
     champion = serving(aws, served["campaign"])
-    doomed, _ = create(SolutionProvider(), conn, name="gated-doomed", datasetGroupArn=group["group"],
-                       recipeArn="arn:aws:personalize:::recipe/aws-popularity-count")
+    doomed, _ = create(
+        SolutionProvider(),
+        conn,
+        name="gated-doomed",
+        datasetGroupArn=group["group"],
+        recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
+    )
     set_faults(emulator, {"fail": {doomed: "The training data has too few users"}})  # every version of it fails
     try:
         provider = SolutionVersionProvider()
@@ -198,12 +236,19 @@ def test_a_failed_training_not_waited_for_reports_the_reason_and_leaves_the_camp
     SolutionProvider().delete(doomed, {**conn})
 
 
-def test_a_replaced_solution_the_gate_kept_serving_is_retained_then_released(conn, seeded, aws, experiment, served, group):
+def test_a_replaced_solution_the_gate_kept_serving_is_retained_then_released(
+    conn, seeded, aws, experiment, served, group
+):
     api = aws("personalize")
     champion = serving(aws, served["campaign"])
     old_solution = champion.rsplit("/", 1)[0]
-    new_solution, _ = create(SolutionProvider(), conn, name="gated-new-recipe", datasetGroupArn=group["group"],
-                             recipeArn="arn:aws:personalize:::recipe/aws-popularity-count")
+    new_solution, _ = create(
+        SolutionProvider(),
+        conn,
+        name="gated-new-recipe",
+        datasetGroupArn=group["group"],
+        recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
+    )
     challenger = experiment.train("uniform", solution=new_solution)
     promotion = decide(conn, seeded, served["promotion"], challengerArn=challenger["arn"], challengerStatus="ACTIVE")
     assert promotion["decision"] == "reject"
@@ -214,10 +259,13 @@ def test_a_replaced_solution_the_gate_kept_serving_is_retained_then_released(con
     assert [t["tagValue"] for t in tags if t["tagKey"] == RETAINED_TAG] == [served["campaign"]["arn"]]
 
     # Accepting the new recipe after all moves the campaign, which deletes the kept solution.
-    promotion = decide(conn, seeded, promotion, challengerArn=challenger["arn"], challengerStatus="ACTIVE",
-                       minImprovement=-1.0)
+    promotion = decide(
+        conn, seeded, promotion, challengerArn=challenger["arn"], challengerStatus="ACTIVE", minImprovement=-1.0
+    )
     assert promotion["decision"] == "promote"
-    served["campaign"] = update(CampaignProvider(), served["campaign"], solutionVersionArn=promotion["servedVersionArn"])
+    served["campaign"] = update(
+        CampaignProvider(), served["campaign"], solutionVersionArn=promotion["servedVersionArn"]
+    )
     assert SolutionProvider().read(old_solution, {**conn}).id is None
 
 
@@ -225,22 +273,42 @@ def test_the_gate_can_decide_on_the_held_out_validation_set(conn, seeded, aws, e
     champion = serving(aws, served["campaign"])  # trained on uniform data by now
     challenger = experiment.train("skewed", solution=champion.rsplit("/", 1)[0])
     validation = {"bucket": seeded["bucket"], "datasetVersion": "skewed", "roleArn": seeded["role"], "maxUsers": 50}
-    outs = decide(conn, seeded, challengerArn=challenger["arn"], challengerStatus="ACTIVE",
-                  metric="validation.ndcg_at_10", validation=validation)
+    outs = decide(
+        conn,
+        seeded,
+        challengerArn=challenger["arn"],
+        challengerStatus="ACTIVE",
+        metric="validation.ndcg_at_10",
+        validation=validation,
+    )
 
     assert outs["decision"] == "promote", outs["reason"]
     assert outs["championArn"] == champion
     for scored in (outs["championMetrics"], outs["challengerMetrics"]):
         assert scored["validation.users"] == 50  # both scored on the same sample of the same held-out data
-        assert {"validation.precision_at_10", "validation.recall_at_10", "validation.mrr", "validation.coverage"} <= set(scored)
+        assert {
+            "validation.precision_at_10",
+            "validation.recall_at_10",
+            "validation.mrr",
+            "validation.coverage",
+        } <= set(scored)
         assert METRIC in scored  # the service's own metrics are recorded beside them
     assert outs["challengerMetrics"]["validation.ndcg_at_10"] > outs["championMetrics"]["validation.ndcg_at_10"]
     assert "validation.ndcg_at_10: challenger" in outs["reason"]
 
 
 def test_gate_inputs_are_checked_before_anything_runs(conn):
-    checked = PromotionProvider().check({}, {**conn, "campaignName": CAMPAIGN, "metric": "auc", "onReject": "keep",
-                                             "minImprovement": "a lot", "colour": "red"})
+    checked = PromotionProvider().check(
+        {},
+        {
+            **conn,
+            "campaignName": CAMPAIGN,
+            "metric": "auc",
+            "onReject": "keep",
+            "minImprovement": "a lot",
+            "colour": "red",
+        },
+    )
     reasons = " | ".join(f.reason for f in checked.failures)
     assert "promotion metric 'auc': allowed coverage" in reasons
     assert "promotion onReject 'keep': allowed warn, fail" in reasons
@@ -258,8 +326,13 @@ def wait_until(condition, seconds: float = 60.0):
 
 
 def test_update_mode_trains_full_first_then_updates_the_last_model(conn, seeded, group, experiment):
-    solution, _ = create(SolutionProvider(), conn, name="gated-incremental", datasetGroupArn=group["group"],
-                         recipeArn="arn:aws:personalize:::recipe/aws-user-personalization")
+    solution, _ = create(
+        SolutionProvider(),
+        conn,
+        name="gated-incremental",
+        datasetGroupArn=group["group"],
+        recipeArn="arn:aws:personalize:::recipe/aws-user-personalization",
+    )
     experiment.import_data("skewed")
     provider = SolutionVersionProvider()
     first_id, first = create(provider, conn, solutionArn=solution, trainingMode="UPDATE")

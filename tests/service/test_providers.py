@@ -31,15 +31,26 @@ def chain(conn, seeded):
     """group > schema > dataset > import v1 > solution > version > campaign."""
     ids = interactions_group(conn, "chain")
     ids["import"], ids["import_outs"] = create(
-        DatasetImportJobProvider(), conn, jobName="chain-v1", datasetArn=ids["dataset"], roleArn=seeded["role"],
-        dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/v1/interactions.csv"})
+        DatasetImportJobProvider(),
+        conn,
+        jobName="chain-v1",
+        datasetArn=ids["dataset"],
+        roleArn=seeded["role"],
+        dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/v1/interactions.csv"},
+    )
     ids["solution"], ids["solution_outs"] = create(
-        SolutionProvider(), conn, name="chain", datasetGroupArn=ids["group"],
-        recipeArn="arn:aws:personalize:::recipe/aws-popularity-count")
-    ids["version"], ids["version_outs"] = create(SolutionVersionProvider(), conn, solutionArn=ids["solution"],
-                                                 triggers={"datasetImportJobArn": ids["import"]})
-    ids["campaign"], ids["campaign_outs"] = create(CampaignProvider(), conn, name="chain",
-                                                   solutionVersionArn=ids["version"], minProvisionedTPS=1)
+        SolutionProvider(),
+        conn,
+        name="chain",
+        datasetGroupArn=ids["group"],
+        recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
+    )
+    ids["version"], ids["version_outs"] = create(
+        SolutionVersionProvider(), conn, solutionArn=ids["solution"], triggers={"datasetImportJobArn": ids["import"]}
+    )
+    ids["campaign"], ids["campaign_outs"] = create(
+        CampaignProvider(), conn, name="chain", solutionVersionArn=ids["version"], minProvisionedTPS=1
+    )
     return ids
 
 
@@ -75,13 +86,23 @@ def test_campaign_tps_changes_in_place_and_waits_for_the_update(chain, aws):
 
 
 def test_campaign_serves_a_new_solution_version_in_place(chain, conn, aws, seeded):
-    new_import, _ = create(DatasetImportJobProvider(), conn, jobName="chain-v2", datasetArn=chain["dataset"],
-                           roleArn=seeded["role"], dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/v2/interactions.csv"})
-    new_version, _ = create(SolutionVersionProvider(), conn, solutionArn=chain["solution"],
-                            triggers={"datasetImportJobArn": new_import})
+    new_import, _ = create(
+        DatasetImportJobProvider(),
+        conn,
+        jobName="chain-v2",
+        datasetArn=chain["dataset"],
+        roleArn=seeded["role"],
+        dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/v2/interactions.csv"},
+    )
+    new_version, _ = create(
+        SolutionVersionProvider(), conn, solutionArn=chain["solution"], triggers={"datasetImportJobArn": new_import}
+    )
     outs = update(CampaignProvider(), chain["campaign_outs"], solutionVersionArn=new_version)
     assert outs["arn"] == chain["campaign"]
-    assert aws("personalize").describe_campaign(campaignArn=chain["campaign"])["campaign"]["solutionVersionArn"] == new_version
+    assert (
+        aws("personalize").describe_campaign(campaignArn=chain["campaign"])["campaign"]["solutionVersionArn"]
+        == new_version
+    )
     chain["campaign_outs"] = outs
 
 
@@ -99,8 +120,12 @@ def test_drift_out_of_band_is_seen_by_read(chain, aws, conn):
 
 
 def test_solution_auto_training_updates_in_place(chain, aws):
-    outs = update(SolutionProvider(), chain["solution_outs"], performAutoTraining=True,
-                  solutionConfig={"autoTrainingConfig": {"schedulingExpression": "rate(7 days)"}})
+    outs = update(
+        SolutionProvider(),
+        chain["solution_outs"],
+        performAutoTraining=True,
+        solutionConfig={"autoTrainingConfig": {"schedulingExpression": "rate(7 days)"}},
+    )
     described = aws("personalize").describe_solution(solutionArn=chain["solution"])["solution"]
     assert described["performAutoTraining"] is True
     assert outs["arn"] == chain["solution"]
@@ -114,8 +139,14 @@ def test_create_adopts_a_leftover_with_the_same_settings_and_refuses_other_setti
 
 
 def test_adopt_arn_takes_over_an_existing_resource(chain, conn):
-    arn, outs = create(CampaignProvider(), conn, name="chain", solutionVersionArn=chain["campaign_outs"]["solutionVersionArn"],
-                       minProvisionedTPS=7, adoptArn=chain["campaign"])
+    arn, outs = create(
+        CampaignProvider(),
+        conn,
+        name="chain",
+        solutionVersionArn=chain["campaign_outs"]["solutionVersionArn"],
+        minProvisionedTPS=7,
+        adoptArn=chain["campaign"],
+    )
     assert arn == chain["campaign"] and outs["status"] == "ACTIVE"
 
 
@@ -127,22 +158,39 @@ def test_event_tracker_outputs_its_tracking_id(chain, conn):
 
 def test_filter_is_created_and_replaced_on_a_new_expression(chain, conn):
     provider = FilterProvider()
-    arn, outs = create(provider, conn, name="chain-no-purchases", datasetGroupArn=chain["group"],
-                       filterExpression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")')
+    arn, outs = create(
+        provider,
+        conn,
+        name="chain-no-purchases",
+        datasetGroupArn=chain["group"],
+        filterExpression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")',
+    )
     assert outs["status"] == "ACTIVE"
-    news = provider.check(outs, {**outs, "filterExpression": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("click")'}).inputs
+    news = provider.check(
+        outs, {**outs, "filterExpression": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("click")'}
+    ).inputs
     assert provider.diff(arn, outs, news).replaces == ["filterExpression"]
     chain["filter"], chain["filter_outs"] = arn, outs
 
 
 def test_batch_inference_job_writes_results_and_cannot_be_deleted(chain, conn, seeded, aws):
     s3 = aws("s3")
-    s3.put_object(Bucket=seeded["bucket"], Key="batch-input/users.json",
-                  Body="\n".join(json.dumps({"userId": f"u{i}"}) for i in range(5)).encode())
+    s3.put_object(
+        Bucket=seeded["bucket"],
+        Key="batch-input/users.json",
+        Body="\n".join(json.dumps({"userId": f"u{i}"}) for i in range(5)).encode(),
+    )
     provider = BatchInferenceJobProvider()
-    arn, outs = create(provider, conn, jobName="chain-batch", solutionVersionArn=chain["version"], roleArn=seeded["role"],
-                       jobInput={"s3DataSource": {"path": f"s3://{seeded['bucket']}/batch-input/users.json"}},
-                       jobOutput={"s3DataDestination": {"path": f"s3://{seeded['bucket']}/batch-output/"}}, numResults=5)
+    arn, outs = create(
+        provider,
+        conn,
+        jobName="chain-batch",
+        solutionVersionArn=chain["version"],
+        roleArn=seeded["role"],
+        jobInput={"s3DataSource": {"path": f"s3://{seeded['bucket']}/batch-input/users.json"}},
+        jobOutput={"s3DataDestination": {"path": f"s3://{seeded['bucket']}/batch-output/"}},
+        numResults=5,
+    )
     assert outs["status"] == "ACTIVE"
     body = s3.get_object(Bucket=seeded["bucket"], Key="batch-output/users.json.out")["Body"].read().decode()
     assert len(body.strip().splitlines()) == 5
@@ -152,8 +200,14 @@ def test_batch_inference_job_writes_results_and_cannot_be_deleted(chain, conn, s
 
 def test_import_of_missing_data_fails_with_the_service_reason(chain, conn, seeded):
     with pytest.raises(ResourceFailed, match="CREATE FAILED"):
-        create(DatasetImportJobProvider(), conn, jobName="chain-missing", datasetArn=chain["dataset"], roleArn=seeded["role"],
-               dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/none/interactions.csv"})
+        create(
+            DatasetImportJobProvider(),
+            conn,
+            jobName="chain-missing",
+            datasetArn=chain["dataset"],
+            roleArn=seeded["role"],
+            dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/none/interactions.csv"},
+        )
 
 
 def test_deadline_exceeded_says_what_it_waited_for(chain, conn):
@@ -165,7 +219,11 @@ def test_deadline_exceeded_says_what_it_waited_for(chain, conn):
 def test_group_delete_waits_for_its_children_then_everything_is_gone(chain, conn, aws):
     """Deleting in the order the service demands, with the group's delete retried
     while its children are still going away."""
-    for provider_class, key in ((CampaignProvider, "campaign"), (EventTrackerProvider, "tracker"), (FilterProvider, "filter")):
+    for provider_class, key in (
+        (CampaignProvider, "campaign"),
+        (EventTrackerProvider, "tracker"),
+        (FilterProvider, "filter"),
+    ):
         provider_class().delete(chain[key], conn)
     SolutionProvider().delete(chain["solution"], conn)
 
@@ -211,5 +269,9 @@ def test_a_forced_create_failure_reports_the_reason_and_leaves_nothing(conn, emu
     finally:
         set_faults(emulator, None)
     # The failed group is deleted (or on its way out): a later `up` can create it afresh.
-    failed = DatasetGroupProvider().lifecycle(conn).describe("arn:aws:personalize:us-east-1:123456789012:dataset-group/doomed")
+    failed = (
+        DatasetGroupProvider()
+        .lifecycle(conn)
+        .describe("arn:aws:personalize:us-east-1:123456789012:dataset-group/doomed")
+    )
     assert failed is None or failed["status"].startswith("DELETE")

@@ -47,29 +47,55 @@ def deployed(conn, seeded, aws, emulator) -> dict:
     data = mixed_events_csv()
     aws("s3").put_object(Bucket=seeded["bucket"], Key=f"datasets/{DATASET_VERSION}/interactions.csv", Body=data)
     ids = interactions_group(conn, EXPERIMENT)
-    import_arn, _ = create(DatasetImportJobProvider(), conn, jobName=f"{EXPERIMENT}-{DATASET_VERSION}",
-                           datasetArn=ids["dataset"], roleArn=seeded["role"],
-                           dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/{DATASET_VERSION}/interactions.csv"})
+    import_arn, _ = create(
+        DatasetImportJobProvider(),
+        conn,
+        jobName=f"{EXPERIMENT}-{DATASET_VERSION}",
+        datasetArn=ids["dataset"],
+        roleArn=seeded["role"],
+        dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/{DATASET_VERSION}/interactions.csv"},
+    )
     # Trained on clicks, the model leaves out of a user's recommendations only what
     # they clicked: items they purchased still come up unless the filter removes them.
-    solution, _ = create(SolutionProvider(), conn, name=EXPERIMENT, datasetGroupArn=ids["group"], recipeArn=RECIPE,
-                         eventType="click")
-    version, _ = create(SolutionVersionProvider(), conn, solutionArn=solution,
-                        triggers={"datasetImportJobArn": import_arn})
+    solution, _ = create(
+        SolutionProvider(), conn, name=EXPERIMENT, datasetGroupArn=ids["group"], recipeArn=RECIPE, eventType="click"
+    )
+    version, _ = create(
+        SolutionVersionProvider(), conn, solutionArn=solution, triggers={"datasetImportJobArn": import_arn}
+    )
     campaign, _ = create(CampaignProvider(), conn, name=EXPERIMENT, solutionVersionArn=version, minProvisionedTPS=1)
-    no_purchases, _ = create(FilterProvider(), conn, name=f"{EXPERIMENT}-no-purchases", datasetGroupArn=ids["group"],
-                             filterExpression=NO_PURCHASES)
-    not_these, _ = create(FilterProvider(), conn, name=f"{EXPERIMENT}-not-these", datasetGroupArn=ids["group"],
-                          filterExpression=NOT_THESE)
+    no_purchases, _ = create(
+        FilterProvider(),
+        conn,
+        name=f"{EXPERIMENT}-no-purchases",
+        datasetGroupArn=ids["group"],
+        filterExpression=NO_PURCHASES,
+    )
+    not_these, _ = create(
+        FilterProvider(), conn, name=f"{EXPERIMENT}-not-these", datasetGroupArn=ids["group"], filterExpression=NOT_THESE
+    )
     outputs = {
         "bucket": seeded["bucket"],
         "personalizeRoleArn": seeded["role"],
         "connection": {"region": conn["region"], "endpoint": conn["endpoint"]},
-        "experiments": {EXPERIMENT: {"campaignArn": campaign, "servedVersionArn": version,
-                                     "datasetVersion": DATASET_VERSION, "recipe": RECIPE,
-                                     "filters": {"no-purchases": no_purchases, "not-these": not_these}}},
+        "experiments": {
+            EXPERIMENT: {
+                "campaignArn": campaign,
+                "servedVersionArn": version,
+                "datasetVersion": DATASET_VERSION,
+                "recipe": RECIPE,
+                "filters": {"no-purchases": no_purchases, "not-these": not_these},
+            }
+        },
     }
-    return {"outputs": outputs, "experiment": EXPERIMENT, "filter": "no-purchases", "csv": data,
-            "version_arn": version, "campaign_arn": campaign, "group_arn": ids["group"],
-            "model_dir": str(emulator.control.model_dir(version)),
-            "dataset_group_dir": str(emulator.control.dataset_group_dir(ids["group"]))}
+    return {
+        "outputs": outputs,
+        "experiment": EXPERIMENT,
+        "filter": "no-purchases",
+        "csv": data,
+        "version_arn": version,
+        "campaign_arn": campaign,
+        "group_arn": ids["group"],
+        "model_dir": str(emulator.control.model_dir(version)),
+        "dataset_group_dir": str(emulator.control.dataset_group_dir(ids["group"])),
+    }

@@ -25,8 +25,18 @@ def write_outputs(tmp_path, outputs: dict) -> str:
 
 
 def batch(tmp_path, outputs: dict, *args: str) -> int:
-    return main(["batch", "--stack", "test", "--outputs-json", write_outputs(tmp_path, outputs),
-                 "--output", str(tmp_path / "recs.csv"), *args])
+    return main(
+        [
+            "batch",
+            "--stack",
+            "test",
+            "--outputs-json",
+            write_outputs(tmp_path, outputs),
+            "--output",
+            str(tmp_path / "recs.csv"),
+            *args,
+        ]
+    )
 
 
 def read_csv(path) -> list[dict]:
@@ -37,7 +47,9 @@ def read_csv(path) -> list[dict]:
 
 
 def jobs(aws, deployed) -> list[dict]:
-    return aws("personalize").list_batch_inference_jobs(solutionVersionArn=deployed["version_arn"])["batchInferenceJobs"]
+    return aws("personalize").list_batch_inference_jobs(solutionVersionArn=deployed["version_arn"])[
+        "batchInferenceJobs"
+    ]
 
 
 def outputs_under(aws, deployed, prefix: str) -> set[str]:
@@ -52,15 +64,17 @@ def test_batch_answers_each_user_of_a_file_with_ranked_items(deployed, aws, tmp_
     # Other tests' ad hoc jobs (in any order) write beside this one's output.
     earlier = outputs_under(aws, deployed, "batch-output/serving/adhoc/")
 
-    code = batch(tmp_path, deployed["outputs"], "--experiment", deployed["experiment"], "--users", str(users_file),
-                 "--num", "5")
+    code = batch(
+        tmp_path, deployed["outputs"], "--experiment", deployed["experiment"], "--users", str(users_file), "--num", "5"
+    )
 
     assert code == 0, capsys.readouterr().err
     rows = read_csv(tmp_path / "recs.csv")
     assert [(r["userId"], r["rank"]) for r in rows] == [(u, str(rank)) for u in users for rank in range(1, 6)]
     for user in users:
-        expected = recommend(deployed["model_dir"], user_id=user, num_results=5,
-                             dataset_group_dir=deployed["dataset_group_dir"])
+        expected = recommend(
+            deployed["model_dir"], user_id=user, num_results=5, dataset_group_dir=deployed["dataset_group_dir"]
+        )
         got = [r for r in rows if r["userId"] == user]
         assert [r["itemId"] for r in got] == [e["itemId"] for e in expected]
         assert [float(r["score"]) for r in got] == pytest.approx([e["score"] for e in expected])
@@ -88,11 +102,27 @@ def test_the_same_request_reuses_its_job_and_another_runs_a_new_one(deployed, aw
 
 def test_a_filter_is_applied_by_the_job(deployed, aws, tmp_path):
     filter_arn = deployed["outputs"]["experiments"][deployed["experiment"]]["filters"][deployed["filter"]]
-    assert batch(tmp_path, deployed["outputs"], "--experiment", deployed["experiment"], "--filter", deployed["filter"],
-                 "--user", training_users(deployed)[1]) == 0
-    filtered = [job for job in jobs(aws, deployed)
-                if aws("personalize").describe_batch_inference_job(batchInferenceJobArn=job["batchInferenceJobArn"])
-                ["batchInferenceJob"].get("filterArn") == filter_arn]
+    assert (
+        batch(
+            tmp_path,
+            deployed["outputs"],
+            "--experiment",
+            deployed["experiment"],
+            "--filter",
+            deployed["filter"],
+            "--user",
+            training_users(deployed)[1],
+        )
+        == 0
+    )
+    filtered = [
+        job
+        for job in jobs(aws, deployed)
+        if aws("personalize")
+        .describe_batch_inference_job(batchInferenceJobArn=job["batchInferenceJobArn"])["batchInferenceJob"]
+        .get("filterArn")
+        == filter_arn
+    ]
     assert len(filtered) == 1
 
 
@@ -111,14 +141,26 @@ def test_unknown_users_are_named_and_refused_unless_allowed(deployed, tmp_path, 
 def test_users_the_job_cannot_answer_are_named(deployed, conn, tmp_path, capsys):
     """A filter with a placeholder needs values the command does not send: the
     job answers every line with an error instead of recommendations."""
-    placeholder, _ = create(FilterProvider(), conn, name="serving-by-type", datasetGroupArn=deployed["group_arn"],
-                            filterExpression="INCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ($TYPE)")
+    placeholder, _ = create(
+        FilterProvider(),
+        conn,
+        name="serving-by-type",
+        datasetGroupArn=deployed["group_arn"],
+        filterExpression="INCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ($TYPE)",
+    )
     outputs = json.loads(json.dumps(deployed["outputs"]))
     outputs["experiments"][deployed["experiment"]]["filters"]["by-type"] = placeholder
     users = training_users(deployed)[:2]
 
-    code = batch(tmp_path, outputs, "--experiment", deployed["experiment"], "--filter", "by-type",
-                 *[arg for user in users for arg in ("--user", user)])
+    code = batch(
+        tmp_path,
+        outputs,
+        "--experiment",
+        deployed["experiment"],
+        "--filter",
+        "by-type",
+        *[arg for user in users for arg in ("--user", user)],
+    )
 
     assert code == 1
     err = capsys.readouterr().err
@@ -127,13 +169,20 @@ def test_users_the_job_cannot_answer_are_named(deployed, conn, tmp_path, capsys)
     assert read_csv(tmp_path / "recs.csv") == []
 
 
-@pytest.mark.parametrize("change, args, message", [
-    (None, ["--experiment", "nope"], "stack test has no experiment 'nope'; its experiments: serving"),
-    ("servedVersionArn", [], "experiment serving has no output 'servedVersionArn'"),
-    ("bucket", [], "stack test has no output 'bucket'"),
-    (None, ["--filter", "no-such-filter"], "experiment serving has no filter 'no-such-filter'; its filters: no-purchases"),
-    (None, ["--num", "0"], "numResults"),
-])
+@pytest.mark.parametrize(
+    "change, args, message",
+    [
+        (None, ["--experiment", "nope"], "stack test has no experiment 'nope'; its experiments: serving"),
+        ("servedVersionArn", [], "experiment serving has no output 'servedVersionArn'"),
+        ("bucket", [], "stack test has no output 'bucket'"),
+        (
+            None,
+            ["--filter", "no-such-filter"],
+            "experiment serving has no filter 'no-such-filter'; its filters: no-purchases",
+        ),
+        (None, ["--num", "0"], "numResults"),
+    ],
+)
 def test_bad_requests_exit_2_saying_what_is_wrong(deployed, tmp_path, capsys, change, args, message):
     outputs = json.loads(json.dumps(deployed["outputs"]))
     if change == "servedVersionArn":

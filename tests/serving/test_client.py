@@ -34,8 +34,13 @@ def purchased(deployed, user: str) -> set[str]:
 
 def expected(deployed, user: str, num_results: int, **kwargs) -> list[dict]:
     """The emulator's model asked directly, without the runtime API."""
-    return infer.recommend(deployed["model_dir"], user_id=user, num_results=num_results,
-                           dataset_group_dir=deployed["dataset_group_dir"], **kwargs)
+    return infer.recommend(
+        deployed["model_dir"],
+        user_id=user,
+        num_results=num_results,
+        dataset_group_dir=deployed["dataset_group_dir"],
+        **kwargs,
+    )
 
 
 def item_ids(items: list[dict]) -> list[str]:
@@ -80,23 +85,32 @@ def test_the_filter_removes_what_the_user_purchased(recommender, deployed):
 def test_filter_values_fill_the_filters_placeholders(recommender):
     unfiltered = item_ids(recommender.recommend(user_id="u3", num_results=10))
     excluded = unfiltered[:2]
-    filtered = item_ids(recommender.recommend(user_id="u3", num_results=10, filter="not-these",
-                                              filter_values={"ITEMS": excluded}))
+    filtered = item_ids(
+        recommender.recommend(user_id="u3", num_results=10, filter="not-these", filter_values={"ITEMS": excluded})
+    )
     assert len(filtered) == 10 and not set(excluded) & set(filtered)
     assert filtered[:8] == unfiltered[2:]
 
 
 def test_a_python_value_becomes_the_text_filter_values_carry():
     assert filter_value(["Comedy", "Drama"]) == '"Comedy","Drama"'
-    assert filter_value("Film \"noir\"") == '"Film \\"noir\\""'
+    assert filter_value('Film "noir"') == '"Film \\"noir\\""'
     assert filter_value(10) == "10" and filter_value([1.5, 2]) == "1.5,2"
     assert filter_values_param({"$GENRE": "Comedy", "MAX_PRICE": 20}) == {"GENRE": '"Comedy"', "MAX_PRICE": "20"}
 
 
-@pytest.mark.parametrize("values, message", [
-    ({"GENRE": []}, "empty"), ({"GENRE": True}, "string or a number"), ({"GENRE": [None]}, "string or a number"),
-    ({"GEN-RE": "x"}, "placeholder name"), ({"GENRE": float("nan")}, "finite"),
-    ({"GENRE": "x" * 1000}, "at most 1000"), ({f"K{n}": "x" for n in range(26)}, "at most 25")])
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"GENRE": []}, "empty"),
+        ({"GENRE": True}, "string or a number"),
+        ({"GENRE": [None]}, "string or a number"),
+        ({"GEN-RE": "x"}, "placeholder name"),
+        ({"GENRE": float("nan")}, "finite"),
+        ({"GENRE": "x" * 1000}, "at most 1000"),
+        ({f"K{n}": "x" for n in range(26)}, "at most 25"),
+    ],
+)
 def test_filter_values_the_service_would_refuse_are_refused_here(values, message):
     with pytest.raises(ValueError, match=message):
         filter_values_param(values)
@@ -119,19 +133,22 @@ def test_ranking_with_the_filter_drops_purchased_items(recommender, deployed):
     assert sorted(item_ids(recommender.rank("u5", bought + others, filter="no-purchases"))) == sorted(others)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda r: r.recommend(), "user id or an item id"),
-    (lambda r: r.recommend(user_id="u1", num_results=0), "1 to 500"),
-    (lambda r: r.recommend(user_id="u1", num_results=501), "1 to 500"),
-    (lambda r: r.recommend(user_id="u1", num_results="5"), "1 to 500"),
-    (lambda r: r.recommend(user_id=""), "non-empty"),
-    (lambda r: r.recommend(user_id="u1", filter_values={"ITEMS": "i1"}), "without a filter"),
-    (lambda r: r.recommend(user_id="u1", context={"device": 3}), "context value"),
-    (lambda r: r.rank("u1", []), "1 to 500"),
-    (lambda r: r.rank("u1", [f"i{n}" for n in range(501)]), "1 to 500"),
-    (lambda r: r.rank("u1", "i1,i2"), "list of item ids"),
-    (lambda r: r.rank("u1", ["i1", ""]), "non-empty"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda r: r.recommend(), "user id or an item id"),
+        (lambda r: r.recommend(user_id="u1", num_results=0), "1 to 500"),
+        (lambda r: r.recommend(user_id="u1", num_results=501), "1 to 500"),
+        (lambda r: r.recommend(user_id="u1", num_results="5"), "1 to 500"),
+        (lambda r: r.recommend(user_id=""), "non-empty"),
+        (lambda r: r.recommend(user_id="u1", filter_values={"ITEMS": "i1"}), "without a filter"),
+        (lambda r: r.recommend(user_id="u1", context={"device": 3}), "context value"),
+        (lambda r: r.rank("u1", []), "1 to 500"),
+        (lambda r: r.rank("u1", [f"i{n}" for n in range(501)]), "1 to 500"),
+        (lambda r: r.rank("u1", "i1,i2"), "list of item ids"),
+        (lambda r: r.rank("u1", ["i1", ""]), "non-empty"),
+    ],
+)
 def test_bad_inputs_are_refused_before_any_call(recommender, emulator, call, message):
     calls = Calls(emulator)
     with pytest.raises(ValueError, match=message):

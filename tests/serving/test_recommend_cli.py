@@ -16,7 +16,10 @@ from serving.outputs import StackOutputs
 def outputs_file(deployed, tmp_path_factory):
     outputs = copy.deepcopy(deployed["outputs"])
     # Declared but never deployed: no campaign yet.
-    outputs["experiments"]["draft"] = {"datasetVersion": "serving-v1", "recipe": "arn:aws:personalize:::recipe/aws-sims"}
+    outputs["experiments"]["draft"] = {
+        "datasetVersion": "serving-v1",
+        "recipe": "arn:aws:personalize:::recipe/aws-sims",
+    }
     path = tmp_path_factory.mktemp("outputs") / "outputs.json"
     path.write_text(json.dumps(outputs))
     return str(path)
@@ -25,11 +28,23 @@ def outputs_file(deployed, tmp_path_factory):
 @pytest.fixture
 def recommend(outputs_file, deployed, capsys):
     """recommend(*args) -> (exit code, stdout, stderr), for the deployed experiment unless told otherwise."""
+
     def run(*args, experiment=None):
-        code = main(["recommend", "--stack", "test", "--outputs-json", outputs_file,
-                     "--experiment", experiment or deployed["experiment"], *args])
+        code = main(
+            [
+                "recommend",
+                "--stack",
+                "test",
+                "--outputs-json",
+                outputs_file,
+                "--experiment",
+                experiment or deployed["experiment"],
+                *args,
+            ]
+        )
         out, err = capsys.readouterr()
         return code, out, err
+
     return run
 
 
@@ -59,14 +74,27 @@ def test_json_has_the_items_and_what_was_asked(recommend, recommender, deployed)
     assert code == 0
     printed = json.loads(out)
     assert printed["items"] == recommender.recommend(user_id="u2", num_results=3, filter="no-purchases")
-    assert (printed["userId"], printed["filter"], printed["campaignArn"]) == ("u2", "no-purchases",
-                                                                              deployed["campaign_arn"])
+    assert (printed["userId"], printed["filter"], printed["campaignArn"]) == (
+        "u2",
+        "no-purchases",
+        deployed["campaign_arn"],
+    )
 
 
 def test_filter_values_from_the_command_line(recommend, recommender):
     excluded = [item["itemId"] for item in recommender.recommend(user_id="u3", num_results=2)]
-    code, out, _ = recommend("--user", "u3", "--num", "10", "--filter", "not-these",
-                             "--filter-value", f"ITEMS={excluded[0]}", "--filter-value", f"ITEMS={excluded[1]}")
+    code, out, _ = recommend(
+        "--user",
+        "u3",
+        "--num",
+        "10",
+        "--filter",
+        "not-these",
+        "--filter-value",
+        f"ITEMS={excluded[0]}",
+        "--filter-value",
+        f"ITEMS={excluded[1]}",
+    )
     assert code == 0
     shown = [row[1] for row in table_rows(out)]
     assert len(shown) == 10 and not set(excluded) & set(shown)
@@ -84,17 +112,28 @@ def test_an_unknown_user_is_asked_for_only_on_purpose(recommend):
     assert code == 0 and len(table_rows(out)) == 4
 
 
-@pytest.mark.parametrize("args, experiment, message", [
-    (["--user", "u1"], "nope", "no experiment 'nope'"),
-    (["--user", "stranger"], None, "unknown user id 'stranger'.*serving-v1.*--allow-unknown-users"),
-    (["--item", "i1"], "draft", "experiment draft has no output 'campaignArn'"),
-    (["--user", "u1", "--filter", "cheap"], None, "no filter 'cheap'; its filters: no-purchases, not-these"),
-    (["--user", "u1", "--filter", "not-these", "--filter-value", "ITEMS"], None, "--filter-value 'ITEMS' is not KEY=VALUE"),
-    (["--user", "u1", "--filter", "not-these", "--filter-value", "IT-EMS=i1"], None, "'IT-EMS=i1' is not KEY=VALUE"),
-    (["--user", "u1", "--num", "0"], None, "1 to 500, got 0"),
-    (["--item", "i1", "--rank", "i1,i2"], None, "--rank ranks items for a user"),
-    (["--user", "u1", "--rank", "i1,,i2"], None, "empty item id"),
-])
+@pytest.mark.parametrize(
+    "args, experiment, message",
+    [
+        (["--user", "u1"], "nope", "no experiment 'nope'"),
+        (["--user", "stranger"], None, "unknown user id 'stranger'.*serving-v1.*--allow-unknown-users"),
+        (["--item", "i1"], "draft", "experiment draft has no output 'campaignArn'"),
+        (["--user", "u1", "--filter", "cheap"], None, "no filter 'cheap'; its filters: no-purchases, not-these"),
+        (
+            ["--user", "u1", "--filter", "not-these", "--filter-value", "ITEMS"],
+            None,
+            "--filter-value 'ITEMS' is not KEY=VALUE",
+        ),
+        (
+            ["--user", "u1", "--filter", "not-these", "--filter-value", "IT-EMS=i1"],
+            None,
+            "'IT-EMS=i1' is not KEY=VALUE",
+        ),
+        (["--user", "u1", "--num", "0"], None, "1 to 500, got 0"),
+        (["--item", "i1", "--rank", "i1,i2"], None, "--rank ranks items for a user"),
+        (["--user", "u1", "--rank", "i1,,i2"], None, "empty item id"),
+    ],
+)
 def test_bad_input_exits_2_with_a_message_naming_it(recommend, args, experiment, message):
     code, out, err = recommend(*args, experiment=experiment)
     assert code == 2 and out == ""

@@ -13,12 +13,26 @@ def test_defaults_are_applied():
 
 
 def test_a_full_experiment_is_read():
-    config = parse("dev", {
-        "connection": {"region": "eu-west-1", "endpoint": "http://127.0.0.1:4599"},
-        "storage": {"bucketName": "lake", "roleArn": ROLE}, "waits": {"createSeconds": 60},
-        "experiments": [dict(GOOD, recipe="aws-user-personalization", trainingMode="UPDATE", eventTracker=True,
-                             eventType="click", minProvisionedTPS=3, campaignConfig={"itemExplorationConfig": {"explorationWeight": "0.1"}},
-                             filters={"fresh": "INCLUDE ItemID WHERE Items.AGE < 30"})]})
+    config = parse(
+        "dev",
+        {
+            "connection": {"region": "eu-west-1", "endpoint": "http://127.0.0.1:4599"},
+            "storage": {"bucketName": "lake", "roleArn": ROLE},
+            "waits": {"createSeconds": 60},
+            "experiments": [
+                dict(
+                    GOOD,
+                    recipe="aws-user-personalization",
+                    trainingMode="UPDATE",
+                    eventTracker=True,
+                    eventType="click",
+                    minProvisionedTPS=3,
+                    campaignConfig={"itemExplorationConfig": {"explorationWeight": "0.1"}},
+                    filters={"fresh": "INCLUDE ItemID WHERE Items.AGE < 30"},
+                )
+            ],
+        },
+    )
     [e] = config.experiments
     assert (e.training_mode, e.event_tracker, e.event_type, e.min_provisioned_tps) == ("UPDATE", True, "click", 3)
     assert e.filters == {"fresh": "INCLUDE ItemID WHERE Items.AGE < 30"}

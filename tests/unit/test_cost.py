@@ -7,8 +7,15 @@ from stacks.cost import campaign_cost, tiered_usd
 
 
 def stack(*tps: int):
-    return parse("dev", {"experiments": [{"name": f"e{i}", "recipe": "aws-popularity-count", "datasetVersion": "v1",
-                                          "minProvisionedTPS": t} for i, t in enumerate(tps)]})
+    return parse(
+        "dev",
+        {
+            "experiments": [
+                {"name": f"e{i}", "recipe": "aws-popularity-count", "datasetVersion": "v1", "minProvisionedTPS": t}
+                for i, t in enumerate(tps)
+            ]
+        },
+    )
 
 
 def test_one_tps_all_month_is_730_tps_hours_at_the_first_tier():
@@ -21,7 +28,9 @@ def test_tiers_apply_to_the_stack_total_and_experiments_share_it():
     # 30 TPS = 21,900 TPS-hours: 20,000 at $0.20 and 1,900 at $0.10.
     cost = campaign_cost(stack(10, 20))
     assert cost["usdPerMonthAtLeast"] == pytest.approx(20_000 * 0.20 + 1_900 * 0.10)
-    assert cost["experiments"]["e1"]["usdPerMonth"] == pytest.approx(2 * cost["experiments"]["e0"]["usdPerMonth"], abs=0.02)
+    assert cost["experiments"]["e1"]["usdPerMonth"] == pytest.approx(
+        2 * cost["experiments"]["e0"]["usdPerMonth"], abs=0.02
+    )
 
 
 def test_every_tier():

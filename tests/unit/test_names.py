@@ -13,8 +13,15 @@ def old_resource_name(*parts: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", "-".join(parts))[:63]
 
 
-@pytest.mark.parametrize("parts, digest", [(("local", "personalized"), None), (("dev", "user-personalization"), "1a2b3c4d"),
-                                           (("local", "popularity-baseline", "v1"), None), (("s", "e", "v 1.0"), "ffffffff")])
+@pytest.mark.parametrize(
+    "parts, digest",
+    [
+        (("local", "personalized"), None),
+        (("dev", "user-personalization"), "1a2b3c4d"),
+        (("local", "popularity-baseline", "v1"), None),
+        (("s", "e", "v 1.0"), "ffffffff"),
+    ],
+)
 def test_short_names_are_what_earlier_versions_deployed(parts, digest):
     assert bounded_name(parts, digest) == old_resource_name(*parts, *([digest] if digest else []))
 
@@ -27,7 +34,9 @@ def test_long_names_sharing_a_prefix_stay_distinct_and_keep_their_digest():
     assert names[0] != names[1]
     assert all(len(n) <= MAX_NAME and n.endswith(f"-{settings}") for n in names)
     # The cut did happen, and the old rule would have made the two the same name.
-    assert old_resource_name(stack, first, "interactions", settings) == old_resource_name(stack, second, "interactions", settings)
+    assert old_resource_name(stack, first, "interactions", settings) == old_resource_name(
+        stack, second, "interactions", settings
+    )
 
 
 def test_a_digest_that_cannot_fit_is_an_error():

@@ -25,7 +25,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
         elif args.typ == "aws:iam/role:Role":
             outputs.update(arn=f"arn:aws:iam::{ACCOUNT}:role/{args.name}")
         elif args.typ.startswith("pulumi-python:dynamic/personalize:"):
-            outputs.update(arn=f"arn:aws:personalize:us-east-1:{ACCOUNT}:{args.typ.rsplit(':', 1)[1].lower()}/{args.name}")
+            outputs.update(
+                arn=f"arn:aws:personalize:us-east-1:{ACCOUNT}:{args.typ.rsplit(':', 1)[1].lower()}/{args.name}"
+            )
             if args.typ.endswith(":Promotion"):  # a first deployment: the challenger is served
                 outputs.update(servedVersionArn=args.inputs.get("challengerArn"), decision="initial")
         return f"{args.name}-id", outputs
@@ -73,7 +75,10 @@ def test_created_bucket_has_secure_defaults():
     [bucket] = mocks.of_type("aws:s3/bucket:Bucket")
     assert bucket.inputs.get("forceDestroy") is False
     [block] = mocks.of_type("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
-    assert all(block.inputs[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
+    assert all(
+        block.inputs[k] is True
+        for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    )
     [sse] = mocks.of_type("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
     assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
     [versioning] = mocks.of_type("aws:s3/bucketVersioning:BucketVersioning")
@@ -84,7 +89,10 @@ def test_a_kms_key_encrypts_the_bucket_and_the_role_may_use_it():
     key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     mocks = run_program("dev", {"experiments": [EXPERIMENT], "storage": {"kmsKeyArn": key}})
     [sse] = mocks.of_type("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
-    assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key}
+    assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"] == {
+        "sseAlgorithm": "aws:kms",
+        "kmsMasterKeyId": key,
+    }
     [access] = mocks.of_type("aws:iam/rolePolicy:RolePolicy")
     [kms] = [s for s in json.loads(access.inputs["policy"])["Statement"] if s["Resource"] == key]
     assert kms["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
@@ -98,7 +106,11 @@ def test_bucket_policy_is_tls_only_and_scopes_personalize_to_its_prefixes():
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     # What Personalize reads: exports, batch users files, validation users; writes: batch and evaluation results.
     bucket = "arn:aws:s3:::data-bucket-x1"
-    assert statements["PersonalizeReadsInputs"]["Resource"] == [f"{bucket}/datasets/*", f"{bucket}/batch-input/*", f"{bucket}/evaluations/*"]
+    assert statements["PersonalizeReadsInputs"]["Resource"] == [
+        f"{bucket}/datasets/*",
+        f"{bucket}/batch-input/*",
+        f"{bucket}/evaluations/*",
+    ]
     assert statements["PersonalizeWritesResults"]["Resource"] == [f"{bucket}/batch-output/*", f"{bucket}/evaluations/*"]
     for sid in ("PersonalizeListsData", "PersonalizeReadsInputs", "PersonalizeWritesResults"):
         assert statements[sid]["Principal"] == {"Service": "personalize.amazonaws.com"}
@@ -114,7 +126,11 @@ def test_role_trusts_only_personalize_from_this_account_and_touches_only_its_pre
     [access] = mocks.of_type("aws:iam/rolePolicy:RolePolicy")
     statements = {s["Action"]: s for s in json.loads(access.inputs["policy"])["Statement"]}
     bucket = "arn:aws:s3:::data-bucket-x1"
-    assert statements["s3:GetObject"]["Resource"] == [f"{bucket}/datasets/*", f"{bucket}/batch-input/*", f"{bucket}/evaluations/*"]
+    assert statements["s3:GetObject"]["Resource"] == [
+        f"{bucket}/datasets/*",
+        f"{bucket}/batch-input/*",
+        f"{bucket}/evaluations/*",
+    ]
     assert statements["s3:PutObject"]["Resource"] == [f"{bucket}/batch-output/*", f"{bucket}/evaluations/*"]
     assert statements["s3:ListBucket"]["Resource"] == bucket
 
@@ -128,11 +144,23 @@ def test_brought_bucket_and_role_register_no_aws_resources():
 
 
 def test_each_experiment_is_one_component_holding_its_chain():
-    second = dict(EXPERIMENT, name="personal", recipe="aws-user-personalization-v2", minProvisionedTPS=5,
-                  eventTracker=True, filters={"no-repeats": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'},
-                  batchInference={"inputKey": "batch-input/users.jsonl", "numResults": 10, "filter": "no-repeats"})
-    mocks = run_program("dev", {"experiments": [EXPERIMENT, second], "storage": BROUGHT,
-                                "connection": {"region": "us-east-1", "endpoint": "http://127.0.0.1:4599"}})
+    second = dict(
+        EXPERIMENT,
+        name="personal",
+        recipe="aws-user-personalization-v2",
+        minProvisionedTPS=5,
+        eventTracker=True,
+        filters={"no-repeats": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'},
+        batchInference={"inputKey": "batch-input/users.jsonl", "numResults": 10, "filter": "no-repeats"},
+    )
+    mocks = run_program(
+        "dev",
+        {
+            "experiments": [EXPERIMENT, second],
+            "storage": BROUGHT,
+            "connection": {"region": "us-east-1", "endpoint": "http://127.0.0.1:4599"},
+        },
+    )
 
     components = {c.name for c in mocks.of_type("personalize:experiment:Experiment")}
     assert components == {"popular", "personal"}
@@ -152,7 +180,10 @@ def test_each_experiment_is_one_component_holding_its_chain():
     campaign = mocks.personalize("Campaign")["personal-campaign"]
     assert campaign["name"] == "dev-personal" and campaign["minProvisionedTPS"] == 5
     assert campaign["endpoint"] == "http://127.0.0.1:4599" and campaign["region"] == "us-east-1"
-    assert mocks.personalize("Solution")["personal-solution"]["recipeArn"] == "arn:aws:personalize:::recipe/aws-user-personalization-v2"
+    assert (
+        mocks.personalize("Solution")["personal-solution"]["recipeArn"]
+        == "arn:aws:personalize:::recipe/aws-user-personalization-v2"
+    )
     assert campaign["solutionVersionArn"] == promotion["challengerArn"]  # through the gate's servedVersionArn
     version = mocks.personalize("SolutionVersion")["personal-version"]
     assert version["triggers"]["datasetImportJobArn"].endswith("datasetimportjob/personal-import")
@@ -161,11 +192,26 @@ def test_each_experiment_is_one_component_holding_its_chain():
 
 
 def test_promotion_policy_and_not_waiting_reach_the_resources():
-    mocks = run_program("dev", {"experiments": [EXPERIMENT], "storage": BROUGHT, "training": {"wait": False},
-                                "promotion": {"metric": "validation.ndcg_at_10", "minImprovement": 0.01,
-                                              "onReject": "fail", "validationUsers": 300}})
+    mocks = run_program(
+        "dev",
+        {
+            "experiments": [EXPERIMENT],
+            "storage": BROUGHT,
+            "training": {"wait": False},
+            "promotion": {
+                "metric": "validation.ndcg_at_10",
+                "minImprovement": 0.01,
+                "onReject": "fail",
+                "validationUsers": 300,
+            },
+        },
+    )
     promotion = mocks.personalize("Promotion")["popular-promotion"]
-    assert (promotion["metric"], promotion["minImprovement"], promotion["onReject"]) == ("validation.ndcg_at_10", 0.01, "fail")
+    assert (promotion["metric"], promotion["minImprovement"], promotion["onReject"]) == (
+        "validation.ndcg_at_10",
+        0.01,
+        "fail",
+    )
     assert promotion["campaignName"] == "dev-popular" and promotion["historyBucket"] == "team-lake"
     assert promotion["validation"]["maxUsers"] == 300 and promotion["validation"]["datasetVersion"] == "v1"
     # Not waiting is tied to the campaign whose model keeps serving meanwhile.
@@ -174,8 +220,15 @@ def test_promotion_policy_and_not_waiting_reach_the_resources():
 
 
 def suffix(kind: str) -> str:
-    return {"DatasetGroup": "group", "Schema": "schema", "Dataset": "interactions", "DatasetImportJob": "import",
-            "Solution": "solution", "SolutionVersion": "version", "Campaign": "campaign"}[kind]
+    return {
+        "DatasetGroup": "group",
+        "Schema": "schema",
+        "Dataset": "interactions",
+        "DatasetImportJob": "import",
+        "Solution": "solution",
+        "SolutionVersion": "version",
+        "Campaign": "campaign",
+    }[kind]
 
 
 @pytest.mark.parametrize("raw, key, value, allowed", BAD, ids=[case[1] for case in BAD])
@@ -202,7 +255,9 @@ def test_the_linter_does_find_a_broken_policy():
     # The check above can fail: a misspelt action is a finding.
     from parliament import analyze_policy_string
 
-    broken = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]})
+    broken = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}
+    )
     assert "UNKNOWN_ACTION" in {f.issue for f in analyze_policy_string(broken).findings}
 
 
@@ -212,6 +267,8 @@ def test_a_dataset_version_without_an_export_fails_before_anything_is_registered
     mocks = RecordingMocks()
     with pytest.raises(Exception) as failure:
         run_program("local", {"experiments": [EXPERIMENT], "storage": BROUGHT}, mocks)
-    assert ("stack 'local': config key 'experiments[0].datasetVersion' has value 'v1'; allowed: a version exported to "
-            "s3://team-lake/datasets/<version>/ (with its manifest.json): v0") in str(failure.value)
+    assert (
+        "stack 'local': config key 'experiments[0].datasetVersion' has value 'v1'; allowed: a version exported to "
+        "s3://team-lake/datasets/<version>/ (with its manifest.json): v0"
+    ) in str(failure.value)
     assert mocks.resources == []

@@ -26,14 +26,18 @@ def test_every_stack_file_in_the_repo_is_valid(stack_file):
 
 def requirement_names(name: str) -> set[str]:
     lines = [line.split("#")[0].strip() for line in (ROOT / name).read_text().splitlines()]
-    return {re.split(r"[\[=<>~!; ]", line, maxsplit=1)[0].lower() for line in lines if line and not line.startswith("-")}
+    return {
+        re.split(r"[\[=<>~!; ]", line, maxsplit=1)[0].lower() for line in lines if line and not line.startswith("-")
+    }
 
 
 def test_requirements_txt_is_what_the_program_needs_and_the_dev_file_adds_the_rest():
     program = requirement_names("requirements.txt")
     assert {"pulumi", "pulumi-aws", "boto3", "botocore"} <= program
     assert not program & {"moto", "numpy", "scipy", "polars", "matplotlib", "psycopg", "pytest", "ruff", "mypy"}
-    dev = [line for line in (ROOT / "requirements-dev.txt").read_text().splitlines() if line and not line.startswith("#")]
+    dev = [
+        line for line in (ROOT / "requirements-dev.txt").read_text().splitlines() if line and not line.startswith("#")
+    ]
     assert dev[0] == "-r requirements.txt"
     assert not program & requirement_names("requirements-dev.txt")  # each pin in one place
     assert all(re.search(r"(==|>=)", line) for line in dev[1:]), "every dev requirement is pinned"

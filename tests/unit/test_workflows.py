@@ -19,9 +19,13 @@ def load(name: str) -> dict:
 
 def test_actionlint_finds_nothing():
     # actionlint is pinned in tools/lint/go.mod and built from the Go module proxy.
-    result = subprocess.run(["go", "run", "github.com/rhysd/actionlint/cmd/actionlint", *sorted(map(str, WORKFLOWS.glob("*.yml")))],
-                            cwd=ROOT / "tools" / "lint", capture_output=True, text=True,
-                            env={**os.environ, "GOFLAGS": "-mod=mod"})
+    result = subprocess.run(
+        ["go", "run", "github.com/rhysd/actionlint/cmd/actionlint", *sorted(map(str, WORKFLOWS.glob("*.yml")))],
+        cwd=ROOT / "tools" / "lint",
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GOFLAGS": "-mod=mod"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -52,7 +56,12 @@ def test_every_workflow_stack_has_a_stack_file():
 
 
 def test_the_deploy_workflows_install_only_what_the_program_needs():
-    installs = [step["run"] for name in ("preview.yml", "up.yml") for job in load(name)["jobs"].values()
-                for step in job.get("steps", []) if "pip install" in step.get("run", "")]
+    installs = [
+        step["run"]
+        for name in ("preview.yml", "up.yml")
+        for job in load(name)["jobs"].values()
+        for step in job.get("steps", [])
+        if "pip install" in step.get("run", "")
+    ]
     assert len(installs) == 2
     assert all("-r requirements.txt" in run and "requirements-dev" not in run for run in installs)
