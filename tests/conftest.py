@@ -10,6 +10,7 @@ import pytest
 pytest.register_assert_rewrite("tests.helpers")
 
 from tests.helpers.paths import ROOT  # noqa: E402
+from tests.helpers.provider_fixtures import start_local  # noqa: E402
 
 # The fixtures the provider-level tests share (conn, seeded): defined once, in a
 # helpers module rather than a conftest other folders would import from.
@@ -36,36 +37,6 @@ os.environ.update(
 os.environ.pop("AWS_PROFILE", None)
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
-    """Tests run in random order (pytest-randomly shuffles modules, and tests
-    within them, before this hook), except the tests of a module marked
-    `pytestmark = pytest.mark.scenario`: steps of one story on resources they
-    share (a chain walked through its lifecycle, a gate's decision history),
-    which keep their file order wherever the module lands."""
-    start = 0
-    while start < len(items):
-        module = getattr(items[start], "module", None)
-        end = start + 1
-        while end < len(items) and getattr(items[end], "module", None) is module:
-            end += 1
-        if _is_scenario(module):
-            items[start:end] = sorted(items[start:end], key=_file_order)
-        start = end
-
-
-def _is_scenario(module) -> bool:
-    marks = getattr(module, "pytestmark", [])
-    return any(mark.name == "scenario" for mark in (marks if isinstance(marks, list) else [marks]))
-
-
-def _file_order(item) -> tuple:
-    function = getattr(item, "function", None)
-    line = function.__code__.co_firstlineno if function is not None else 0
-    callspec = getattr(item, "callspec", None)
-    return line, tuple(sorted(callspec.indices.items())) if callspec else ()
-
-
 def pytest_report_header(config):
     # Report the CLI the engine tests will use, without building one here.
     built = ROOT / ".tools" / "bin" / "pulumi"
@@ -76,16 +47,10 @@ def pytest_report_header(config):
     return f"pulumi CLI {version} at {cli}"
 
 
-# Realistic durations 2000x faster: a one-hour training takes 1.8 s.
-EMULATOR_TIME_SCALE = 0.0005
-
-
 @pytest.fixture(scope="module")
 def personalize_local(tmp_path_factory):
     """personalize-local in this process, one per test module."""
-    import local
-
-    handle = local.start(str(tmp_path_factory.mktemp("emulator-state")), port=0, time_scale=EMULATOR_TIME_SCALE)
+    handle = start_local(tmp_path_factory.mktemp("emulator-state"))
     yield handle
     handle.stop()
 

@@ -8,32 +8,49 @@ import pytest
 
 from tests.helpers.data import interactions_csv
 
+# Realistic durations 2000x faster: a one-hour training takes 1.8 s.
+EMULATOR_TIME_SCALE = 0.0005
 BUCKET = "provider-tests"
 ROLE_NAME = "personalize-tests"
+
+
+# The inputs every resource takes to wait briefly on the emulator.
+CONN_WAITS = {
+    "region": "us-east-1",
+    "waits": {
+        "initialPollSeconds": 0.05,
+        "maxPollSeconds": 0.5,
+        "createSeconds": 120,
+        "updateSeconds": 120,
+        "deleteSeconds": 60,
+    },
+}
 
 
 @pytest.fixture(scope="module")
 def conn(emulator) -> dict:
     """The inputs every resource takes to reach the emulator and wait briefly."""
-    return {
-        "endpoint": emulator.endpoint,
-        "region": "us-east-1",
-        "waits": {
-            "initialPollSeconds": 0.05,
-            "maxPollSeconds": 0.5,
-            "createSeconds": 120,
-            "updateSeconds": 120,
-            "deleteSeconds": 60,
-        },
-    }
+    return {**CONN_WAITS, "endpoint": emulator.endpoint}
 
 
 @pytest.fixture(scope="module")
 def seeded(aws) -> dict:
     """A bucket with one dataset version exported, and a role to read it."""
+    return seed(aws)
+
+
+def seed(aws) -> dict:
+    """The bucket and role of `seeded`, in the emulator `aws(service)` reaches."""
     s3 = aws("s3")
     s3.create_bucket(Bucket=BUCKET)
     s3.put_object(Bucket=BUCKET, Key="datasets/v1/interactions.csv", Body=interactions_csv(seed=1))
     s3.put_object(Bucket=BUCKET, Key="datasets/v2/interactions.csv", Body=interactions_csv(rows=1800, seed=2))
     role = aws("iam").create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     return {"bucket": BUCKET, "role": role}
+
+
+def start_local(state_dir):
+    """personalize-local in this process, on a free port (stop it with .stop())."""
+    import local
+
+    return local.start(str(state_dir), port=0, time_scale=EMULATOR_TIME_SCALE)

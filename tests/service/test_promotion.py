@@ -6,6 +6,7 @@ uniform data has nothing to learn. So a version trained on the skewed export
 is the better challenger and one trained on the uniform export the worse."""
 
 import json
+import re
 import time
 
 import pytest
@@ -21,10 +22,6 @@ from tests.helpers.providers import create, interactions_group, set_faults, upda
 
 METRIC = "normalized_discounted_cumulative_gain_at_10"
 CAMPAIGN = "gated"
-
-# Steps of one gate's history, in file order: each decision starts from the one
-# before (served["promotion"]) and the campaign's champion by then.
-pytestmark = pytest.mark.scenario
 
 
 @pytest.fixture(scope="module")
@@ -87,24 +84,45 @@ def experiment(conn, seeded, group):
     return Experiment(conn, seeded, group)
 
 
-@pytest.fixture(scope="module")
-def served(conn, experiment):
-    """A campaign serving a version trained on uniform data: a weak champion."""
-    champion = experiment.train("uniform")
-    _, campaign = create(CampaignProvider(), conn, name=CAMPAIGN, solutionVersionArn=champion["arn"])
-    return {"campaign": campaign}
+@pytest.fixture
+def served(conn, experiment, group, request) -> dict:
+    """A campaign of this test's own, serving a version of a solution of its own
+    trained on uniform data: a weak champion. Its name is the test's, so is its
+    decision history."""
+    name = re.sub(r"[^a-z0-9]+", "-", request.node.name.removeprefix("test_"))[:50]
+    solution, _ = create(
+        SolutionProvider(),
+        conn,
+        name=name,
+        datasetGroupArn=group["group"],
+        recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
+    )
+    champion = experiment.train("uniform", solution=solution)
+    _, campaign = create(CampaignProvider(), conn, name=name, solutionVersionArn=champion["arn"])
+    return {"campaign": campaign, "name": name, "solution": solution}
 
 
-def gate(conn, seeded, **props) -> dict:
+@pytest.fixture
+def promoted(conn, seeded, experiment, served) -> dict:
+    """`served` once a version trained on skewed data was promoted over its weak champion."""
+    challenger = experiment.train("skewed", solution=served["solution"])
+    outs = decide(conn, seeded, served, challengerArn=challenger["arn"], challengerStatus=challenger["status"])
+    assert outs["decision"] == "promote", outs["reason"]
+    served["campaign"] = update(CampaignProvider(), served["campaign"], solutionVersionArn=outs["servedVersionArn"])
+    served["promotion"] = outs
+    return served
+
+
+def gate(conn, seeded, served: dict, **props) -> dict:
     checked = PromotionProvider().check(
-        {}, {**conn, "campaignName": CAMPAIGN, "historyBucket": seeded["bucket"], "metric": METRIC, **props}
+        {}, {**conn, "campaignName": served["name"], "historyBucket": seeded["bucket"], "metric": METRIC, **props}
     )
     assert checked.failures == [], [f.reason for f in checked.failures]
     return checked.inputs
 
 
-def decide(conn, seeded, before: dict | None = None, **props) -> dict:
-    provider, news = PromotionProvider(), gate(conn, seeded, **props)
+def decide(conn, seeded, served: dict, before: dict | None = None, **props) -> dict:
+    provider, news = PromotionProvider(), gate(conn, seeded, served, **props)
     if before is None:
         return provider.create(news).outs
     assert provider.diff("promotion", before, news).changes
@@ -115,15 +133,16 @@ def serving(aws, campaign: dict) -> str:
     return aws("personalize").describe_campaign(campaignArn=campaign["arn"])["campaign"]["solutionVersionArn"]
 
 
-def history(aws, seeded) -> list[dict]:
-    body = aws("s3").get_object(Bucket=seeded["bucket"], Key=f"promotions/{CAMPAIGN}.jsonl")["Body"].read()
+def history(aws, seeded, served: dict) -> list[dict]:
+    key = f"promotions/{served['name']}.jsonl"
+    body = aws("s3").get_object(Bucket=seeded["bucket"], Key=key)["Body"].read()
     return [json.loads(line) for line in body.splitlines()]
 
 
 def test_a_better_challenger_is_promoted_and_the_campaign_serves_it(conn, seeded, aws, experiment, served):
     champion = serving(aws, served["campaign"])
     challenger = experiment.train("skewed")
-    outs = decide(conn, seeded, challengerArn=challenger["arn"], challengerStatus=challenger["status"])
+    outs = decide(conn, seeded, served, challengerArn=challenger["arn"], challengerStatus=challenger["status"])
 
     assert outs["decision"] == "promote", outs["reason"]
     assert outs["challengerMetrics"][METRIC] > outs["championMetrics"][METRIC]
@@ -131,14 +150,15 @@ def test_a_better_challenger_is_promoted_and_the_campaign_serves_it(conn, seeded
     served["campaign"] = update(CampaignProvider(), served["campaign"], solutionVersionArn=outs["servedVersionArn"])
     assert serving(aws, served["campaign"]) == challenger["arn"]
     served["promotion"] = outs
-    [record] = history(aws, seeded)
+    [record] = history(aws, seeded, served)
     assert record["decision"] == "promote" and record["championMetrics"][METRIC] == outs["championMetrics"][METRIC]
 
 
-def test_a_worse_challenger_is_rejected_and_the_campaign_keeps_the_champion(conn, seeded, aws, experiment, served):
+def test_a_worse_challenger_is_rejected_and_the_campaign_keeps_the_champion(conn, seeded, aws, experiment, promoted):
+    served = promoted
     champion = serving(aws, served["campaign"])
     challenger = experiment.train("uniform")
-    outs = decide(conn, seeded, served["promotion"], challengerArn=challenger["arn"], challengerStatus="ACTIVE")
+    outs = decide(conn, seeded, served, served["promotion"], challengerArn=challenger["arn"], challengerStatus="ACTIVE")
 
     assert outs["decision"] == "reject", outs["reason"]
     assert outs["challengerMetrics"][METRIC] < outs["championMetrics"][METRIC]
@@ -150,17 +170,18 @@ def test_a_worse_challenger_is_rejected_and_the_campaign_keeps_the_champion(conn
     )
     assert not CampaignProvider().diff(served["campaign"]["arn"], served["campaign"], news).changes
     assert serving(aws, served["campaign"]) == champion
-    assert [r["decision"] for r in history(aws, seeded)] == ["promote", "reject"]
+    assert [r["decision"] for r in history(aws, seeded, served)] == ["promote", "reject"]
 
     # Configured to fail instead, the same decision stops the `up` and says why, with both numbers.
     with pytest.raises(PromotionRejected, match=rf"keeps {champion}.*{METRIC}: challenger 0\.\d+ vs champion 0\.\d+"):
-        decide(conn, seeded, outs, challengerArn=challenger["arn"], challengerStatus="ACTIVE", onReject="fail")
+        decide(conn, seeded, served, outs, challengerArn=challenger["arn"], challengerStatus="ACTIVE", onReject="fail")
     assert serving(aws, served["campaign"]) == champion
 
 
-def test_training_not_waited_for_keeps_the_champion_until_a_later_up_promotes(conn, seeded, aws, experiment, served):
+def test_training_not_waited_for_keeps_the_champion_until_a_later_up_promotes(conn, seeded, aws, experiment, promoted):
+    served = promoted  # a champion trained on the same skewed data as the challenger
     champion = serving(aws, served["campaign"])
-    background = {"waitUnlessServing": CAMPAIGN}
+    background = {"waitUnlessServing": served["name"]}
     job, job_outs = experiment.import_data("skewed", **background)
     assert job_outs["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS")
     provider = SolutionVersionProvider()
@@ -169,13 +190,13 @@ def test_training_not_waited_for_keeps_the_champion_until_a_later_up_promotes(co
     )
     # The import is still running, so training has not started; the campaign keeps its model.
     assert (version["status"], version["arn"]) == (WAITING_FOR_IMPORT, None)
-    promotion = decide(conn, seeded, challengerStatus=version["status"])
+    promotion = decide(conn, seeded, served, challengerStatus=version["status"])
     assert promotion["decision"] == "pending" and promotion["servedVersionArn"] == champion
     # No null outputs: a key missing from the state would read as unknown in every later preview.
     assert None not in promotion.values() and promotion["challengerArn"] == ""
     assert (
         not PromotionProvider()
-        .diff("promotion", promotion, gate(conn, seeded, challengerStatus=version["status"]))
+        .diff("promotion", promotion, gate(conn, seeded, served, challengerStatus=version["status"]))
         .changes
     )
 
@@ -191,7 +212,9 @@ def test_training_not_waited_for_keeps_the_champion_until_a_later_up_promotes(co
     assert version["arn"] and version["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS")
     assert version_id == version["arn"]
     assert not provider.diff(version_id, version, news).changes  # still training: nothing to do
-    promotion = decide(conn, seeded, promotion, challengerArn=version["arn"], challengerStatus=version["status"])
+    promotion = decide(
+        conn, seeded, served, promotion, challengerArn=version["arn"], challengerStatus=version["status"]
+    )
     assert promotion["decision"] == "pending" and promotion["servedVersionArn"] == champion
 
     # Once training ends, the next `up` records it with its metrics and the gate decides.
@@ -200,7 +223,7 @@ def test_training_not_waited_for_keeps_the_champion_until_a_later_up_promotes(co
     version = provider.update(version_id, version, news).outs
     assert version["status"] == "ACTIVE" and version["metrics"][METRIC] > 0
     assert provider.read(version_id, version).outs["arn"] == version["arn"]
-    promotion = decide(conn, seeded, promotion, challengerArn=version["arn"], challengerStatus="ACTIVE")
+    promotion = decide(conn, seeded, served, promotion, challengerArn=version["arn"], challengerStatus="ACTIVE")
     assert promotion["decision"] == "promote", promotion["reason"]  # same data as the champion's: no worse
     served["campaign"] = update(
         CampaignProvider(), served["campaign"], solutionVersionArn=promotion["servedVersionArn"]
@@ -216,14 +239,14 @@ def test_a_failed_training_not_waited_for_reports_the_reason_and_leaves_the_camp
     doomed, _ = create(
         SolutionProvider(),
         conn,
-        name="gated-doomed",
+        name=f"{served['name']}-doomed",
         datasetGroupArn=group["group"],
         recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
     )
     set_faults(emulator, {"fail": {doomed: "The training data has too few users"}})  # every version of it fails
     try:
         provider = SolutionVersionProvider()
-        version_id, version = create(provider, conn, solutionArn=doomed, waitUnlessServing=CAMPAIGN)
+        version_id, version = create(provider, conn, solutionArn=doomed, waitUnlessServing=served["name"])
         assert version["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS")
         wait_until(lambda: provider.live_status(version_id, version) == "CREATE FAILED")
         news = provider.check(version, version).inputs
@@ -237,20 +260,23 @@ def test_a_failed_training_not_waited_for_reports_the_reason_and_leaves_the_camp
 
 
 def test_a_replaced_solution_the_gate_kept_serving_is_retained_then_released(
-    conn, seeded, aws, experiment, served, group
+    conn, seeded, aws, experiment, promoted, group
 ):
+    served = promoted  # a champion trained on skewed data
     api = aws("personalize")
     champion = serving(aws, served["campaign"])
     old_solution = champion.rsplit("/", 1)[0]
     new_solution, _ = create(
         SolutionProvider(),
         conn,
-        name="gated-new-recipe",
+        name=f"{served['name']}-new-recipe",
         datasetGroupArn=group["group"],
         recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
     )
     challenger = experiment.train("uniform", solution=new_solution)
-    promotion = decide(conn, seeded, served["promotion"], challengerArn=challenger["arn"], challengerStatus="ACTIVE")
+    promotion = decide(
+        conn, seeded, served, served["promotion"], challengerArn=challenger["arn"], challengerStatus="ACTIVE"
+    )
     assert promotion["decision"] == "reject"
 
     # The engine deletes the replaced solution; the campaign still serves its version, so it is kept.
@@ -260,7 +286,7 @@ def test_a_replaced_solution_the_gate_kept_serving_is_retained_then_released(
 
     # Accepting the new recipe after all moves the campaign, which deletes the kept solution.
     promotion = decide(
-        conn, seeded, promotion, challengerArn=challenger["arn"], challengerStatus="ACTIVE", minImprovement=-1.0
+        conn, seeded, served, promotion, challengerArn=challenger["arn"], challengerStatus="ACTIVE", minImprovement=-1.0
     )
     assert promotion["decision"] == "promote"
     served["campaign"] = update(
@@ -270,12 +296,13 @@ def test_a_replaced_solution_the_gate_kept_serving_is_retained_then_released(
 
 
 def test_the_gate_can_decide_on_the_held_out_validation_set(conn, seeded, aws, experiment, served):
-    champion = serving(aws, served["campaign"])  # trained on uniform data by now
+    champion = serving(aws, served["campaign"])  # trained on uniform data
     challenger = experiment.train("skewed", solution=champion.rsplit("/", 1)[0])
     validation = {"bucket": seeded["bucket"], "datasetVersion": "skewed", "roleArn": seeded["role"], "maxUsers": 50}
     outs = decide(
         conn,
         seeded,
+        served,
         challengerArn=challenger["arn"],
         challengerStatus="ACTIVE",
         metric="validation.ndcg_at_10",

@@ -2,8 +2,10 @@
 check, then create/read/update/delete with the checked inputs."""
 
 import json
+import re
 import threading
 
+import boto3
 import pytest
 
 from providers.batch_inference_job import BatchInferenceJobProvider
@@ -18,22 +20,17 @@ from providers.schema import SchemaProvider
 from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
 from service.waiting import DeadlineExceeded
+from tests.helpers.provider_fixtures import CONN_WAITS, seed, start_local
 from tests.helpers.providers import create, get_faults, interactions_group, set_faults, update
 
-# Steps of one chain's life, in file order: updates a later step builds on
-# (campaign_outs), children it deletes at the end (tracker, filter), and a last
-# check that nothing is left on the module's emulator.
-pytestmark = pytest.mark.scenario
 
-
-@pytest.fixture(scope="module")
-def chain(conn, seeded):
-    """group > schema > dataset > import v1 > solution > version > campaign."""
-    ids = interactions_group(conn, "chain")
+def build_chain(conn, seeded, name: str) -> dict:
+    """group > schema > dataset > import v1 > solution > version > campaign, all named `name`."""
+    ids = interactions_group(conn, name)
     ids["import"], ids["import_outs"] = create(
         DatasetImportJobProvider(),
         conn,
-        jobName="chain-v1",
+        jobName=f"{name}-v1",
         datasetArn=ids["dataset"],
         roleArn=seeded["role"],
         dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/v1/interactions.csv"},
@@ -41,7 +38,7 @@ def chain(conn, seeded):
     ids["solution"], ids["solution_outs"] = create(
         SolutionProvider(),
         conn,
-        name="chain",
+        name=name,
         datasetGroupArn=ids["group"],
         recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
     )
@@ -49,9 +46,30 @@ def chain(conn, seeded):
         SolutionVersionProvider(), conn, solutionArn=ids["solution"], triggers={"datasetImportJobArn": ids["import"]}
     )
     ids["campaign"], ids["campaign_outs"] = create(
-        CampaignProvider(), conn, name="chain", solutionVersionArn=ids["version"], minProvisionedTPS=1
+        CampaignProvider(), conn, name=name, solutionVersionArn=ids["version"], minProvisionedTPS=1
     )
     return ids
+
+
+@pytest.fixture(scope="module")
+def chain(conn, seeded):
+    """One chain the tests only read or add children to; a test that changes a
+    resource of a chain builds its own (`own_chain`)."""
+    return build_chain(conn, seeded, "chain")
+
+
+@pytest.fixture
+def own_chain(conn, seeded, request):
+    """A chain of this test's own, named after the test."""
+    return build_chain(conn, seeded, re.sub(r"[^a-z0-9]+", "-", request.node.name.removeprefix("test_"))[:40])
+
+
+@pytest.fixture
+def own_emulator(tmp_path):
+    """An emulator of this test's own, for a test that checks it is left empty."""
+    handle = start_local(tmp_path / "emulator")
+    yield handle
+    handle.stop()
 
 
 def test_chain_is_active_with_real_arns_and_metrics(chain, aws):
@@ -74,61 +92,59 @@ def test_read_returns_outputs_and_the_declared_inputs(chain, conn):
     assert provider.diff(read.id, read.outs, read.inputs).changes is False
 
 
-def test_campaign_tps_changes_in_place_and_waits_for_the_update(chain, aws):
+def test_campaign_tps_changes_in_place_and_waits_for_the_update(own_chain, aws):
     provider = CampaignProvider()
-    outs = update(provider, chain["campaign_outs"], minProvisionedTPS=3)
-    described = aws("personalize").describe_campaign(campaignArn=chain["campaign"])["campaign"]
-    assert described["campaignArn"] == chain["campaign"]
+    outs = update(provider, own_chain["campaign_outs"], minProvisionedTPS=3)
+    described = aws("personalize").describe_campaign(campaignArn=own_chain["campaign"])["campaign"]
+    assert described["campaignArn"] == own_chain["campaign"]
     assert described["minProvisionedTPS"] == 3
     assert described["latestCampaignUpdate"]["status"] == "ACTIVE"
     assert outs["latestCampaignUpdate"]["minProvisionedTPS"] == 3
-    chain["campaign_outs"] = outs
 
 
-def test_campaign_serves_a_new_solution_version_in_place(chain, conn, aws, seeded):
+def test_campaign_serves_a_new_solution_version_in_place(own_chain, conn, aws, seeded):
     new_import, _ = create(
         DatasetImportJobProvider(),
         conn,
-        jobName="chain-v2",
-        datasetArn=chain["dataset"],
+        jobName=f"{own_chain['import_outs']['jobName']}-v2",
+        datasetArn=own_chain["dataset"],
         roleArn=seeded["role"],
         dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/v2/interactions.csv"},
     )
     new_version, _ = create(
-        SolutionVersionProvider(), conn, solutionArn=chain["solution"], triggers={"datasetImportJobArn": new_import}
+        SolutionVersionProvider(), conn, solutionArn=own_chain["solution"], triggers={"datasetImportJobArn": new_import}
     )
-    outs = update(CampaignProvider(), chain["campaign_outs"], solutionVersionArn=new_version)
-    assert outs["arn"] == chain["campaign"]
+    outs = update(CampaignProvider(), own_chain["campaign_outs"], solutionVersionArn=new_version)
+    assert outs["arn"] == own_chain["campaign"]
     assert (
-        aws("personalize").describe_campaign(campaignArn=chain["campaign"])["campaign"]["solutionVersionArn"]
+        aws("personalize").describe_campaign(campaignArn=own_chain["campaign"])["campaign"]["solutionVersionArn"]
         == new_version
     )
-    chain["campaign_outs"] = outs
 
 
-def test_drift_out_of_band_is_seen_by_read(chain, aws, conn):
+def test_drift_out_of_band_is_seen_by_read(own_chain, aws, conn):
     api = aws("personalize")
-    api.update_campaign(campaignArn=chain["campaign"], minProvisionedTPS=7)
+    api.update_campaign(campaignArn=own_chain["campaign"], minProvisionedTPS=7)
     provider = CampaignProvider()
     # Reading while the service still applies the change is fine; wait so the value is settled.
-    provider.lifecycle(conn).wait_for_update(chain["campaign"])
-    read = provider.read(chain["campaign"], chain["campaign_outs"])
+    provider.lifecycle(conn).wait_for_update(own_chain["campaign"])
+    read = provider.read(own_chain["campaign"], own_chain["campaign_outs"])
     assert read.inputs["minProvisionedTPS"] == 7
-    declared = provider.check({}, {**chain["campaign_outs"], "minProvisionedTPS": 3}).inputs
-    diff = provider.diff(chain["campaign"], read.outs, declared)
+    declared = provider.check({}, {**own_chain["campaign_outs"], "minProvisionedTPS": 3}).inputs
+    diff = provider.diff(own_chain["campaign"], read.outs, declared)
     assert diff.changes and diff.replaces == []
 
 
-def test_solution_auto_training_updates_in_place(chain, aws):
+def test_solution_auto_training_updates_in_place(own_chain, aws):
     outs = update(
         SolutionProvider(),
-        chain["solution_outs"],
+        own_chain["solution_outs"],
         performAutoTraining=True,
         solutionConfig={"autoTrainingConfig": {"schedulingExpression": "rate(7 days)"}},
     )
-    described = aws("personalize").describe_solution(solutionArn=chain["solution"])["solution"]
+    described = aws("personalize").describe_solution(solutionArn=own_chain["solution"])["solution"]
     assert described["performAutoTraining"] is True
-    assert outs["arn"] == chain["solution"]
+    assert outs["arn"] == own_chain["solution"]
 
 
 def test_create_adopts_a_leftover_with_the_same_settings_and_refuses_other_settings(chain, conn):
@@ -138,22 +154,21 @@ def test_create_adopts_a_leftover_with_the_same_settings_and_refuses_other_setti
         create(DatasetGroupProvider(), conn, name="chain", domain="ECOMMERCE")
 
 
-def test_adopt_arn_takes_over_an_existing_resource(chain, conn):
+def test_adopt_arn_takes_over_an_existing_resource(own_chain, conn):
     arn, outs = create(
         CampaignProvider(),
         conn,
-        name="chain",
-        solutionVersionArn=chain["campaign_outs"]["solutionVersionArn"],
-        minProvisionedTPS=7,
-        adoptArn=chain["campaign"],
+        name=own_chain["campaign_outs"]["name"],
+        solutionVersionArn=own_chain["campaign_outs"]["solutionVersionArn"],
+        minProvisionedTPS=own_chain["campaign_outs"]["minProvisionedTPS"],
+        adoptArn=own_chain["campaign"],
     )
-    assert arn == chain["campaign"] and outs["status"] == "ACTIVE"
+    assert arn == own_chain["campaign"] and outs["status"] == "ACTIVE"
 
 
 def test_event_tracker_outputs_its_tracking_id(chain, conn):
     arn, outs = create(EventTrackerProvider(), conn, name="chain", datasetGroupArn=chain["group"])
     assert ":event-tracker/" in arn and outs["trackingId"]
-    chain["tracker"], chain["tracker_outs"] = arn, outs
 
 
 def test_filter_is_created_and_replaced_on_a_new_expression(chain, conn):
@@ -170,7 +185,6 @@ def test_filter_is_created_and_replaced_on_a_new_expression(chain, conn):
         outs, {**outs, "filterExpression": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("click")'}
     ).inputs
     assert provider.diff(arn, outs, news).replaces == ["filterExpression"]
-    chain["filter"], chain["filter_outs"] = arn, outs
 
 
 def test_batch_inference_job_writes_results_and_cannot_be_deleted(chain, conn, seeded, aws):
@@ -216,9 +230,21 @@ def test_deadline_exceeded_says_what_it_waited_for(chain, conn):
         create(SolutionVersionProvider(), short, solutionArn=chain["solution"], triggers={"attempt": "short"})
 
 
-def test_group_delete_waits_for_its_children_then_everything_is_gone(chain, conn, aws):
+def test_group_delete_waits_for_its_children_then_everything_is_gone(own_emulator):
     """Deleting in the order the service demands, with the group's delete retried
     while its children are still going away."""
+    conn = {**CONN_WAITS, "endpoint": own_emulator.endpoint}
+    aws = lambda service: boto3.client(service, endpoint_url=own_emulator.endpoint, region_name="us-east-1")
+    seeded = seed(aws)
+    chain = build_chain(conn, seeded, "chain")
+    chain["tracker"], _ = create(EventTrackerProvider(), conn, name="chain", datasetGroupArn=chain["group"])
+    chain["filter"], _ = create(
+        FilterProvider(),
+        conn,
+        name="chain-no-purchases",
+        datasetGroupArn=chain["group"],
+        filterExpression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")',
+    )
     for provider_class, key in (
         (CampaignProvider, "campaign"),
         (EventTrackerProvider, "tracker"),
