@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from local.clock import DEFAULT_DURATIONS  # noqa: E402
-from tests.engine.conftest import MAIN_PROGRAM, RECORDS_PROGRAM, _cli_dir, isolated_env, stack_factory  # noqa: E402
 from tests.helpers.data import interactions_csv  # noqa: E402
+from tests.helpers.engine import MAIN_PROGRAM, RECORDS_PROGRAM, cli_dir, isolated_env, stack_factory  # noqa: E402
 
 ROWS = 1800
 LONG_WAITS = ("DescribeDatasetImportJob", "DescribeSolutionVersion", "DescribeCampaign")
@@ -74,7 +74,7 @@ def timed_up(program, config: dict, work: Path) -> float:
     from pulumi import automation as auto
 
     work.mkdir(parents=True)
-    make, _ = stack_factory(program, work, isolated_env(work), auto.PulumiCommand(root=str(_cli_dir().parent)))
+    make, _ = stack_factory(program, work, isolated_env(work), auto.PulumiCommand(root=str(cli_dir().parent)))
     stack = make("bench", config)
     start = time.perf_counter()
     stack.up()

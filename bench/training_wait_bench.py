@@ -56,8 +56,8 @@ from providers.dataset_import_job import DatasetImportJobProvider  # noqa: E402
 from providers.schema import SchemaProvider  # noqa: E402
 from providers.solution import SolutionProvider  # noqa: E402
 from providers.solution_version import SolutionVersionProvider  # noqa: E402
-from tests.engine.conftest import MAIN_PROGRAM, _cli_dir, isolated_env, stack_factory  # noqa: E402
 from tests.helpers.data import INTERACTIONS_SCHEMA, interactions_csv  # noqa: E402
+from tests.helpers.engine import MAIN_PROGRAM, cli_dir, isolated_env, stack_factory  # noqa: E402
 
 TRAINING_SECONDS = 7200
 FIXED_POLL_SECONDS = 60  # the fixed once-a-minute loop of the usual sample notebooks
@@ -217,7 +217,7 @@ def program(work: Path):
     from pulumi import automation as auto
 
     work.mkdir(parents=True)
-    make, _ = stack_factory(MAIN_PROGRAM, work, isolated_env(work), auto.PulumiCommand(root=str(_cli_dir().parent)))
+    make, _ = stack_factory(MAIN_PROGRAM, work, isolated_env(work), auto.PulumiCommand(root=str(cli_dir().parent)))
     return make
 
 

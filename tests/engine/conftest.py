@@ -1,91 +1,21 @@
 """Engine tests run the real Pulumi CLI built by scripts/install-pulumi, with a
 file backend and PULUMI_HOME in a temp dir, on a copy of a program."""
 
-import os
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
-import yaml
 from pulumi import automation as auto
 
-from tests.helpers.paths import ROOT
-
-MAIN_PROGRAM = (
-    ROOT,
-    ("Pulumi.yaml", "__main__.py", "providers", "servicemodel", "stacks", "evaluation", "common", "service"),
-)
-RECORDS_PROGRAM = (ROOT / "tests" / "fixtures" / "records", ("Pulumi.yaml", "__main__.py", "record_provider.py"))
-
-
-def _cli_dir() -> Path:
-    return Path(
-        subprocess.run(
-            [str(ROOT / "scripts" / "install-pulumi")], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    )
+from tests.helpers.engine import MAIN_PROGRAM, RECORDS_PROGRAM, cli_dir, isolated_env, stack_factory
 
 
 @pytest.fixture(scope="session")
 def pulumi_command() -> auto.PulumiCommand:
     # PulumiCommand looks for <root>/bin/pulumi.
-    return auto.PulumiCommand(root=str(_cli_dir().parent))
-
-
-def copy_program(source: Path, files: tuple[str, ...], work: Path) -> Path:
-    """A copy of the program whose virtualenv option points at this repo's venv."""
-    work.mkdir()
-    for name in files:
-        if (source / name).is_dir():
-            shutil.copytree(source / name, work / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source / name, work / name)
-    settings = yaml.safe_load((work / "Pulumi.yaml").read_text())
-    settings["runtime"]["options"]["virtualenv"] = str(ROOT / ".venv")
-    (work / "Pulumi.yaml").write_text(yaml.safe_dump(settings))
-    return work
-
-
-def isolated_env(tmp_path: Path) -> dict[str, str]:
-    """A file backend under tmp_path and the built CLI on PATH, nothing from $HOME."""
-    (tmp_path / "state").mkdir()
-    return {
-        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'state'}",
-        "PULUMI_CONFIG_PASSPHRASE": "engine-tests",
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        # The language host and the dynamic provider script are found on PATH.
-        "PATH": f"{_cli_dir()}{os.pathsep}{os.environ['PATH']}",
-    }
+    return auto.PulumiCommand(root=str(cli_dir().parent))
 
 
 @pytest.fixture
 def engine_env(tmp_path) -> dict[str, str]:
     return isolated_env(tmp_path)
-
-
-def stack_factory(program: tuple[Path, tuple[str, ...]], tmp_path: Path, env: dict, pulumi_command):
-    """make(stack, config) writes Pulumi.<stack>.yaml and selects the stack;
-    calling it again with new config is how a test edits the stack file."""
-    project = copy_program(*program, tmp_path / "project")
-    namespace = yaml.safe_load((project / "Pulumi.yaml").read_text())["name"]
-    stacks: dict[str, auto.Stack] = {}
-
-    def make(name: str, config: dict) -> auto.Stack:
-        (project / f"Pulumi.{name}.yaml").write_text(
-            yaml.safe_dump({"config": {f"{namespace}:{k}": v for k, v in config.items()}})
-        )
-        workspace = auto.LocalWorkspace(
-            work_dir=str(project),
-            pulumi_home=str(tmp_path / "pulumi-home"),
-            env_vars=env,
-            pulumi_command=pulumi_command,
-        )
-        stacks[name] = auto.Stack.create_or_select(name, workspace)
-        return stacks[name]
-
-    return make, stacks
 
 
 def _stack_fixture(program):

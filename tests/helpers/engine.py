@@ -1,0 +1,77 @@
+"""Driving the real Pulumi CLI (built by scripts/install-pulumi) through the
+Automation API, with a file backend and PULUMI_HOME in a temp dir, on a copy of
+a program: shared by the engine tests and the benchmarks."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import yaml
+from pulumi import automation as auto
+
+from tests.helpers.paths import ROOT
+
+MAIN_PROGRAM = (
+    ROOT,
+    ("Pulumi.yaml", "__main__.py", "providers", "servicemodel", "stacks", "evaluation", "common", "service"),
+)
+RECORDS_PROGRAM = (ROOT / "tests" / "fixtures" / "records", ("Pulumi.yaml", "__main__.py", "record_provider.py"))
+
+
+def cli_dir() -> Path:
+    return Path(
+        subprocess.run(
+            [str(ROOT / "scripts" / "install-pulumi")], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
+
+
+def copy_program(source: Path, files: tuple[str, ...], work: Path) -> Path:
+    """A copy of the program whose virtualenv option points at this repo's venv."""
+    work.mkdir()
+    for name in files:
+        if (source / name).is_dir():
+            shutil.copytree(source / name, work / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source / name, work / name)
+    settings = yaml.safe_load((work / "Pulumi.yaml").read_text())
+    settings["runtime"]["options"]["virtualenv"] = str(ROOT / ".venv")
+    (work / "Pulumi.yaml").write_text(yaml.safe_dump(settings))
+    return work
+
+
+def isolated_env(tmp_path: Path) -> dict[str, str]:
+    """A file backend under tmp_path and the built CLI on PATH, nothing from $HOME."""
+    (tmp_path / "state").mkdir()
+    return {
+        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'state'}",
+        "PULUMI_CONFIG_PASSPHRASE": "engine-tests",
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        # The language host and the dynamic provider script are found on PATH.
+        "PATH": f"{cli_dir()}{os.pathsep}{os.environ['PATH']}",
+    }
+
+
+def stack_factory(program: tuple[Path, tuple[str, ...]], tmp_path: Path, env: dict, pulumi_command):
+    """make(stack, config) writes Pulumi.<stack>.yaml and selects the stack;
+    calling it again with new config is how a test edits the stack file."""
+    project = copy_program(*program, tmp_path / "project")
+    namespace = yaml.safe_load((project / "Pulumi.yaml").read_text())["name"]
+    stacks: dict[str, auto.Stack] = {}
+
+    def make(name: str, config: dict) -> auto.Stack:
+        (project / f"Pulumi.{name}.yaml").write_text(
+            yaml.safe_dump({"config": {f"{namespace}:{k}": v for k, v in config.items()}})
+        )
+        workspace = auto.LocalWorkspace(
+            work_dir=str(project),
+            pulumi_home=str(tmp_path / "pulumi-home"),
+            env_vars=env,
+            pulumi_command=pulumi_command,
+        )
+        stacks[name] = auto.Stack.create_or_select(name, workspace)
+        return stacks[name]
+
+    return make, stacks
