@@ -1,0 +1,73 @@
+"""The resource specs: what they derive from botocore's model is there, and a
+resource module overrides nothing of the shared lifecycle but its hooks."""
+
+import importlib
+import pkgutil
+
+import botocore.session
+import pytest
+
+import providers
+from providers.lifecycle import PersonalizeProvider
+from service import specs
+
+MODEL = botocore.session.get_session().get_service_model("personalize")
+HOOKS = {
+    "normalise",
+    "problems",
+    "replaced_by",
+    "update_request",
+    "before_create",
+    "not_started",
+    "not_started_status",
+    "after_create",
+    "after_update",
+    "keep_instead_of_delete",
+    "after_delete",
+    "delete_without_api",
+    "more_outputs",
+    "observed_value",
+}
+DATA = {"spec", "own_inputs", "computed_outputs", "declared_only"}
+
+
+@pytest.mark.parametrize("spec", specs.ALL, ids=lambda s: s.noun)
+def test_every_derived_operation_and_member_is_in_the_model(spec):
+    for op in (spec.create_op, spec.describe_op, spec.list_op):
+        assert op in MODEL.operation_names
+    assert spec.arn_member in MODEL.operation_model(spec.create_op).output_shape.members
+    listed = MODEL.operation_model(spec.list_op).output_shape.members[spec.list_key].member
+    assert spec.arn_member in listed.members
+    # Adoption by name reads the name from the list: every type but a version lists it.
+    assert (spec.name_member in listed.members) == (spec.noun != "SolutionVersion")
+    for member in (*spec.updatable, *spec.defaults, spec.name_member):
+        assert member in spec.create_members
+
+
+def test_the_api_deletes_all_but_jobs_and_versions():
+    undeletable = {s.noun for s in specs.ALL if s.delete_op is None}
+    assert undeletable == {"DatasetImportJob", "SolutionVersion", "BatchInferenceJob"}
+    assert {s.noun for s in specs.ALL if s.update_op} == {"Dataset", "Solution", "Campaign"}
+    assert {s.noun: s.update_status_key for s in specs.ALL if s.update_op} == {
+        "Dataset": "latestDatasetUpdate",
+        "Solution": "latestSolutionUpdate",
+        "Campaign": "latestCampaignUpdate",
+    }
+
+
+def provider_classes():
+    for module in pkgutil.iter_modules(providers.__path__):
+        loaded = importlib.import_module(f"providers.{module.name}")
+        for value in vars(loaded).values():
+            if isinstance(value, type) and issubclass(value, PersonalizeProvider) and value is not PersonalizeProvider:
+                yield value
+
+
+@pytest.mark.parametrize(
+    "provider_class", sorted(set(provider_classes()), key=lambda c: c.__name__), ids=lambda c: c.__name__
+)
+def test_a_resource_module_declares_data_and_hooks_only(provider_class):
+    own = {name for name in vars(provider_class) if not name.startswith("__")}
+    private_helpers = {name for name in own if name.startswith("_") and not name.startswith("__")}
+    assert own - private_helpers <= HOOKS | DATA, own - private_helpers - HOOKS - DATA
+    assert provider_class.spec in specs.ALL
