@@ -29,6 +29,9 @@ sys.path.insert(0, str(ROOT))
 from local.clock import DEFAULT_DURATIONS  # noqa: E402
 from tests.helpers.data import interactions_csv  # noqa: E402
 from tests.helpers.engine import MAIN_PROGRAM, RECORDS_PROGRAM, cli_dir, isolated_env, stack_factory  # noqa: E402
+from tests.helpers.loopback import use_loopback_credentials  # noqa: E402
+
+use_loopback_credentials()
 
 ROWS = 1800
 LONG_WAITS = ("DescribeDatasetImportJob", "DescribeSolutionVersion", "DescribeCampaign")

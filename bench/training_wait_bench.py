@@ -21,7 +21,6 @@ import argparse
 import contextlib
 import io
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -35,20 +34,9 @@ import boto3
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# Only the emulator on loopback is ever called: dummy credentials, and no
-# credential or config file of whoever runs the bench is read.
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-)
-os.environ.pop("AWS_PROFILE", None)
+from tests.helpers.loopback import use_loopback_credentials  # noqa: E402
+
+use_loopback_credentials()
 
 from providers.dataset import DatasetProvider  # noqa: E402
 from providers.dataset_group import DatasetGroupProvider  # noqa: E402

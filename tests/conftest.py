@@ -1,4 +1,3 @@
-import os
 import shutil
 import subprocess
 import sys
@@ -9,6 +8,7 @@ import pytest
 # this must come before tests.helpers is first imported.
 pytest.register_assert_rewrite("tests.helpers")
 
+from tests.helpers.loopback import use_loopback_credentials  # noqa: E402
 from tests.helpers.paths import ROOT  # noqa: E402
 from tests.helpers.provider_fixtures import start_local  # noqa: E402
 
@@ -21,20 +21,7 @@ pytest_plugins = ["tests.helpers.provider_fixtures"]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-# Tests talk only to the local emulator on loopback: dummy credentials, and no
-# credential or config file of whoever runs them is ever read.
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-)
-os.environ.pop("AWS_PROFILE", None)
+use_loopback_credentials()
 
 
 def pytest_report_header(config):
