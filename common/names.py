@@ -12,6 +12,13 @@ import re
 from typing import Any
 
 MAX_NAME = 63
+# A dataset version names a folder of the bucket and parts of resource names:
+# the rule data preparation exports by and the stack config refers by.
+DATASET_VERSION_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}"
+DATASET_VERSION_ALLOWED = (
+    "the name of an exported dataset version: letters, digits, '.', '_' or '-', starting with a letter or digit, "
+    "at most 40 characters"
+)
 DIGEST_LENGTH = 8
 _NOT_ALLOWED = re.compile(r"[^A-Za-z0-9_-]")
 

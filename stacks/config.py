@@ -22,6 +22,7 @@ from pydantic.alias_generators import to_camel
 
 from common.config_errors import first_problem, matching, rule
 from common.layout import BATCH_INPUT_PREFIX
+from common.names import DATASET_VERSION_ALLOWED, DATASET_VERSION_PATTERN
 from common.statuses import METRICS, VALIDATION_PREFIX
 from evaluation.gate import DEFAULT_METRIC, ON_REJECT
 from service.waiting import Waits
@@ -40,7 +41,6 @@ UPDATE_MODE_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2"
 TRAINING_MODES = ("FULL", "UPDATE")
 # Experiment names become parts of resource names (bounded to 63 characters).
 NAME_PATTERN = r"[a-z0-9][a-z0-9-]{0,29}"
-VERSION_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}"
 # The service's default quota of dataset groups per region.
 MAX_EXPERIMENTS = 5
 # The config namespaces a stack file may use: this project's, pulumi-aws's and the engine's.
@@ -55,12 +55,11 @@ class ConfigError(ValueError):
 
 NAME_ALLOWED = "lower-case letters, digits and hyphens, starting with a letter or digit, at most 30 characters"
 FILTER_NAME_ALLOWED = "filter names like experiment names: " + NAME_ALLOWED
-VERSION_ALLOWED = "the name of an exported dataset version: letters, digits, '.', '_' or '-', at most 40 characters"
 
 ExperimentName = Annotated[str, Field(description=NAME_ALLOWED), matching(NAME_PATTERN, NAME_ALLOWED)]
 FilterName = Annotated[str, Field(description=FILTER_NAME_ALLOWED), matching(NAME_PATTERN, FILTER_NAME_ALLOWED)]
 FilterExpression = Annotated[str, Field(min_length=1, description="a filter expression string")]
-DatasetVersion = Annotated[str, Field(description=VERSION_ALLOWED), matching(VERSION_PATTERN, VERSION_ALLOWED)]
+DatasetVersion = Annotated[str, Field(description=DATASET_VERSION_ALLOWED), matching(DATASET_VERSION_PATTERN, DATASET_VERSION_ALLOWED)]
 
 
 class _Model(BaseModel):
