@@ -39,7 +39,7 @@ from providers.preview import UNKNOWN, is_unknown
 from service.errors import ResourceFailed
 from service.lifecycle import Hooks, Lifecycle, canonical, jsonable, live_campaigns, overlay
 from service.specs import ResourceSpec
-from service.waiting import WAIT_KEYS, progress, waits_problems
+from service.waiting import WAIT_KEYS, progress, waits_inconsistency, waits_problems
 from servicemodel.requests import SERVICE, build_request, validate_request
 
 __all__ = ["NOT_STARTED_PREFIX", "UNKNOWN", "PersonalizeProvider", "PersonalizeResource", "ResourceFailed"]
@@ -143,6 +143,9 @@ class PersonalizeProvider(ResourceProvider, Hooks):
                 )
                 for key, value in waits_problems(waits)
             ]
+            if not failures and (inconsistent := waits_inconsistency(waits)):
+                key, value, allowed = inconsistent
+                failures.append(CheckFailure(f"waits.{key}", f"waits.{key}={value!r}: allowed {allowed}"))
         if not failures:
             failures = [CheckFailure(path, message) for path, message in self.problems(inputs)]
         if not failures:

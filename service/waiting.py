@@ -52,6 +52,20 @@ def waits_problems(waits: object) -> list[tuple[str, object]]:
     return []
 
 
+def waits_inconsistency(waits: dict) -> tuple[str, object, str] | None:
+    """(key, value, allowed) when the settings contradict each other: polling
+    that starts slower than its own cap (defaults fill what is not set)."""
+    merged = {**DEFAULT_WAITS, **waits}
+    if merged["maxPollSeconds"] < merged["initialPollSeconds"]:
+        cap = merged["maxPollSeconds"]
+        return (
+            "maxPollSeconds",
+            int(cap) if float(cap).is_integer() else cap,  # as written, not as pydantic's float
+            f"at least initialPollSeconds ({merged['initialPollSeconds']:g}): the interval grows up to it",
+        )
+    return None
+
+
 class DeadlineExceeded(TimeoutError):
     pass
 

@@ -49,7 +49,7 @@ _KIND = {
 _UNIT = {"string": "characters", "list": "items", "map": "entries"}
 
 
-def _path(path) -> str:
+def member_path(path) -> str:
     text = ""
     for step in path:
         if isinstance(step, int):
@@ -61,7 +61,7 @@ def _path(path) -> str:
     return text
 
 
-def _reason(v: Violation) -> str:
+def reason(v: Violation) -> str:
     if v.constraint == "required":
         return "is required"
     if v.constraint == "unknown_member":
@@ -86,7 +86,7 @@ def validate_request(
     """(property path, what is wrong) for every constraint the request breaks;
     `skip(value)` passes over values not to be judged (unknown during a preview)."""
     found = violations(operation(service, op).input_shape, request, skip=skip, unknown_members=True)
-    return [(_path(v.path), _reason(v)) for v in found]
+    return [(member_path(v.path), reason(v)) for v in found]
 
 
 def coerce(shape: Shape, value: Any) -> Any:

@@ -9,9 +9,11 @@ allowed; it is both the error message's last part and the editor's hint in
 the published JSON Schema (schema/personalize-config.schema.json)."""
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -25,7 +27,7 @@ from common.layout import BATCH_INPUT_PREFIX
 from common.names import DATASET_VERSION_ALLOWED, DATASET_VERSION_PATTERN
 from common.statuses import METRICS, VALIDATION_PREFIX
 from evaluation.gate import DEFAULT_METRIC, ON_REJECT
-from service.waiting import Waits
+from service.waiting import Waits, waits_inconsistency
 
 RECIPES = (
     "aws-user-personalization",
@@ -43,6 +45,8 @@ TRAINING_MODES = ("FULL", "UPDATE")
 NAME_PATTERN = r"[a-z0-9][a-z0-9-]{0,29}"
 # The service's default quota of dataset groups per region.
 MAX_EXPERIMENTS = 5
+# Ten times what the shipped stacks ask for: about 1,460 USD a month per campaign at list price.
+DEFAULT_MAX_PROVISIONED_TPS = 20
 # The config namespaces a stack file may use: this project's, pulumi-aws's and the engine's.
 NAMESPACES = ("personalize", "aws", "pulumi")
 
@@ -59,7 +63,9 @@ FILTER_NAME_ALLOWED = "filter names like experiment names: " + NAME_ALLOWED
 ExperimentName = Annotated[str, Field(description=NAME_ALLOWED), matching(NAME_PATTERN, NAME_ALLOWED)]
 FilterName = Annotated[str, Field(description=FILTER_NAME_ALLOWED), matching(NAME_PATTERN, FILTER_NAME_ALLOWED)]
 FilterExpression = Annotated[str, Field(min_length=1, description="a filter expression string")]
-DatasetVersion = Annotated[str, Field(description=DATASET_VERSION_ALLOWED), matching(DATASET_VERSION_PATTERN, DATASET_VERSION_ALLOWED)]
+DatasetVersion = Annotated[
+    str, Field(description=DATASET_VERSION_ALLOWED), matching(DATASET_VERSION_PATTERN, DATASET_VERSION_ALLOWED)
+]
 
 
 class _Model(BaseModel):
@@ -96,6 +102,8 @@ class Experiment(_Model):
 
     @model_validator(mode="after")
     def _rules(self) -> "Experiment":
+        for path, value, allowed in campaign_config_problems(self.campaign_config):
+            raise rule(allowed, f"campaignConfig.{path}" if path else "campaignConfig", value)
         if self.training_mode == "UPDATE" and self.recipe not in UPDATE_MODE_RECIPES:
             raise rule(
                 f"FULL for {self.recipe}; UPDATE only with {', '.join(UPDATE_MODE_RECIPES)}", "trainingMode", "UPDATE"
@@ -114,8 +122,67 @@ class Experiment(_Model):
         return f"arn:aws:personalize:::recipe/{self.recipe}"
 
 
+@lru_cache(maxsize=1)
+def personalize_regions() -> tuple[str, ...]:
+    """The regions botocore's endpoint data lists for Personalize, in every partition."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    return tuple(
+        sorted({r for p in session.get_available_partitions() for r in session.get_available_regions("personalize", p)})
+    )
+
+
+def _personalize_region(region: str) -> str:
+    if region not in personalize_regions():
+        raise rule(f"a region where Amazon Personalize is offered: {', '.join(personalize_regions())}")
+    return region
+
+
+# Item exploration (User-Personalization): how much to explore, a decimal from 0
+# to 1 (default 0.3), and the maximum item age in days that exploration considers.
+# https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-new-item-USER_PERSONALIZATION.html
+# https://docs.aws.amazon.com/personalize/latest/dg/create-recommender-configure-exploration.html
+EXPLORATION_RULES = {
+    "explorationWeight": (lambda v: 0.0 <= v <= 1.0, 'a decimal from 0 to 1, as a string such as "0.3"'),
+    "explorationItemAgeCutOff": (lambda v: v > 0, 'a positive number of days, as a string such as "30"'),
+}
+
+
+def campaign_config_problems(config: dict[str, Any]) -> list[tuple[str, Any, str]]:
+    """(key path, value, allowed) for what CreateCampaign would refuse in campaignConfig:
+    what botocore's model says, then the documented ranges of item exploration."""
+    from servicemodel.constraints import violations
+    from servicemodel.requests import SERVICE, member_path, operation, reason
+
+    shape = operation(SERVICE, "CreateCampaign").input_shape.members["campaignConfig"]
+    for v in violations(shape, config, unknown_members=True):
+        return [
+            (
+                member_path(v.path).replace(" key ", "."),
+                v.value,
+                f"what CreateCampaign's campaignConfig takes: {reason(v)}",
+            )
+        ]
+    exploration = config.get("itemExplorationConfig") or {}
+    for key, value in exploration.items():
+        if key not in EXPLORATION_RULES:
+            return [(f"itemExplorationConfig.{key}", value, f"one of the keys {', '.join(EXPLORATION_RULES)}")]
+        check, allowed = EXPLORATION_RULES[key]
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if not check(number):  # nan fails every check
+            return [(f"itemExplorationConfig.{key}", value, allowed)]
+    return []
+
+
 class Connection(_Model):
-    region: Annotated[str, Field(min_length=1)] | None = Field(None, description="an AWS region name")
+    # A typo here would plan every resource's replacement in a region that has none.
+    region: Annotated[str, Field(min_length=1), AfterValidator(_personalize_region)] | None = Field(
+        None, description="an AWS region where Amazon Personalize is offered"
+    )
     # None is AWS itself.
     endpoint: Annotated[str, Field(min_length=1)] | None = Field(
         None, description="an endpoint URL, e.g. the local emulator's"
@@ -198,6 +265,13 @@ class StackConfig(_Model):
     promotion: Promotion = Field(
         default_factory=Promotion, description="a mapping with metric, minImprovement, onReject, validationUsers"
     )
+    # A guard against a costly typo: a campaign bills its minimum TPS every hour.
+    max_provisioned_tps: int = Field(
+        DEFAULT_MAX_PROVISIONED_TPS,
+        ge=1,
+        alias="maxProvisionedTPS",
+        description="the most minProvisionedTPS any campaign of this stack may ask for, an integer of at least 1",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -213,6 +287,17 @@ class StackConfig(_Model):
 
     @model_validator(mode="after")
     def _rules(self) -> "StackConfig":
+        if inconsistent := waits_inconsistency(dict(self.waits)):
+            key, value, allowed = inconsistent
+            raise rule(allowed, f"waits.{key}", value)
+        for i, experiment in enumerate(self.experiments):
+            if experiment.min_provisioned_tps > self.max_provisioned_tps:
+                raise rule(
+                    f"at most {self.max_provisioned_tps}, this stack's maxProvisionedTPS (a guard against a costly "
+                    "typo: a campaign bills its minimum every hour); raise personalize:maxProvisionedTPS to allow more",
+                    f"experiments[{i}].minProvisionedTPS",
+                    experiment.min_provisioned_tps,
+                )
         seen: set[str] = set()
         for i, experiment in enumerate(self.experiments):
             if experiment.name in seen:

@@ -17,7 +17,9 @@ TIERS = ((20_000, 0.20), (180_000, 0.10), (None, 0.05))
 BASIS = (
     "minProvisionedTPS x 730 hours at $0.20 per TPS-hour for the first 20,000 TPS-hours a month, "
     "$0.10 for the next 180,000, $0.05 above (AWS list price, per account and region); real traffic above "
-    "the minimum and other campaigns in the account add to it"
+    "the minimum and other campaigns in the account add to it. The stack's total is tiered on all its "
+    "campaigns together; each experiment's figure is its campaign priced alone, so one experiment's change "
+    "never moves another's"
 )
 
 
@@ -33,13 +35,14 @@ def tiered_usd(tps_hours: float) -> float:
 
 def campaign_cost(stack: StackConfig) -> dict:
     hours = {e.name: e.min_provisioned_tps * HOURS_PER_MONTH for e in stack.experiments}
-    total_hours = sum(hours.values())
-    total = tiered_usd(total_hours)
+    total = tiered_usd(sum(hours.values()))
     return {
         "usdPerMonthAtLeast": round(total, 2),
-        # Tiers apply to the total, so each experiment carries its share of it.
+        # Tiers apply to the account's total. A share of the stack's total would make one
+        # experiment's TPS change move every other's figure; priced alone, each figure is
+        # what that campaign adds at most, and a review sees the change where it is.
         "experiments": {
-            name: {"tpsHoursPerMonth": h, "usdPerMonth": round(total * h / total_hours, 2)} for name, h in hours.items()
+            name: {"tpsHoursPerMonth": h, "usdPerMonth": round(tiered_usd(h), 2)} for name, h in hours.items()
         },
         "basis": BASIS,
     }

@@ -166,4 +166,48 @@ BAD = [
         "users.jsonl",
         "a key under batch-input/, which Personalize may read",
     ),
+    # Issue #13, finding 3: a region typo planned the replacement of everything.
+    (
+        {"experiments": [GOOD], "connection": {"region": "us-east-l"}},
+        "connection.region",
+        "us-east-l",
+        "a region where Amazon Personalize is offered: ap-northeast-1",
+    ),
+    # Finding 7: values accepted at preview that fail later or never.
+    (
+        {"experiments": [dict(GOOD, campaignConfig={"itemExplorationConfig": {"explorationWeight": "3.0"}})]},
+        "experiments[0].campaignConfig.itemExplorationConfig.explorationWeight",
+        "3.0",
+        "a decimal from 0 to 1",
+    ),
+    (
+        {"experiments": [dict(GOOD, campaignConfig={"itemExplorationConfig": {"explorationItemAgeCutOff": "0"}})]},
+        "experiments[0].campaignConfig.itemExplorationConfig.explorationItemAgeCutOff",
+        "0",
+        "a positive number of days",
+    ),
+    (
+        {"experiments": [dict(GOOD, campaignConfig={"itemExploration": {}})]},
+        "experiments[0].campaignConfig.itemExploration",
+        {},
+        "what CreateCampaign's campaignConfig takes: is not a member; allowed: itemExplorationConfig",
+    ),
+    (
+        {"experiments": [GOOD], "waits": {"initialPollSeconds": 5, "maxPollSeconds": 1}},
+        "waits.maxPollSeconds",
+        1,
+        "at least initialPollSeconds (5)",
+    ),
+    (
+        {"experiments": [dict(GOOD, minProvisionedTPS=1_000_000)]},
+        "experiments[0].minProvisionedTPS",
+        1_000_000,
+        "at most 20, this stack's maxProvisionedTPS",
+    ),
+    (
+        {"experiments": [GOOD], "maxProvisionedTPS": 0},
+        "maxProvisionedTPS",
+        0,
+        "an integer of at least 1",
+    ),
 ]

@@ -10,10 +10,11 @@ def stack(*tps: int):
     return parse(
         "dev",
         {
+            "maxProvisionedTPS": max(tps),
             "experiments": [
                 {"name": f"e{i}", "recipe": "aws-popularity-count", "datasetVersion": "v1", "minProvisionedTPS": t}
                 for i, t in enumerate(tps)
-            ]
+            ],
         },
     )
 
@@ -36,3 +37,11 @@ def test_tiers_apply_to_the_stack_total_and_experiments_share_it():
 def test_every_tier():
     assert tiered_usd(0) == 0
     assert tiered_usd(250_000) == pytest.approx(20_000 * 0.20 + 180_000 * 0.10 + 50_000 * 0.05)
+
+
+def test_one_experiments_tps_does_not_move_anothers_cost():
+    # Finding 7 of #13: a share of the tiered total made e0's figure drop when e1 grew.
+    before, after = campaign_cost(stack(1, 1)), campaign_cost(stack(1, 1_000))
+    assert after["experiments"]["e0"] == before["experiments"]["e0"]
+    assert after["experiments"]["e1"]["usdPerMonth"] == pytest.approx(tiered_usd(1_000 * 730), abs=0.01)
+    assert after["usdPerMonthAtLeast"] == pytest.approx(tiered_usd(1_001 * 730), abs=0.01)
