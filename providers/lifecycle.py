@@ -144,8 +144,8 @@ class PersonalizeProvider(ResourceProvider, Hooks):
                 for key, value in waits_problems(waits)
             ]
             if not failures and (inconsistent := waits_inconsistency(waits)):
-                key, value, allowed = inconsistent
-                failures.append(CheckFailure(f"waits.{key}", f"waits.{key}={value!r}: allowed {allowed}"))
+                key, value, why = inconsistent
+                failures.append(CheckFailure(f"waits.{key}", f"waits.{key}={value!r}: allowed {why}"))
         if not failures:
             failures = [CheckFailure(path, message) for path, message in self.problems(inputs)]
         if not failures:

@@ -28,6 +28,8 @@ from common.names import DATASET_VERSION_ALLOWED, DATASET_VERSION_PATTERN
 from common.statuses import METRICS, VALIDATION_PREFIX
 from evaluation.gate import DEFAULT_METRIC, ON_REJECT
 from service.waiting import Waits, waits_inconsistency
+from stacks.filters import problem as filter_problem
+from stacks.schemas import GROUP_FIELDS
 
 RECIPES = (
     "aws-user-personalization",
@@ -102,6 +104,9 @@ class Experiment(_Model):
 
     @model_validator(mode="after")
     def _rules(self) -> "Experiment":
+        for name, expression in self.filters.items():
+            if wrong := filter_problem(expression, GROUP_FIELDS):
+                raise rule(wrong, f"filters.{name}", expression)
         for path, value, allowed in campaign_config_problems(self.campaign_config):
             raise rule(allowed, f"campaignConfig.{path}" if path else "campaignConfig", value)
         if self.training_mode == "UPDATE" and self.recipe not in UPDATE_MODE_RECIPES:

@@ -25,19 +25,7 @@ from providers.schema import Schema
 from providers.solution import CONFIG_UPDATABLE, Solution
 from providers.solution_version import SolutionVersion
 from stacks.config import Experiment, StackConfig
-
-INTERACTIONS_SCHEMA = {
-    "type": "record",
-    "name": "Interactions",
-    "namespace": "com.amazonaws.personalize.schema",
-    "version": "1.0",
-    "fields": [
-        {"name": "USER_ID", "type": "string"},
-        {"name": "ITEM_ID", "type": "string"},
-        {"name": "EVENT_TYPE", "type": "string"},
-        {"name": "TIMESTAMP", "type": "long"},
-    ],
-}
+from stacks.schemas import INTERACTIONS_SCHEMA
 
 
 class ExperimentComponent(pulumi.ComponentResource):

@@ -210,4 +210,17 @@ BAD = [
         0,
         "an integer of at least 1",
     ),
+    # Finding 1: a filter the service refuses deleted the live one (same name) before failing.
+    (
+        {"experiments": [dict(GOOD, filters={"f": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN "purchase"'})]},
+        "experiments[0].filters.f",
+        'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN "purchase"',
+        "a filter expression as Amazon Personalize documents it",
+    ),
+    (
+        {"experiments": [dict(GOOD, filters={"cheap": "INCLUDE ItemID WHERE Items.PRICE < 5"})]},
+        "experiments[0].filters.cheap",
+        "INCLUDE ItemID WHERE Items.PRICE < 5",
+        "a filter on the datasets this group has (Interactions)",
+    ),
 ]

@@ -28,14 +28,14 @@ def test_a_full_experiment_is_read():
                     eventType="click",
                     minProvisionedTPS=3,
                     campaignConfig={"itemExplorationConfig": {"explorationWeight": "0.1"}},
-                    filters={"fresh": "INCLUDE ItemID WHERE Items.AGE < 30"},
+                    filters={"fresh": "INCLUDE ItemID WHERE Interactions.TIMESTAMP > 1700000000"},
                 )
             ],
         },
     )
     [e] = config.experiments
     assert (e.training_mode, e.event_tracker, e.event_type, e.min_provisioned_tps) == ("UPDATE", True, "click", 3)
-    assert e.filters == {"fresh": "INCLUDE ItemID WHERE Items.AGE < 30"}
+    assert e.filters == {"fresh": "INCLUDE ItemID WHERE Interactions.TIMESTAMP > 1700000000"}
     assert config.connection.region == "eu-west-1" and config.waits == {"createSeconds": 60}
 
 

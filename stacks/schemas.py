@@ -1,0 +1,20 @@
+"""The datasets a stack's dataset group has, and their schemas: one place for
+the program that creates them and the config checks that refer to them."""
+
+from typing import Any
+
+INTERACTIONS_SCHEMA: dict[str, Any] = {
+    "type": "record",
+    "name": "Interactions",
+    "namespace": "com.amazonaws.personalize.schema",
+    "version": "1.0",
+    "fields": [
+        {"name": "USER_ID", "type": "string"},
+        {"name": "ITEM_ID", "type": "string"},
+        {"name": "EVENT_TYPE", "type": "string"},
+        {"name": "TIMESTAMP", "type": "long"},
+    ],
+}
+
+# What filter expressions may refer to, by dataset.
+GROUP_FIELDS: dict[str, tuple[str, ...]] = {"Interactions": tuple(f["name"] for f in INTERACTIONS_SCHEMA["fields"])}
