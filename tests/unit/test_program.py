@@ -62,6 +62,8 @@ def exported(monkeypatch):
     """The dataset versions a brought bucket holds; the program lists them at preview."""
     versions = {"v1"}
     monkeypatch.setattr("stacks.datasets.exported_versions", lambda stack: versions)
+    # What a brought bucket holds is checked against the emulator (tests/service/test_preview_checks.py).
+    monkeypatch.setattr("stacks.datasets.require_batch_inputs", lambda stack: None)
     return versions
 
 
