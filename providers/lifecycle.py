@@ -20,6 +20,8 @@ Inputs every resource accepts besides the API members:
             Not part of the diff
 """
 
+import functools
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import pulumi
@@ -36,7 +38,7 @@ from pulumi.dynamic import (
 
 from common.statuses import ACTIVE
 from providers.preview import UNKNOWN, is_unknown
-from service.errors import ResourceFailed
+from service.errors import ResourceFailed, explained
 from service.lifecycle import Hooks, Lifecycle, canonical, jsonable, live_campaigns, overlay
 from service.specs import ResourceSpec
 from service.waiting import WAIT_KEYS, progress, waits_inconsistency, waits_problems
@@ -49,6 +51,26 @@ NOT_DIFFED = ("endpoint", "waits", "adoptArn", "waitUnlessServing")
 # The id of a resource recorded before the service could start it (a training
 # waiting for its import): it has no ARN yet, and becomes one when it starts.
 NOT_STARTED_PREFIX = "deferred:"
+
+
+def _explaining(method: Callable[..., Any]) -> Callable[..., Any]:
+    """The engine's calls end in one clear message when the service cannot be
+    reached, denies access or throttles past the retries; botocore's chain of
+    exceptions is left out (`from None`), as it says nothing more."""
+
+    @functools.wraps(method)
+    def call(self: "PersonalizeProvider", *args: Any) -> Any:
+        try:
+            return method(self, *args)
+        except Exception as error:
+            props = args[-1] if args and isinstance(args[-1], dict) else {}
+            name = props.get(self.spec.name_member) or (args[0] if isinstance(args[0], str) else "")
+            clear = explained(error, f"{self.kind} {name}".strip(), props.get("endpoint"), props.get("region"))
+            if clear is None:
+                raise
+            raise clear from None
+
+    return call
 
 
 class PersonalizeProvider(ResourceProvider, Hooks):
@@ -152,6 +174,7 @@ class PersonalizeProvider(ResourceProvider, Hooks):
             inputs = self.normalise(inputs)
         return CheckResult({k: v for k, v in inputs.items() if k not in self.own_inputs}, failures)
 
+    @_explaining
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         keys = [k for k in self.api_members() + ("region", "triggers") if k not in NOT_DIFFED]
         changed = [k for k in keys if is_unknown(news.get(k)) or canonical(olds.get(k)) != canonical(news.get(k))]
@@ -173,6 +196,7 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         # Names are unique per account and region: the old one must go first.
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=bool(replaces) and same_name)
 
+    @_explaining
     def create(self, props: dict[str, Any]) -> CreateResult:
         lifecycle = self.lifecycle(props)
         if not props.get("adoptArn") and (pending := self.not_started(lifecycle, props)):
@@ -187,6 +211,7 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         self.after_create(lifecycle, arn, props)
         return CreateResult(arn, self._outputs(lifecycle, arn, props, description))
 
+    @_explaining
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         if id_.startswith(NOT_STARTED_PREFIX):
             return ReadResult(id_, props)
@@ -201,6 +226,7 @@ class PersonalizeProvider(ResourceProvider, Hooks):
                 observed[key] = overlay(declared.get(key), self.observed_value(key, jsonable(description[key])))
         return ReadResult(id_, self._outputs(lifecycle, id_, observed, description), observed)
 
+    @_explaining
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         lifecycle = self.lifecycle(news)
         if olds.get("status") in self.spec.running:
@@ -214,6 +240,7 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         self.after_update(lifecycle, id_, olds, news)
         return UpdateResult(self._outputs(lifecycle, id_, news, lifecycle.describe(id_)))
 
+    @_explaining
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if id_.startswith(NOT_STARTED_PREFIX):
             return  # the service never had it

@@ -4,3 +4,53 @@ tried and the service's reason, so a command or the engine can show it alone."""
 
 class ResourceFailed(RuntimeError):
     """A resource or job ended in a failed state; the message names it and the service's reason."""
+
+
+# What botocore raises once its retries are spent, in the words a user needs.
+_ACCESS = (
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidSignatureException",
+)
+_THROTTLED = ("ThrottlingException", "Throttling", "TooManyRequestsException", "LimitExceededException")
+
+
+def explained(error: Exception, what: str, endpoint: str | None, region: str | None) -> ResourceFailed | None:
+    """One clear message for an unreachable service, an access denial or a
+    throttled call whose retries ran out; None for anything else."""
+    import botocore.exceptions
+
+    where = endpoint or f"Amazon Personalize in {region or 'the default region'}"
+    if isinstance(
+        error,
+        (
+            botocore.exceptions.EndpointConnectionError,
+            botocore.exceptions.ConnectTimeoutError,
+            botocore.exceptions.ReadTimeoutError,
+            botocore.exceptions.ConnectionClosedError,
+        ),
+    ):
+        return ResourceFailed(
+            f"{what}: nothing answered at {where} after botocore's retries ({error}); "
+            "check the endpoint and the network, then run `up` again"
+        )
+    if isinstance(error, botocore.exceptions.NoCredentialsError):
+        return ResourceFailed(f"{what}: no AWS credentials were found for {where}")
+    if isinstance(error, botocore.exceptions.ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        message = error.response.get("Error", {}).get("Message", "")
+        if code in _ACCESS:
+            return ResourceFailed(
+                f"{what}: {where} denied access ({code}: {message}); "
+                "the credentials this stack runs with need the permission"
+            )
+        if code in _THROTTLED:
+            return ResourceFailed(
+                f"{what}: {where} kept throttling past botocore's retries ({code}: {message}); "
+                "run `up` again later, or ask AWS to raise the quota"
+            )
+    return None
