@@ -32,7 +32,7 @@ PERSONALIZE_GLOBAL = ("recipe", "algorithm", "feature-transformation")
 STATE_PREFIX = ".pulumi/"
 LOCKS_PREFIX = ".pulumi/locks/"
 
-# An action is read-only when its name starts with one of these, or it is listed.
+# An action is read-only when its name starts with one of these (STS aside), or it is listed.
 READ_ONLY_PREFIXES = ("Describe", "List", "Get")
 READ_ONLY_ACTIONS = ("sts:GetCallerIdentity",)
 
@@ -155,7 +155,8 @@ def is_read_only(action: str) -> bool:
     if action in READ_ONLY_ACTIONS:
         return True
     service, _, name = action.partition(":")
-    return bool(service) and name.startswith(READ_ONLY_PREFIXES)
+    # STS's other Get* actions (GetSessionToken, GetFederationToken) hand out credentials.
+    return service not in ("", "sts") and name.startswith(READ_ONLY_PREFIXES)
 
 
 def write_actions(policy: dict[str, Any]) -> list[str]:

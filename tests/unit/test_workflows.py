@@ -65,3 +65,22 @@ def test_the_deploy_workflows_install_only_what_the_program_needs():
     ]
     assert len(installs) == 2
     assert all("-r requirements.txt" in run and "requirements-dev" not in run for run in installs)
+
+
+def test_pull_request_previews_get_a_read_only_role_and_nothing_of_the_deploys():
+    # Pull-request code runs in the preview: it must not reach the deploy role,
+    # the deploy environments or their passphrase secret.
+    text = (WORKFLOWS / "preview.yml").read_text()
+    job = load("preview.yml")["jobs"]["preview"]
+    [aws] = [s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
+    assert aws["with"]["role-to-assume"] == "${{ vars.AWS_PREVIEW_ROLE_ARN }}"
+    assert job["environment"] == "preview-${{ matrix.stack }}"
+    assert job["env"]["PULUMI_CONFIG_PASSPHRASE"] == "${{ secrets.PULUMI_PREVIEW_CONFIG_PASSPHRASE }}"
+    assert "AWS_DEPLOY_ROLE_ARN" not in text and "secrets.PULUMI_CONFIG_PASSPHRASE" not in text
+    assert "secrets: inherit" not in text
+    # The deploys keep theirs, in the deploy environments.
+    up = load("up.yml")["jobs"]["up"]
+    [aws] = [s for s in up["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
+    assert aws["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+    assert up["environment"] == "${{ inputs.stack }}"
+    assert "AWS_PREVIEW_ROLE_ARN" not in (WORKFLOWS / "up.yml").read_text()
