@@ -18,6 +18,7 @@ import yaml
 from pydantic import AfterValidator, ConfigDict, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from common.config_errors import first_problem, rule
+from prep.errors import InputError, first_line
 
 SourceKind = Literal["csv", "parquet", "jsonl", "sql"]
 Cast = Literal["string", "int", "float", "bool"]
@@ -202,6 +203,16 @@ class DatasetConfig(_Model):
     users: UsersTable | None = None
     window: Window = pydantic.Field(default_factory=Window)
     holdout: Holdout = pydantic.Field(default_factory=Holdout)
+    # More than this share of a column's non-empty values failing to parse (a
+    # timestamp in no known form, a number that is not one) fails the run.
+    max_parse_failures: float = pydantic.Field(
+        default=0.01,
+        alias="maxParseFailures",
+        ge=0,
+        le=1,
+        strict=True,
+        description="a share of a column's non-empty values from 0 to 1",
+    )
     _path: str = PrivateAttr("")
 
     @field_validator("items", "users", mode="before")
@@ -230,12 +241,36 @@ class DatasetConfig(_Model):
 
 
 def load_config(path: str) -> DatasetConfig:
-    raw = yaml.safe_load(Path(path).read_text())
+    """The dataset file, checked. A file that cannot be read or is not YAML is an
+    InputError naming it (and the line); a bad key is a PrepConfigError."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such dataset file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot read the dataset file: {first_line(error)}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise InputError(f"{path}: {_yaml_problem(error)}") from None
+    if not isinstance(raw, dict):
+        raise InputError(
+            f"{path}: the dataset file holds {type(raw).__name__ if raw is not None else 'nothing'}; "
+            "allowed: a mapping of keys (name, interactions, ...)"
+        )
     try:
         return DatasetConfig.model_validate(raw, context={"path": path})
     except pydantic.ValidationError as failure:
         problem = first_problem(DatasetConfig, failure, missing="a value (required)")
         raise PrepConfigError(path, problem.key, problem.value, problem.allowed) from None
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or first_line(error)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    hint = " (YAML does not allow tabs for indentation: use spaces)" if "\\t" in problem or "\t" in problem else ""
+    return f"{where}not valid YAML: {problem}{hint}"
 
 
 def expand_env(text: str) -> str:

@@ -11,11 +11,15 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -30,8 +34,10 @@ from common.layout import (
     dataset_prefix,
     schema_file,
 )
+from common.names import DATASET_VERSION_ALLOWED, DATASET_VERSION_PATTERN
 from prep import __version__
 from prep.config import RESERVED_TYPES, DatasetConfig, Field, Source, Table, expand_env
+from prep.errors import InputError, first_line
 from prep.progress import Progress
 
 MAX_ID_LENGTH = 256
@@ -48,6 +54,18 @@ TEXT_TIMESTAMP_FORMATS = (
     "%Y-%m-%d",
     "%d/%m/%Y %H:%M",
 )
+# Timestamps later than this after the run are taken for errors (a clock or unit
+# mix-up) and dropped: one would otherwise move the holdout, and with it the
+# training window, into the future and leave nothing to train on. A day covers
+# time zones and clocks a little ahead.
+FUTURE_TOLERANCE = timedelta(days=1)
+# How many values that failed to parse a threshold failure quotes.
+PARSE_FAILURE_EXAMPLES = 3
+# Casts whose values can fail to parse (a string always parses).
+FALLIBLE_CASTS = ("int", "float", "long", "bool")
+BOOL_TRUE, BOOL_FALSE = ("true", "1", "yes", "t", "y"), ("false", "0", "no", "f", "n")
+# An S3 endpoint that does not answer fails fast; retries follow botocore's settings (AWS_MAX_ATTEMPTS).
+S3_CONNECT_TIMEOUT_SECONDS = 10
 MIN_INTERACTIONS = 1000
 MIN_USERS_WITH_TWO = 25
 # Metadata limits of the developer guide: fields per dataset, characters per categorical value.
@@ -75,40 +93,104 @@ class VersionExists(ValueError):
     pass
 
 
+def check_version(version: str) -> str:
+    """The version, if it may name a folder of the bucket and a stack's datasetVersion."""
+    if not re.fullmatch(DATASET_VERSION_PATTERN, version):
+        raise InputError(f"--version has value {version!r}; allowed: {DATASET_VERSION_ALLOWED}")
+    return version
+
+
+def _inside(path: Path, root: Path) -> Path:
+    """`path` resolved, if it stays inside `root` (resolved): no file is written elsewhere."""
+    resolved, base = path.resolve(), root.resolve()
+    if not resolved.is_relative_to(base):
+        raise InputError(f"refusing to write {path}: it resolves to {resolved}, outside {base}")
+    return resolved
+
+
+# ------------------------------------------------------------------ S3
+def s3_client(endpoint: str | None):
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("s3", endpoint_url=endpoint, config=Config(connect_timeout=S3_CONNECT_TIMEOUT_SECONDS))
+
+
+@contextmanager
+def s3_errors(what: str, bucket: str, endpoint: str | None, client: Any = None) -> Iterator[None]:
+    """botocore's failures as one InputError naming `what`, the bucket and the endpoint.
+    With the `client`, a bare 404 (a HEAD has no error code) is told apart: no bucket or no key."""
+    from boto3.exceptions import Boto3Error
+    from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError
+
+    where = endpoint or "AWS"
+    try:
+        yield
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        code = str(details.get("Code", ""))
+        if code == "404" and client is not None and not _bucket_exists(client, bucket):
+            code = "NoSuchBucket"
+        if code == "NoSuchBucket":
+            raise InputError(f"{what}: the bucket {bucket!r} does not exist (S3 endpoint {where})") from None
+        if code in ("AccessDenied", "403", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch"):
+            raise InputError(f"{what}: access denied to the bucket {bucket!r} (S3 endpoint {where}): {code}") from None
+        if code in ("404", "NoSuchKey", "NotFound"):
+            raise InputError(f"{what}: not found in the bucket {bucket!r} (S3 endpoint {where})") from None
+        raise InputError(f"{what}: S3 error {code} (S3 endpoint {where}): {details.get('Message', '')}") from None
+    except (EndpointConnectionError, ConnectTimeoutError) as error:
+        raise InputError(f"{what}: cannot reach the S3 endpoint {where}: {first_line(error)}") from None
+    except (BotoCoreError, Boto3Error) as error:
+        raise InputError(f"{what}: S3 failed (S3 endpoint {where}): {first_line(error)}") from None
+
+
+def _bucket_exists(client: Any, bucket: str) -> bool:
+    from botocore.exceptions import ClientError
+
+    try:
+        client.head_bucket(Bucket=bucket)
+        return True
+    except ClientError:
+        return False
+
+
 # ------------------------------------------------------------------ reading
-def _local_copy(uri: str, workdir: Path, s3_endpoint: str | None) -> str:
+def _local_copy(uri: str, workdir: Path, s3_endpoint: str | None, what: str) -> str:
     """s3://bucket/key (or a prefix ending in /) downloaded; local paths as they are."""
     if not uri.startswith("s3://"):
+        if not glob.glob(uri):
+            raise InputError(f"{what}: no such file: {uri}")
         return uri
-    import boto3
-
     bucket, _, key = uri[5:].partition("/")
-    s3 = boto3.client("s3", endpoint_url=s3_endpoint)
-    keys = (
-        [key]
-        if not key.endswith("/")
-        else [
-            o["Key"]
-            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=key)
-            for o in page.get("Contents", [])
-            if not o["Key"].endswith("/")
-        ]
-    )
-    target = workdir / hashlib.sha256(uri.encode()).hexdigest()[:12]
-    target.mkdir(parents=True, exist_ok=True)
-    for k in keys:
-        s3.download_file(bucket, k, str(target / k.replace("/", "_")))
-    return str(target / keys[0]) if len(keys) == 1 else str(target / "*")
+    s3 = s3_client(s3_endpoint)
+    with s3_errors(f"{what} ({uri})", bucket, s3_endpoint, s3):
+        keys = (
+            [key]
+            if not key.endswith("/")
+            else [
+                o["Key"]
+                for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=key)
+                for o in page.get("Contents", [])
+                if not o["Key"].endswith("/")
+            ]
+        )
+        if not keys:
+            raise InputError(f"{what}: no objects under {uri} (S3 endpoint {s3_endpoint or 'AWS'})")
+        target = workdir / hashlib.sha256(uri.encode()).hexdigest()[:12]
+        target.mkdir(parents=True, exist_ok=True)
+        for k in keys:
+            s3.download_file(bucket, k, str(_inside(target / k.replace("/", "_"), target)))
+    return str(target / keys[0].replace("/", "_")) if len(keys) == 1 else str(target / "*")
 
 
-def read_source(source: Source, workdir: Path, s3_endpoint: str | None = None) -> pl.LazyFrame:
+def read_source(source: Source, workdir: Path, s3_endpoint: str | None = None, kind: str = "") -> pl.LazyFrame:
     if source.kind == "sql":
         from prep.sources.sql import read_sql
 
         assert source.dsn is not None and source.query is not None  # required for sql by Source._rules
         return read_sql(expand_env(source.dsn), source.query).lazy()
     assert source.path is not None  # required for file sources by Source._rules
-    path = _local_copy(source.path, workdir, s3_endpoint)
+    path = _local_copy(source.path, workdir, s3_endpoint, f"{kind} source {source.name!r}".lstrip())
     if source.kind == "csv":
         # Everything as text: the mapping casts explicitly, so no guess can lose an id's zeros.
         return pl.scan_csv(path, infer_schema=False)
@@ -153,12 +235,30 @@ def _epoch_seconds(column: str, dtype: pl.DataType, fmt: str | None, sample: pl.
     return pl.coalesce(parsed).cast(pl.Int64)
 
 
-def _expression(spec: Field, schema: pl.Schema, sample: pl.DataFrame) -> pl.Expr:
+def _parsed_as(spec: Field) -> str | None:
+    """What a field's values must parse as, when they can fail to: 'a timestamp', 'int', ..."""
+    if spec.column is None:
+        return None
+    if spec.name in ("TIMESTAMP", "CREATION_TIMESTAMP"):
+        return "timestamp"
+    cast = spec.cast or RESERVED_TYPES.get(spec.name)
+    return cast if cast in FALLIBLE_CASTS else None
+
+
+def _unparsed_step(kind: str, name: str, parsed_as: str) -> str:
+    if parsed_as == "timestamp":
+        return f"{kind}: {name} values in no known form (dropped below)"
+    return f"{kind}: {name} values that are not {parsed_as} (left empty)"
+
+
+def _expression(spec: Field, schema: pl.Schema, sample: pl.DataFrame, kind: str = "") -> pl.Expr:
     if spec.column is None:
         return pl.lit(spec.value).alias(spec.name)
     if spec.column not in schema:
-        raise KeyError(
-            f"mapping of {spec.name}: the sources have no column {spec.column!r}; they have {', '.join(schema)}"
+        hint = " (is the file delimited by something other than commas?)" if len(schema) == 1 else ""
+        raise InputError(
+            f"{kind + '.' if kind else ''}mapping.{spec.name}: the sources have no column {spec.column!r}; "
+            f"they have {', '.join(map(repr, schema))}{hint}"
         )
     if spec.name in ("TIMESTAMP", "CREATION_TIMESTAMP"):
         return _epoch_seconds(spec.column, schema[spec.column], spec.format, sample[spec.column]).alias(spec.name)
@@ -169,17 +269,50 @@ def _expression(spec: Field, schema: pl.Schema, sample: pl.DataFrame) -> pl.Expr
     elif cast in ("float", "long"):
         expr = expr.cast(pl.Float64, strict=False)
     elif cast == "bool":
-        expr = expr.cast(pl.Utf8).str.to_lowercase().is_in(["true", "1", "yes"])
+        # Values of neither kind are left empty (and counted), not taken for false.
+        text = expr.cast(pl.Utf8).str.strip_chars().str.to_lowercase()
+        expr = pl.when(text.is_in(BOOL_TRUE)).then(True).when(text.is_in(BOOL_FALSE)).then(False)
     if spec.name in ("USER_ID", "ITEM_ID") or cast == "string":
         expr = expr.cast(pl.Utf8).str.strip_chars()
     return expr.alias(spec.name)
 
 
+def _present(column: str) -> pl.Expr:
+    """A value is there: not null and not blank."""
+    return pl.col(column).is_not_null() & (pl.col(column).cast(pl.Utf8).str.strip_chars() != "")
+
+
+@contextmanager
+def reading(table: Table) -> Iterator[None]:
+    """Polars' failures to read a table's sources or run its query, as one InputError naming them."""
+    try:
+        yield
+    except pl.exceptions.PolarsError as error:
+        reason = first_line(error)
+        if isinstance(error, (pl.exceptions.SQLInterfaceError, pl.exceptions.SQLSyntaxError)) or (
+            table.query and isinstance(error, pl.exceptions.ColumnNotFoundError)
+        ):
+            raise InputError(f"{table.kind}.query: {reason}") from None
+        if "utf-8" in reason.lower() or "utf8" in reason.lower():
+            reason += " (the file is not UTF-8: re-encode it, e.g. iconv -f latin1 -t utf-8)"
+        elif reason == "empty CSV":
+            reason = "the CSV file is empty (not even a header)"
+        names = ", ".join(f"{s.name!r} ({s.path or 'sql'})" for s in table.sources)
+        raise InputError(f"{table.kind}: cannot read the sources {names}: {reason}") from None
+
+
+def _examples(failed: pl.LazyFrame, column: str) -> list[str]:
+    """A few distinct values of `column` among the rows that failed to parse."""
+    values = failed.select(pl.col(column).cast(pl.Utf8)).unique(maintain_order=True).head(PARSE_FAILURE_EXAMPLES)
+    return values.collect().to_series().to_list()
+
+
 def mapped_lazy(table: Table, workdir: Path, s3_endpoint: str | None, steps: "Steps") -> pl.LazyFrame:
     """The sources, queried and mapped to Personalize's fields, not yet read.
-    A `__<FIELD>_present` flag per timestamp rides along (see `count_unreadable`).
+    A `__<FIELD>_present` flag per field that can fail to parse rides along (see
+    `count_unreadable`), and `steps.examples` learns how to find values that failed.
     With a query, the rows the sources hold are counted first and recorded."""
-    frames = {s.name: read_source(s, workdir, s3_endpoint) for s in table.sources}
+    frames = {s.name: read_source(s, workdir, s3_endpoint, table.kind) for s in table.sources}
     if table.query:
         # One extra scan, so the report can say how many rows the query kept.
         rows = sum(f.select(pl.len()).collect(engine="streaming").item() for f in frames.values())
@@ -193,33 +326,68 @@ def mapped_lazy(table: Table, workdir: Path, s3_endpoint: str | None, steps: "St
     # Personalize's own fields first, in their usual order, then metadata as mapped.
     reserved = list(RESERVED_TYPES)
     fields = sorted(table.mapping, key=lambda f: reserved.index(f.name) if f.name in reserved else len(reserved))
+    for spec in fields:
+        if spec.column and spec.column not in schema:
+            _expression(spec, schema, pl.DataFrame(), table.kind)  # raises, naming the column
     sample = frame.select([f.column for f in fields if f.column]).head(TIMESTAMP_SAMPLE_ROWS).collect()
-    present = [
-        pl.col(f.column).is_not_null().alias(f"__{f.name}_present")
-        for f in fields
-        if f.name in ("TIMESTAMP", "CREATION_TIMESTAMP") and f.column
-    ]
-    return frame.select([_expression(f, schema, sample) for f in fields] + present)
+    expressions = {f.name: _expression(f, schema, sample, table.kind) for f in fields}
+    fallible = [f for f in fields if _parsed_as(f)]
+    for spec in fallible:
+        assert spec.column is not None  # _parsed_as is None for constants
+        # Only when a threshold is broken: the values quoted, found by one more scan.
+        failed = frame.filter(_present(spec.column) & expressions[spec.name].is_null())
+        steps.examples[f"{table.kind}.{spec.name}"] = partial(_examples, failed, spec.column)
+    present = [_present(cast(str, f.column)).alias(f"__{f.name}_present") for f in fallible]
+    return frame.select(list(expressions.values()) + present)
 
 
-def count_unreadable(mapped: pl.DataFrame, kind: str, steps: "Steps", query: bool, rows_in: int) -> pl.DataFrame:
-    """Record the mapping step, and timestamps that were there but in no known form."""
+def count_unreadable(mapped: pl.DataFrame, table: Table, steps: "Steps", query: bool, rows_in: int) -> pl.DataFrame:
+    """Record the mapping step, and values that were there but did not parse:
+    timestamps in no known form, numbers that are not numbers."""
+    kind = table.kind
     step = "apply the query and map the columns" if query else "read the sources and map the columns"
     steps.record(f"{kind}: {step}", rows_in, mapped)
-    for flag in [c for c in mapped.columns if c.startswith("__") and c.endswith("_present")]:
-        name = flag[2 : -len("_present")]
-        unreadable = mapped.select((pl.col(flag) & pl.col(name).is_null()).sum()).item()
-        steps.record(
-            f"{kind}: {name} values in no known form (dropped below)", mapped.height, mapped.height - unreadable
-        )
+    for spec in table.mapping:
+        flag = f"__{spec.name}_present"
+        parsed_as = _parsed_as(spec)
+        if flag not in mapped.columns or parsed_as is None:
+            continue
+        present, unreadable = mapped.select(
+            pl.col(flag).sum().alias("present"),
+            (pl.col(flag) & pl.col(spec.name).is_null()).sum().alias("failed"),
+        ).row(0)
+        steps.record(_unparsed_step(kind, spec.name, parsed_as), mapped.height, mapped.height - unreadable)
+        steps.count_unparsed(f"{kind}.{spec.name}", unreadable, present)
     return mapped.drop([c for c in mapped.columns if c.startswith("__")])
 
 
 def read_table(table: Table, workdir: Path, s3_endpoint: str | None, steps: "Steps") -> pl.DataFrame:
     """A whole table in memory: for items and users, which are small."""
-    mapped = mapped_lazy(table, workdir, s3_endpoint, steps).collect(engine="streaming")
+    with reading(table):
+        mapped = mapped_lazy(table, workdir, s3_endpoint, steps).collect(engine="streaming")
     rows_in = steps.records[-1]["rows_out"] if table.query else mapped.height
-    return count_unreadable(mapped, table.kind, steps, bool(table.query), rows_in)
+    return count_unreadable(mapped, table, steps, bool(table.query), rows_in)
+
+
+def parse_failures(config: DatasetConfig, steps: "Steps", threshold: float) -> list[str]:
+    """A failure for each field where more than `threshold` of the non-empty values did not parse."""
+    failures = []
+    tables = {t.kind: t for t in (config.interactions, config.items, config.users) if t}
+    for key, (failed, present) in steps.unparsed.items():
+        if not present or failed / present <= threshold:
+            continue
+        kind, name = key.split(".", 1)
+        spec = tables[kind].fields_by_name[name]
+        parsed_as = _parsed_as(spec)
+        what = "in no known form" if parsed_as == "timestamp" else f"not {parsed_as}"
+        hint = " (set `format` for the column)" if parsed_as == "timestamp" and not spec.format else ""
+        examples = steps.examples[key]() if key in steps.examples else []
+        failures.append(
+            f"{key} (column {spec.column!r}): {failed / present:.1%} of {present:,} values {what}, "
+            f"more than the {threshold:.2%} allowed (maxParseFailures or --max-parse-failures); "
+            f"e.g. {', '.join(map(repr, examples))}{hint}"
+        )
+    return failures
 
 
 # ------------------------------------------------------------------ cleaning
@@ -230,6 +398,15 @@ class Steps:
     def __init__(self, progress: Progress):
         self.records: list[dict] = []
         self.progress = progress
+        # "<table>.<FIELD>": [values that failed to parse, non-empty values]
+        self.unparsed: dict[str, list[int]] = {}
+        # "<table>.<FIELD>": how to find a few of the values that failed (a scan: only on failure)
+        self.examples: dict[str, Callable[[], list]] = {}
+
+    def count_unparsed(self, key: str, failed: int, present: int) -> None:
+        counts = self.unparsed.setdefault(key, [0, 0])
+        counts[0] += failed
+        counts[1] += present
 
     def record(self, step: str, rows_in: int, after: pl.DataFrame | int, detail: str = "") -> None:
         rows_out = after if isinstance(after, int) else after.height
@@ -247,6 +424,9 @@ class Steps:
         """Add another part's counts, step by step."""
         for r in part.records:
             self.record(r["step"], r["rows_in"], r["rows_out"], r.get("detail", ""))
+        for key, (failed, present) in part.unparsed.items():
+            self.count_unparsed(key, failed, present)
+        self.examples.update(part.examples)
 
 
 def clean_ids(frame: pl.DataFrame, id_fields: tuple[str, ...], steps: Steps, kind: str) -> pl.DataFrame:
@@ -416,13 +596,37 @@ class Interactions:
     columns: pl.Schema
     item_stats: pl.DataFrame | None
     user_stats: pl.DataFrame | None
+    future: int = 0  # interactions dropped for timestamps after the cutoff
+    latest_future: int | None = None  # the latest of them, epoch seconds
+
+    def future_note(self) -> str:
+        if not self.future:
+            return ""
+        return (
+            f"{self.future:,} interactions with timestamps in the future were dropped "
+            f"(the latest {_iso(self.latest_future)})"
+        )
+
+
+def _iso(epoch: int | None) -> str:
+    return datetime.fromtimestamp(epoch or 0, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+FUTURE_STEP = "interactions: drop timestamps in the future"
 
 
 def prepare_interactions(
-    config: DatasetConfig, frame: pl.LazyFrame, rows_read: int | None, workdir: Path, staged: Path, steps: Steps
+    config: DatasetConfig,
+    frame: pl.LazyFrame,
+    rows_read: int | None,
+    workdir: Path,
+    staged: Path,
+    steps: Steps,
+    future_after: int | None = None,
 ) -> Interactions:
     """Clean, hold out and window the interactions one part at a time, writing the
-    training and validation CSVs as it goes; only running totals stay in memory."""
+    training and validation CSVs as it goes; only running totals stay in memory.
+    Interactions after `future_after` (epoch seconds) are dropped as in the future."""
     table = config.interactions
     # Per-item and per-user value statistics cost a pass each: only when asked for.
     wanted = {t.kind for t in (config.items, config.users) if t and t.aggregates}
@@ -430,9 +634,21 @@ def prepare_interactions(
     counted = Steps(Progress(0, enabled=False))
     cleaned: list[pl.DataFrame | Path] = []
     newest: int | None = None
+    future, latest_future = 0, None
     for i, part in enumerate(parts):
         mapped = part.collect(engine="streaming")
-        mapped = count_unreadable(mapped, "interactions", counted, bool(table.query), mapped.height)
+        mapped = count_unreadable(mapped, table, counted, bool(table.query), mapped.height)
+        if future_after is not None:
+            ahead = pl.col("TIMESTAMP") > future_after
+            n_ahead, latest = mapped.select(
+                ahead.sum().alias("n"), pl.col("TIMESTAMP").filter(ahead).max().alias("latest")
+            ).row(0)
+            kept = mapped.filter(~ahead | pl.col("TIMESTAMP").is_null())
+            counted.record(FUTURE_STEP, mapped.height, kept)
+            mapped = kept
+            if n_ahead:
+                future += n_ahead
+                latest_future = max(latest_future or latest, latest)
         clean = clean_ids(mapped, ("USER_ID", "ITEM_ID", "TIMESTAMP"), counted, "interactions")
         if clean.height:
             # TIMESTAMP is integer epoch seconds with no nulls left after clean_ids.
@@ -487,6 +703,8 @@ def prepare_interactions(
             record["rows_in"] = rows_read  # the query kept rows_out of the rows the sources hold
         if record["step"] == holdout_step:
             record["detail"] = f"{validation_totals.rows:,} rows held out"
+        if record["step"] == FUTURE_STEP and future:
+            record["detail"] = f"after {_iso(future_after)}; the latest {_iso(latest_future)}"
     steps.merge(counted)
     return Interactions(
         training_totals,
@@ -495,21 +713,27 @@ def prepare_interactions(
         columns,
         _combine_stats(item_stats, "ITEM_ID"),
         _combine_stats(user_stats, "USER_ID"),
+        future,
+        latest_future,
     )
 
 
 # ------------------------------------------------------------------ validate
-def rule_failures(training_rows: int, users_with_two: int, metadata: dict[str, pl.DataFrame]) -> list[str]:
+def rule_failures(
+    training_rows: int, users_with_two: int, metadata: dict[str, pl.DataFrame], why: str = ""
+) -> list[str]:
+    """The service's rules the data breaks; `why` (e.g. rows dropped as in the future) is added to a shortfall."""
     failures = []
+    because = f"; {why}" if why else ""
     if training_rows < MIN_INTERACTIONS:
         failures.append(
             f"minimum interactions: {training_rows} in the training set, "
-            f"{MIN_INTERACTIONS} required (short by {MIN_INTERACTIONS - training_rows})"
+            f"{MIN_INTERACTIONS} required (short by {MIN_INTERACTIONS - training_rows}){because}"
         )
     if users_with_two < MIN_USERS_WITH_TWO:
         failures.append(
             f"minimum users with 2 or more interactions: {users_with_two}, "
-            f"{MIN_USERS_WITH_TWO} required (short by {MIN_USERS_WITH_TWO - users_with_two})"
+            f"{MIN_USERS_WITH_TWO} required (short by {MIN_USERS_WITH_TWO - users_with_two}){because}"
         )
     for kind, frame in metadata.items():
         fields = [c for c in frame.columns if c not in RESERVED_TYPES]
@@ -579,7 +803,7 @@ class Destination:
 
     def __init__(self, output: str, version: str, s3_endpoint: str | None):
         self.output, self.s3_endpoint = output.rstrip("/"), s3_endpoint
-        self.prefix = dataset_prefix(version)
+        self.prefix = dataset_prefix(check_version(version))
         self.on_s3 = self.output.startswith("s3://")
         if self.on_s3:
             self.bucket, _, base = self.output[5:].partition("/")
@@ -589,19 +813,33 @@ class Destination:
             self.location = str(Path(self.output) / self.prefix)
 
     def _s3(self):
-        import boto3
+        return s3_client(self.s3_endpoint)
 
-        return boto3.client("s3", endpoint_url=self.s3_endpoint)
+    def _key(self, name: str) -> str:
+        key = self.key_prefix + name
+        # The version is checked and the staged names are ours; still, no key may climb out of the prefix.
+        if any(part in ("", ".", "..") for part in key.split("/")):
+            raise InputError(f"refusing to write s3://{self.bucket}/{key}: outside {self.location}")
+        return key
 
     def existing_manifest(self) -> dict | None:
         if self.on_s3:
+            from botocore.exceptions import ClientError
+
             s3 = self._s3()
-            try:
-                return json.loads(s3.get_object(Bucket=self.bucket, Key=self.key_prefix + MANIFEST_FILE)["Body"].read())
-            except s3.exceptions.NoSuchKey:
-                return None
+            with s3_errors(f"--output {self.output}", self.bucket, self.s3_endpoint):
+                try:
+                    body = s3.get_object(Bucket=self.bucket, Key=self._key(MANIFEST_FILE))["Body"].read()
+                except ClientError as error:
+                    if error.response.get("Error", {}).get("Code") == "NoSuchKey":
+                        return None
+                    raise
+                return json.loads(body)
         path = Path(self.location) / MANIFEST_FILE
-        return json.loads(path.read_text()) if path.exists() else None
+        try:
+            return json.loads(path.read_text()) if path.exists() else None
+        except (OSError, ValueError) as error:
+            raise InputError(f"--output {self.output}: cannot read {path}: {first_line(error)}") from None
 
     def publish(self, staged: Path) -> str:
         files = sorted(p for p in staged.rglob("*") if p.is_file())
@@ -609,21 +847,43 @@ class Destination:
         files.sort(key=lambda p: p.relative_to(staged).as_posix() == MANIFEST_FILE)
         if self.on_s3:
             s3 = self._s3()
-            for path in files:
-                s3.upload_file(str(path), self.bucket, self.key_prefix + path.relative_to(staged).as_posix())
+            with s3_errors(f"--output {self.output}", self.bucket, self.s3_endpoint):
+                for path in files:
+                    s3.upload_file(str(path), self.bucket, self._key(path.relative_to(staged).as_posix()))
             return self.location
-        target = Path(self.location)
-        for path in files:
-            (target / path.relative_to(staged)).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target / path.relative_to(staged))
+        # Every file lands inside the output directory, whatever the version or a symlink says.
+        target = _inside(Path(self.location), Path(self.output))
+        try:
+            for path in files:
+                destination = _inside(target / path.relative_to(staged), target)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, destination)
+        except OSError as error:
+            raise InputError(f"--output {self.output}: cannot write {self.location}: {first_line(error)}") from None
         return self.location
 
 
 def prepare(
-    config: DatasetConfig, version: str, output: str, *, s3_endpoint: str | None = None, progress: bool = False
+    config: DatasetConfig,
+    version: str,
+    output: str,
+    *,
+    s3_endpoint: str | None = None,
+    progress: bool = False,
+    max_parse_failures: float | None = None,
+    future_tolerance: timedelta = FUTURE_TOLERANCE,
+    now: datetime | None = None,
 ) -> dict:
     """Prepare, validate and export `version`; returns its manifest. An existing
-    version with the same content is left as it is; with other content, refused."""
+    version with the same content is left as it is; with other content, refused.
+
+    `max_parse_failures` overrides the dataset's maxParseFailures; interactions
+    later than `now` (default: the time of the run) plus `future_tolerance` are
+    dropped as in the future. Raises InputError for what cannot be read,
+    ValidationFailed for data that breaks a rule, VersionExists."""
+    check_version(version)
+    threshold = config.max_parse_failures if max_parse_failures is None else max_parse_failures
+    future_after = int(((now or datetime.now(UTC)) + future_tolerance).timestamp())
     optional = [t for t in (config.items, config.users) if t]
     tables = (config.interactions, *optional)
     bar = Progress(total=8 + sum(1 for t in tables if t.query) + 5 * len(optional), enabled=progress)
@@ -633,9 +893,10 @@ def prepare(
         staged = workdir / "staged"
         for name in INTERACTION_FILES:
             (staged / name).parent.mkdir(parents=True, exist_ok=True)
-        frame = mapped_lazy(config.interactions, workdir, s3_endpoint, steps)
-        rows_read = steps.records[-1]["rows_out"] if config.interactions.query else None
-        interactions = prepare_interactions(config, frame, rows_read, workdir, staged, steps)
+        with reading(config.interactions):
+            frame = mapped_lazy(config.interactions, workdir, s3_endpoint, steps)
+            rows_read = steps.records[-1]["rows_out"] if config.interactions.query else None
+            interactions = prepare_interactions(config, frame, rows_read, workdir, staged, steps, future_after)
 
         metadata: dict[str, pl.DataFrame] = {}
         for table in optional:
@@ -666,8 +927,14 @@ def prepare(
             "steps": steps.records,
             "training": interactions.training.summary(),
             "validation": interactions.validation.summary(),
+            "max_parse_failures": threshold,
+            "warnings": [interactions.future_note()] if interactions.future else [],
         }
-        failures = rule_failures(interactions.training.rows, interactions.users_with_two, metadata)
+        with reading(config.interactions):  # the examples of a threshold failure are read again
+            failures = parse_failures(config, steps, threshold)
+        failures += rule_failures(
+            interactions.training.rows, interactions.users_with_two, metadata, interactions.future_note()
+        )
         steps.progress.advance("validate against the service's rules")
         if failures:
             bar.close()
@@ -702,10 +969,10 @@ def prepare(
         existing = destination.existing_manifest()
         if existing is not None:
             bar.close()
-            before, now = _content(existing), _content(manifest)
-            if before == now:
+            before, after = _content(existing), _content(manifest)
+            if before == after:
                 return {**existing, "unchanged": True, "location": destination.location}
-            changed = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
+            changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
             raise VersionExists(
                 f"dataset version {version!r} already exists at {output} with other content "
                 f"({', '.join(changed)} differ); versions are immutable: export a new version"

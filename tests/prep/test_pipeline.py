@@ -2,6 +2,7 @@
 the tests write, with answers known in advance."""
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -350,3 +351,68 @@ def test_a_sliding_window_from_the_command_line_overrides_the_dataset_file(tmp_p
     with pytest.raises(SystemExit):
         main(["--config", config, "--version", "w0", "--output", str(tmp_path / "out"), "--window-days", "0"])
     assert "--window-days has value '0'; allowed: a whole number of days >= 1" in capsys.readouterr().err
+
+
+def _unparsed(source_rows: list[dict], every: int) -> list[dict]:
+    """Every `every`-th timestamp in a form no reader knows."""
+    return [dict(r, when="12/31/2023 10:00 PM" if i % every == 0 else r["when"]) for i, r in enumerate(source_rows)]
+
+
+def test_timestamps_that_do_not_parse_above_the_threshold_fail_naming_column_rate_and_examples(tmp_path):
+    with pytest.raises(ValidationFailed) as failure:
+        run(tmp_path, _unparsed(rows(), 3))
+    [message] = [f for f in failure.value.failures if "TIMESTAMP" in f]
+    assert message.startswith("interactions.TIMESTAMP (column 'when'): 33.3% of 1,200 values in no known form")
+    assert "more than the 1.00% allowed" in message and "e.g. '12/31/2023 10:00 PM'" in message
+    assert not (tmp_path / "out" / "datasets").exists()
+
+
+def test_below_the_threshold_unparsed_rows_are_dropped_and_counted(tmp_path):
+    manifest = run(tmp_path, _unparsed(rows(), 200))  # 0.5%
+    unreadable = step(manifest, "TIMESTAMP values in no known form")
+    assert unreadable["rows_in"] - unreadable["rows_out"] == 6
+    assert manifest["training"]["rows"] + manifest["validation"]["rows"] == 1200 - 6
+
+
+def test_the_threshold_is_set_in_the_dataset_file_or_on_the_command_line(tmp_path, capsys):
+    manifest = run(subdir(tmp_path, "file"), _unparsed(rows(per_user=60), 3), maxParseFailures=0.5)
+    assert manifest["max_parse_failures"] == 0.5
+    config = str(write_config(subdir(tmp_path, "cli"), _unparsed(rows(per_user=60), 3)))
+    out = str(tmp_path / "cli" / "out")
+    assert main(["--config", config, "--version", "v1", "--output", out, "--quiet"]) == 3
+    assert "33.3% of 2,400 values" in capsys.readouterr().err
+    assert main(["--config", config, "--version", "v1", "--output", out, "--quiet", "--max-parse-failures", "0.4"]) == 0
+
+
+def test_numbers_that_do_not_parse_count_against_the_threshold(tmp_path):
+    source = [dict(r, value="n/a" if i % 4 == 0 else "2.5") for i, r in enumerate(rows())]
+    config = write_config(tmp_path, source)
+    raw = yaml.safe_load(config.read_text())
+    raw["interactions"]["mapping"]["EVENT_VALUE"] = {"column": "value"}
+    config.write_text(yaml.safe_dump(raw, sort_keys=False))
+    with pytest.raises(ValidationFailed, match=r"EVENT_VALUE \(column 'value'\): 25.0% of 1,200 values not float"):
+        prepare(load_config(str(config)), "v1", str(tmp_path / "out"))
+
+
+def test_a_timestamp_far_in_the_future_is_dropped_not_left_to_empty_the_training_set(tmp_path, capsys):
+    source = rows(per_user=60) + [dict(rows()[0], when=4_070_908_800)]  # 2099-01-01
+    config = str(write_config(tmp_path, source, window={"days": 45}))
+    assert main(["--config", config, "--version", "v1", "--output", str(tmp_path / "out"), "--quiet"]) == 0
+    printed = capsys.readouterr()
+    assert "prep: warning: 1 interactions with timestamps in the future were dropped (the latest 2099-01-01" in (
+        printed.err
+    )
+    assert "drop timestamps in the future" in printed.out and "the latest 2099-01-01 00:00:00 UTC" in printed.out
+    manifest = json.loads((tmp_path / "out" / "datasets" / "v1" / "manifest.json").read_text())
+    assert manifest["training"]["rows"] > 0 and manifest["validation"]["to"] < "2025"
+
+
+def test_the_future_is_judged_from_the_run_time_and_a_too_short_result_says_why(tmp_path):
+    config = load_config(str(write_config(tmp_path, rows())))
+    now = datetime.fromtimestamp(START + 20 * DAY, UTC)
+    with pytest.raises(ValidationFailed) as failure:
+        prepare(config, "v1", str(tmp_path / "out"), now=now, future_tolerance=timedelta(0))
+    [short] = [f for f in failure.value.failures if f.startswith("minimum interactions")]
+    assert "interactions with timestamps in the future were dropped (the latest" in short
+    dropped = step(failure.value.manifest, "drop timestamps in the future")
+    assert dropped["rows_in"] == 1200 and 0 < dropped["rows_out"] < 1200
