@@ -643,7 +643,8 @@ def prepare_interactions(
             n_ahead, latest = mapped.select(
                 ahead.sum().alias("n"), pl.col("TIMESTAMP").filter(ahead).max().alias("latest")
             ).row(0)
-            kept = mapped.filter(~ahead | pl.col("TIMESTAMP").is_null())
+            # Filtering copies the part: only when there is something to drop.
+            kept = mapped.filter(~ahead | pl.col("TIMESTAMP").is_null()) if n_ahead else mapped
             counted.record(FUTURE_STEP, mapped.height, kept)
             mapped = kept
             if n_ahead:
