@@ -86,6 +86,16 @@ def assert_one_line_without_traceback(output: str, message: str) -> None:
             "stack 'namespace': config key 'personalise:training' has value {'wait': False}; allowed: a key under one of "
             "the namespaces personalize:, aws:, pulumi:",
         ),
+        # #13, finding 3: a region typo planned the replacement of everything.
+        (
+            "region",
+            {
+                "personalize:connection": {"region": "us-east-l"},
+                "personalize:experiments": [{"name": "x", "recipe": "aws-sims", "datasetVersion": "v1"}],
+            },
+            "stack 'region': config key 'connection.region' has value 'us-east-l'; allowed: a region where Amazon "
+            "Personalize is offered",
+        ),
         (
             "value",
             {"personalize:experiments": [{"name": "x", "recipe": "aws-nope", "datasetVersion": "v1"}]},
