@@ -94,7 +94,7 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         return []
 
     def replaced_by(self, olds: dict[str, Any], news: dict[str, Any], changed: list[str]) -> list[str]:
-        return [k for k in changed if k not in self.spec.updatable]
+        return [k for k in changed if k not in self.spec.updatable + self.spec.record_only]
 
     def update_request(self, changed: list[str], news: dict[str, Any]) -> dict[str, Any]:
         """The members to send to the update operation for the changed inputs."""
@@ -222,7 +222,7 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         declared = {k: props.get(k) for k in self.api_members() + COMMON_INPUTS if k in props}
         observed = dict(declared)
         for key in self.api_members():
-            if key in description and key != "tags" and key not in self.declared_only:
+            if key in description and key != "tags" and key not in self.declared_only + self.spec.record_only:
                 observed[key] = overlay(declared.get(key), self.observed_value(key, jsonable(description[key])))
         return ReadResult(id_, self._outputs(lifecycle, id_, observed, description), observed)
 
@@ -233,7 +233,11 @@ class PersonalizeProvider(ResourceProvider, Hooks):
             # Left running by an earlier `up`: wait for it now, or record where it is.
             return UpdateResult(self._outputs(lifecycle, id_, news, self._settle(lifecycle, id_, news, "create")))
         # `diff` let only in-place changes through to here.
-        changed = [k for k in self.api_members() if k != "tags" and canonical(olds.get(k)) != canonical(news.get(k))]
+        changed = [
+            k
+            for k in self.api_members()
+            if k not in ("tags", *self.spec.record_only) and canonical(olds.get(k)) != canonical(news.get(k))
+        ]
         if changed:
             lifecycle.update(id_, self.update_request(changed, news))
         lifecycle.sync_tags(id_, news.get("tags"), existing=olds.get("tags"))

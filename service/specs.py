@@ -31,6 +31,9 @@ class ResourceSpec:
     # once the service reports another status.
     running: tuple[str, ...] = CREATE_RUNNING
     update_failed: tuple[str, ...] = (CREATE_FAILED, "UPDATE FAILED")
+    # Members whose change is only recorded: what a finished job used (its role)
+    # does not make it run again, and a job cannot be renamed, updated or deleted.
+    record_only: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()  # described members exported besides arn and status
     default_waits: dict[str, float] = field(default_factory=dict)  # where this type takes longer than most
 
@@ -116,7 +119,11 @@ SCHEMA = ResourceSpec("Schema", "schema")
 # UpdateDataset moves an Items or Users dataset to another (compatible) schema.
 DATASET = ResourceSpec("Dataset", "dataset", updatable=("schemaArn",))
 DATASET_IMPORT_JOB = ResourceSpec(
-    "DatasetImportJob", "dataset import job", name_member="jobName", defaults={"importMode": "FULL"}
+    "DatasetImportJob",
+    "dataset import job",
+    name_member="jobName",
+    defaults={"importMode": "FULL"},
+    record_only=("roleArn",),
 )
 SOLUTION = ResourceSpec(
     "Solution",
@@ -151,7 +158,11 @@ EVENT_TRACKER = ResourceSpec("EventTracker", "event tracker", outputs=("tracking
 FILTER = ResourceSpec("Filter", "filter")
 # Batch jobs report PENDING and IN PROGRESS while they run (DescribeBatchInferenceJob).
 BATCH_INFERENCE_JOB = ResourceSpec(
-    "BatchInferenceJob", "batch inference job", name_member="jobName", running=("PENDING", "IN PROGRESS")
+    "BatchInferenceJob",
+    "batch inference job",
+    name_member="jobName",
+    running=("PENDING", "IN PROGRESS"),
+    record_only=("roleArn",),
 )
 
 ALL = (

@@ -126,3 +126,23 @@ def test_long_stack_and_experiment_names_deploy_distinct_and_keep_their_digest(m
     assert {o["recipe"] for o in outputs.values()} == {"aws-popularity-count"}
     stack.destroy()
     assert not [g for g in api.list_dataset_groups()["datasetGroups"] if g["name"].startswith(LONG_STACK[:20])]
+
+
+def test_a_role_change_deploys_without_importing_again(make_program_stack, emulator, role, aws):
+    """#13, finding 2: a new storage.roleArn replaced the import job under the
+    same jobName, which the service refuses; the finished import is kept."""
+    stack = make_program_stack("roles", config(emulator, role, "shop"))
+    stack.up()
+    api = aws("personalize")
+    [group] = [g for g in api.list_dataset_groups()["datasetGroups"] if g["name"] == "roles-shop"]
+    [dataset] = api.list_datasets(datasetGroupArn=group["datasetGroupArn"])["datasets"]
+    jobs_before = api.list_dataset_import_jobs(datasetArn=dataset["datasetArn"])["datasetImportJobs"]
+
+    other = aws("iam").create_role(RoleName="names-personalize-2", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    make_program_stack("roles", config(emulator, other, "shop"))
+    up = stack.up()
+    assert up.summary.result == "succeeded" and "replace" not in up.summary.resource_changes
+    jobs_after = api.list_dataset_import_jobs(datasetArn=dataset["datasetArn"])["datasetImportJobs"]
+    assert [j["jobName"] for j in jobs_after] == [j["jobName"] for j in jobs_before]
+    assert not stack.preview().change_summary.get("update")  # an empty plan after the apply
+    stack.destroy()
