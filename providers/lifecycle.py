@@ -96,8 +96,8 @@ class PersonalizeProvider(ResourceProvider, Hooks):
     def replaced_by(self, olds: dict[str, Any], news: dict[str, Any], changed: list[str]) -> list[str]:
         return [k for k in changed if k not in self.spec.updatable + self.spec.record_only]
 
-    def update_request(self, changed: list[str], news: dict[str, Any]) -> dict[str, Any]:
-        """The members to send to the update operation for the changed inputs."""
+    def update_request(self, changed: list[str], news: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
+        """The members to send to the update operation for the changed inputs (`olds`: what was declared)."""
         return {k: news.get(k) for k in changed}
 
     def before_create(self, lifecycle: Lifecycle, props: dict[str, Any]) -> dict[str, Any]:
@@ -239,7 +239,7 @@ class PersonalizeProvider(ResourceProvider, Hooks):
             if k not in ("tags", *self.spec.record_only) and canonical(olds.get(k)) != canonical(news.get(k))
         ]
         if changed:
-            lifecycle.update(id_, self.update_request(changed, news))
+            lifecycle.update(id_, self.update_request(changed, news, olds))
         lifecycle.sync_tags(id_, news.get("tags"), existing=olds.get("tags"))
         self.after_update(lifecycle, id_, olds, news)
         return UpdateResult(self._outputs(lifecycle, id_, news, lifecycle.describe(id_)))

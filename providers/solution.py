@@ -39,7 +39,7 @@ class SolutionProvider(PersonalizeProvider):
             if k not in self.spec.updatable and not (k == "solutionConfig" and config_only_updatable())
         ]
 
-    def update_request(self, changed: list[str], news: dict[str, Any]) -> dict[str, Any]:
+    def update_request(self, changed: list[str], news: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
         request = {k: news.get(k) for k in changed if k in self.spec.updatable}
         if "solutionConfig" in changed:
             config = news.get("solutionConfig") or {}

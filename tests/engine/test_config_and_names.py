@@ -146,3 +146,26 @@ def test_a_role_change_deploys_without_importing_again(make_program_stack, emula
     assert [j["jobName"] for j in jobs_after] == [j["jobName"] for j in jobs_before]
     assert not stack.preview().change_summary.get("update")  # an empty plan after the apply
     stack.destroy()
+
+
+def test_a_removed_campaign_config_key_reaches_the_service(make_program_stack, emulator, role, aws):
+    """#13, finding 4: removing explorationWeight left "0.9" in the service
+    although the preview said `1 updated`; the default is now sent explicitly."""
+    explored = config(emulator, role, "explore")
+    explored["experiments"][0].update(
+        recipe="aws-user-personalization", campaignConfig={"itemExplorationConfig": {"explorationWeight": "0.9"}}
+    )
+    stack = make_program_stack("explore", explored)
+    stack.up()
+    campaign_arn = stack.outputs()["experiments"].value["explore"]["campaignArn"]
+    api = aws("personalize")
+    described = api.describe_campaign(campaignArn=campaign_arn)["campaign"]
+    assert described["campaignConfig"]["itemExplorationConfig"]["explorationWeight"] == "0.9"
+
+    del explored["experiments"][0]["campaignConfig"]
+    make_program_stack("explore", explored)
+    assert stack.up().summary.resource_changes.get("update") == 1
+    described = api.describe_campaign(campaignArn=campaign_arn)["campaign"]
+    assert described["campaignConfig"]["itemExplorationConfig"]["explorationWeight"] == "0.3"
+    assert not stack.preview().change_summary.get("update")  # and the next plan is empty
+    stack.destroy()
