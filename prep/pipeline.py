@@ -531,6 +531,8 @@ class Totals:
     # XOR of row hashes: the same rows give the same digest in any order, so a
     # version's content does not depend on how many parts memory asked for.
     digest: int = 0
+    # Rows per EVENT_TYPE: the stack checks an experiment's eventType against it.
+    event_types: dict = field(default_factory=dict)
 
     def add(self, frame: pl.DataFrame) -> None:
         if frame.height == 0:
@@ -541,6 +543,10 @@ class Totals:
             pl.col("TIMESTAMP").min().alias("first"),
             pl.col("TIMESTAMP").max().alias("last"),
         ).row(0)
+        if "EVENT_TYPE" in frame.columns:
+            for event_type, rows in frame.group_by("EVENT_TYPE").len().iter_rows():
+                if event_type is not None:
+                    self.event_types[event_type] = self.event_types.get(event_type, 0) + rows
         self.rows += frame.height
         self.users += users  # users never span parts
         self.items.append(frame["ITEM_ID"].unique())
@@ -558,6 +564,7 @@ class Totals:
             "rows_digest": f"{self.digest:016x}",
             "from": datetime.fromtimestamp(self.first, UTC).isoformat(),
             "to": datetime.fromtimestamp(self.last, UTC).isoformat(),
+            **({"event_types": dict(sorted(self.event_types.items()))} if self.event_types else {}),
         }
 
 

@@ -4,7 +4,7 @@ anything is registered, not minutes into `up` (a batch job that cannot read its
 input is left CREATE FAILED, and the API cannot delete it). An endpoint that
 does not answer is named as such, not blamed on the bucket."""
 
-from common.layout import DATASETS_PREFIX, MANIFEST_FILE
+from common.layout import DATASETS_PREFIX, MANIFEST_FILE, dataset_file
 from stacks.config import ConfigError, StackConfig
 
 # A preview should not hang on an endpoint that does not answer: a few quick tries.
@@ -99,3 +99,33 @@ def require_batch_inputs(stack: StackConfig) -> None:
                 f"an object in s3://{stack.storage.bucket_name}/ (HeadObject answered "
                 f"{error.response.get('Error', {}).get('Code')}): upload the users file first",
             ) from None
+
+
+def require_event_types(stack: StackConfig) -> None:
+    """Fail on the first experiment whose eventType its dataset version does not
+    hold: training would find no interactions of it, and fail only then. A
+    version exported before manifests listed event types is not checked."""
+    import json
+
+    import botocore.exceptions
+
+    if not stack.storage.bucket_name:
+        return
+    s3 = _s3(stack)
+    for i, experiment in enumerate(stack.experiments):
+        if not experiment.event_type:
+            continue
+        try:
+            body = s3.get_object(
+                Bucket=stack.storage.bucket_name, Key=dataset_file(experiment.dataset_version, MANIFEST_FILE)
+            )["Body"].read()
+        except (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError) as error:
+            raise _unreachable(stack, error) from None
+        held = (json.loads(body).get("training") or {}).get("event_types")
+        if held is not None and experiment.event_type not in held:
+            raise ConfigError(
+                stack.stack,
+                f"experiments[{i}].eventType",
+                experiment.event_type,
+                f"an event type dataset version {experiment.dataset_version} holds: {', '.join(held) or 'none'}",
+            )

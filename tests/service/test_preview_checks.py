@@ -1,6 +1,9 @@
 """What the preview checks in a brought bucket, against personalize-local's S3
-(#13, finding 7): a batch users file that is not there, and an endpoint that
-does not answer, each named as what it is."""
+(#13, finding 7): a batch users file that is not there, an event type the
+dataset version does not hold, and an endpoint that does not answer, each
+named as what it is."""
+
+import json
 
 import pytest
 
@@ -11,7 +14,7 @@ BUCKET = "preview-checks"
 ROLE = "arn:aws:iam::123456789012:role/p"
 
 
-def stack(endpoint: str, input_key: str = "batch-input/users.jsonl"):
+def stack(endpoint: str, input_key: str = "batch-input/users.jsonl", **experiment):
     return parse(
         "dev",
         {
@@ -23,6 +26,7 @@ def stack(endpoint: str, input_key: str = "batch-input/users.jsonl"):
                     "recipe": "aws-popularity-count",
                     "datasetVersion": "v1",
                     "batchInference": {"inputKey": input_key},
+                    **experiment,
                 }
             ],
         },
@@ -35,6 +39,8 @@ def bucket(aws):
     s3.create_bucket(Bucket=BUCKET)
     s3.put_object(Bucket=BUCKET, Key="batch-input/users.jsonl", Body=b'{"userId": "u1"}\n')
     s3.put_object(Bucket=BUCKET, Key="datasets/v1/manifest.json", Body=b"{}")
+    manifest = {"training": {"rows": 3, "event_types": {"purchase": 2, "view": 1}}}
+    s3.put_object(Bucket=BUCKET, Key="datasets/v2/manifest.json", Body=json.dumps(manifest).encode())
     return BUCKET
 
 
@@ -55,3 +61,14 @@ def test_an_endpoint_that_does_not_answer_is_named_not_the_bucket(check):
         check(stack("http://127.0.0.1:9"))  # nothing listens on the discard port
     assert error.value.key == "connection.endpoint"
     assert "nothing answered at http://127.0.0.1:9" in str(error.value)
+
+
+def test_an_event_type_the_version_does_not_hold_fails_the_preview(emulator, bucket):
+    # Finding 7: `eventType: purchases` failed only after training, with no interactions of it.
+    with pytest.raises(ConfigError) as error:
+        datasets.require_event_types(stack(emulator.endpoint, datasetVersion="v2", eventType="purchases"))
+    assert error.value.key == "experiments[0].eventType"
+    assert "allowed: an event type dataset version v2 holds: purchase, view" in str(error.value)
+    datasets.require_event_types(stack(emulator.endpoint, datasetVersion="v2", eventType="purchase"))
+    # A version exported before manifests listed event types is not judged.
+    datasets.require_event_types(stack(emulator.endpoint, datasetVersion="v1", eventType="purchases"))

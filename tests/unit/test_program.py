@@ -64,6 +64,7 @@ def exported(monkeypatch):
     monkeypatch.setattr("stacks.datasets.exported_versions", lambda stack: versions)
     # What a brought bucket holds is checked against the emulator (tests/service/test_preview_checks.py).
     monkeypatch.setattr("stacks.datasets.require_batch_inputs", lambda stack: None)
+    monkeypatch.setattr("stacks.datasets.require_event_types", lambda stack: None)
     return versions
 
 
