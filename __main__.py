@@ -10,9 +10,7 @@ from stacks.storage import DataStorage
 
 try:
     stack = config.load()
-    datasets.require_exports(stack)
-    datasets.require_batch_inputs(stack)
-    datasets.require_event_types(stack)
+    datasets.check_brought_bucket(stack)
 except config.ConfigError as error:
     # The message names the stack, the key, the value and what is allowed: it is
     # shown alone, without a traceback of the program (RunError's contract).

@@ -19,21 +19,25 @@ _ACCESS = (
 _THROTTLED = ("ThrottlingException", "Throttling", "TooManyRequestsException", "LimitExceededException")
 
 
+def connection_errors() -> tuple[type[Exception], ...]:
+    """What botocore raises when nothing answers at the endpoint."""
+    import botocore.exceptions
+
+    return (
+        botocore.exceptions.EndpointConnectionError,
+        botocore.exceptions.ConnectTimeoutError,
+        botocore.exceptions.ReadTimeoutError,
+        botocore.exceptions.ConnectionClosedError,
+    )
+
+
 def explained(error: Exception, what: str, endpoint: str | None, region: str | None) -> ResourceFailed | None:
     """One clear message for an unreachable service, an access denial or a
     throttled call whose retries ran out; None for anything else."""
     import botocore.exceptions
 
     where = endpoint or f"Amazon Personalize in {region or 'the default region'}"
-    if isinstance(
-        error,
-        (
-            botocore.exceptions.EndpointConnectionError,
-            botocore.exceptions.ConnectTimeoutError,
-            botocore.exceptions.ReadTimeoutError,
-            botocore.exceptions.ConnectionClosedError,
-        ),
-    ):
+    if isinstance(error, connection_errors()):
         return ResourceFailed(
             f"{what}: nothing answered at {where} after botocore's retries ({error}); "
             "check the endpoint and the network, then run `up` again"

@@ -61,10 +61,10 @@ def run_program(stack: str, config: dict, mocks: RecordingMocks | None = None) -
 def exported(monkeypatch):
     """The dataset versions a brought bucket holds; the program lists them at preview."""
     versions = {"v1"}
-    monkeypatch.setattr("stacks.datasets.exported_versions", lambda stack: versions)
+    monkeypatch.setattr("stacks.datasets.exported_versions", lambda stack, s3=None: versions)
     # What a brought bucket holds is checked against the emulator (tests/service/test_preview_checks.py).
-    monkeypatch.setattr("stacks.datasets.require_batch_inputs", lambda stack: None)
-    monkeypatch.setattr("stacks.datasets.require_event_types", lambda stack: None)
+    monkeypatch.setattr("stacks.datasets.require_batch_inputs", lambda stack, s3=None: None)
+    monkeypatch.setattr("stacks.datasets.require_event_types", lambda stack, s3=None: None)
     return versions
 
 
