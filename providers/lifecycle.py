@@ -51,6 +51,9 @@ NOT_DIFFED = ("endpoint", "waits", "adoptArn", "waitUnlessServing")
 # The id of a resource recorded before the service could start it (a training
 # waiting for its import): it has no ARN yet, and becomes one when it starts.
 NOT_STARTED_PREFIX = "deferred:"
+# Recorded with every resource: a resource the service has under the same ARN
+# but created at another time is another one (see `delete`).
+CREATED = "creationDateTime"
 
 
 def _explaining(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -192,9 +195,11 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         replaces = [k for k in changed if k in ("region", "triggers")] + self.replaced_by(
             olds, news, [k for k in changed if k not in [*in_place, "region", "triggers"]]
         )
-        same_name = olds.get(self.spec.name_member) == news.get(self.spec.name_member)
-        # Names are unique per account and region: the old one must go first.
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=bool(replaces) and same_name)
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            delete_before_replace=bool(replaces) and self._same_place(olds, news),
+        )
 
     @_explaining
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -222,7 +227,13 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         declared = {k: props.get(k) for k in self.api_members() + COMMON_INPUTS if k in props}
         observed = dict(declared)
         for key in self.api_members():
-            if key in description and key != "tags" and key not in self.declared_only + self.spec.record_only:
+            # The name stays as declared: there is no rename, and a replacement may hold its replacement name.
+            if key in description and key not in (
+                "tags",
+                self.spec.name_member,
+                *self.declared_only,
+                *self.spec.record_only,
+            ):
                 observed[key] = overlay(declared.get(key), self.observed_value(key, jsonable(description[key])))
         return ReadResult(id_, self._outputs(lifecycle, id_, observed, description), observed)
 
@@ -249,6 +260,9 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         if id_.startswith(NOT_STARTED_PREFIX):
             return  # the service never had it
         lifecycle = self.lifecycle(props)
+        if why := self._replaced_since(lifecycle, id_, props):
+            progress(f"not deleting {self.kind} {id_}: {why}, so it is its replacement")
+            return
         if self.keep_instead_of_delete(lifecycle, id_, props):
             return
         if self.spec.delete_op is None:
@@ -258,6 +272,26 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         self.after_delete(lifecycle, id_, props)
 
     # --- pieces ------------------------------------------------------------------
+    def _same_place(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+        """True when the replacement needs the place the old one holds, so the old
+        one must be deleted first. A name is never that place: a replacement whose
+        name is still held takes its replacement name (Lifecycle.create_or_adopt)."""
+        if not self.spec.one_per or canonical(olds.get("region")) != canonical(news.get("region")):
+            return False
+        return all(canonical(olds.get(k)) == canonical(news.get(k)) for k in self.spec.one_per)
+
+    def _replaced_since(self, lifecycle: Lifecycle, arn: str, props: dict[str, Any]) -> str | None:
+        """Why the resource at `arn` is not the one this state recorded, if it is not:
+        a replacement created under the same ARN (one per place) after the old one
+        was deleted. Deleting it would lose the resource the new state holds."""
+        recorded = props.get(CREATED)
+        if not recorded:
+            return None  # recorded by a release before CREATED was; nothing to compare
+        now = (lifecycle.describe(arn) or {}).get(CREATED)
+        if now is None or jsonable(now) == recorded:
+            return None
+        return f"it was created at {jsonable(now)}, after the one this state recorded ({recorded})"
+
     def live_status(self, id_: str, props: dict[str, Any]) -> str | None:
         lifecycle = self.lifecycle(props)
         if id_.startswith(NOT_STARTED_PREFIX):
@@ -290,6 +324,8 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         outputs = {k: props.get(k) for k in self.api_members() + COMMON_INPUTS if k in props}
         outputs["arn"] = arn
         outputs["status"] = description.get("status", ACTIVE if description else None)
+        if description.get(CREATED):
+            outputs[CREATED] = jsonable(description[CREATED])
         for key in self.spec.outputs:
             outputs[key] = jsonable(description.get(key))
         outputs.update(self.more_outputs(lifecycle, props, description))

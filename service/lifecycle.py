@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from common.names import bounded_name, fingerprint
 from common.statuses import ACTIVE
 from service.client import client, error_code
 from service.errors import ResourceFailed
@@ -59,6 +60,14 @@ def live_campaigns(api: Any, **filters: Any) -> Iterator[dict[str, Any]]:
     """Summaries of the campaigns not being deleted, across every page."""
     for page in api.get_paginator(snake(CAMPAIGN.list_op)).paginate(**filters):
         yield from (c for c in page[CAMPAIGN.list_key] if not c.get("status", "").startswith("DELETE"))
+
+
+class HeldWithOtherSettings(ResourceFailed):
+    """A resource with the declared name exists, with settings other than the declared ones."""
+
+    def __init__(self, message: str, holder: str):
+        super().__init__(message)
+        self.holder = holder
 
 
 class Hooks:
@@ -120,7 +129,25 @@ class Lifecycle:
         return build_request(SERVICE, self.spec.create_op, props)
 
     def create_or_adopt(self, props: dict[str, Any]) -> str:
-        """Create the resource, or adopt the one an interrupted run left under the same name."""
+        """Create the resource, or adopt the one an interrupted run left under the
+        same name. A name held by a resource with other settings (the one this
+        replaces, or a job, which can never be deleted) is left to it: this one
+        takes its replacement name."""
+        try:
+            return self._create_or_adopt(props)
+        except HeldWithOtherSettings as held:
+            if self.spec.one_per:
+                raise  # the old one must go first (the diff plans it so)
+            name = self.replacement_name(props)
+            progress(f"{held.holder} holds the name {props.get(self.spec.name_member)}: creating {name} instead")
+            return self._create_or_adopt({**props, self.spec.name_member: name})
+
+    def replacement_name(self, props: dict[str, Any]) -> str:
+        """The declared name and a fingerprint of the settings: the same settings, the same name."""
+        request = {k: v for k, v in self.create_request(props).items() if k not in (self.spec.name_member, "tags")}
+        return bounded_name([str(props.get(self.spec.name_member))], fingerprint(request))
+
+    def _create_or_adopt(self, props: dict[str, Any]) -> str:
         request = self.create_request(props)
         try:
             response = self.while_in_use(lambda: self.call(self.spec.create_op, **request), "create")
@@ -149,9 +176,10 @@ class Lifecycle:
             if k in described and canonical(overlay(v, described[k])) != canonical(v)
         ]
         if differences:
-            raise ResourceFailed(
+            raise HeldWithOtherSettings(
                 f"{self.spec.kind} {arn} already exists with other settings ({'; '.join(differences)}); "
-                f"delete it, rename the resource, or declare the existing settings"
+                f"delete it, rename the resource, or declare the existing settings",
+                holder=f"{self.spec.kind} {arn}, with other settings ({'; '.join(differences)}),",
             )
 
     # --- waiting -----------------------------------------------------------------

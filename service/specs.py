@@ -35,6 +35,13 @@ class ResourceSpec:
     # does not make it run again, and a job cannot be renamed, updated or deleted.
     record_only: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()  # described members exported besides arn and status
+    # Where the service allows only one resource of this type, the members that
+    # name that place (one dataset of each type per group, one tracker per
+    # group): a replacement in the same place must delete the old one first.
+    # Empty: names are what is unique, and a replacement whose name the old one
+    # still holds takes a name of its own (Lifecycle.replacement_name), so the
+    # new one is created before the old one is deleted.
+    one_per: tuple[str, ...] = ()
     default_waits: dict[str, float] = field(default_factory=dict)  # where this type takes longer than most
 
     # --- derived from botocore's service model --------------------------------
@@ -116,8 +123,10 @@ DATASET_GROUP = ResourceSpec(
     failed=(CREATE_FAILED, DELETE_FAILED),
 )
 SCHEMA = ResourceSpec("Schema", "schema")
-# UpdateDataset moves an Items or Users dataset to another (compatible) schema.
-DATASET = ResourceSpec("Dataset", "dataset", updatable=("schemaArn",))
+# UpdateDataset moves an Items or Users dataset to another (compatible) schema;
+# a group has one dataset of each type
+# (https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDataset.html).
+DATASET = ResourceSpec("Dataset", "dataset", updatable=("schemaArn",), one_per=("datasetGroupArn", "datasetType"))
 DATASET_IMPORT_JOB = ResourceSpec(
     "DatasetImportJob",
     "dataset import job",
@@ -154,7 +163,9 @@ CAMPAIGN = ResourceSpec(
     defaults={"minProvisionedTPS": 1},
     outputs=("latestCampaignUpdate",),
 )
-EVENT_TRACKER = ResourceSpec("EventTracker", "event tracker", outputs=("trackingId",))
+# One event tracker per dataset group
+# (https://docs.aws.amazon.com/personalize/latest/dg/API_CreateEventTracker.html).
+EVENT_TRACKER = ResourceSpec("EventTracker", "event tracker", outputs=("trackingId",), one_per=("datasetGroupArn",))
 FILTER = ResourceSpec("Filter", "filter")
 # Batch jobs report PENDING and IN PROGRESS while they run (DescribeBatchInferenceJob).
 BATCH_INFERENCE_JOB = ResourceSpec(

@@ -9,7 +9,10 @@ from pulumi import automation as auto
 from common.names import MAX_NAME
 from prep.config import load_config
 from prep.pipeline import prepare
+from service import specs
+from service.lifecycle import Lifecycle
 from tests.helpers.data import interactions_csv
+from tests.helpers.providers import set_faults
 
 pytestmark = pytest.mark.engine
 
@@ -168,4 +171,69 @@ def test_a_removed_campaign_config_key_reaches_the_service(make_program_stack, e
     described = api.describe_campaign(campaignArn=campaign_arn)["campaign"]
     assert described["campaignConfig"]["itemExplorationConfig"]["explorationWeight"] == "0.3"
     assert not stack.preview().change_summary.get("update")  # and the next plan is empty
+    stack.destroy()
+
+
+def test_a_failed_filter_replacement_loses_nothing_and_a_revert_is_empty(make_program_stack, emulator, role, aws):
+    """#13, finding 1: a filter replaced under its own name was deleted first; when
+    CreateFilter failed, and the user reverted, the engine created the filter
+    and then deleted it as "the original". The replacement is now created first,
+    under its replacement name, and a failure deletes nothing."""
+    purchased = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'
+    clicked = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("click")'
+    filtered = config(emulator, role, "shop")
+
+    def deploy(expression: str) -> auto.Stack:
+        filtered["experiments"][0]["filters"] = {"not-purchased": expression}
+        return make_program_stack("filters", filtered)
+
+    def filters_in_service() -> dict[str, str]:
+        found = api.list_filters(datasetGroupArn=group_arn)["Filters"]
+        return {
+            f["filterArn"]: api.describe_filter(filterArn=f["filterArn"])["filter"]["filterExpression"] for f in found
+        }
+
+    def served_filter() -> str:
+        return stack.outputs()["experiments"].value["shop"]["filters"]["not-purchased"]
+
+    stack = deploy(purchased)
+    stack.up()
+    api = aws("personalize")
+    [group_arn] = [
+        g["datasetGroupArn"] for g in api.list_dataset_groups()["datasetGroups"] if g["name"] == "filters-shop"
+    ]
+    original = served_filter()
+    assert filters_in_service() == {original: purchased}
+
+    # A bad expression stops at preview, naming the key; nothing is touched.
+    deploy('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN "purchase"')
+    with pytest.raises(auto.CommandError, match="not-purchased"):
+        stack.preview()
+    assert filters_in_service() == {original: purchased}
+
+    # A create the service fails (forced here) deletes nothing.
+    replacement_name = Lifecycle(specs.FILTER, filtered["connection"]).replacement_name(
+        {"name": "filters-shop-not-purchased", "datasetGroupArn": group_arn, "filterExpression": clicked}
+    )
+    failure = "the service could not create this filter"
+    # Under either name: before this fix the replacement took the old one's name.
+    set_faults(emulator, {"fail": {replacement_name: failure, "filters-shop-not-purchased": failure}})
+    try:
+        with pytest.raises(auto.CommandError, match="could not create this filter"):
+            deploy(clicked).up()
+    finally:
+        set_faults(emulator, None)
+    assert original in filters_in_service() and filters_in_service()[original] == purchased
+
+    # The revert is an empty plan, against the service too.
+    deploy(purchased)
+    stack.up()
+    assert filters_in_service() == {original: purchased} and served_filter() == original
+    stack.preview(refresh=True, expect_no_changes=True)
+
+    # The same change without the fault: the replacement is made first, the old one then goes.
+    up = deploy(clicked).up()
+    assert up.summary.resource_changes.get("replace") == 1
+    assert filters_in_service() == {served_filter(): clicked} and served_filter() != original
+    stack.preview(refresh=True, expect_no_changes=True)
     stack.destroy()

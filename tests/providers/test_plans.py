@@ -82,12 +82,12 @@ def plan(provider_class, change: dict):
             (True, [], False),
         ),
         (CampaignProvider, {"name": "c2"}, (True, ["name"], False)),
-        (CampaignProvider, {"region": "eu-west-1"}, (True, ["region"], True)),
+        (CampaignProvider, {"region": "eu-west-1"}, (True, ["region"], False)),
         (CampaignProvider, {"endpoint": "http://127.0.0.1:1", "waits": {"updateSeconds": 5}}, (False, [], False)),
         (CampaignProvider, {"tags": [{"tagKey": "team", "tagValue": "recs"}]}, (True, [], False)),
-        (DatasetGroupProvider, {"domain": "ECOMMERCE"}, (True, ["domain"], True)),
+        (DatasetGroupProvider, {"domain": "ECOMMERCE"}, (True, ["domain"], False)),
         (DatasetProvider, {"schemaArn": f"{ARN}:schema/s2"}, (True, [], False)),
-        (DatasetImportJobProvider, {"dataSource": {"dataLocation": "s3://b/v2/"}}, (True, ["dataSource"], True)),
+        (DatasetImportJobProvider, {"dataSource": {"dataLocation": "s3://b/v2/"}}, (True, ["dataSource"], False)),
         (
             DatasetImportJobProvider,
             {"jobName": "j2", "dataSource": {"dataLocation": "s3://b/v2/"}},
@@ -99,21 +99,24 @@ def plan(provider_class, change: dict):
             {"solutionConfig": {"autoTrainingConfig": {"schedulingExpression": "rate(7 days)"}}},
             (True, [], False),
         ),
-        (SolutionProvider, {"solutionConfig": {"eventValueThreshold": "0.5"}}, (True, ["solutionConfig"], True)),
+        (SolutionProvider, {"solutionConfig": {"eventValueThreshold": "0.5"}}, (True, ["solutionConfig"], False)),
         (
             SolutionProvider,
             {"recipeArn": "arn:aws:personalize:::recipe/aws-user-personalization"},
-            (True, ["recipeArn"], True),
+            (True, ["recipeArn"], False),
         ),
-        (SolutionVersionProvider, {"triggers": {"datasetVersion": "v2"}}, (True, ["triggers"], True)),
-        (SolutionVersionProvider, {"trainingMode": "UPDATE"}, (True, ["trainingMode"], True)),
-        (EventTrackerProvider, {"name": "t2"}, (True, ["name"], False)),
+        (SolutionVersionProvider, {"triggers": {"datasetVersion": "v2"}}, (True, ["triggers"], False)),
+        (SolutionVersionProvider, {"trainingMode": "UPDATE"}, (True, ["trainingMode"], False)),
+        # One tracker per group: a new one in the same group waits for the old one to go.
+        (EventTrackerProvider, {"name": "t2"}, (True, ["name"], True)),
+        (EventTrackerProvider, {"datasetGroupArn": f"{ARN}:dataset-group/g2"}, (True, ["datasetGroupArn"], False)),
+        (EventTrackerProvider, {"region": "eu-west-1"}, (True, ["region"], False)),
         (
             FilterProvider,
             {"filterExpression": 'INCLUDE ItemID WHERE Items.GENRE IN ("x")'},
-            (True, ["filterExpression"], True),
+            (True, ["filterExpression"], False),
         ),
-        (SchemaProvider, {"schema": SCHEMA.replace('"long"', '"int"')}, (True, ["schema"], True)),
+        (SchemaProvider, {"schema": SCHEMA.replace('"long"', '"int"')}, (True, ["schema"], False)),
         (SchemaProvider, {"schema": json.dumps(json.loads(SCHEMA), indent=4)}, (False, [], False)),
     ],
 )
@@ -125,7 +128,10 @@ def test_interactions_schema_change_replaces_the_dataset():
     base = dict(BASE[DatasetProvider], datasetType="Interactions")
     provider = DatasetProvider()
     result = provider.diff("arn", base, dict(base, schemaArn=f"{ARN}:schema/s2"))
-    assert result.replaces == ["schemaArn"]
+    # A group holds one Interactions dataset: the old one must go first.
+    assert result.replaces == ["schemaArn"] and result.delete_before_replace
+    moved = provider.diff("arn", base, dict(base, datasetGroupArn=f"{ARN}:dataset-group/g2"))
+    assert moved.replaces == ["datasetGroupArn"] and not moved.delete_before_replace
 
 
 @pytest.mark.parametrize("unknown", [UNKNOWN, Unknown()], ids=["wire-sentinel", "deserialized"])

@@ -20,6 +20,7 @@ from providers.schema import SchemaProvider
 from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
 from service.waiting import DeadlineExceeded
+from tests.helpers.data import INTERACTIONS_SCHEMA
 from tests.helpers.provider_fixtures import CONN_WAITS, seed, start_local
 from tests.helpers.providers import create, get_faults, interactions_group, set_faults, update
 
@@ -147,11 +148,60 @@ def test_solution_auto_training_updates_in_place(own_chain, aws):
     assert outs["arn"] == own_chain["solution"]
 
 
-def test_create_adopts_a_leftover_with_the_same_settings_and_refuses_other_settings(chain, conn):
+def test_create_adopts_a_leftover_with_the_same_settings(chain, conn):
     adopted, _ = create(DatasetGroupProvider(), conn, name="chain")
     assert adopted == chain["group"]
-    with pytest.raises(ResourceFailed, match="already exists with other settings.*domain"):
-        create(DatasetGroupProvider(), conn, name="chain", domain="ECOMMERCE")
+
+
+def test_a_name_held_with_other_settings_gives_the_new_one_its_replacement_name(chain, conn):
+    """#13, finding 1: a replacement under the held name had to delete the old one
+    first, and lost both when its create failed. It now takes a name of its own,
+    and a second attempt (an interrupted run) adopts it."""
+    provider = DatasetGroupProvider()
+    replacement, outs = create(provider, conn, name="chain", domain="ECOMMERCE")
+    try:
+        assert replacement != chain["group"] and replacement.split("/")[-1].startswith("chain-")
+        assert outs["name"] == "chain"  # the declared name stays the input: no diff at the next preview
+        assert provider.read(replacement, outs).inputs["name"] == "chain"
+        assert create(provider, conn, name="chain", domain="ECOMMERCE")[0] == replacement
+        assert provider.lifecycle(conn).describe(chain["group"])["status"] == "ACTIVE"  # the old one untouched
+    finally:
+        provider.delete(replacement, outs)
+
+
+def test_where_the_service_allows_one_a_held_place_is_refused(chain, conn):
+    # One Interactions dataset per group: its replacement waits for the old one to go.
+    other, _ = create(
+        SchemaProvider(),
+        conn,
+        name="chain-interactions-other",
+        schema=INTERACTIONS_SCHEMA.replace('{"name": "EVENT_TYPE", "type": "string"}, ', ""),
+        datasetType="Interactions",
+    )
+    with pytest.raises(ResourceFailed, match="already exists with other settings.*schemaArn"):
+        create(
+            DatasetProvider(),
+            conn,
+            name="chain-interactions",
+            datasetType="Interactions",
+            datasetGroupArn=chain["group"],
+            schemaArn=other,
+        )
+
+
+def test_a_delete_never_removes_a_replacement_created_under_the_same_arn(own_chain, conn, aws):
+    """#13, finding 1: after a failed delete-before-replace, the engine creates the
+    replacement and then deletes "the original" under the same ARN: the
+    resource the new state holds. The delete now compares creation times."""
+    provider = EventTrackerProvider()
+    arn, old = create(provider, conn, name="tracked", datasetGroupArn=own_chain["group"])
+    provider.delete(arn, old)
+    again, new = create(provider, conn, name="tracked", datasetGroupArn=own_chain["group"])
+    assert new["creationDateTime"] != old["creationDateTime"]
+    provider.delete(again, {**old, "arn": again})  # "the original", as the engine has it
+    assert provider.lifecycle(conn).describe(again) is not None
+    provider.delete(again, new)
+    assert provider.lifecycle(conn).describe(again) is None
 
 
 def test_adopt_arn_takes_over_an_existing_resource(own_chain, conn):
