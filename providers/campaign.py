@@ -11,6 +11,7 @@ from providers.lifecycle import PersonalizeProvider, PersonalizeResource
 from providers.solution import release_retained
 from service import specs
 from service.lifecycle import Lifecycle
+from service.specs import CAMPAIGN_CONFIG_DEFAULTS
 
 
 def _solution_of(version_arn: str | None) -> str | None:
@@ -18,20 +19,12 @@ def _solution_of(version_arn: str | None) -> str | None:
     return version_arn.rsplit("/", 1)[0] if version_arn else None
 
 
-# What the service uses for a campaignConfig key that is not given
-# (https://docs.aws.amazon.com/personalize/latest/dg/API_CampaignConfig.html;
-# exploration: https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-new-item-USER_PERSONALIZATION.html).
-# A key removed from the stack is sent with its default, so the service stops
-# using the old value: left out of UpdateCampaign, it would stay as it was.
-CAMPAIGN_CONFIG_DEFAULTS: dict[str, Any] = {
-    "itemExplorationConfig": {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"},
-    "enableMetadataWithRecommendations": False,
-    "syncWithLatestSolutionVersion": False,
-}
-
-
 def with_removed_keys_reset(before: dict | None, after: dict | None) -> dict:
-    """`after`, plus the default of every key `before` had and `after` has not."""
+    """`after`, plus the default of every key `before` had and `after` has not.
+
+    A key removed from the stack (or left out of it and read off its default,
+    see `overlay`) is sent with its default, so the service stops using the old
+    value: left out of UpdateCampaign, it would stay as it was."""
     config = dict(after or {})
     for key, old in (before or {}).items():
         default = CAMPAIGN_CONFIG_DEFAULTS.get(key)

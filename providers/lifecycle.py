@@ -226,6 +226,9 @@ class PersonalizeProvider(ResourceProvider, Hooks):
             return ReadResult(None, {})
         declared = {k: props.get(k) for k in self.api_members() + COMMON_INPUTS if k in props}
         observed = dict(declared)
+        # A key the stack left out reads as declared while the service holds its
+        # documented default, and with the service's value once that moved off it:
+        # drift, which `refresh` reports and the next `up` undoes.
         for key in self.api_members():
             # The name stays as declared: there is no rename, and a replacement may hold its replacement name.
             if key in description and key not in (
@@ -234,7 +237,8 @@ class PersonalizeProvider(ResourceProvider, Hooks):
                 *self.declared_only,
                 *self.spec.record_only,
             ):
-                observed[key] = overlay(declared.get(key), self.observed_value(key, jsonable(description[key])))
+                described = self.observed_value(key, jsonable(description[key]))
+                observed[key] = overlay(declared.get(key), described, self.spec.service_defaults.get(key))
         return ReadResult(id_, self._outputs(lifecycle, id_, observed, description), observed)
 
     @_explaining

@@ -35,14 +35,32 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def overlay(declared: Any, observed: Any) -> Any:
+def overlay(declared: Any, observed: Any, default: Any = None) -> Any:
     """What the user declared, with the service's current values where the user
-    set one. Defaults the service fills in for unset keys are not drift."""
+    set one, and where a key the user left out no longer holds the service's
+    documented `default` (a spec's service_defaults): that is drift, which the
+    next update undoes. What the service fills in for other unset keys is not."""
     if declared is None:
-        return None
+        return _moved_off(observed, default)
     if isinstance(declared, dict) and isinstance(observed, dict):
-        return {k: overlay(v, observed.get(k)) if k in observed else v for k, v in declared.items()}
+        defaults = default if isinstance(default, dict) else {}
+        merged = {
+            k: overlay(declared.get(k), observed[k], defaults.get(k)) if k in observed else declared.get(k)
+            for k in [*declared, *(k for k in defaults if k not in declared)]
+        }
+        return {k: v for k, v in merged.items() if k in declared or v is not None}
     return observed
+
+
+def _moved_off(observed: Any, default: Any) -> Any:
+    """The part of `observed` that differs from `default`; None when none does,
+    or when no default is documented (None)."""
+    if default is None:
+        return None
+    if isinstance(default, dict) and isinstance(observed, dict):
+        moved = {k: _moved_off(observed[k], d) for k, d in default.items() if k in observed}
+        return {k: v for k, v in moved.items() if v is not None} or None
+    return None if canonical(observed) == canonical(default) else observed
 
 
 def canonical(value: Any) -> Any:

@@ -2,7 +2,7 @@
 
 A spec says only what the service model cannot: the resource's noun, which
 members an update changes in place, our defaults where the service's differ,
-which statuses mean done, failed or still running, and which described
+the service's documented defaults for what a stack may leave out, which statuses mean done, failed or still running, and which described
 members are exported. Everything the model knows is derived from it: the
 operation names, the ARN member, the key of the description, the list
 operation, its result key and the members it is filtered by, where an
@@ -25,6 +25,11 @@ class ResourceSpec:
     name_member: str = "name"  # "jobName" for jobs
     updatable: tuple[str, ...] = ()  # members the update operation changes in place
     defaults: dict[str, Any] = field(default_factory=dict)  # ours, where the service's differ
+    # The service's documented value of a member (or of a key inside one) a stack
+    # leaves out: a read reports a described value that moved off it as drift.
+    # Only documented ones: a value the service fills in without one is not drift.
+    # The provider's update_request sends the default back (campaign: with_removed_keys_reset).
+    service_defaults: dict[str, Any] = field(default_factory=dict)
     done: tuple[str, ...] = (ACTIVE,)
     failed: tuple[str, ...] = (CREATE_FAILED,)
     # A job left in one of these (by a create that did not wait) shows a change
@@ -156,11 +161,21 @@ SOLUTION_VERSION = ResourceSpec(
     # wait (training.wait false).
     default_waits={"createSeconds": 14400},
 )
+# What the service uses for a campaignConfig key that is not given
+# (https://docs.aws.amazon.com/personalize/latest/dg/API_CampaignConfig.html;
+# exploration: https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-new-item-USER_PERSONALIZATION.html).
+# rankingInfluence has no documented default, so it is not here.
+CAMPAIGN_CONFIG_DEFAULTS: dict[str, Any] = {
+    "itemExplorationConfig": {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"},
+    "enableMetadataWithRecommendations": False,
+    "syncWithLatestSolutionVersion": False,
+}
 CAMPAIGN = ResourceSpec(
     "Campaign",
     "campaign",
     updatable=("solutionVersionArn", "minProvisionedTPS", "campaignConfig"),
     defaults={"minProvisionedTPS": 1},
+    service_defaults={"campaignConfig": CAMPAIGN_CONFIG_DEFAULTS},
     outputs=("latestCampaignUpdate",),
 )
 # One event tracker per dataset group

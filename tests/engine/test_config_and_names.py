@@ -2,6 +2,8 @@
 the preview with one line and no traceback, and long stack and experiment names
 deploy with distinct names that keep their digest."""
 
+import time
+
 import pytest
 import yaml
 from pulumi import automation as auto
@@ -236,4 +238,43 @@ def test_a_failed_filter_replacement_loses_nothing_and_a_revert_is_empty(make_pr
     assert up.summary.resource_changes.get("replace") == 1
     assert filters_in_service() == {served_filter(): clicked} and served_filter() != original
     stack.preview(refresh=True, expect_no_changes=True)
+    stack.destroy()
+
+
+def wait_for_campaign_update(api, campaign_arn: str) -> None:
+    """Until the campaign's latest update is ACTIVE (the emulator's clock runs 2000x fast)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        described = api.describe_campaign(campaignArn=campaign_arn)["campaign"]
+        if (described.get("latestCampaignUpdate") or {}).get("status") == "ACTIVE":
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the update of {campaign_arn} did not finish: {described.get('latestCampaignUpdate')}")
+
+
+def test_an_out_of_band_change_of_an_undeclared_campaign_config_key_is_refreshed_and_undone(
+    make_program_stack, emulator, role, aws
+):
+    """#13, finding 4: explorationWeight set out of band on a campaign that left
+    it to its default was invisible to `refresh`, and `up` left "0.9" in place."""
+    explored = config(emulator, role, "drift")
+    explored["experiments"][0].update(recipe="aws-user-personalization")
+    stack = make_program_stack("drift", explored)
+    stack.up()
+    assert not stack.refresh().summary.resource_changes.get("update")  # a fresh deploy has not drifted
+    campaign_arn = stack.outputs()["experiments"].value["drift"]["campaignArn"]
+    api = aws("personalize")
+
+    api.update_campaign(
+        campaignArn=campaign_arn, campaignConfig={"itemExplorationConfig": {"explorationWeight": "0.9"}}
+    )
+    wait_for_campaign_update(api, campaign_arn)
+    assert stack.refresh().summary.resource_changes.get("update") == 1
+    assert stack.preview().change_summary.get("update") == 1  # the plan undoes it
+
+    assert stack.up().summary.resource_changes.get("update") == 1
+    described = api.describe_campaign(campaignArn=campaign_arn)["campaign"]
+    assert described["campaignConfig"]["itemExplorationConfig"]["explorationWeight"] == "0.3"
+    assert not stack.refresh().summary.resource_changes.get("update")
+    assert not stack.preview().change_summary.get("update")  # and the next plan is empty
     stack.destroy()

@@ -25,7 +25,7 @@ from tests.helpers.provider_fixtures import CONN_WAITS, seed, start_local
 from tests.helpers.providers import create, get_faults, interactions_group, set_faults, update
 
 
-def build_chain(conn, seeded, name: str) -> dict:
+def build_chain(conn, seeded, name: str, recipe: str = "aws-popularity-count") -> dict:
     """group > schema > dataset > import v1 > solution > version > campaign, all named `name`."""
     ids = interactions_group(conn, name)
     ids["import"], ids["import_outs"] = create(
@@ -41,7 +41,7 @@ def build_chain(conn, seeded, name: str) -> dict:
         conn,
         name=name,
         datasetGroupArn=ids["group"],
-        recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
+        recipeArn=f"arn:aws:personalize:::recipe/{recipe}",
     )
     ids["version"], ids["version_outs"] = create(
         SolutionVersionProvider(), conn, solutionArn=ids["solution"], triggers={"datasetImportJobArn": ids["import"]}
@@ -134,6 +134,39 @@ def test_drift_out_of_band_is_seen_by_read(own_chain, aws, conn):
     declared = provider.check({}, {**own_chain["campaign_outs"], "minProvisionedTPS": 3}).inputs
     diff = provider.diff(own_chain["campaign"], read.outs, declared)
     assert diff.changes and diff.replaces == []
+
+
+def test_read_sees_an_undeclared_campaign_config_key_only_once_it_leaves_its_default(conn, seeded, aws):
+    """#13, finding 4: a campaign declared without campaignConfig; what the
+    service holds by default is no drift, an out-of-band explorationWeight is."""
+    ids = build_chain(conn, seeded, "undeclared-config", recipe="aws-user-personalization")
+    arn, declared, api = ids["campaign"], ids["campaign_outs"], aws("personalize")
+    provider = CampaignProvider()
+    assert provider.read(arn, declared).inputs.get("campaignConfig") is None
+
+    # The real service describes the defaults it uses; they are what was asked for.
+    defaults = {
+        "itemExplorationConfig": {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"},
+        "enableMetadataWithRecommendations": False,
+        "syncWithLatestSolutionVersion": False,
+    }
+    api.update_campaign(campaignArn=arn, campaignConfig=defaults)
+    provider.lifecycle(conn).wait_for_update(arn)
+    read = provider.read(arn, declared)
+    assert read.inputs.get("campaignConfig") is None
+    assert provider.diff(arn, read.outs, declared).changes is False
+
+    api.update_campaign(campaignArn=arn, campaignConfig={"itemExplorationConfig": {"explorationWeight": "0.9"}})
+    provider.lifecycle(conn).wait_for_update(arn)
+    read = provider.read(arn, declared)
+    assert read.inputs["campaignConfig"] == {"itemExplorationConfig": {"explorationWeight": "0.9"}}
+    diff = provider.diff(arn, read.outs, declared)
+    assert diff.changes and diff.replaces == []
+
+    outs = provider.update(arn, read.outs, declared).outs
+    described = api.describe_campaign(campaignArn=arn)["campaign"]
+    assert described["campaignConfig"]["itemExplorationConfig"]["explorationWeight"] == "0.3"
+    assert provider.read(arn, outs).inputs.get("campaignConfig") is None
 
 
 def test_solution_auto_training_updates_in_place(own_chain, aws):

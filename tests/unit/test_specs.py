@@ -42,6 +42,9 @@ def test_every_derived_operation_and_member_is_in_the_model(spec):
     assert (spec.name_member in listed.members) == (spec.noun != "SolutionVersion")
     for member in (*spec.updatable, *spec.defaults, spec.name_member):
         assert member in spec.create_members
+    # A read compares what the service describes with these: it must describe them.
+    for member in spec.service_defaults:
+        assert member in spec.create_members and member in spec.described_members
 
 
 def test_the_api_deletes_all_but_jobs_and_versions():
