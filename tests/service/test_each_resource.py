@@ -17,8 +17,7 @@ from providers.filter import FilterProvider
 from providers.lifecycle import ResourceFailed
 from providers.schema import SchemaProvider
 from providers.solution import SolutionProvider
-from providers.solution_version import SolutionVersionProvider
-from providers.solution_version import version_name
+from providers.solution_version import SolutionVersionProvider, version_name
 from service.waiting import DeadlineExceeded
 from tests.helpers.data import INTERACTIONS_SCHEMA
 from tests.helpers.providers import create, set_faults
