@@ -107,6 +107,12 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         """The inputs the create request is built from (the declared ones by default)."""
         return props
 
+    def start(self, lifecycle: Lifecycle, props: dict[str, Any]) -> str:
+        """The ARN of the resource create then waits for: a new one, or the one an
+        interrupted run left (by default found by name when the service refuses
+        the name as taken)."""
+        return lifecycle.create_or_adopt(self.before_create(lifecycle, props))
+
     def not_started(self, lifecycle: Lifecycle, props: dict[str, Any]) -> tuple[str, str] | None:
         """The id and status to record the resource under when the service cannot
         start it yet (the id starts with NOT_STARTED_PREFIX); None: create it now."""
@@ -211,7 +217,7 @@ class PersonalizeProvider(ResourceProvider, Hooks):
             arn = props["adoptArn"]
             lifecycle.check_adoptable(arn, props)
         else:
-            arn = lifecycle.create_or_adopt(self.before_create(lifecycle, props))
+            arn = self.start(lifecycle, props)
         description = self._settle(lifecycle, arn, props, "create")
         self.after_create(lifecycle, arn, props)
         return CreateResult(arn, self._outputs(lifecycle, arn, props, description))

@@ -127,6 +127,14 @@ class Lifecycle:
         for page in self.api.get_paginator(snake(self.spec.list_op)).paginate(**request):
             yield from page[self.spec.list_key]
 
+    def descriptions(self, **scope: Any) -> Iterator[dict[str, Any]]:
+        """The description of each resource the list operation finds in scope, for
+        what summaries leave out (a solution version's name)."""
+        for summary in self.summaries(**scope):
+            description = self.describe(summary[self.spec.arn_member])
+            if description is not None:
+                yield description
+
     def find_by_name(self, props: dict[str, Any]) -> str | None:
         name = props.get(self.spec.name_member)
         found = (s[self.spec.arn_member] for s in self.summaries(**props) if s.get(self.spec.name_member) == name)

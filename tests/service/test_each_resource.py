@@ -3,6 +3,7 @@ personalize-local: create, read, adopt a leftover, a forced CREATE FAILED, a
 deadline, and delete (or the documented no-op where the API has no delete)."""
 
 import json
+import re
 
 import pytest
 
@@ -16,7 +17,7 @@ from providers.filter import FilterProvider
 from providers.lifecycle import ResourceFailed
 from providers.schema import SchemaProvider
 from providers.solution import SolutionProvider
-from providers.solution_version import SolutionVersionProvider
+from providers.solution_version import SolutionVersionProvider, version_name
 from service.waiting import DeadlineExceeded
 from tests.helpers.data import INTERACTIONS_SCHEMA
 from tests.helpers.providers import create, set_faults
@@ -110,8 +111,8 @@ CASES = {
         },
     ),
 }
-# Adopted by name after an interrupted run; a version has no unique name to find it by.
-ADOPTED_BY_NAME = [k for k in CASES if k != "SolutionVersion"]
+# Jobs that run long and are billed: an `up` interrupted while one runs must not start it again.
+JOBS = ["DatasetImportJob", "SolutionVersion", "BatchInferenceJob"]
 # A schema has no status: it is created at once or refused, never CREATE FAILED.
 CAN_FAIL = [k for k in CASES if k != "Schema"]
 # Long enough to miss a deadline of a twentieth of a second.
@@ -158,7 +159,8 @@ def test_create_read_delete(kind, users_schema, conn):
         assert provider.read(arn, outs).id == arn  # the API keeps jobs and versions
 
 
-@pytest.mark.parametrize("kind", ADOPTED_BY_NAME)
+# Every type, a solution version included: by its name (declared, or the one create gives it).
+@pytest.mark.parametrize("kind", list(CASES))
 def test_a_leftover_of_an_interrupted_run_is_adopted(kind, users_schema, conn):
     provider_class, props = props_for(kind, users_schema, conn, f"adopt-{kind.lower()}")
     first, _ = create(provider_class(), conn, **props)
@@ -188,3 +190,83 @@ def test_a_deadline_says_what_it_waited_for(kind, users_schema, conn):
     hurried = dict(conn, waits={**conn["waits"], "createSeconds": 0.05})
     with pytest.raises(DeadlineExceeded, match=f"{provider_class.spec.kind} .* to become ACTIVE"):
         create(provider_class(), hurried, **props)
+
+
+def interrupted_create(provider_class, conn, **props) -> str:
+    """A create whose `up` stops waiting while the job runs (as a killed one
+    does): the job goes on in the service, nothing is recorded; its ARN."""
+    hurried = dict(conn, waits={**conn["waits"], "createSeconds": 0.05})
+    with pytest.raises(DeadlineExceeded) as interrupted:
+        create(provider_class(), hurried, **props)
+    [arn] = re.findall(r"(arn:aws:personalize:\S+) to become", str(interrupted.value))
+    return arn
+
+
+@pytest.mark.parametrize("kind", JOBS)
+def test_a_job_an_interrupted_create_left_running_is_adopted_and_waited_for(kind, users_schema, conn):
+    provider_class, props = props_for(kind, users_schema, conn, f"resume-{kind.lower()}")
+    running = interrupted_create(provider_class, conn, **props)
+    assert provider_class().lifecycle(conn).status(running) in provider_class.spec.running
+    again, outs = create(provider_class(), conn, **props)
+    assert again == running and outs["status"] == "ACTIVE"
+
+
+@pytest.fixture
+def solution(conn, parents, request):
+    """A solution of its own, so its versions are the test's alone."""
+    arn, _ = create(
+        SolutionProvider(),
+        conn,
+        name=f"resume-{request.node.name[5:40].replace('_', '-')}".rstrip("-"),
+        datasetGroupArn=parents["group"],
+        recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
+    )
+    return arn
+
+
+def versions(aws, solution_arn: str) -> list[dict]:
+    api = aws("personalize")
+    return [
+        api.describe_solution_version(solutionVersionArn=v["solutionVersionArn"])["solutionVersion"]
+        for v in api.list_solution_versions(solutionArn=solution_arn)["solutionVersions"]
+    ]
+
+
+def test_an_interrupted_first_update_training_is_adopted_once_active_not_followed_by_an_update(solution, conn, aws):
+    # The program's way: no name declared, the data named by the triggers.
+    props = {"solutionArn": solution, "trainingMode": "UPDATE", "triggers": {"datasetImportJobArn": "import-v1"}}
+    running = interrupted_create(SolutionVersionProvider, conn, **props)  # the first UPDATE trains FULL
+    SolutionVersionProvider().lifecycle(conn).wait_until_done(running)  # and ends while nobody waits
+
+    again, outs = create(SolutionVersionProvider(), conn, **props)
+
+    assert again == running and outs["trainedMode"] == "FULL"
+    [only] = versions(aws, solution)
+    assert only["name"] == version_name({**props, "trainingMode": "UPDATE"})
+
+
+def test_new_data_trains_a_new_version(solution, conn, aws):
+    first, _ = create(SolutionVersionProvider(), conn, solutionArn=solution, triggers={"datasetImportJobArn": "v1"})
+    second, _ = create(SolutionVersionProvider(), conn, solutionArn=solution, triggers={"datasetImportJobArn": "v2"})
+    assert second != first and len(versions(aws, solution)) == 2
+
+
+def test_a_failed_training_is_not_adopted_and_trains_again_under_a_name_of_its_own(
+    solution, conn, aws, personalize_local
+):
+    props = {"solutionArn": solution, "triggers": {"datasetImportJobArn": "v1"}}
+    set_faults(personalize_local, {"fail": {solution: "injected failure"}})  # fails the solution's versions
+    try:
+        with pytest.raises(ResourceFailed, match="injected failure"):
+            create(SolutionVersionProvider(), conn, **props)
+    finally:
+        set_faults(personalize_local, None)
+
+    retried, outs = create(SolutionVersionProvider(), conn, **props)
+
+    assert outs["status"] == "ACTIVE"
+    by_arn = {v["solutionVersionArn"]: v for v in versions(aws, solution)}
+    [failed] = [v for arn, v in by_arn.items() if arn != retried]
+    checked = SolutionVersionProvider().check({}, {**conn, **props}).inputs
+    assert failed["status"] == "CREATE FAILED" and failed["name"] == version_name(checked)
+    assert by_arn[retried]["name"] == version_name(checked, attempt=2)

@@ -362,9 +362,15 @@ def test_update_mode_trains_full_first_then_updates_the_last_model(conn, seeded,
     )
     experiment.import_data("skewed")
     provider = SolutionVersionProvider()
-    first_id, first = create(provider, conn, solutionArn=solution, trainingMode="UPDATE")
+    # Each training on new data, as the program declares it: the import is the trigger
+    # (the same settings again would adopt the first training, not train twice).
+    first_id, first = create(
+        provider, conn, solutionArn=solution, trainingMode="UPDATE", triggers={"datasetImportJobArn": "first"}
+    )
     assert (first["trainingMode"], first["trainedMode"]) == ("UPDATE", "FULL")  # nothing to update yet
-    _second_id, second = create(provider, conn, solutionArn=solution, trainingMode="UPDATE")
+    _second_id, second = create(
+        provider, conn, solutionArn=solution, trainingMode="UPDATE", triggers={"datasetImportJobArn": "second"}
+    )
     assert (second["trainingMode"], second["trainedMode"]) == ("UPDATE", "UPDATE")
     # What ran is not drift from what was declared: a refresh then a preview shows nothing to do.
     read = provider.read(first_id, first)

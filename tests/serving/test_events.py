@@ -334,7 +334,8 @@ def test_events_are_in_the_next_training_data(clusters, conn, seeded, aws, tmp_p
         datasetGroupArn=clusters["group"],
         recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
     )
-    old_version, _ = create(SolutionVersionProvider(), conn, solutionArn=solution)
+    # Each training is declared anew (triggers): the same settings twice would adopt the first.
+    old_version, _ = create(SolutionVersionProvider(), conn, solutionArn=solution, triggers={"training": "before"})
     fast = {"initialPollSeconds": 0.05, "maxPollSeconds": 0.5}
 
     def top_items(version: str, name: str) -> list[str]:
@@ -348,7 +349,7 @@ def test_events_are_in_the_next_training_data(clusters, conn, seeded, aws, tmp_p
         put_events(aws("personalize-events"), clusters["outputs"][f"{EXPERIMENT}TrackingId"], events)["events"] == 200
     )
 
-    new_version, _ = create(SolutionVersionProvider(), conn, solutionArn=solution)
+    new_version, _ = create(SolutionVersionProvider(), conn, solutionArn=solution, triggers={"training": "after"})
 
     assert top_items(new_version, "after.csv")[0] == RARE
     assert RARE not in top_items(old_version, "before-again.csv")  # the old model did not change

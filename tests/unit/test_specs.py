@@ -18,6 +18,7 @@ HOOKS = {
     "replaced_by",
     "update_request",
     "before_create",
+    "start",
     "not_started",
     "not_started_status",
     "after_create",
@@ -38,7 +39,8 @@ def test_every_derived_operation_and_member_is_in_the_model(spec):
     assert spec.arn_member in MODEL.operation_model(spec.create_op).output_shape.members
     listed = MODEL.operation_model(spec.list_op).output_shape.members[spec.list_key].member
     assert spec.arn_member in listed.members
-    # Adoption by name reads the name from the list: every type but a version lists it.
+    # Adoption by name reads the name from the list: every type but a version lists it
+    # (a version's is described: SolutionVersionProvider.start).
     assert (spec.name_member in listed.members) == (spec.noun != "SolutionVersion")
     for member in (*spec.updatable, *spec.defaults, spec.name_member):
         assert member in spec.create_members
