@@ -34,6 +34,9 @@ __all__ = ["WAITING_FOR_IMPORT", "SolutionVersion", "SolutionVersionProvider", "
 # A training in one of these was started by an earlier run and is not lost:
 # create waits for it instead of paying for the same training again.
 RESUMABLE = (*CREATE_RUNNING, ACTIVE)
+# How many of a solution's latest versions create looks at: the training an
+# interrupted `up` left is among the newest, and each look is one describe call.
+RECENT_TRAININGS = 20
 
 
 def _import_arn(props: dict[str, Any]) -> str | None:
@@ -81,7 +84,7 @@ class SolutionVersionProvider(PersonalizeProvider):
         Looked for before the UPDATE fallback of `before_create`: an interrupted
         first training (FULL) may be ACTIVE by now, and must be adopted, not
         followed by an UPDATE training."""
-        described = list(lifecycle.descriptions(solutionArn=props["solutionArn"]))
+        described = list(lifecycle.descriptions(RECENT_TRAININGS, solutionArn=props["solutionArn"]))
         if props.get("name"):  # the stack named it: that name is the training's identity
             names = [props["name"]]
         else:

@@ -127,10 +127,12 @@ class Lifecycle:
         for page in self.api.get_paginator(snake(self.spec.list_op)).paginate(**request):
             yield from page[self.spec.list_key]
 
-    def descriptions(self, **scope: Any) -> Iterator[dict[str, Any]]:
-        """The description of each resource the list operation finds in scope, for
-        what summaries leave out (a solution version's name)."""
-        for summary in self.summaries(**scope):
+    def descriptions(self, newest: int, **scope: Any) -> Iterator[dict[str, Any]]:
+        """The descriptions of the `newest` resources the list operation finds in
+        scope, newest first, for what summaries leave out (a solution version's
+        name). Bounded: a solution retrained every hour has thousands of versions."""
+        summaries = sorted(self.summaries(**scope), key=lambda s: str(s.get("creationDateTime", "")), reverse=True)
+        for summary in summaries[:newest]:
             description = self.describe(summary[self.spec.arn_member])
             if description is not None:
                 yield description
