@@ -21,6 +21,7 @@ Inputs every resource accepts besides the API members:
 """
 
 import functools
+import sys
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -41,7 +42,7 @@ from providers.preview import UNKNOWN, is_unknown
 from service.errors import ResourceFailed, explained
 from service.lifecycle import Hooks, Lifecycle, canonical, jsonable, live_campaigns, overlay
 from service.specs import ResourceSpec
-from service.waiting import WAIT_KEYS, progress, waits_inconsistency, waits_problems
+from service.waiting import WAIT_KEYS, DeadlineExceeded, progress, waits_inconsistency, waits_problems
 from servicemodel.requests import SERVICE, build_request, validate_request
 
 __all__ = ["NOT_STARTED_PREFIX", "UNKNOWN", "PersonalizeProvider", "PersonalizeResource", "ResourceFailed"]
@@ -59,21 +60,39 @@ CREATED = "creationDateTime"
 def _explaining(method: Callable[..., Any]) -> Callable[..., Any]:
     """The engine's calls end in one clear message when the service cannot be
     reached, denies access or throttles past the retries; botocore's chain of
-    exceptions is left out (`from None`), as it says nothing more."""
+    exceptions is left out (`from None`), as it says nothing more. Our own
+    errors (a failed resource, a deadline) are clear already."""
 
     @functools.wraps(method)
     def call(self: "PersonalizeProvider", *args: Any) -> Any:
+        _show_frames(True)
         try:
             return method(self, *args)
+        except (ResourceFailed, DeadlineExceeded):
+            _show_frames(False)
+            raise
         except Exception as error:
             props = args[-1] if args and isinstance(args[-1], dict) else {}
             name = props.get(self.spec.name_member) or (args[0] if isinstance(args[0], str) else "")
             clear = explained(error, f"{self.kind} {name}".strip(), props.get("endpoint"), props.get("region"))
             if clear is None:
-                raise
+                raise  # a bug: its traceback is what the next engineer needs
+            _show_frames(False)
             raise clear from None
 
     return call
+
+
+def _show_frames(show: bool) -> None:
+    """The SDK's provider server sends the engine `traceback.format_exc()` of
+    whatever a call raises (`_abort_with_traceback`, pulumi/dynamic/__main__.py):
+    for a clear message, a page of frames above the one line a user needs. With
+    `sys.tracebacklimit` 0 the traceback module prints the last line alone. Only
+    in that server's process: tests and commands keep their tracebacks. The
+    setting is the process's: each call sets it again before it starts."""
+    main = sys.modules.get("__main__")
+    if getattr(getattr(main, "__spec__", None), "name", None) == "pulumi.dynamic.__main__":
+        sys.tracebacklimit = None if show else 0
 
 
 class PersonalizeProvider(ResourceProvider, Hooks):

@@ -221,8 +221,10 @@ def test_a_failed_filter_replacement_loses_nothing_and_a_revert_is_empty(make_pr
     # Under either name: before this fix the replacement took the old one's name.
     set_faults(emulator, {"fail": {replacement_name: failure, "filters-shop-not-purchased": failure}})
     try:
-        with pytest.raises(auto.CommandError, match="could not create this filter"):
+        with pytest.raises(auto.CommandError, match="could not create this filter") as failed:
             deploy(clicked).up()
+        # One clear message, without the provider server's traceback of it.
+        assert "Traceback" not in str(failed.value) and "File " not in str(failed.value), str(failed.value)
     finally:
         set_faults(emulator, None)
     assert original in filters_in_service() and filters_in_service()[original] == purchased
