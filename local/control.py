@@ -197,8 +197,10 @@ class ControlPlane:
 
     # ------------------------------------------------------------ solutions and versions
     def CreateSolution(self, p: dict) -> dict:
-        self._recipe(p.get("recipeArn") or "arn:aws:personalize:::recipe/aws-user-personalization")
+        recipe_arn = p.get("recipeArn") or "arn:aws:personalize:::recipe/aws-user-personalization"
+        self._recipe(recipe_arn)
         self.get("datasetGroup", p["datasetGroupArn"], want_active=True)
+        self._check_solution_options(recipe_arn, p.get("performIncrementalUpdate"), p.get("solutionConfig"))
         defaults = {
             "performHPO": False,
             "performAutoML": False,
@@ -211,6 +213,7 @@ class ControlPlane:
         doc = self.get("solution", p["solutionArn"], want_active=True)
         if doc.get("_transition"):
             raise in_use(f"An update of {doc['solutionArn']} is in progress.")
+        self._check_solution_options(doc["recipeArn"], p.get("performIncrementalUpdate"), p.get("solutionUpdateConfig"))
         fields = {
             k: p[k] for k in ("performAutoTraining", "performIncrementalUpdate", "solutionUpdateConfig") if k in p
         }
@@ -220,6 +223,19 @@ class ControlPlane:
         self.life.begin_transition(KINDS["solution"], "update", doc, fields)
         return {"solutionArn": doc["solutionArn"]}
 
+    def _check_solution_options(self, recipe_arn: str, incremental: bool | None, config: dict | None) -> None:
+        """What CreateSolution/UpdateSolution refuse for a recipe that lacks the feature
+        (sources: local/recipes.py, INCREMENTAL_DOC and EVENTS_CONFIG_DOC)."""
+        can = recipes.capabilities(recipe_arn)
+        name = arn_name(recipe_arn)
+        if incremental and not can.incremental_update:
+            raise invalid(f"The recipe {name} does not support performIncrementalUpdate; only aws-semantic-similarity.")
+        if (config or {}).get("eventsConfig") and not can.events_config:
+            raise invalid(
+                f"The recipe {name} does not support eventsConfig; only aws-user-personalization-v2 "
+                "and aws-personalized-ranking-v2."
+            )
+
     def _with_latest_version(self, solution: dict) -> dict:
         versions = [v for v in self._all("solutionVersion") if v["solutionArn"] == solution["solutionArn"]]
         return {**solution, "latestSolutionVersion": versions[-1]} if versions else solution
@@ -227,7 +243,14 @@ class ControlPlane:
     def CreateSolutionVersion(self, p: dict) -> dict:
         solution = self.get("solution", p["solutionArn"], want_active=True)
         mode = p.get("trainingMode") or "FULL"
+        can = recipes.capabilities(solution["recipeArn"])
+        if mode not in can.training_modes:  # recipes.TRAINING_MODE_DOC
+            raise invalid(
+                f"The recipe {arn_name(solution['recipeArn'])} does not support trainingMode {mode}; "
+                f"it trains with {', '.join(can.training_modes)} only."
+            )
         rows = self._interactions_rows(solution["datasetGroupArn"])
+        self._require_datasets(solution["datasetGroupArn"], solution["recipeArn"], can.required_datasets)
         previous = [
             v
             for v in self._all("solutionVersion")
@@ -271,6 +294,18 @@ class ControlPlane:
             raise invalid(f"The interactions dataset {interactions} has no data; import some first.")
         return rows
 
+    def _require_datasets(self, dataset_group_arn: str, recipe_arn: str, required: tuple[str, ...]) -> None:
+        """Training refuses a group without a dataset its recipe needs (recipes.DATASET_DOCS)."""
+        for dataset_type in required:
+            arn = self.arn(f"dataset/{arn_name(dataset_group_arn)}/{dataset_type}")
+            stored = self.store.get(arn)
+            dataset = self.life.refresh(KINDS["dataset"], stored) if stored else None
+            if dataset is None or dataset["status"] != "ACTIVE":
+                raise invalid(
+                    f"The recipe {arn_name(recipe_arn)} needs an ACTIVE {dataset_type} dataset; "
+                    f"the dataset group {dataset_group_arn} has none."
+                )
+
     def StopSolutionVersionCreation(self, p: dict) -> dict:
         doc = self.get("solutionVersion", p["solutionVersionArn"])
         if doc["status"] == "CREATE PENDING":
@@ -291,6 +326,7 @@ class ControlPlane:
     # ------------------------------------------------------------ campaigns, trackers, filters, batch jobs
     def CreateCampaign(self, p: dict) -> dict:
         version, follows = self._requested_version(p["solutionVersionArn"], p.get("campaignConfig"))
+        self._check_campaign(version, p.get("campaignConfig"))
         doc = {
             "minProvisionedTPS": p.get("minProvisionedTPS") or 1,
             "solutionArn": version.rsplit("/", 1)[0],
@@ -311,6 +347,7 @@ class ControlPlane:
                 p["solutionVersionArn"], fields["campaignConfig"]
             )
         fields["solutionArn"] = fields["solutionVersionArn"].rsplit("/", 1)[0]
+        self._check_campaign(fields["solutionVersionArn"], fields["campaignConfig"])
         self.life.begin_transition(KINDS["campaign"], "update", doc, fields)
         return {"campaignArn": doc["campaignArn"]}
 
@@ -326,6 +363,15 @@ class ControlPlane:
         if latest is None:
             raise in_use(f"{solution['solutionArn']} has no ACTIVE solution version yet.")
         return latest, True
+
+    def _check_campaign(self, version_arn: str, config: dict | None) -> None:
+        """Exploration only where the recipe takes it (recipes.EXPLORATION_DOCS). (The
+        segmentation recipes' real_time fact is not enforced: their training is not
+        emulated, so no version of theirs is ever ACTIVE to deploy.)"""
+        recipe_arn = self.get("solutionVersion", version_arn)["recipeArn"]
+        can, name = recipes.capabilities(recipe_arn), arn_name(recipe_arn)
+        if (config or {}).get("itemExplorationConfig") and not can.item_exploration:
+            raise invalid(f"The recipe {name} does not support itemExplorationConfig; only aws-user-personalization.")
 
     def latest_active_version(self, solution_arn: str) -> str | None:
         active = [

@@ -1,5 +1,7 @@
 """The built-in recipes ListRecipes/DescribeRecipe report, with their algorithms."""
 
+from typing import NamedTuple
+
 RECIPES = {
     "aws-user-personalization": ("USER_PERSONALIZATION", "Predicts the items a user will interact with."),
     "aws-user-personalization-v2": ("USER_PERSONALIZATION", "Transformer-based user personalization."),
@@ -79,3 +81,74 @@ def feature_transformation(name: str) -> dict:
         "creationDateTime": CREATED,
         "lastUpdatedDateTime": CREATED,
     }
+
+
+# ---------------------------------------------------------------- what each recipe supports
+# The emulator's own reading of AWS's documentation, independent of the product's
+# (common/recipes.py); tests/unit/test_recipe_tables.py fails when the two disagree.
+# Where the documentation is unclear the strict reading is taken, and said so.
+DOC = "https://docs.aws.amazon.com/personalize/latest/dg/"
+# trainingMode UPDATE: "only ... trained with the User-Personalization recipe" (or legacy HRNN-Coldstart).
+TRAINING_MODE_DOC = DOC + "API_CreateSolutionVersion.html"
+# itemExplorationConfig: "only if your solution uses the User-Personalization recipe"; with
+# User-Personalization-v2 the service configures exploration itself.
+EXPLORATION_DOCS = (DOC + "API_CampaignConfig.html", DOC + "use-case-recipe-features.html")
+# performIncrementalUpdate: "supported only for solutions that use the semantic-similarity recipe".
+INCREMENTAL_DOC = DOC + "API_SolutionUpdateSummary.html"
+# solutionConfig.eventsConfig: "If you use the User-Personalization-v2 recipe or Personalized-Ranking-v2".
+EVENTS_CONFIG_DOC = DOC + "optimizing-solution-events-config.html"
+# Batch segment jobs use a version trained with a USER_SEGMENTATION recipe; those recipes
+# make segments only (no campaign, no batch inference: strict reading, the pages name only
+# batch segment jobs for them).
+SEGMENT_DOCS = (DOC + "getting-user-segments.html", DOC + "user-segmentation-recipes.html")
+# Datasets: an Item interactions dataset is the minimum for every custom recipe; Items is
+# "required for the Similar-Items recipe and optional for all other recipes" (items-datasets),
+# although the Similar-Items page itself only recommends it: strict reading, required.
+# Item-Affinity and Item-Attribute-Affinity train on Interactions and Items
+# (user-segmentation-recipes); Next-Best-Action needs Actions (datasets-schemas-overview);
+# Semantic-Similarity needs an Items dataset with a text field (native-recipe-semantic-similarity).
+# The v2 pages say they train on "Item interactions and Items datasets" without calling Items
+# required; items-datasets calls it optional for them, so it is optional here.
+DATASET_DOCS = (
+    DOC + "datasets-schemas-overview.html",
+    DOC + "items-datasets.html",
+    DOC + "native-recipe-similar-items.html",
+    DOC + "user-segmentation-recipes.html",
+    DOC + "native-recipe-semantic-similarity.html",
+)
+
+
+class Capabilities(NamedTuple):
+    training_modes: tuple[str, ...] = ("FULL",)
+    item_exploration: bool = False  # campaignConfig.itemExplorationConfig
+    incremental_update: bool = False  # CreateSolution/UpdateSolution performIncrementalUpdate
+    events_config: bool = False  # solutionConfig.eventsConfig
+    required_datasets: tuple[str, ...] = ("INTERACTIONS",)
+    real_time: bool = True  # campaigns and batch inference jobs
+    batch_segment: bool = False  # batch segment jobs
+
+
+CAPABILITIES: dict[str, Capabilities] = {
+    "aws-user-personalization": Capabilities(training_modes=("FULL", "UPDATE"), item_exploration=True),
+    "aws-user-personalization-v2": Capabilities(events_config=True),
+    "aws-popularity-count": Capabilities(),
+    "aws-trending-now": Capabilities(),
+    "aws-personalized-ranking": Capabilities(),
+    "aws-personalized-ranking-v2": Capabilities(events_config=True),
+    "aws-similar-items": Capabilities(required_datasets=("INTERACTIONS", "ITEMS")),
+    "aws-sims": Capabilities(),
+    "aws-semantic-similarity": Capabilities(incremental_update=True, required_datasets=("INTERACTIONS", "ITEMS")),
+    "aws-next-best-action": Capabilities(required_datasets=("INTERACTIONS", "ACTIONS")),
+    "aws-item-affinity": Capabilities(required_datasets=("INTERACTIONS", "ITEMS"), real_time=False, batch_segment=True),
+    "aws-item-attribute-affinity": Capabilities(
+        required_datasets=("INTERACTIONS", "ITEMS"), real_time=False, batch_segment=True
+    ),
+}
+
+
+def capabilities(recipe_arn: str) -> Capabilities:
+    """What the recipe of `recipe_arn` supports (a domain use case: what its custom recipe does)."""
+    name = recipe_arn.rsplit("/", 1)[-1]
+    if name in DOMAIN_RECIPES:
+        name = DOMAIN_RECIPES[name][2]
+    return CAPABILITIES[name]

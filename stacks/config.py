@@ -25,24 +25,20 @@ from pydantic.alias_generators import to_camel
 from common.config_errors import first_problem, matching, rule
 from common.layout import BATCH_INPUT_PREFIX
 from common.names import DATASET_VERSION_ALLOWED, DATASET_VERSION_PATTERN
+from common.recipes import SUPPORT, recipes_with
 from common.statuses import METRICS, VALIDATION_PREFIX
 from evaluation.gate import DEFAULT_METRIC, ON_REJECT
 from service.waiting import Waits, waits_inconsistency
 from stacks.filters import problem as filter_problem
 from stacks.schemas import GROUP_FIELDS
 
-RECIPES = (
-    "aws-user-personalization",
-    "aws-user-personalization-v2",
-    "aws-popularity-count",
-    "aws-sims",
-    "aws-similar-items",
-    "aws-personalized-ranking",
-    "aws-personalized-ranking-v2",
-)
+# What each recipe supports, with the documentation it comes from: common/recipes.py.
+RECIPES = tuple(SUPPORT)
 # Recipes whose solutions can train in UPDATE mode between full retrains.
-UPDATE_MODE_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2")
+UPDATE_MODE_RECIPES = tuple(name for name, support in SUPPORT.items() if "UPDATE" in support.training_modes)
 TRAINING_MODES = ("FULL", "UPDATE")
+# The datasets an experiment's dataset group gets (stacks/experiment.py).
+STACK_DATASETS = ("INTERACTIONS",)
 # Experiment names become parts of resource names (bounded to 63 characters).
 NAME_PATTERN = r"[a-z0-9][a-z0-9-]{0,29}"
 # The service's default quota of dataset groups per region.
@@ -109,10 +105,7 @@ class Experiment(_Model):
                 raise rule(wrong, f"filters.{name}", expression)
         for path, value, allowed in campaign_config_problems(self.campaign_config):
             raise rule(allowed, f"campaignConfig.{path}" if path else "campaignConfig", value)
-        if self.training_mode == "UPDATE" and self.recipe not in UPDATE_MODE_RECIPES:
-            raise rule(
-                f"FULL for {self.recipe}; UPDATE only with {', '.join(UPDATE_MODE_RECIPES)}", "trainingMode", "UPDATE"
-            )
+        self._recipe_rules()
         chosen = self.batch_inference.filter if self.batch_inference else None
         if chosen is not None and chosen not in self.filters:
             raise rule(
@@ -121,6 +114,38 @@ class Experiment(_Model):
                 chosen,
             )
         return self
+
+    def _recipe_rules(self) -> None:
+        """What the service documents for other recipes only (common/recipes.py)."""
+        support = SUPPORT[self.recipe]
+        if missing := [d for d in support.required_datasets if d not in STACK_DATASETS]:
+            raise rule(
+                f"a recipe that trains on the datasets this stack creates ({', '.join(STACK_DATASETS)}); "
+                f"{self.recipe} also needs {', '.join(missing)}",
+                "recipe",
+                self.recipe,
+            )
+        if self.training_mode not in support.training_modes:
+            raise rule(
+                f"{', '.join(support.training_modes)} for {self.recipe}; "
+                f"{self.training_mode} only with {', '.join(UPDATE_MODE_RECIPES)}",
+                "trainingMode",
+                self.training_mode,
+            )
+        exploration = self.campaign_config.get("itemExplorationConfig")
+        if exploration and not support.item_exploration:
+            raise rule(
+                f"no itemExplorationConfig for {self.recipe}; only with {', '.join(recipes_with('item_exploration'))}",
+                "campaignConfig.itemExplorationConfig",
+                exploration,
+            )
+        events = self.solution_config.get("eventsConfig")
+        if events and not support.events_config:
+            raise rule(
+                f"no eventsConfig for {self.recipe}; only with {', '.join(recipes_with('events_config'))}",
+                "solutionConfig.eventsConfig",
+                events,
+            )
 
     @property
     def recipe_arn(self) -> str:

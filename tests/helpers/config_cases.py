@@ -67,6 +67,47 @@ BAD = [
         "UPDATE",
         "UPDATE only with aws-user-personalization",
     ),
+    # Issue 14, recipe rules (common/recipes.py): what the service documents for other recipes only.
+    (
+        {"experiments": [dict(GOOD, recipe="aws-user-personalization-v2", trainingMode="UPDATE")]},
+        "experiments[0].trainingMode",
+        "UPDATE",
+        "FULL for aws-user-personalization-v2; UPDATE only with aws-user-personalization",
+    ),
+    (
+        {
+            "experiments": [
+                dict(
+                    GOOD,
+                    recipe="aws-user-personalization-v2",
+                    campaignConfig={"itemExplorationConfig": {"explorationWeight": "0.3"}},
+                )
+            ]
+        },
+        "experiments[0].campaignConfig.itemExplorationConfig",
+        {"explorationWeight": "0.3"},
+        "no itemExplorationConfig for aws-user-personalization-v2; only with aws-user-personalization",
+    ),
+    (
+        {
+            "experiments": [
+                dict(
+                    GOOD,
+                    recipe="aws-user-personalization",
+                    solutionConfig={"eventsConfig": {"eventParametersList": [{"eventType": "click", "weight": 0.5}]}},
+                )
+            ]
+        },
+        "experiments[0].solutionConfig.eventsConfig",
+        {"eventParametersList": [{"eventType": "click", "weight": 0.5}]},
+        "only with aws-user-personalization-v2, aws-personalized-ranking-v2",
+    ),
+    (
+        {"experiments": [dict(GOOD, recipe="aws-similar-items")]},
+        "experiments[0].recipe",
+        "aws-similar-items",
+        "a recipe that trains on the datasets this stack creates (INTERACTIONS); aws-similar-items also needs ITEMS",
+    ),
     ({"experiments": [dict(GOOD, eventTracker="yes")]}, "experiments[0].eventTracker", "yes", "true or false"),
     (
         {"experiments": [dict(GOOD, filters={"Bad Name": "x"})]},

@@ -47,3 +47,12 @@ def test_bad_config_names_stack_key_value_and_what_is_allowed(raw, key, value, a
     assert message.startswith(f"stack 'staging': config key {key!r} has value {value!r}; allowed: ")
     assert allowed in message
     assert error.value.key == key
+
+
+def test_v2_recipes_take_an_events_config():
+    events = {"eventParametersList": [{"eventType": "purchase", "weight": 0.9}]}
+    for recipe in ("aws-user-personalization-v2", "aws-personalized-ranking-v2"):
+        [e] = parse(
+            "dev", {"experiments": [dict(GOOD, recipe=recipe, solutionConfig={"eventsConfig": events})]}
+        ).experiments
+        assert e.solution_config == {"eventsConfig": events}

@@ -1,0 +1,55 @@
+"""What each recipe the stack config offers supports, as the product reads AWS's
+documentation: the preview refuses a setting the service documents only for
+other recipes, instead of `up` failing (or the service silently ignoring it).
+
+personalize-local keeps its own table (local/recipes.py), so the emulator stays
+an independent check; tests/unit/test_recipe_tables.py fails when they disagree."""
+
+from typing import NamedTuple
+
+_DG = "https://docs.aws.amazon.com/personalize/latest/dg/"
+# One page per fact, where the rule is stated.
+SOURCES = {
+    # UPDATE only for a solution trained with User-Personalization (or legacy HRNN-Coldstart).
+    "training_modes": _DG + "API_CreateSolutionVersion.html",
+    # itemExplorationConfig only with User-Personalization; User-Personalization-v2 explores by itself
+    # (use-case-recipe-features.html, "Configuring exploration").
+    "item_exploration": _DG + "API_CampaignConfig.html",
+    # performIncrementalUpdate only for Semantic-Similarity.
+    "incremental_update": _DG + "API_SolutionUpdateSummary.html",
+    # solutionConfig.eventsConfig only with User-Personalization-v2 and Personalized-Ranking-v2.
+    "events_config": _DG + "optimizing-solution-events-config.html",
+    # Item interactions always; Items "required for the Similar-Items recipe and optional for all
+    # other recipes" (the Similar-Items page only recommends it: the strict reading is taken).
+    "required_datasets": _DG + "items-datasets.html",
+    # USER_SEGMENTATION recipes (Item-Affinity, Item-Attribute-Affinity) make batch segments only.
+    "real_time": _DG + "getting-user-segments.html",
+    "batch_segment": _DG + "user-segmentation-recipes.html",
+}
+
+
+class RecipeSupport(NamedTuple):
+    training_modes: tuple[str, ...] = ("FULL",)
+    item_exploration: bool = False
+    incremental_update: bool = False
+    events_config: bool = False
+    required_datasets: tuple[str, ...] = ("INTERACTIONS",)
+    real_time: bool = True  # campaigns and batch inference jobs
+    batch_segment: bool = False
+
+
+# The recipes an experiment may name, in the order the config's docs list them.
+SUPPORT: dict[str, RecipeSupport] = {
+    "aws-user-personalization": RecipeSupport(training_modes=("FULL", "UPDATE"), item_exploration=True),
+    "aws-user-personalization-v2": RecipeSupport(events_config=True),
+    "aws-popularity-count": RecipeSupport(),
+    "aws-sims": RecipeSupport(),
+    "aws-similar-items": RecipeSupport(required_datasets=("INTERACTIONS", "ITEMS")),
+    "aws-personalized-ranking": RecipeSupport(),
+    "aws-personalized-ranking-v2": RecipeSupport(events_config=True),
+}
+
+
+def recipes_with(feature: str) -> tuple[str, ...]:
+    """The recipes whose `feature` is true (for a message saying what is allowed)."""
+    return tuple(name for name, support in SUPPORT.items() if getattr(support, feature))
