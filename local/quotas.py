@@ -127,6 +127,5 @@ class Quotas:
         per = "per dataset group" if quota.scope == DATASET_GROUP else "per region"
         raise ServiceError(
             "LimitExceededException",
-            f"The quota {quota.words} ({per}) is {limit} for this account and {used} are in use "
-            f"in {where}; delete unused resources or request a quota increase.",
+            f"The quota {quota.words!r} {per} is {limit} for this account; {used} are in use in {where}.",
         )
