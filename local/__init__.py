@@ -15,8 +15,11 @@ def start(
     durations: dict | None = None,
     faults: dict | None = None,
     account: str | None = None,
+    quotas: dict | None = None,
 ):
-    """Serve on a background thread of this process; the handle has .endpoint and .stop()."""
+    """Serve on a background thread of this process; the handle has .endpoint and .stop().
+    `quotas` raises (or lowers) the account's quotas from their documented
+    defaults, by name: {"activeDatasetGroups": 10} (see local/quotas.py)."""
     from .server import DEFAULT_ACCOUNT, Emulator
 
     return Emulator(
@@ -27,4 +30,5 @@ def start(
         durations=durations,
         faults=faults,
         account=account or DEFAULT_ACCOUNT,
+        quotas=quotas,
     ).start()

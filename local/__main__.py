@@ -1,4 +1,4 @@
-"""python -m local --port N --state-dir DIR [--time-scale 0.001] [--host 127.0.0.1] ..."""
+"""python -m local --port N --state-dir DIR [--time-scale 0.001] [--host 127.0.0.1] [--quota NAME=N] ..."""
 
 import argparse
 import json
@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 from . import start
+from .quotas import QUOTAS, Quotas
 
 
 def _json_arg(text: str | None) -> dict:
@@ -43,7 +44,34 @@ def parse_args(argv=None):
         help="force CREATE FAILED for the resource named NAME",
     )
     parser.add_argument("--latency-ms", type=float, default=0)
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--quota",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="the account's own quota where it was raised (default: the documented one); "
+        f"NAME is one of {', '.join(QUOTAS)}",
+    )
+    parser.add_argument(
+        "--quotas",
+        default=None,
+        help='quotas as JSON or a JSON file: {"activeDatasetGroups": 10}; --quota wins over it',
+    )
+    args = parser.parse_args(argv)
+    try:
+        args.quota = {**_json_arg(args.quotas), **dict(_quota(item) for item in args.quota)}
+        Quotas(args.quota)
+    except ValueError as error:
+        parser.error(str(error))
+    return args
+
+
+def _quota(item: str) -> tuple[str, int]:
+    name, _, value = item.partition("=")
+    try:
+        return name, int(value)
+    except ValueError:
+        raise ValueError(f"--quota {item}: NAME=N with N a whole number") from None
 
 
 def main(argv=None) -> int:
@@ -62,6 +90,7 @@ def main(argv=None) -> int:
         durations=_json_arg(args.durations),
         faults=faults,
         account=args.account,
+        quotas=args.quota,
     )
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

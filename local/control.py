@@ -17,6 +17,7 @@ from typing import Any
 from . import recipes
 from .errors import ServiceError, exists, in_use, invalid, not_found
 from .lifecycle import KINDS, Kind, Lifecycle, is_busy
+from .quotas import DATASET_GROUP, QUOTAS, Quotas, counts
 
 DATASET_TYPES = ("INTERACTIONS", "ITEMS", "USERS", "ACTIONS", "ACTION_INTERACTIONS")
 DEFAULT_PAGE = 100
@@ -47,9 +48,10 @@ def _page(items: list, params: dict) -> tuple[list, str | None]:
 
 
 class ControlPlane:
-    def __init__(self, model, state_dir: Path, store, clock, faults, s3, account: str):
+    def __init__(self, model, state_dir: Path, store, clock, faults, s3, account: str, quotas: Quotas | None = None):
         self.model, self.state_dir, self.store, self.clock, self.faults = model, state_dir, store, clock, faults
         self.s3, self.account = s3, account
+        self.quotas = quotas or Quotas()
         self.life = Lifecycle(store, clock, finish=self._finish, on_remove=self._remove_files)
 
     # ------------------------------------------------------------ plumbing
@@ -85,10 +87,24 @@ class ControlPlane:
         kind = KINDS[key]
         return [doc for doc in (self.life.refresh(kind, d) for d in self.store.all(key)) if doc is not None]
 
-    def _create(self, key: str, params: dict, doc: dict, arn: str, seconds: float | None = None) -> dict:
+    def _create(
+        self,
+        key: str,
+        params: dict,
+        doc: dict,
+        arn: str,
+        seconds: float | None = None,
+        quota: str | None = None,
+        group: str | None = None,
+    ) -> dict:
+        """Store a new resource; `quota` (counted in dataset group `group` for a
+        per-group one) is checked once the name is known to be free: a name taken
+        is the more specific refusal, and the call would add nothing."""
         kind = KINDS[key]
         if self.store.get(arn) is not None and self.life.refresh(kind, self.store.get(arn)) is not None:
             raise exists(arn)
+        if quota:
+            self._within_quota(quota, group)
         doc = {
             **{k: v for k, v in params.items() if k != "tags"},
             **doc,
@@ -99,6 +115,27 @@ class ControlPlane:
             seconds = self.clock.duration(kind.create) if kind.create else 0
         self.life.begin(kind, doc, seconds)
         return {kind.arn_member: arn}
+
+    def _within_quota(self, name: str, dataset_group_arn: str | None = None) -> None:
+        """LimitExceededException when the account already uses all of quota
+        `name` in this region (or in the dataset group, for a per-group quota).
+        https://docs.aws.amazon.com/personalize/latest/dg/limits.html"""
+        quota = QUOTAS[name]
+        arn_member = KINDS[quota.kind].arn_member
+        used = [
+            doc
+            for doc in self._all(quota.kind)
+            if doc[arn_member].split(":")[3] == self.region and counts(quota, doc.get("status"))
+        ]
+        if quota.scope == DATASET_GROUP:
+            used = [doc for doc in used if self._dataset_group_of(quota.kind, doc) == dataset_group_arn]
+        self.quotas.check(name, len(used), self.region, dataset_group_arn)
+
+    def _dataset_group_of(self, key: str, doc: dict) -> str | None:
+        if key == "campaign":  # a campaign names its solution, which names the group
+            solution = self.store.get(doc["solutionArn"])
+            return solution["datasetGroupArn"] if solution else None
+        return doc.get("datasetGroupArn")
 
     def dataset_group_dir(self, dataset_group_arn: str) -> Path:
         return self.state_dir / "datasets" / arn_name(dataset_group_arn)
@@ -157,7 +194,7 @@ class ControlPlane:
 
     # ------------------------------------------------------------ dataset groups, schemas, datasets
     def CreateDatasetGroup(self, p: dict) -> dict:
-        return self._create("datasetGroup", p, {}, self.arn(f"dataset-group/{p['name']}"))
+        return self._create("datasetGroup", p, {}, self.arn(f"dataset-group/{p['name']}"), quota="activeDatasetGroups")
 
     def CreateSchema(self, p: dict) -> dict:
         try:
@@ -166,7 +203,7 @@ class ControlPlane:
                 raise ValueError("an Avro record with fields is required")
         except (ValueError, AttributeError) as error:
             raise invalid(f"Invalid schema: {error}") from None
-        return self._create("schema", p, {}, self.arn(f"schema/{p['name']}"))
+        return self._create("schema", p, {}, self.arn(f"schema/{p['name']}"), quota="activeSchemas")
 
     def CreateDataset(self, p: dict) -> dict:
         dataset_type = p["datasetType"].upper()
@@ -193,7 +230,14 @@ class ControlPlane:
             rows = 0  # the job itself fails with the reason once it runs
         seconds = self.clock.duration("datasetImportJob", rows)
         doc = {"importMode": p.get("importMode") or "FULL"}
-        return self._create("datasetImportJob", p, doc, self.arn(f"dataset-import-job/{p['jobName']}"), seconds)
+        return self._create(
+            "datasetImportJob",
+            p,
+            doc,
+            self.arn(f"dataset-import-job/{p['jobName']}"),
+            seconds,
+            quota="pendingDatasetImportJobs",
+        )
 
     # ------------------------------------------------------------ solutions and versions
     def CreateSolution(self, p: dict) -> dict:
@@ -207,7 +251,14 @@ class ControlPlane:
             "performAutoTraining": False,
             "recipeArn": p.get("recipeArn") or "arn:aws:personalize:::recipe/aws-user-personalization",
         }
-        return self._create("solution", {**defaults, **p}, {}, self.arn(f"solution/{p['name']}"))
+        return self._create(
+            "solution",
+            {**defaults, **p},
+            {},
+            self.arn(f"solution/{p['name']}"),
+            quota="activeSolutions",
+            group=p["datasetGroupArn"],
+        )
 
     def UpdateSolution(self, p: dict) -> dict:
         doc = self.get("solution", p["solutionArn"], want_active=True)
@@ -280,7 +331,7 @@ class ControlPlane:
             trainingHours=round(nominal / 3600, 3),
             _previous=previous[-1]["solutionVersionArn"] if previous else None,
         )
-        return self._create("solutionVersion", p, doc, arn, seconds)
+        return self._create("solutionVersion", p, doc, arn, seconds, quota="pendingSolutionVersions")
 
     def _interactions_rows(self, dataset_group_arn: str) -> int:
         """Rows of the group's ACTIVE interactions dataset; training needs some."""
@@ -333,7 +384,14 @@ class ControlPlane:
             "solutionVersionArn": version,
             "_followsLatest": follows,
         }
-        return self._create("campaign", p, doc, self.arn(f"campaign/{p['name']}"))
+        return self._create(
+            "campaign",
+            p,
+            doc,
+            self.arn(f"campaign/{p['name']}"),
+            quota="activeCampaigns",
+            group=self.store.get(version)["datasetGroupArn"],
+        )
 
     def UpdateCampaign(self, p: dict) -> dict:
         doc = self.get("campaign", p["campaignArn"])
@@ -405,7 +463,9 @@ class ControlPlane:
             _ml().compile_filter(p["filterExpression"])
         except _ml().FilterInvalid as error:
             raise invalid(f"Invalid filter expression: {error.reason}") from None
-        return self._create("filter", p, {}, self.arn(f"filter/{p['name']}"))
+        return self._create(
+            "filter", p, {}, self.arn(f"filter/{p['name']}"), quota="activeFilters", group=p["datasetGroupArn"]
+        )
 
     def CreateBatchInferenceJob(self, p: dict) -> dict:
         version = self.get("solutionVersion", p["solutionVersionArn"], want_active=True)
@@ -416,7 +476,13 @@ class ControlPlane:
             "solutionArn": version["solutionArn"],
             "batchInferenceJobMode": p.get("batchInferenceJobMode") or "BATCH_INFERENCE",
         }
-        return self._create("batchInferenceJob", p, doc, self.arn(f"batch-inference-job/{p['jobName']}"))
+        return self._create(
+            "batchInferenceJob",
+            p,
+            doc,
+            self.arn(f"batch-inference-job/{p['jobName']}"),
+            quota="pendingBatchInferenceJobs",
+        )
 
     def CreateMetricAttribution(self, p: dict) -> dict:
         self.get("datasetGroup", p["datasetGroupArn"], want_active=True)
@@ -452,7 +518,14 @@ class ControlPlane:
             raise invalid(f"{p['recipeArn']} is not a {group['domain']} use case.")
         self._interactions_rows(group["datasetGroupArn"])
         config = {"minRecommendationRequestsPerSecond": 1, **(p.get("recommenderConfig") or {})}
-        return self._create("recommender", {**p, "recommenderConfig": config}, {}, self.arn(f"recommender/{p['name']}"))
+        return self._create(
+            "recommender",
+            {**p, "recommenderConfig": config},
+            {},
+            self.arn(f"recommender/{p['name']}"),
+            quota="recommenders",
+            group=group["datasetGroupArn"],
+        )
 
     def UpdateRecommender(self, p: dict) -> dict:
         doc = self.get("recommender", p["recommenderArn"], want_active=True)

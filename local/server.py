@@ -26,6 +26,7 @@ from .errors import ServiceError
 from .events import Events
 from .faults import Faults
 from .moto_bridge import MotoBridge
+from .quotas import Quotas
 from .runtime import Runtime
 from .s3access import S3Access
 from .store import Store
@@ -69,7 +70,9 @@ class Emulator:
         durations: dict | None = None,
         faults: dict | None = None,
         account: str = DEFAULT_ACCOUNT,
+        quotas: dict | None = None,
     ):
+        self.quotas = Quotas(quotas)  # first: a wrong quota stops the start before anything is opened
         self.state_dir = Path(state_dir)
         self.store = Store(self.state_dir)
         self.clock = Clock(time_scale, durations, offset=self.store.get_meta("clock_offset", 0.0))
@@ -90,6 +93,7 @@ class Emulator:
             self.faults,
             S3Access(self.endpoint),
             account,
+            self.quotas,
         )
         self.apis: dict[str, ControlPlane | DataPlane] = {
             "personalize": self.control,
@@ -201,6 +205,7 @@ class Emulator:
                     "endpoint": self.endpoint,
                     "timeScale": self.clock.time_scale,
                     "now": self.clock.now(),
+                    "quotas": self.quotas.limits,
                 },
             )
         if path == "/_local/faults":

@@ -3,17 +3,43 @@ are pickled into the dynamic provider's process."""
 
 from typing import Any
 
+# Personalize answers LimitExceededException when an account's quota is reached
+# (https://docs.aws.amazon.com/personalize/latest/dg/limits.html): the call
+# cannot succeed until resources are deleted or the quota raised. botocore's
+# standard and adaptive retry modes count that code as throttling
+# (botocore/retries/standard.py, ThrottledRetryableChecker, for every service),
+# so it would be retried up to max_attempts with growing back-off, and the
+# adaptive mode would slow the client down, before the same error came back.
+NOT_RETRIED = ("LimitExceededException",)
+
 
 def client(service: str, region: str | None = None, endpoint: str | None = None) -> Any:
     import boto3
     from botocore.config import Config
 
-    return boto3.client(
+    made = boto3.client(
         service,
         region_name=region or None,
         endpoint_url=endpoint or None,
         config=Config(retries={"mode": "adaptive", "max_attempts": 10}),
     )
+    if service == "personalize":
+        # First of the needs-retry handlers: it raises what the call would end
+        # with, so the retry handler never sees the error (no back-off, no
+        # retry-quota tokens taken, no rate reduction).
+        made.meta.events.register_first("needs-retry.personalize", _not_retried(made))
+    return made
+
+
+def _not_retried(made: Any):
+    def refuse(response=None, operation=None, **_: Any) -> None:
+        if response is None:  # a connection error: the retry handler's to judge
+            return
+        error = response[1].get("Error", {}) if isinstance(response[1], dict) else {}
+        if error.get("Code") in NOT_RETRIED:
+            raise made.exceptions.from_code(error["Code"])(response[1], operation.name)
+
+    return refuse
 
 
 def error_code(error: Exception) -> str | None:

@@ -16,7 +16,10 @@ _ACCESS = (
     "ExpiredTokenException",
     "InvalidSignatureException",
 )
-_THROTTLED = ("ThrottlingException", "Throttling", "TooManyRequestsException", "LimitExceededException")
+_THROTTLED = ("ThrottlingException", "Throttling", "TooManyRequestsException")
+# Not a throttling: a quota of the account reached (service/client.py does not
+# retry it). https://docs.aws.amazon.com/personalize/latest/dg/limits.html
+_QUOTA = "LimitExceededException"
 
 
 def connection_errors() -> tuple[type[Exception], ...]:
@@ -32,8 +35,8 @@ def connection_errors() -> tuple[type[Exception], ...]:
 
 
 def explained(error: Exception, what: str, endpoint: str | None, region: str | None) -> ResourceFailed | None:
-    """One clear message for an unreachable service, an access denial or a
-    throttled call whose retries ran out; None for anything else."""
+    """One clear message for an unreachable service, an access denial, a
+    quota reached or a throttled call whose retries ran out; None for anything else."""
     import botocore.exceptions
 
     where = endpoint or f"Amazon Personalize in {region or 'the default region'}"
@@ -51,6 +54,12 @@ def explained(error: Exception, what: str, endpoint: str | None, region: str | N
             return ResourceFailed(
                 f"{what}: {where} denied access ({code}: {message}); "
                 "the credentials this stack runs with need the permission"
+            )
+        if code == _QUOTA:
+            return ResourceFailed(
+                f"{what}: a quota of this AWS account in {region or 'this region'} is reached at {where} "
+                f"({code}: {message}); delete unused resources of that kind, or request an increase "
+                "of the quota with Service Quotas, then run `up` again"
             )
         if code in _THROTTLED:
             return ResourceFailed(

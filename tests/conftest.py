@@ -35,9 +35,10 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(scope="module")
-def personalize_local(tmp_path_factory):
-    """personalize-local in this process, one per test module."""
-    handle = start_local(tmp_path_factory.mktemp("emulator-state"))
+def personalize_local(tmp_path_factory, request):
+    """personalize-local in this process, one per test module, at the documented
+    quotas unless the module raises some with EMULATOR_QUOTAS (saying why)."""
+    handle = start_local(tmp_path_factory.mktemp("emulator-state"), getattr(request.module, "EMULATOR_QUOTAS", None))
     yield handle
     handle.stop()
 

@@ -77,9 +77,18 @@ class Emulator:
         return self.process.wait(timeout=30)
 
 
+# The session emulator is one account that every test here shares, each test
+# with dataset groups of its own that it leaves behind (deleting them would take
+# most of each test): more than the documented 5 active dataset groups per
+# region, so it runs like an account whose quota was raised. The quotas
+# themselves are tested at their defaults on emulators of their own
+# (test_quotas.py).
+SHARED_ACCOUNT_QUOTAS = ("--quota", "activeDatasetGroups=100")
+
+
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory):
-    running = Emulator(tmp_path_factory.mktemp("session") / "state")
+    running = Emulator(tmp_path_factory.mktemp("session") / "state", *SHARED_ACCOUNT_QUOTAS)
     yield running
     running.stop()
 

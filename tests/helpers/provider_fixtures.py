@@ -49,8 +49,9 @@ def seed(aws) -> dict:
     return {"bucket": BUCKET, "role": role}
 
 
-def start_local(state_dir):
-    """personalize-local in this process, on a free port (stop it with .stop())."""
+def start_local(state_dir, quotas: dict | None = None):
+    """personalize-local in this process, on a free port (stop it with .stop()),
+    with the account's quotas at their documented defaults but for `quotas`."""
     import local
 
-    return local.start(str(state_dir), port=0, time_scale=EMULATOR_TIME_SCALE)
+    return local.start(str(state_dir), port=0, time_scale=EMULATOR_TIME_SCALE, quotas=quotas)

@@ -1,5 +1,5 @@
 """What the engine's calls end with when the service cannot be reached, denies
-access or throttles past botocore's retries (#13, finding 6): one message that
+access, refuses for a quota (#14) or throttles past botocore's retries (#13, finding 6): one message that
 names the resource and the endpoint, without botocore's chain of exceptions."""
 
 import botocore.exceptions
@@ -35,6 +35,13 @@ def client_error(code: str, message: str) -> botocore.exceptions.ClientError:
         (botocore.exceptions.EndpointConnectionError(endpoint_url=ENDPOINT), f"nothing answered at {ENDPOINT}"),
         (client_error("AccessDeniedException", "not allowed"), f"{ENDPOINT} denied access (AccessDeniedException"),
         (client_error("ThrottlingException", "slow down"), "kept throttling past botocore's retries"),
+        # https://docs.aws.amazon.com/personalize/latest/dg/limits.html: a quota reached is not a throttling
+        (
+            client_error("LimitExceededException", "The quota 'Total number of active campaigns' ..."),
+            "a quota of this AWS account in us-east-1 is reached at "
+            f"{ENDPOINT} (LimitExceededException: The quota 'Total number of active campaigns' ...); "
+            "delete unused resources of that kind, or request an increase of the quota with Service Quotas",
+        ),
     ],
 )
 def test_one_clear_message_names_the_resource_and_the_endpoint(monkeypatch, error, says):

@@ -20,6 +20,12 @@ from providers.solution_version import WAITING_FOR_IMPORT, SolutionVersionProvid
 from tests.helpers.data import interactions_csv
 from tests.helpers.providers import create, interactions_group, set_faults, update
 
+# Every test here serves its own campaign from its own solution in the one
+# "gated" dataset group (each decision history apart): more than the documented
+# 5 active campaigns and 10 active solutions per dataset group, so the account
+# runs with raised quotas, as one with an increase would.
+EMULATOR_QUOTAS = {"activeCampaigns": 20, "activeSolutions": 20}
+
 METRIC = "normalized_discounted_cumulative_gain_at_10"
 CAMPAIGN = "gated"
 

@@ -24,6 +24,12 @@ from tests.helpers.data import INTERACTIONS_SCHEMA
 from tests.helpers.provider_fixtures import CONN_WAITS, seed, start_local
 from tests.helpers.providers import create, get_faults, interactions_group, set_faults, update
 
+# The module's emulator is one account for every test here, and many tests
+# build a dataset group of their own that stays: more than the documented 5
+# active dataset groups per region, so the account runs with a raised quota,
+# as one with an increase would.
+EMULATOR_QUOTAS = {"activeDatasetGroups": 20}
+
 
 def build_chain(conn, seeded, name: str, recipe: str = "aws-popularity-count") -> dict:
     """group > schema > dataset > import v1 > solution > version > campaign, all named `name`."""
