@@ -1,0 +1,81 @@
+"""The documented import rules, seen through boto3: which the call refuses and
+which end the job (or the training) CREATE FAILED with a failureReason."""
+
+from tests.helpers.data import INTERACTIONS_SCHEMA, interactions_csv
+
+DOC = "https://docs.aws.amazon.com/personalize/latest/dg/"
+
+
+def new_dataset(emulator, p, name: str, dataset_type: str = "Interactions", schema: str = INTERACTIONS_SCHEMA):
+    group = p.create_dataset_group(name=name)["datasetGroupArn"]
+    emulator.advance()
+    schema_arn = p.create_schema(name=f"{name}-schema", schema=schema)["schemaArn"]
+    dataset = p.create_dataset(
+        name=f"{name}-{dataset_type.lower()}", schemaArn=schema_arn, datasetGroupArn=group, datasetType=dataset_type
+    )["datasetArn"]
+    emulator.advance()
+    return group, dataset, schema_arn
+
+
+def put_csv(emulator, data_bucket, key: str, body: bytes) -> str:
+    emulator.client("s3").put_object(Bucket=data_bucket["bucket"], Key=key, Body=body)
+    return f"s3://{data_bucket['bucket']}/{key}"
+
+
+def start_import(p, data_bucket, name: str, dataset: str, location: str, mode: str = "FULL") -> str:
+    return p.create_dataset_import_job(
+        jobName=name,
+        datasetArn=dataset,
+        roleArn=data_bucket["role"],
+        dataSource={"dataLocation": location},
+        importMode=mode,
+    )["datasetImportJobArn"]
+
+
+def import_job(p, arn: str) -> dict:
+    return p.describe_dataset_import_job(datasetImportJobArn=arn)["datasetImportJob"]
+
+
+def test_incremental_import_counts_only_its_own_records_against_the_minimum(emulator, p, data_bucket, unique):
+    # limits.html: at least 1000 item interactions records per import job, FULL or INCREMENTAL;
+    # updating-existing-bulk-data.html: 1000 new records to append. The dataset's 1500 do not count.
+    _, dataset, _ = new_dataset(emulator, p, f"incrmin-{unique}")
+    full = start_import(
+        p, data_bucket, f"incrmin-full-{unique}", dataset, f"s3://{data_bucket['bucket']}/interactions/"
+    )
+    emulator.advance()
+    assert import_job(p, full)["status"] == "ACTIVE"
+    small = put_csv(emulator, data_bucket, f"small-{unique}.csv", interactions_csv(users=60, rows=999, seed=4))
+    job = import_job(p, start_import(p, data_bucket, f"incrmin-incr-{unique}", dataset, small, "INCREMENTAL"))
+    assert job["status"] == "CREATE PENDING"  # the records are counted when the job runs
+    emulator.advance()
+    job = import_job(p, job["datasetImportJobArn"])
+    assert job["status"] == "CREATE FAILED"
+    assert job["failureReason"] == (
+        "There are not enough new item interactions records in this import: 999 found, "
+        "at least 1000 are required per dataset import job"
+    )
+
+
+def test_too_few_active_users_fail_the_training_not_the_import(emulator, p, data_bucket, unique):
+    # limits.html: 25 users with 2 or more interactions are required "to create a solution
+    # version or recommender": an import of 1000+ records with 20 such users is accepted.
+    group, dataset, _ = new_dataset(emulator, p, f"users-{unique}")
+    rows = ["USER_ID,ITEM_ID,EVENT_TYPE,TIMESTAMP"]
+    rows += [f"u{u},i{n % 40},click,{1_700_000_000 + 100 * u + n}" for u in range(20) for n in range(50)]
+    rows += [f"single{k},i1,click,{1_700_100_000 + k}" for k in range(30)]
+    location = put_csv(emulator, data_bucket, f"users-{unique}.csv", ("\n".join(rows) + "\n").encode())
+    job = start_import(p, data_bucket, f"users-import-{unique}", dataset, location)
+    emulator.advance()
+    assert import_job(p, job)["status"] == "ACTIVE"
+    solution = p.create_solution(
+        name=f"users-solution-{unique}", datasetGroupArn=group, recipeArn="arn:aws:personalize:::recipe/aws-sims"
+    )["solutionArn"]
+    emulator.advance()
+    version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    emulator.advance()
+    described = p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]
+    assert described["status"] == "CREATE FAILED"
+    assert described["failureReason"] == (
+        "There are not enough users with at least 2 interactions: 20 found, at least 25 are required"
+    )
