@@ -187,13 +187,29 @@ class ControlPlane:
 
     def CreateDatasetImportJob(self, p: dict) -> dict:
         self.get("dataset", p["datasetArn"], want_active=True)
+        mode = p.get("importMode") or "FULL"
+        # "If you haven't imported bulk records into the dataset previously, you can only specify
+        # FULL" (https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetImportJob.html,
+        # https://docs.aws.amazon.com/personalize/latest/dg/updating-existing-bulk-data.html): a
+        # request parameter the service can judge at the call, so the call refuses it.
+        if mode == "INCREMENTAL" and not self._has_bulk_data(p["datasetArn"]):
+            raise invalid(
+                f"importMode INCREMENTAL needs bulk records already imported into {p['datasetArn']}; "
+                "import them with importMode FULL first."
+            )
         try:
             rows = sum(blob.count(b"\n") for blob in self.s3.read_location(p["dataSource"]["dataLocation"]))
         except ServiceError:
             rows = 0  # the job itself fails with the reason once it runs
         seconds = self.clock.duration("datasetImportJob", rows)
-        doc = {"importMode": p.get("importMode") or "FULL"}
+        doc = {"importMode": mode}
         return self._create("datasetImportJob", p, doc, self.arn(f"dataset-import-job/{p['jobName']}"), seconds)
+
+    def _has_bulk_data(self, dataset_arn: str) -> bool:
+        """Whether an import job has put bulk records into the dataset (one that ended ACTIVE)."""
+        return any(
+            job["datasetArn"] == dataset_arn and job["status"] == "ACTIVE" for job in self._all("datasetImportJob")
+        )
 
     # ------------------------------------------------------------ solutions and versions
     def CreateSolution(self, p: dict) -> dict:

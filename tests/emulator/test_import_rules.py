@@ -1,6 +1,8 @@
 """The documented import rules, seen through boto3: which the call refuses and
 which end the job (or the training) CREATE FAILED with a failureReason."""
 
+import pytest
+
 from tests.helpers.data import INTERACTIONS_SCHEMA, interactions_csv
 
 DOC = "https://docs.aws.amazon.com/personalize/latest/dg/"
@@ -34,6 +36,40 @@ def start_import(p, data_bucket, name: str, dataset: str, location: str, mode: s
 
 def import_job(p, arn: str) -> dict:
     return p.describe_dataset_import_job(datasetImportJobArn=arn)["datasetImportJob"]
+
+
+def test_incremental_import_is_refused_until_a_bulk_import_is_active(emulator, p, data_bucket, unique):
+    # API_CreateDatasetImportJob.html (importMode) and updating-existing-bulk-data.html: without
+    # bulk records imported before, only FULL can be specified.
+    _, dataset, _ = new_dataset(emulator, p, f"incr-{unique}")
+    location = f"s3://{data_bucket['bucket']}/interactions/"
+    with pytest.raises(p.exceptions.InvalidInputException, match="INCREMENTAL"):
+        start_import(p, data_bucket, f"incr-first-{unique}", dataset, location, "INCREMENTAL")
+    full = start_import(p, data_bucket, f"incr-full-{unique}", dataset, location)
+    with pytest.raises(p.exceptions.InvalidInputException, match="INCREMENTAL"):  # not imported yet
+        start_import(p, data_bucket, f"incr-early-{unique}", dataset, location, "INCREMENTAL")
+    emulator.advance()
+    assert import_job(p, full)["status"] == "ACTIVE"
+    appended = start_import(p, data_bucket, f"incr-after-{unique}", dataset, location, "INCREMENTAL")
+    emulator.advance()
+    assert import_job(p, appended)["status"] == "ACTIVE"
+
+
+def test_a_failed_full_import_does_not_open_the_dataset_to_incremental(emulator, p, data_bucket, unique):
+    _, dataset, _ = new_dataset(emulator, p, f"incrfail-{unique}")
+    few = put_csv(emulator, data_bucket, f"few-{unique}.csv", interactions_csv(users=10, rows=40))
+    failed = start_import(p, data_bucket, f"incrfail-full-{unique}", dataset, few)
+    emulator.advance()
+    assert import_job(p, failed)["status"] == "CREATE FAILED"
+    with pytest.raises(p.exceptions.InvalidInputException, match="INCREMENTAL"):
+        start_import(
+            p,
+            data_bucket,
+            f"incrfail-incr-{unique}",
+            dataset,
+            f"s3://{data_bucket['bucket']}/interactions/",
+            "INCREMENTAL",
+        )
 
 
 def test_incremental_import_counts_only_its_own_records_against_the_minimum(emulator, p, data_bucket, unique):
