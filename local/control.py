@@ -179,9 +179,17 @@ class ControlPlane:
 
     def UpdateDataset(self, p: dict) -> dict:
         doc = self.get("dataset", p["datasetArn"], want_active=True)
-        self.get("schema", p["schemaArn"])
+        replacement = self.get("schema", p["schemaArn"])
         if doc["datasetType"] not in ("ITEMS", "USERS"):
             raise invalid("Only the schema of an Items or Users dataset can be replaced.")
+        # The replacement keeps every previous field with its type and attributes, and its new
+        # fields accept null (https://docs.aws.amazon.com/personalize/latest/dg/updating-dataset-schema.html);
+        # both schemas are known at the call, so the call itself refuses (InvalidInputException,
+        # https://docs.aws.amazon.com/personalize/latest/dg/API_UpdateDataset.html).
+        previous = self.get("schema", doc["schemaArn"])
+        problems = _ml().replacement_problems(previous["schema"], replacement["schema"])
+        if problems:
+            raise invalid(f"The schema {p['schemaArn']} cannot replace {doc['schemaArn']}: {'; '.join(problems)}.")
         self.life.begin_transition(KINDS["dataset"], "update", doc, {"schemaArn": p["schemaArn"]})
         return {"datasetArn": doc["datasetArn"]}
 

@@ -1,6 +1,8 @@
 """The documented import rules, seen through boto3: which the call refuses and
 which end the job (or the training) CREATE FAILED with a failureReason."""
 
+import json
+
 import pytest
 
 from tests.helpers.data import INTERACTIONS_SCHEMA, interactions_csv
@@ -115,3 +117,54 @@ def test_too_few_active_users_fail_the_training_not_the_import(emulator, p, data
     assert described["failureReason"] == (
         "There are not enough users with at least 2 interactions: 20 found, at least 25 are required"
     )
+
+
+ITEMS_FIELDS = [
+    {"name": "ITEM_ID", "type": "string"},
+    {"name": "GENRE", "type": ["null", "string"], "categorical": True},
+    {"name": "PRICE", "type": ["null", "float"]},
+]
+
+
+def items_schema(fields: list[dict]) -> str:
+    return json.dumps(
+        {
+            "type": "record",
+            "name": "Items",
+            "namespace": "com.amazonaws.personalize.schema",
+            "version": "1.0",
+            "fields": fields,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "case, fields",
+    [
+        ("drops a field", ITEMS_FIELDS[:2]),
+        ("changes a type", [*ITEMS_FIELDS[:2], {"name": "PRICE", "type": ["null", "int"]}]),
+        ("drops nullability", [*ITEMS_FIELDS[:2], {"name": "PRICE", "type": "float"}]),
+        ("changes an attribute", [ITEMS_FIELDS[0], {"name": "GENRE", "type": ["null", "string"]}, ITEMS_FIELDS[2]]),
+        ("adds a required field", [*ITEMS_FIELDS, {"name": "YEAR", "type": "int"}]),
+    ],
+)
+def test_update_dataset_refuses_an_incompatible_schema(emulator, p, unique, case, fields):
+    # updating-dataset-schema.html: keep every previous field, its type and attributes; new
+    # fields must support null. API_UpdateDataset.html: InvalidInputException.
+    _, dataset, previous = new_dataset(emulator, p, f"upd-{unique}", "Items", items_schema(ITEMS_FIELDS))
+    replacement = p.create_schema(name=f"upd-new-{unique}", schema=items_schema(fields))["schemaArn"]
+    with pytest.raises(p.exceptions.InvalidInputException, match="cannot replace"):
+        p.update_dataset(datasetArn=dataset, schemaArn=replacement)
+    emulator.advance()
+    assert p.describe_dataset(datasetArn=dataset)["dataset"]["schemaArn"] == previous
+
+
+def test_update_dataset_takes_a_schema_that_adds_nullable_fields(emulator, p, unique):
+    _, dataset, _ = new_dataset(emulator, p, f"updok-{unique}", "Items", items_schema(ITEMS_FIELDS))
+    # The previous fields in another order, a union written the other way round, one new nullable field.
+    fields = [ITEMS_FIELDS[2], {"name": "GENRE", "type": ["string", "null"], "categorical": True}, ITEMS_FIELDS[0]]
+    fields.append({"name": "YEAR", "type": ["null", "int"]})
+    replacement = p.create_schema(name=f"updok-new-{unique}", schema=items_schema(fields))["schemaArn"]
+    p.update_dataset(datasetArn=dataset, schemaArn=replacement)
+    emulator.advance()
+    assert p.describe_dataset(datasetArn=dataset)["dataset"]["schemaArn"] == replacement
