@@ -216,20 +216,38 @@ class ControlPlane:
 
     def UpdateDataset(self, p: dict) -> dict:
         doc = self.get("dataset", p["datasetArn"], want_active=True)
-        self.get("schema", p["schemaArn"])
+        replacement = self.get("schema", p["schemaArn"])
         if doc["datasetType"] not in ("ITEMS", "USERS"):
             raise invalid("Only the schema of an Items or Users dataset can be replaced.")
+        # The replacement keeps every previous field with its type and attributes, and its new
+        # fields accept null (https://docs.aws.amazon.com/personalize/latest/dg/updating-dataset-schema.html);
+        # both schemas are known at the call, so the call itself refuses (InvalidInputException,
+        # https://docs.aws.amazon.com/personalize/latest/dg/API_UpdateDataset.html).
+        previous = self.get("schema", doc["schemaArn"])
+        problems = _ml().replacement_problems(previous["schema"], replacement["schema"])
+        if problems:
+            raise invalid(f"The schema {p['schemaArn']} cannot replace {doc['schemaArn']}: {'; '.join(problems)}.")
         self.life.begin_transition(KINDS["dataset"], "update", doc, {"schemaArn": p["schemaArn"]})
         return {"datasetArn": doc["datasetArn"]}
 
     def CreateDatasetImportJob(self, p: dict) -> dict:
         self.get("dataset", p["datasetArn"], want_active=True)
+        mode = p.get("importMode") or "FULL"
+        # INCREMENTAL only once bulk records are in the dataset
+        # (https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetImportJob.html,
+        # https://docs.aws.amazon.com/personalize/latest/dg/updating-existing-bulk-data.html): a
+        # request parameter the service can judge at the call, so the call refuses it.
+        if mode == "INCREMENTAL" and not self._has_bulk_data(p["datasetArn"]):
+            raise invalid(
+                f"importMode INCREMENTAL needs bulk records already imported into {p['datasetArn']}; "
+                "import them with importMode FULL first."
+            )
         try:
             rows = sum(blob.count(b"\n") for blob in self.s3.read_location(p["dataSource"]["dataLocation"]))
         except ServiceError:
             rows = 0  # the job itself fails with the reason once it runs
         seconds = self.clock.duration("datasetImportJob", rows)
-        doc = {"importMode": p.get("importMode") or "FULL"}
+        doc = {"importMode": mode}
         return self._create(
             "datasetImportJob",
             p,
@@ -237,6 +255,12 @@ class ControlPlane:
             self.arn(f"dataset-import-job/{p['jobName']}"),
             seconds,
             quota="pendingDatasetImportJobs",
+        )
+
+    def _has_bulk_data(self, dataset_arn: str) -> bool:
+        """Whether an import job has put bulk records into the dataset (one that ended ACTIVE)."""
+        return any(
+            job["datasetArn"] == dataset_arn and job["status"] == "ACTIVE" for job in self._all("datasetImportJob")
         )
 
     # ------------------------------------------------------------ solutions and versions

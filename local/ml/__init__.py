@@ -30,6 +30,7 @@ from .datasets import append_events, dataset_counts, import_dataset, put_records
 from .errors import FilterInvalid, ImportFailed, TrainingFailed
 from .filters import CompiledFilter, compile_filter
 from .infer import batch_infer, rank, recommend
+from .schema import replacement_problems
 from .train import train
 
 __all__ = [
@@ -45,5 +46,6 @@ __all__ = [
     "put_records",
     "rank",
     "recommend",
+    "replacement_problems",
     "train",
 ]

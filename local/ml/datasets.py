@@ -12,12 +12,19 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .errors import ImportFailed
+from .errors import ImportFailed, TrainingFailed
 from .schema import INTEGER_TYPES, FieldSpec, camel_to_field, default_schema, parse_fields
 from .table import Column, Table, concat_tables, load_table, save_table, store_lock
 
+# Training minimums (checked by train(), where the service checks them: "required to create
+# a solution version or recommender"): https://docs.aws.amazon.com/personalize/latest/dg/limits.html
 MIN_INTERACTIONS = 1000
 MIN_ACTIVE_USERS = 25  # users with at least 2 interactions
+# Import minimum, counted on the job's own records: an Item interactions import needs 1000 in
+# FULL or INCREMENTAL mode (limits.html); appending to Item interactions or Action interactions
+# needs 1000 new records
+# (https://docs.aws.amazon.com/personalize/latest/dg/updating-existing-bulk-data.html).
+MIN_IMPORT_RECORDS = 1000
 MAX_ID_LENGTH = 256
 MAX_EPOCH_SECONDS = 7258118400  # 2200-01-01; larger values are milliseconds
 CHUNK_ROWS = 200_000
@@ -206,8 +213,8 @@ def _validate(table: Table) -> None:
             )
 
 
-def check_interaction_minimums(users: np.ndarray, exc=ImportFailed) -> None:
-    """The service's minimums: 1000 interactions and 25 users with 2 or more each."""
+def check_interaction_minimums(users: np.ndarray, exc=TrainingFailed) -> None:
+    """The service's training minimums: 1000 interactions and 25 users with 2 or more each."""
     n = len(users)
     if n < MIN_INTERACTIONS:
         raise exc(f"There are not enough interactions: {n} found, at least {MIN_INTERACTIONS} are required")
@@ -218,6 +225,17 @@ def check_interaction_minimums(users: np.ndarray, exc=ImportFailed) -> None:
         raise exc(
             f"There are not enough users with at least 2 interactions: {active} found, "
             f"at least {MIN_ACTIVE_USERS} are required"
+        )
+
+
+def check_import_minimum(kind: str, records: int, incremental: bool) -> None:
+    """MIN_IMPORT_RECORDS of the job's own records: what is already in the dataset does not count."""
+    if records < MIN_IMPORT_RECORDS:
+        noun = "item interactions" if kind == "INTERACTIONS" else "action interactions"
+        adding = "new " if incremental else ""
+        raise ImportFailed(
+            f"There are not enough {adding}{noun} records in this import: {records} found, "
+            f"at least {MIN_IMPORT_RECORDS} are required per dataset import job"
         )
 
 
@@ -236,16 +254,16 @@ def import_dataset(dataset_type: str, schema: dict, csv_blobs: list[bytes], stor
     new = parse_csv_blobs(specs, csv_blobs)
     new.schema = schema
     _validate(new)
+    incremental = mode.upper() == "INCREMENTAL"
+    if kind == "INTERACTIONS" or (kind == "ACTION_INTERACTIONS" and incremental):
+        check_import_minimum(kind, new.n_rows, incremental)
     with store_lock(store_dir):
         merged = new
-        if mode.upper() == "INCREMENTAL":
+        if incremental:
             old = load_table(store_dir)
             if old is not None:
                 merged = concat_tables(old, new)
         merged = _upsert_by_id(kind, merged)
-        user_col = merged.get("USER_ID")
-        if kind == "INTERACTIONS" and user_col is not None:
-            check_interaction_minimums(user_col.values)
         save_table(store_dir, merged)
     stats = {"rows": new.n_rows, "total_rows": merged.n_rows}
     stats.update(_id_counts(merged))

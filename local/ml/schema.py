@@ -81,3 +81,43 @@ def default_schema(dataset_type: str, extra_fields: dict[str, object] | None = N
 def camel_to_field(name: str) -> str:
     """numberOfRatings -> NUMBER_OF_RATINGS, as PutItems/PutUsers properties map to fields."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).upper()
+
+
+# Replacing a dataset's schema (UpdateDataset): every field of the previous schema stays, with
+# its data type and attributes unchanged, and every new field supports null
+# (https://docs.aws.amazon.com/personalize/latest/dg/updating-dataset-schema.html).
+FIELD_ATTRIBUTES = ("categorical", "textual")
+
+
+def _type_key(ftype) -> object:
+    """A field's type, comparable: union members in any order, nested types by value."""
+    if isinstance(ftype, list):
+        return frozenset(json.dumps(member, sort_keys=True) for member in ftype)
+    return frozenset([json.dumps(ftype, sort_keys=True)])
+
+
+def _accepts_null(ftype) -> bool:
+    return ftype == "null" or (isinstance(ftype, list) and "null" in ftype)
+
+
+def replacement_problems(previous: dict | str, replacement: dict | str) -> list[str]:
+    """Why `replacement` cannot replace `previous` as a dataset's schema; empty if it can."""
+    old = json.loads(previous) if isinstance(previous, (str, bytes)) else previous
+    new = json.loads(replacement) if isinstance(replacement, (str, bytes)) else replacement
+    new_fields = {f.get("name"): f for f in new.get("fields", [])}
+    problems = []
+    for field in old.get("fields", []):
+        name = field.get("name")
+        kept = new_fields.pop(name, None)
+        if kept is None:
+            problems.append(f"field {name} of the previous schema is missing")
+            continue
+        if _type_key(kept.get("type")) != _type_key(field.get("type")):
+            problems.append(f"field {name} changes its type from {field.get('type')} to {kept.get('type')}")
+        for attribute in FIELD_ATTRIBUTES:
+            if bool(kept.get(attribute)) != bool(field.get(attribute)):
+                problems.append(f"field {name} changes its attribute {attribute}")
+    for name, field in new_fields.items():
+        if not _accepts_null(field.get("type")):
+            problems.append(f'new field {name} must accept null (its type must include "null")')
+    return problems

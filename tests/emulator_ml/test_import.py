@@ -88,43 +88,81 @@ def test_ragged_row_fails_the_job(tmp_path):
 
 
 def test_too_few_interactions_reason_has_the_numbers(tmp_path):
+    # limits.html: at least 1000 item interactions records per dataset import job.
     rows = synth.interactions(n_users=100, per_user=12)[:812]
     assert failure(tmp_path, synth.to_csv(rows)) == (
-        "There are not enough interactions: 812 found, at least 1000 are required"
+        "There are not enough item interactions records in this import: 812 found, "
+        "at least 1000 are required per dataset import job"
     )
 
 
-def test_too_few_active_users_reason_has_the_numbers(tmp_path):
+def test_import_leaves_the_active_users_minimum_to_training(tmp_path):
+    # limits.html: 25 users with 2 or more interactions are "required to create a solution
+    # version or recommender", so the import takes such data and training refuses it.
     # 20 users with 50 interactions each plus 30 users with a single one.
     rows = synth.interactions(n_users=20, per_user=50)
     rows += [(f"single{k}", "i1", synth.T0 + k, "click", 1.0) for k in range(30)]
-    assert failure(tmp_path, synth.to_csv(rows)) == (
+    assert run_import(tmp_path, [synth.to_csv(rows)])["rows"] == 1030
+    with pytest.raises(ml.TrainingFailed) as caught:
+        ml.train("arn:aws:personalize:::recipe/aws-sims", str(tmp_path), str(tmp_path / "model"))
+    assert caught.value.reason == (
         "There are not enough users with at least 2 interactions: 20 found, at least 25 are required"
     )
 
 
 def test_incremental_appends_and_full_replaces(tmp_path):
     first = synth.interactions(n_users=100, per_user=12, seed=1)
-    second = synth.interactions(n_users=10, per_user=5, seed=2)
+    second = synth.interactions(n_users=100, per_user=11, seed=2)
     run_import(tmp_path, [synth.to_csv(first)])
     stats = run_import(tmp_path, [synth.to_csv(second)], mode="INCREMENTAL")
-    assert (stats["rows"], stats["total_rows"]) == (50, 1250)
-    # A FULL import must itself meet the minimums: 50 rows alone do not.
-    with pytest.raises(ml.ImportFailed):
-        run_import(tmp_path, [synth.to_csv(second)], mode="FULL")
-    assert ml.dataset_counts(str(tmp_path / "INTERACTIONS"))["rows"] == 1250  # failed job changed nothing
+    assert (stats["rows"], stats["total_rows"]) == (1100, 2300)
     stats = run_import(tmp_path, [synth.to_csv(first)], mode="FULL")
     assert stats["total_rows"] == 1200
 
 
-def test_minimums_apply_to_the_merged_data(tmp_path):
+def test_incremental_needs_1000_new_records_whatever_the_dataset_holds(tmp_path):
+    # updating-existing-bulk-data.html: appending to Item interactions needs at least 1000
+    # new records; the 1200 already imported do not count towards them.
     rows = synth.interactions(n_users=100, per_user=12)
-    with pytest.raises(ml.ImportFailed, match="900 found"):
-        run_import(tmp_path, [synth.to_csv(rows[:900])], mode="INCREMENTAL")
-    assert ml.dataset_counts(str(tmp_path / "INTERACTIONS"))["rows"] == 0
-    run_import(tmp_path, [synth.to_csv(rows[:1000])], mode="INCREMENTAL")
-    stats = run_import(tmp_path, [synth.to_csv(rows[1000:])], mode="INCREMENTAL")
-    assert (stats["rows"], stats["total_rows"]) == (200, 1200)
+    run_import(tmp_path, [synth.to_csv(rows)])
+    with pytest.raises(ml.ImportFailed) as caught:
+        run_import(tmp_path, [synth.to_csv(rows[:999])], mode="INCREMENTAL")
+    assert caught.value.reason == (
+        "There are not enough new item interactions records in this import: 999 found, "
+        "at least 1000 are required per dataset import job"
+    )
+    assert ml.dataset_counts(str(tmp_path / "INTERACTIONS"))["rows"] == 1200  # the failed job changed nothing
+    assert run_import(tmp_path, [synth.to_csv(rows[:1000])], mode="INCREMENTAL")["total_rows"] == 2200
+
+
+def test_incremental_action_interactions_need_1000_new_records(tmp_path):
+    # updating-existing-bulk-data.html names Action interactions too.
+    schema = {
+        "type": "record",
+        "name": "ActionInteractions",
+        "fields": [
+            {"name": "USER_ID", "type": "string"},
+            {"name": "ACTION_ID", "type": "string"},
+            {"name": "TIMESTAMP", "type": "long"},
+            {"name": "EVENT_TYPE", "type": "string"},
+        ],
+    }
+    header = ("USER_ID", "ACTION_ID", "TIMESTAMP", "EVENT_TYPE")
+    rows = [r[:4] for r in synth.interactions(n_users=10, per_user=5)]
+    blob = synth.to_csv(rows, header=header)
+    assert run_import(tmp_path, [blob], schema=schema, kind="Action_Interactions")["rows"] == 50
+    with pytest.raises(ml.ImportFailed, match="not enough new action interactions records in this import: 50 found"):
+        run_import(tmp_path, [blob], mode="INCREMENTAL", schema=schema, kind="Action_Interactions")
+
+
+def test_items_imports_have_no_record_minimum(tmp_path):
+    # limits.html states a per-import minimum for item interactions only.
+    stats = run_import(tmp_path, [b"ITEM_ID,GENRE\ni1,a\n"], schema=synth.ITEMS_SCHEMA, kind="Items")
+    assert stats["rows"] == 1
+    stats = run_import(
+        tmp_path, [b"ITEM_ID,GENRE\ni2,b\n"], mode="INCREMENTAL", schema=synth.ITEMS_SCHEMA, kind="Items"
+    )
+    assert stats["total_rows"] == 2
 
 
 def test_several_files_with_their_own_headers(tmp_path):
