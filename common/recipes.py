@@ -19,8 +19,8 @@ SOURCES = {
     "incremental_update": _DG + "API_SolutionUpdateSummary.html",
     # solutionConfig.eventsConfig only with User-Personalization-v2 and Personalized-Ranking-v2.
     "events_config": _DG + "optimizing-solution-events-config.html",
-    # Item interactions always; Items "required for the Similar-Items recipe and optional for all
-    # other recipes" (the Similar-Items page only recommends it: the strict reading is taken).
+    # Item interactions always; Items required by Similar-Items and optional for all
+    # other recipes (the Similar-Items page only recommends it: the strict reading is taken).
     "required_datasets": _DG + "items-datasets.html",
     # USER_SEGMENTATION recipes (Item-Affinity, Item-Attribute-Affinity) make batch segments only.
     "real_time": _DG + "getting-user-segments.html",

@@ -88,26 +88,26 @@ def feature_transformation(name: str) -> dict:
 # (common/recipes.py); tests/unit/test_recipe_tables.py fails when the two disagree.
 # Where the documentation is unclear the strict reading is taken, and said so.
 DOC = "https://docs.aws.amazon.com/personalize/latest/dg/"
-# trainingMode UPDATE: "only ... trained with the User-Personalization recipe" (or legacy HRNN-Coldstart).
+# trainingMode UPDATE: only for solutions of User-Personalization (or legacy HRNN-Coldstart).
 TRAINING_MODE_DOC = DOC + "API_CreateSolutionVersion.html"
-# itemExplorationConfig: "only if your solution uses the User-Personalization recipe"; with
+# itemExplorationConfig: only for solutions of User-Personalization; with
 # User-Personalization-v2 the service configures exploration itself.
 EXPLORATION_DOCS = (DOC + "API_CampaignConfig.html", DOC + "use-case-recipe-features.html")
-# performIncrementalUpdate: "supported only for solutions that use the semantic-similarity recipe".
+# performIncrementalUpdate: only for solutions of Semantic-Similarity.
 INCREMENTAL_DOC = DOC + "API_SolutionUpdateSummary.html"
-# solutionConfig.eventsConfig: "If you use the User-Personalization-v2 recipe or Personalized-Ranking-v2".
+# solutionConfig.eventsConfig: only with User-Personalization-v2 or Personalized-Ranking-v2.
 EVENTS_CONFIG_DOC = DOC + "optimizing-solution-events-config.html"
 # Batch segment jobs use a version trained with a USER_SEGMENTATION recipe; those recipes
 # make segments only (no campaign, no batch inference: strict reading, the pages name only
 # batch segment jobs for them).
 SEGMENT_DOCS = (DOC + "getting-user-segments.html", DOC + "user-segmentation-recipes.html")
 # Datasets: an Item interactions dataset is the minimum for every custom recipe; Items is
-# "required for the Similar-Items recipe and optional for all other recipes" (items-datasets),
+# required by Similar-Items and optional for the other recipes (items-datasets),
 # although the Similar-Items page itself only recommends it: strict reading, required.
 # Item-Affinity and Item-Attribute-Affinity train on Interactions and Items
 # (user-segmentation-recipes); Next-Best-Action needs Actions (datasets-schemas-overview);
 # Semantic-Similarity needs an Items dataset with a text field (native-recipe-semantic-similarity).
-# The v2 pages say they train on "Item interactions and Items datasets" without calling Items
+# The v2 pages say they train on Item interactions and Items datasets without calling Items
 # required; items-datasets calls it optional for them, so it is optional here.
 DATASET_DOCS = (
     DOC + "datasets-schemas-overview.html",
