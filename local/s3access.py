@@ -64,8 +64,9 @@ class S3Access:
         keys = [k for k in keys if not k.endswith("/")]
         if not keys:
             raise ServiceError("InvalidInputException", f"No data files found at {uri}.")
-        for k in keys if caller else ():
-            self.access.require_read(caller, bucket, k)
+        if caller:
+            for k in keys:
+                self.access.require_read(caller, bucket, k)
         try:
             return [client.get_object(Bucket=bucket, Key=k)["Body"].read() for k in keys]
         except ClientError as error:  # moto's own bucket-policy check, for the emulator's sizing read
