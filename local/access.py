@@ -43,7 +43,8 @@ from moto.iam.policy_conditions import CONDITION_OPERATIONS
 from .errors import ServiceError
 
 SERVICE_PRINCIPAL = "personalize.amazonaws.com"
-# The reason a job fails with, as the service words it.
+# The reason a job fails with: the words Personalize is reported to use for a refused
+# S3 access (no documentation page quotes them; the detail after them is the emulator's).
 INSUFFICIENT = "Insufficient privileges for accessing data in S3"
 _NOT_EVALUATED_KEYS = ("NotPrincipal", "NotResource")
 
@@ -109,11 +110,11 @@ def _conditions_hold(statement: dict, context: dict[str, str]) -> bool | None:
 
 
 def _applies(statement: dict, action: str, resource: str, context: dict, principals: set[str] | None) -> bool:
-    if principals is not None and not _principal_names(statement, principals):
-        return False
     allow = statement.get("Effect") == "Allow"
     if any(k in statement for k in _NOT_EVALUATED_KEYS):
         return allow
+    if principals is not None and not _principal_names(statement, principals):
+        return False
     # moto matches Action/NotAction and Resource; IAM's action names are case-insensitive.
     lowered = {
         k: ([a.lower() for a in v] if isinstance(v, list) else str(v).lower())

@@ -64,3 +64,14 @@ def test_the_bucket_policy_lets_personalize_in_from_this_account_only():
 def test_the_role_may_use_the_bucket_key():
     for action in ("kms:Decrypt", "kms:GenerateDataKey"):
         assert decide([role_policy(BUCKET, KEY)], action, KEY, CONTEXT) == "allow"
+
+
+def test_a_statement_the_evaluator_cannot_read_is_taken_at_its_most_permissive():
+    # local/access.py: Bool, NotPrincipal and NotResource are not evaluated.
+    resource = f"{BUCKET}/{DATASETS_PREFIX}v1/interactions.csv"
+    bool_deny = {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}
+    bool_deny["Condition"] = {"Bool": {"aws:SecureTransport": "false"}}
+    not_principal = {"Effect": "Allow", "NotPrincipal": {"AWS": "x"}, "Action": "s3:GetObject", "Resource": "*"}
+    document = {"Version": "2012-10-17", "Statement": [bool_deny, not_principal]}
+    assert decide([document], "s3:GetObject", resource, CONTEXT, PERSONALIZE) == "allow"
+    assert decide([{"Statement": [{**bool_deny, "Condition": {}}]}], "s3:GetObject", resource, CONTEXT) == "deny"
