@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import recipes
+from .access import Caller
 from .errors import ServiceError, exists, in_use, invalid, not_found
 from .lifecycle import KINDS, Kind, Lifecycle, is_busy
 from .quotas import DATASET_GROUP, QUOTAS, Quotas, counts
@@ -655,7 +656,8 @@ class ControlPlane:
     def _finish_datasetImportJob(self, job: dict) -> None:
         dataset = self.store.get(job["datasetArn"])
         schema = json.loads(self.store.get(dataset["schemaArn"])["schema"])
-        blobs = self.s3.read_location(job["dataSource"]["dataLocation"])
+        caller = Caller(job.get("roleArn"), job["datasetImportJobArn"])
+        blobs = self.s3.read_location(job["dataSource"]["dataLocation"], caller)
         _ml().import_dataset(
             dataset["datasetType"],
             schema,
@@ -691,7 +693,8 @@ class ControlPlane:
     def _finish_batchInferenceJob(self, job: dict) -> None:
         version = self.store.get(job["solutionVersionArn"])
         input_path = job["jobInput"]["s3DataSource"]["path"]
-        blobs = self.s3.read_location(input_path)
+        caller = Caller(job["roleArn"], job["batchInferenceJobArn"])
+        blobs = self.s3.read_location(input_path, caller)
         flt = self.store.get(job["filterArn"]) if job.get("filterArn") else None
         try:
             output = _ml().batch_infer(
@@ -704,4 +707,4 @@ class ControlPlane:
         except ValueError as error:
             raise ServiceError("InvalidInputException", f"Invalid batch input: {error}") from None
         out_prefix = job["jobOutput"]["s3DataDestination"]["path"].rstrip("/")
-        self.s3.write(f"{out_prefix}/{posixpath.basename(input_path.rstrip('/'))}.out", output)
+        self.s3.write(f"{out_prefix}/{posixpath.basename(input_path.rstrip('/'))}.out", output, caller)

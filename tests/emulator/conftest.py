@@ -19,6 +19,7 @@ from botocore.config import Config
 from tests.helpers.data import interactions_csv
 from tests.helpers.emulator import DAY, build_group, train
 from tests.helpers.paths import ROOT
+from tests.helpers.roles import personalize_role
 
 
 class Emulator:
@@ -124,8 +125,8 @@ def data_bucket(emulator):
     s3 = emulator.client("s3")
     s3.create_bucket(Bucket="emulator-tests")
     s3.put_object(Bucket="emulator-tests", Key="interactions/part-1.csv", Body=interactions_csv(seed=3))
-    role = emulator.client("iam").create_role(RoleName="emulator-tests", AssumeRolePolicyDocument="{}")
-    return {"bucket": "emulator-tests", "role": role["Role"]["Arn"]}
+    role = personalize_role(emulator.client("iam"), s3, "emulator-tests", "emulator-tests")
+    return {"bucket": "emulator-tests", "role": role}
 
 
 @pytest.fixture(scope="session")

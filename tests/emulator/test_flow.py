@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.helpers.data import INTERACTIONS_SCHEMA, interactions_csv
+from tests.helpers.roles import personalize_role
 
 ITEMS_SCHEMA = json.dumps(
     {
@@ -27,7 +28,7 @@ def test_full_flow(emulator):
     csv = interactions_csv(users=60, items=120, rows=1500, seed=11)
     assert csv.count(b"\n") - 1 >= 1000
     s3.put_object(Bucket="flow-data", Key="train/interactions.csv", Body=csv)
-    role = iam.create_role(RoleName="flow", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    role = personalize_role(iam, s3, "flow", "flow-data")
 
     group = p.create_dataset_group(name="flow")["datasetGroupArn"]
     emulator.advance()

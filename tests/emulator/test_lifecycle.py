@@ -335,7 +335,10 @@ def test_import_failures_have_service_like_reasons(emulator, p, unique, data_buc
         ("no-objects", f"s3://{data_bucket['bucket']}/nothing-here/"),
     ]:
         job = p.create_dataset_import_job(
-            jobName=f"imp-{label}-{unique}", datasetArn=arns["dataset"], dataSource={"dataLocation": location}
+            jobName=f"imp-{label}-{unique}",
+            datasetArn=arns["dataset"],
+            roleArn=data_bucket["role"],
+            dataSource={"dataLocation": location},
         )["datasetImportJobArn"]
         emulator.advance()
         described = p.describe_dataset_import_job(datasetImportJobArn=job)["datasetImportJob"]
@@ -347,6 +350,7 @@ def test_import_failures_have_service_like_reasons(emulator, p, unique, data_buc
     job = p.create_dataset_import_job(
         jobName=f"imp-bad-{unique}",
         datasetArn=arns["dataset"],
+        roleArn=data_bucket["role"],
         dataSource={"dataLocation": f"s3://{data_bucket['bucket']}/bad-{unique}.csv"},
     )
     emulator.advance()

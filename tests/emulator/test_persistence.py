@@ -2,6 +2,7 @@
 emulator clock, and moto's S3/IAM objects all come back on restart."""
 
 from tests.helpers.data import INTERACTIONS_SCHEMA, interactions_csv
+from tests.helpers.roles import personalize_role
 
 
 def test_everything_survives_kill_9(start_emulator):
@@ -11,7 +12,7 @@ def test_everything_survives_kill_9(start_emulator):
     s3.put_object(Bucket="survivor", Key="data/interactions.csv", Body=interactions_csv(seed=5))
     s3.put_object(Bucket="survivor", Key="gone.txt", Body=b"x")
     s3.delete_object(Bucket="survivor", Key="gone.txt")
-    role = iam.create_role(RoleName="survivor", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    role = personalize_role(iam, s3, "survivor", "survivor")
     group = p.create_dataset_group(name="survivor", tags=[{"tagKey": "k", "tagValue": "v"}])["datasetGroupArn"]
     first.advance()
     schema = p.create_schema(name="survivor", schema=INTERACTIONS_SCHEMA)["schemaArn"]

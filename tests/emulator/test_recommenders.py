@@ -6,6 +6,7 @@ import json
 import pytest
 
 from tests.helpers.data import interactions_csv
+from tests.helpers.roles import personalize_role
 
 ECOMMERCE_INTERACTIONS = json.dumps(
     {
@@ -39,8 +40,12 @@ def test_recommender_lifecycle(emulator, unique):
     popular = "arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-purchases"
     with pytest.raises(p.exceptions.InvalidInputException):  # nothing imported yet
         p.create_recommender(name=f"shop-{unique}", datasetGroupArn=group, recipeArn=popular)
+    role = personalize_role(emulator.client("iam"), s3, f"domain-{unique}", f"domain-{unique}")
     p.create_dataset_import_job(
-        jobName=f"shop-{unique}", datasetArn=dataset, dataSource={"dataLocation": f"s3://domain-{unique}/i.csv"}
+        jobName=f"shop-{unique}",
+        datasetArn=dataset,
+        roleArn=role,
+        dataSource={"dataLocation": f"s3://domain-{unique}/i.csv"},
     )
     emulator.advance()
     with pytest.raises(p.exceptions.InvalidInputException):  # a custom group has no recommenders

@@ -15,6 +15,7 @@ from service import specs
 from service.lifecycle import Lifecycle
 from tests.helpers.data import interactions_csv
 from tests.helpers.providers import set_faults
+from tests.helpers.roles import personalize_role
 
 pytestmark = pytest.mark.engine
 
@@ -43,7 +44,7 @@ def role(aws, emulator, tmp_path_factory):
         )
     )
     prepare(load_config(str(work / "dataset.yaml")), "v1", f"s3://{BUCKET}", s3_endpoint=emulator.endpoint)
-    return aws("iam").create_role(RoleName="names-personalize", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    return personalize_role(aws("iam"), aws("s3"), "names-personalize", BUCKET)
 
 
 def config(emulator, role, *names: str) -> dict:
@@ -143,7 +144,7 @@ def test_a_role_change_deploys_without_importing_again(make_program_stack, emula
     [dataset] = api.list_datasets(datasetGroupArn=group["datasetGroupArn"])["datasets"]
     jobs_before = api.list_dataset_import_jobs(datasetArn=dataset["datasetArn"])["datasetImportJobs"]
 
-    other = aws("iam").create_role(RoleName="names-personalize-2", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    other = personalize_role(aws("iam"), aws("s3"), "names-personalize-2", BUCKET)
     make_program_stack("roles", config(emulator, other, "shop"))
     up = stack.up()
     assert up.summary.result == "succeeded" and "replace" not in up.summary.resource_changes

@@ -20,6 +20,7 @@ from prep.config import load_config
 from prep.pipeline import prepare
 from tests.helpers.data import interactions_csv
 from tests.helpers.provider_fixtures import EMULATOR_TIME_SCALE
+from tests.helpers.roles import personalize_role
 
 pytestmark = pytest.mark.engine
 
@@ -63,7 +64,7 @@ def role(aws, emulator, tmp_path_factory):
         )
     )
     prepare(load_config(str(work / "dataset.yaml")), "v1", f"s3://{BUCKET}", s3_endpoint=emulator.endpoint)
-    return aws("iam").create_role(RoleName="resume-personalize", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    return personalize_role(aws("iam"), aws("s3"), "resume-personalize", BUCKET)
 
 
 def advance_clock(emulator, seconds: float) -> None:

@@ -13,6 +13,7 @@ from evaluation import status
 from prep.config import load_config
 from prep.pipeline import prepare
 from tests.helpers.data import interactions_csv
+from tests.helpers.roles import personalize_role
 
 pytestmark = pytest.mark.engine
 
@@ -48,7 +49,7 @@ def role(aws, emulator, tmp_path_factory):
     s3.put_object(
         Bucket=BUCKET, Key="batch-input/users.jsonl", Body="\n".join(f'{{"userId": "u{i}"}}' for i in range(7)).encode()
     )
-    return aws("iam").create_role(RoleName="engine-personalize", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    return personalize_role(aws("iam"), s3, "engine-personalize", BUCKET)
 
 
 def stack_config(emulator, role, **experiment):

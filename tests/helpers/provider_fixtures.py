@@ -7,6 +7,7 @@ per module, in this process, with time passing 2000x faster)."""
 import pytest
 
 from tests.helpers.data import interactions_csv
+from tests.helpers.roles import personalize_role
 
 # Realistic durations 2000x faster: a one-hour training takes 1.8 s.
 EMULATOR_TIME_SCALE = 0.0005
@@ -45,7 +46,7 @@ def seed(aws) -> dict:
     s3.create_bucket(Bucket=BUCKET)
     s3.put_object(Bucket=BUCKET, Key="datasets/v1/interactions.csv", Body=interactions_csv(seed=1))
     s3.put_object(Bucket=BUCKET, Key="datasets/v2/interactions.csv", Body=interactions_csv(rows=1800, seed=2))
-    role = aws("iam").create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    role = personalize_role(aws("iam"), s3, ROLE_NAME, BUCKET)
     return {"bucket": BUCKET, "role": role}
 
 

@@ -4,6 +4,7 @@ service refuses, and import jobs cannot be deleted."""
 
 from providers.dataset_import_job import DatasetImportJobProvider
 from tests.helpers.providers import create, interactions_group
+from tests.helpers.roles import personalize_role
 
 
 def test_a_role_change_updates_the_record_and_runs_no_new_import(conn, seeded, aws):
@@ -17,7 +18,7 @@ def test_a_role_change_updates_the_record_and_runs_no_new_import(conn, seeded, a
         roleArn=seeded["role"],
         dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/v1/interactions.csv"},
     )
-    other_role = aws("iam").create_role(RoleName="personalize-other", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    other_role = personalize_role(aws("iam"), aws("s3"), "personalize-other", seeded["bucket"])
     news = provider.check(outs, {**outs, "roleArn": other_role}).inputs
     diff = provider.diff(arn, outs, news)
     assert diff.changes and diff.replaces == []
