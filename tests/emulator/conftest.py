@@ -81,10 +81,16 @@ class Emulator:
 # The session emulator is one account that every test here shares, each test
 # with dataset groups of its own that it leaves behind (deleting them would take
 # most of each test): more than the documented 5 active dataset groups per
-# region, so it runs like an account whose quota was raised. The quotas
-# themselves are tested at their defaults on emulators of their own
+# region, so it runs like an account whose quota was raised; likewise the
+# campaigns, solutions and filters tests add to the one `shared` group. The
+# quotas themselves are tested at their defaults on emulators of their own
 # (test_quotas.py).
-SHARED_ACCOUNT_QUOTAS = ("--quota", "activeDatasetGroups=100")
+SHARED_ACCOUNT_QUOTAS = (
+    *("--quota", "activeDatasetGroups=100"),
+    *("--quota", "activeCampaigns=50"),
+    *("--quota", "activeSolutions=50"),
+    *("--quota", "activeFilters=50"),
+)
 
 
 @pytest.fixture(scope="session")

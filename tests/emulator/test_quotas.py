@@ -16,6 +16,7 @@ from botocore.config import Config
 
 from tests.helpers.data import INTERACTIONS_SCHEMA, interactions_csv
 from tests.helpers.paths import ROOT
+from tests.helpers.roles import personalize_role
 
 FILTER = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'
 RECIPE = "arn:aws:personalize:::recipe/aws-user-personalization"
@@ -47,11 +48,16 @@ def with_interactions(emulator, p, group: str, name: str) -> str:
     s3 = boto3.client("s3", endpoint_url=emulator.endpoint, region_name="us-east-1")
     s3.create_bucket(Bucket=name)
     s3.put_object(Bucket=name, Key="i.csv", Body=interactions_csv(seed=5))
+    iam = boto3.client("iam", endpoint_url=emulator.endpoint, region_name="us-east-1")
+    role = personalize_role(iam, s3, name, name)
     schema = p.create_schema(name=name, schema=INTERACTIONS_SCHEMA)["schemaArn"]
     dataset = p.create_dataset(name=name, schemaArn=schema, datasetGroupArn=group, datasetType="Interactions")
     emulator.advance()
     p.create_dataset_import_job(
-        jobName=name, datasetArn=dataset["datasetArn"], dataSource={"dataLocation": f"s3://{name}/i.csv"}
+        jobName=name,
+        datasetArn=dataset["datasetArn"],
+        dataSource={"dataLocation": f"s3://{name}/i.csv"},
+        roleArn=role,
     )
     emulator.advance()
     return dataset["datasetArn"]
