@@ -339,6 +339,8 @@ class ControlPlane:
         doc = self.get("campaign", p["campaignArn"])
         if doc["status"] not in ("ACTIVE", "CREATE FAILED"):
             raise in_use(f"{doc['campaignArn']} is {doc['status']}; it can be updated when ACTIVE or CREATE FAILED.")
+        if doc.get("_transition"):  # its status stays ACTIVE meanwhile (API_CampaignUpdateSummary.html)
+            raise in_use(f"An update of {doc['campaignArn']} is in progress.")
         fields: dict[str, Any] = {k: doc.get(k) for k in ("minProvisionedTPS", "campaignConfig", "_followsLatest")}
         fields.update({k: p[k] for k in ("minProvisionedTPS", "campaignConfig") if p.get(k) is not None})
         fields["solutionVersionArn"] = doc["solutionVersionArn"]

@@ -109,12 +109,12 @@ class Transition:
 
 
 TRANSITIONS = {
+    # The update runs in latestCampaignUpdate (CREATE PENDING > CREATE IN_PROGRESS >
+    # ACTIVE); the campaign's own status has no update states and keeps serving:
+    # https://docs.aws.amazon.com/personalize/latest/dg/API_CampaignUpdateSummary.html
+    # https://docs.aws.amazon.com/personalize/latest/dg/API_Campaign.html
     ("campaign", "update"): Transition(
-        "campaignUpdate",
-        ("UPDATE PENDING", "UPDATE IN_PROGRESS"),
-        "latestCampaignUpdate",
-        shows_on_resource=True,
-        then="ACTIVE",
+        "campaignUpdate", ("CREATE PENDING", "CREATE IN_PROGRESS"), "latestCampaignUpdate", then="ACTIVE"
     ),
     ("solution", "update"): Transition(
         "solutionUpdate", ("CREATE PENDING", "CREATE IN_PROGRESS"), "latestSolutionUpdate"
