@@ -17,6 +17,7 @@ DEFAULT_DURATIONS = {
     "solutionVersion": 3600,
     "solutionVersion.perMillionRows": 1800,
     "solutionVersion.stopping": 120,
+    "autoTrainingStart": 3600,  # the first automatic training: "within one hour" of ACTIVE
     "campaign": 600,
     "campaignUpdate": 600,
     "eventTracker": 60,

@@ -5,8 +5,10 @@ states only its own rules. The real work (import, training, batch inference)
 runs in `finish`, which the lifecycle calls once an operation's time is up."""
 
 import base64
+import hashlib
 import json
 import posixpath
+import re
 import shutil
 import sys
 import traceback
@@ -21,6 +23,19 @@ from .lifecycle import KINDS, Kind, Lifecycle, is_busy
 DATASET_TYPES = ("INTERACTIONS", "ITEMS", "USERS", "ACTIONS", "ACTION_INTERACTIONS")
 DEFAULT_PAGE = 100
 LATEST = "/$LATEST"
+DOC = "https://docs.aws.amazon.com/personalize/latest/dg/"
+# Automatic training: on unless turned off (API_CreateSolution.html performAutoTraining); a
+# schedule of rate(N days), N 1..30, default 7 (API_AutoTrainingConfig.html); the first within
+# an hour of the solution (or the update turning it on) becoming ACTIVE, skipped if a version
+# was created manually meanwhile; only when interaction data arrived since the last training;
+# until the solution is deleted (solution-config-auto-training.html).
+AUTO_TRAINING_DOCS = (
+    DOC + "API_CreateSolution.html",
+    DOC + "API_AutoTrainingConfig.html",
+    DOC + "solution-config-auto-training.html",
+)
+DEFAULT_SCHEDULE = "rate(7 days)"
+TRAINING_DATA = ("INTERACTIONS", "ACTION_INTERACTIONS")  # what "new interaction data" means there
 
 
 def _ml():
@@ -46,6 +61,14 @@ def _page(items: list, params: dict) -> tuple[list, str | None]:
     return items[start:end], token
 
 
+def schedule_days(expression: str) -> int:
+    """The N of a schedulingExpression rate(N days), 1..30 (API_AutoTrainingConfig.html)."""
+    match = re.fullmatch(r"rate\((\d+) days?\)", expression)
+    if match is None or not 1 <= int(match.group(1)) <= 30:
+        raise invalid(f"Invalid schedulingExpression {expression}; expected rate(N days) with N from 1 to 30.")
+    return int(match.group(1))
+
+
 class ControlPlane:
     def __init__(self, model, state_dir: Path, store, clock, faults, s3, account: str):
         self.model, self.state_dir, self.store, self.clock, self.faults = model, state_dir, store, clock, faults
@@ -56,6 +79,7 @@ class ControlPlane:
     def handle(self, operation: str, params: dict, region: str) -> dict:
         self.region = region
         self.life.sweep()
+        self._run_automatic_training()
         handler = getattr(self, operation, None)
         if handler is None:
             verb = next((v for v in ("Describe", "List", "Delete") if operation.startswith(v)), None)
@@ -204,7 +228,7 @@ class ControlPlane:
         defaults = {
             "performHPO": False,
             "performAutoML": False,
-            "performAutoTraining": False,
+            "performAutoTraining": True,  # AUTO_TRAINING_DOCS: the default is true
             "recipeArn": p.get("recipeArn") or "arn:aws:personalize:::recipe/aws-user-personalization",
         }
         return self._create("solution", {**defaults, **p}, {}, self.arn(f"solution/{p['name']}"))
@@ -228,6 +252,9 @@ class ControlPlane:
         (sources: local/recipes.py, INCREMENTAL_DOC and EVENTS_CONFIG_DOC)."""
         can = recipes.capabilities(recipe_arn)
         name = arn_name(recipe_arn)
+        schedule = ((config or {}).get("autoTrainingConfig") or {}).get("schedulingExpression")
+        if schedule is not None:
+            schedule_days(schedule)
         if incremental and not can.incremental_update:
             raise invalid(f"The recipe {name} does not support performIncrementalUpdate; only aws-semantic-similarity.")
         if (config or {}).get("eventsConfig") and not can.events_config:
@@ -249,6 +276,11 @@ class ControlPlane:
                 f"The recipe {arn_name(solution['recipeArn'])} does not support trainingMode {mode}; "
                 f"it trains with {', '.join(can.training_modes)} only."
             )
+        return self._begin_version(solution, mode, "MANUAL", p)
+
+    def _begin_version(self, solution: dict, mode: str, training_type: str, p: dict) -> dict:
+        """A new version of `solution` training (asked for, or trainingType AUTOMATIC)."""
+        can = recipes.capabilities(solution["recipeArn"])
         rows = self._interactions_rows(solution["datasetGroupArn"])
         self._require_datasets(solution["datasetGroupArn"], solution["recipeArn"], can.required_datasets)
         previous = [
@@ -276,11 +308,70 @@ class ControlPlane:
         }
         doc.update(
             trainingMode=mode,
-            trainingType="MANUAL",
+            trainingType=training_type,
             trainingHours=round(nominal / 3600, 3),
             _previous=previous[-1]["solutionVersionArn"] if previous else None,
+            _trainedOn=self._training_data_marker(solution["datasetGroupArn"]),
         )
         return self._create("solutionVersion", p, doc, arn, seconds)
+
+    def _training_data_marker(self, dataset_group_arn: str) -> str:
+        """Changes whenever interaction data is imported or recorded (PutEvents...)."""
+        digest = hashlib.sha256()
+        for dataset_type in TRAINING_DATA:
+            directory = self.dataset_group_dir(dataset_group_arn) / dataset_type
+            for path in sorted(directory.rglob("*")) if directory.is_dir() else []:
+                if path.is_file():
+                    stat = path.stat()
+                    digest.update(f"{path.relative_to(directory)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+        return digest.hexdigest()
+
+    def _run_automatic_training(self) -> None:
+        """Starts the scheduled trainings that are due (AUTO_TRAINING_DOCS), on the emulator's
+        clock: each a version with trainingType AUTOMATIC, dated when it was due."""
+        for solution in self._all("solution"):
+            if solution["status"] != "ACTIVE" or solution.get("_transition"):
+                continue
+            if not solution.get("performAutoTraining"):
+                if solution.pop("_autoTraining", None) is not None:
+                    self.store.put("solution", solution["solutionArn"], solution)
+                continue
+            self._auto_train(solution)
+
+    def _auto_train(self, solution: dict) -> None:
+        now, state = self.clock.now(), solution.get("_autoTraining")
+        if state is None:  # just turned on: the first training within the hour
+            update = solution.get("latestSolutionUpdate") or {}
+            since = update.get("lastUpdatedDateTime") or solution["lastUpdatedDateTime"]
+            state = {"since": since, "next": since + self.clock.duration("autoTrainingStart"), "first": True}
+        if now < state["next"]:
+            if solution.get("_autoTraining") is None:
+                self.store.put("solution", solution["solutionArn"], {**solution, "_autoTraining": state})
+            return
+        schedule = ((solution.get("solutionConfig") or {}).get("autoTrainingConfig") or {}).get("schedulingExpression")
+        period = schedule_days(schedule or DEFAULT_SCHEDULE) * 86400 * self.clock.time_scale
+        missed = int((now - state["next"]) // period) if period else 0
+        due = state["next"] + missed * period
+        versions = [v for v in self._all("solutionVersion") if v["solutionArn"] == solution["solutionArn"]]
+        manual_meanwhile = any(
+            v["trainingType"] == "MANUAL" and state["since"] <= v["creationDateTime"] <= due for v in versions
+        )
+        skip = (state["first"] and missed == 0 and manual_meanwhile) or any(
+            v["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS") for v in versions
+        )
+        self._all("datasetImportJob")  # imports whose time is up land their data first
+        marker = self._training_data_marker(solution["datasetGroupArn"])
+        if not skip and (not versions or versions[-1].get("_trainedOn") != marker):
+            try:
+                arn = self._begin_version(solution, "FULL", "AUTOMATIC", {"solutionArn": solution["solutionArn"]})
+            except ServiceError:
+                arn = None  # no data to train on yet: nothing is created
+            if arn:
+                version = self.store.get(arn["solutionVersionArn"])
+                version["_life"]["start"] = version["creationDateTime"] = version["lastUpdatedDateTime"] = due
+                self.store.put("solutionVersion", version["solutionVersionArn"], version)
+        state.update(first=False, next=due + period)
+        self.store.put("solution", solution["solutionArn"], {**solution, "_autoTraining": state})
 
     def _interactions_rows(self, dataset_group_arn: str) -> int:
         """Rows of the group's ACTIVE interactions dataset; training needs some."""
