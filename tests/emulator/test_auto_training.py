@@ -14,7 +14,9 @@ HOUR = 3600
 
 def versions(p, solution: str) -> list[dict]:
     summaries = p.list_solution_versions(solutionArn=solution)["solutionVersions"]
-    return [p.describe_solution_version(solutionVersionArn=s["solutionVersionArn"])["solutionVersion"] for s in summaries]
+    return [
+        p.describe_solution_version(solutionVersionArn=s["solutionVersionArn"])["solutionVersion"] for s in summaries
+    ]
 
 
 def reimport(p, arns: dict, data_bucket: dict, name: str) -> None:
