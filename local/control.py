@@ -172,9 +172,14 @@ class ControlPlane:
         if is_busy(doc.get("status")):
             raise in_use(f"{arn} is {doc['status']}; it cannot be deleted now.")
         for blocker in kind.blockers:
+            if blocker.dataset_type and doc.get("datasetType") != blocker.dataset_type:
+                continue
             value = doc.get(blocker.own_field or kind.arn_member)
             for child in self._all(blocker.kind):
-                if child.get(blocker.field) == value and (not blocker.busy_only or is_busy(child["status"])):
+                status = child.get("status")
+                if (blocker.busy_only and not is_busy(status)) or (blocker.statuses and status not in blocker.statuses):
+                    continue
+                if child.get(blocker.field) == value:
                     raise in_use(f"{arn} is in use by {child[KINDS[blocker.kind].arn_member]}; delete it first.")
         self.life.begin_delete(kind, doc)
         return {}
@@ -423,6 +428,7 @@ class ControlPlane:
             "solutionArn": version.rsplit("/", 1)[0],
             "solutionVersionArn": version,
             "_followsLatest": follows,
+            "_datasetGroupArn": self.store.get(version)["datasetGroupArn"],  # for delete-dataset.html's rule
         }
         return self._create("campaign", p, doc, self.arn(f"campaign/{p['name']}"))
 
@@ -508,6 +514,7 @@ class ControlPlane:
             "numResults": p.get("numResults") or 25,
             "solutionArn": version["solutionArn"],
             "batchInferenceJobMode": p.get("batchInferenceJobMode") or "BATCH_INFERENCE",
+            "_datasetGroupArn": version["datasetGroupArn"],
         }
         return self._create("batchInferenceJob", p, doc, self.arn(f"batch-inference-job/{p['jobName']}"))
 

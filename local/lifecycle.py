@@ -20,6 +20,8 @@ class Blocker:
     field: str
     own_field: str | None = None
     busy_only: bool = False
+    statuses: tuple = ()  # only children in one of these statuses block (empty: any)
+    dataset_type: str | None = None  # blocks only a dataset of this type
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,22 @@ KINDS = {
             "dataset",
             "dataset/{group}/{type}",
             "dataset",
+            # https://docs.aws.amazon.com/personalize/latest/dg/delete-dataset.html: filters first
+            # (any dataset), the event tracker first (Item interactions), nothing of the group's
+            # still being created, and no campaign being created or ACTIVE.
             blockers=(
+                Blocker("filter", "datasetGroupArn", "datasetGroupArn"),
+                Blocker("eventTracker", "datasetGroupArn", "datasetGroupArn", dataset_type="INTERACTIONS"),
                 Blocker("datasetImportJob", "datasetArn", busy_only=True),
                 Blocker("solutionVersion", "datasetGroupArn", "datasetGroupArn", busy_only=True),
+                Blocker("recommender", "datasetGroupArn", "datasetGroupArn", busy_only=True),
+                Blocker("batchInferenceJob", "_datasetGroupArn", "datasetGroupArn", busy_only=True),
+                Blocker(
+                    "campaign",
+                    "_datasetGroupArn",
+                    "datasetGroupArn",
+                    statuses=("CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE"),
+                ),
             ),
             cascade=(("datasetImportJob", "datasetArn"),),
         ),
