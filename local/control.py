@@ -246,9 +246,12 @@ class ControlPlane:
         fields = {
             k: p[k] for k in ("performAutoTraining", "performIncrementalUpdate", "solutionUpdateConfig") if k in p
         }
-        auto_training = (p.get("solutionUpdateConfig") or {}).get("autoTrainingConfig")
-        if auto_training:  # the solution reports it inside its solutionConfig
-            fields["solutionConfig"] = {**(doc.get("solutionConfig") or {}), "autoTrainingConfig": auto_training}
+        # SolutionUpdateConfig's members (autoTrainingConfig, eventsConfig) are the solution's
+        # own settings, which it describes in its solutionConfig from then on:
+        # https://docs.aws.amazon.com/personalize/latest/dg/API_SolutionUpdateConfig.html
+        updated = {k: v for k, v in (p.get("solutionUpdateConfig") or {}).items() if v is not None}
+        if updated:
+            fields["solutionConfig"] = {**(doc.get("solutionConfig") or {}), **updated}
         self.life.begin_transition(KINDS["solution"], "update", doc, fields)
         return {"solutionArn": doc["solutionArn"]}
 
