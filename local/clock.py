@@ -12,6 +12,7 @@ DEFAULT_DURATIONS = {
     "dataset": 30,
     "datasetImportJob": 600,
     "datasetImportJob.perMillionRows": 300,
+    "datasetExportJob": 600,
     "solution": 30,
     "solutionUpdate": 60,
     "solutionVersion": 3600,

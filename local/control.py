@@ -224,6 +224,61 @@ class ControlPlane:
         doc = {"importMode": p.get("importMode") or "FULL"}
         return self._create("datasetImportJob", p, doc, self.arn(f"dataset-import-job/{p['jobName']}"), seconds)
 
+    # ------------------------------------------------------------ origins and exports
+    # export-data.html: an export takes the BULK records (dataset import jobs), the PUT ones
+    # (PutEvents, PutItems, PutUsers), or ALL (default PUT, API_CreateDatasetExportJob.html);
+    # Action interactions and Actions datasets cannot be exported. So each dataset remembers
+    # where its records came from: runs of rows for interactions (appended in order), the
+    # origin of each id's newest record for items and users (the newest record per id wins).
+    def _origins_path(self, dataset_dir: Path) -> Path:
+        return dataset_dir / "origins.json"
+
+    def record_origin(self, dataset_dir: Path, origin: str, rows: int = 0, ids=(), replace: bool = False) -> None:
+        path = self._origins_path(dataset_dir)
+        known = {} if replace or not path.exists() else json.loads(path.read_text())
+        if rows:
+            known.setdefault("runs", []).append([origin, rows])
+        for record_id in ids:
+            known.setdefault("ids", {})[str(record_id)] = origin
+        dataset_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(known))
+
+    def _row_origins(self, dataset_dir: Path, dataset_type: str):
+        known = (
+            json.loads(self._origins_path(dataset_dir).read_text()) if self._origins_path(dataset_dir).exists() else {}
+        )
+
+        def origins(table) -> list[str]:
+            if dataset_type in ("ITEMS", "USERS"):
+                column = table.get("ITEM_ID" if dataset_type == "ITEMS" else "USER_ID")
+                ids = known.get("ids", {})
+                return [ids.get(str(value), "BULK") for value in column.strings()] if column else []
+            runs = [origin for origin, count in known.get("runs", []) for _ in range(count)]
+            return runs + ["BULK"] * (table.n_rows - len(runs))  # rows from before origins were kept
+
+        return origins
+
+    def CreateDatasetExportJob(self, p: dict) -> dict:
+        dataset = self.get("dataset", p["datasetArn"], want_active=True)
+        if dataset["datasetType"] in ("ACTIONS", "ACTION_INTERACTIONS"):  # export-data.html
+            raise invalid(f"{p['datasetArn']}: Action interactions and Actions datasets cannot be exported.")
+        doc = {"ingestionMode": p.get("ingestionMode") or "PUT"}
+        return self._create("datasetExportJob", p, doc, self.arn(f"dataset-export-job/{p['jobName']}"))
+
+    def _finish_datasetExportJob(self, job: dict) -> None:
+        """One CSV file, header of the schema's field names, under <path>/<jobName>/. (The file's
+        name is the emulator's own: the pages read name only "one or more CSV files".)"""
+        self._all("datasetImportJob")
+        dataset = self.store.get(job["datasetArn"])
+        directory = self.dataset_dir(job["datasetArn"])
+        blobs = _ml().export_csv(str(directory), self._row_origins(directory, dataset["datasetType"]))
+        wanted = ("BULK", "PUT") if job["ingestionMode"] == "ALL" else (job["ingestionMode"],)
+        parts = [blobs[origin] for origin in wanted if origin in blobs]
+        header = next(iter(blobs.values())).split(b"\n", 1)[0] + b"\n" if blobs else b""
+        body = b"".join(part.split(b"\n", 1)[1] for part in parts)
+        prefix = job["jobOutput"]["s3DataDestination"]["path"].rstrip("/")
+        self.s3.write(f"{prefix}/{job['jobName']}/part-00000.csv", header + body)
+
     # ------------------------------------------------------------ solutions and versions
     def CreateSolution(self, p: dict) -> dict:
         recipe_arn = p.get("recipeArn") or "arn:aws:personalize:::recipe/aws-user-personalization"
@@ -662,13 +717,28 @@ class ControlPlane:
         dataset = self.store.get(job["datasetArn"])
         schema = json.loads(self.store.get(dataset["schemaArn"])["schema"])
         blobs = self.s3.read_location(job["dataSource"]["dataLocation"])
-        _ml().import_dataset(
-            dataset["datasetType"],
-            schema,
-            blobs,
-            str(self.dataset_dir(job["datasetArn"])),
-            mode=job.get("importMode") or "FULL",
+        directory = self.dataset_dir(job["datasetArn"])
+        full = (job.get("importMode") or "FULL") == "FULL"
+        stats = _ml().import_dataset(
+            dataset["datasetType"], schema, blobs, str(directory), mode=job.get("importMode") or "FULL"
         )
+        if dataset["datasetType"] in ("ITEMS", "USERS"):
+            known = (
+                {}
+                if full or not self._origins_path(directory).exists()
+                else json.loads(self._origins_path(directory).read_text())
+            )
+            table_ids = (
+                _ml()
+                .datasets.load_table(str(directory))
+                .require("ITEM_ID" if dataset["datasetType"] == "ITEMS" else "USER_ID")
+                .strings()
+            )
+            self.record_origin(
+                directory, "BULK", ids=[i for i in table_ids if str(i) not in known.get("ids", {})], replace=full
+            )
+        else:
+            self.record_origin(directory, "BULK", rows=stats["total_rows"] if full else stats["rows"], replace=full)
 
     def _finish_solutionVersion(self, version: dict) -> None:
         self._all("datasetImportJob")  # imports that finished meanwhile are trained on

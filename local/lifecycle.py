@@ -82,7 +82,7 @@ KINDS = {
                     statuses=("CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE"),
                 ),
             ),
-            cascade=(("datasetImportJob", "datasetArn"),),
+            cascade=(("datasetImportJob", "datasetArn"), ("datasetExportJob", "datasetArn")),
         ),
         Kind(
             "datasetImportJob", "dataset-import-job/{name}", "datasetImportJob", deletable=False, name_member="jobName"
@@ -93,6 +93,10 @@ KINDS = {
             "solution",
             blockers=(Blocker("campaign", "solutionArn"), Blocker("solutionVersion", "solutionArn", busy_only=True)),
             cascade=(("solutionVersion", "solutionArn"), ("batchInferenceJob", "solutionArn")),
+        ),
+        # https://docs.aws.amazon.com/personalize/latest/dg/API_DatasetExportJob.html
+        Kind(
+            "datasetExportJob", "dataset-export-job/{name}", "datasetExportJob", deletable=False, name_member="jobName"
         ),
         Kind("solutionVersion", "solution/{solution}/{id}", "solutionVersion", deletable=False),
         Kind("campaign", "campaign/{name}", "campaign"),
