@@ -75,6 +75,9 @@ def test_a_manual_version_within_the_hour_skips_the_first_automatic_training(emu
     manual = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
     emulator.advance(DAY)
     assert [v["solutionVersionArn"] for v in versions(p, solution)] == [manual]
+    reimport(p, arns, data_bucket, f"skip-{unique}-again")
+    emulator.advance(7 * DAY)  # the schedule goes on: new data, an automatic version
+    assert [v["trainingType"] for v in versions(p, solution)] == ["MANUAL", "AUTOMATIC"]
 
 
 def test_a_schedule_outside_one_to_thirty_days_is_refused(emulator, p, trained, unique):
