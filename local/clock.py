@@ -12,11 +12,13 @@ DEFAULT_DURATIONS = {
     "dataset": 30,
     "datasetImportJob": 600,
     "datasetImportJob.perMillionRows": 300,
+    "datasetExportJob": 600,
     "solution": 30,
     "solutionUpdate": 60,
     "solutionVersion": 3600,
     "solutionVersion.perMillionRows": 1800,
     "solutionVersion.stopping": 120,
+    "autoTrainingStart": 3600,  # the first automatic training: "within one hour" of ACTIVE
     "campaign": 600,
     "campaignUpdate": 600,
     "eventTracker": 60,

@@ -5,8 +5,10 @@ states only its own rules. The real work (import, training, batch inference)
 runs in `finish`, which the lifecycle calls once an operation's time is up."""
 
 import base64
+import hashlib
 import json
 import posixpath
+import re
 import shutil
 import sys
 import traceback
@@ -23,6 +25,19 @@ from .quotas import DATASET_GROUP, QUOTAS, Quotas, counts
 DATASET_TYPES = ("INTERACTIONS", "ITEMS", "USERS", "ACTIONS", "ACTION_INTERACTIONS")
 DEFAULT_PAGE = 100
 LATEST = "/$LATEST"
+DOC = "https://docs.aws.amazon.com/personalize/latest/dg/"
+# Automatic training: on unless turned off (API_CreateSolution.html performAutoTraining); a
+# schedule of rate(N days), N 1..30, default 7 (API_AutoTrainingConfig.html); the first within
+# an hour of the solution (or the update turning it on) becoming ACTIVE, skipped if a version
+# was created manually meanwhile; only when interaction data arrived since the last training;
+# until the solution is deleted (solution-config-auto-training.html).
+AUTO_TRAINING_DOCS = (
+    DOC + "API_CreateSolution.html",
+    DOC + "API_AutoTrainingConfig.html",
+    DOC + "solution-config-auto-training.html",
+)
+DEFAULT_SCHEDULE = "rate(7 days)"
+TRAINING_DATA = ("INTERACTIONS", "ACTION_INTERACTIONS")  # what "new interaction data" means there
 
 
 def _ml():
@@ -48,6 +63,14 @@ def _page(items: list, params: dict) -> tuple[list, str | None]:
     return items[start:end], token
 
 
+def schedule_days(expression: str) -> int:
+    """The N of a schedulingExpression rate(N days), 1..30 (API_AutoTrainingConfig.html)."""
+    match = re.fullmatch(r"rate\((\d+) days?\)", expression)
+    if match is None or not 1 <= int(match.group(1)) <= 30:
+        raise invalid(f"Invalid schedulingExpression {expression}; expected rate(N days) with N from 1 to 30.")
+    return int(match.group(1))
+
+
 class ControlPlane:
     def __init__(self, model, state_dir: Path, store, clock, faults, s3, account: str, quotas: Quotas | None = None):
         self.model, self.state_dir, self.store, self.clock, self.faults = model, state_dir, store, clock, faults
@@ -59,6 +82,7 @@ class ControlPlane:
     def handle(self, operation: str, params: dict, region: str) -> dict:
         self.region = region
         self.life.sweep()
+        self._run_automatic_training()
         handler = getattr(self, operation, None)
         if handler is None:
             verb = next((v for v in ("Describe", "List", "Delete") if operation.startswith(v)), None)
@@ -186,9 +210,14 @@ class ControlPlane:
         if is_busy(doc.get("status")):
             raise in_use(f"{arn} is {doc['status']}; it cannot be deleted now.")
         for blocker in kind.blockers:
+            if blocker.dataset_type and doc.get("datasetType") != blocker.dataset_type:
+                continue
             value = doc.get(blocker.own_field or kind.arn_member)
             for child in self._all(blocker.kind):
-                if child.get(blocker.field) == value and (not blocker.busy_only or is_busy(child["status"])):
+                status = child.get("status")
+                if (blocker.busy_only and not is_busy(status)) or (blocker.statuses and status not in blocker.statuses):
+                    continue
+                if child.get(blocker.field) == value:
                     raise in_use(f"{arn} is in use by {child[KINDS[blocker.kind].arn_member]}; delete it first.")
         self.life.begin_delete(kind, doc)
         return {}
@@ -264,6 +293,68 @@ class ControlPlane:
             job["datasetArn"] == dataset_arn and job["status"] == "ACTIVE" for job in self._all("datasetImportJob")
         )
 
+    # ------------------------------------------------------------ origins and exports
+    # export-data.html: an export takes the BULK records (dataset import jobs), the PUT ones
+    # (PutEvents, PutItems, PutUsers), or ALL (default PUT, API_CreateDatasetExportJob.html);
+    # Action interactions and Actions datasets cannot be exported. So each dataset remembers
+    # where its records came from: runs of rows for interactions (appended in order), the
+    # origin of each id's newest record for items and users (the newest record per id wins).
+    def _origins_path(self, dataset_dir: Path) -> Path:
+        return dataset_dir / "origins.json"
+
+    def record_origin(self, dataset_dir: Path, origin: str, rows: int = 0, ids=(), replace: bool = False) -> None:
+        path = self._origins_path(dataset_dir)
+        known = {} if replace or not path.exists() else json.loads(path.read_text())
+        if rows:
+            known.setdefault("runs", []).append([origin, rows])
+        for record_id in ids:
+            known.setdefault("ids", {})[str(record_id)] = origin
+        dataset_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(known))
+
+    def _row_origins(self, dataset_dir: Path, dataset_type: str):
+        known = (
+            json.loads(self._origins_path(dataset_dir).read_text()) if self._origins_path(dataset_dir).exists() else {}
+        )
+
+        def origins(table) -> list[str]:
+            if dataset_type in ("ITEMS", "USERS"):
+                column = table.get("ITEM_ID" if dataset_type == "ITEMS" else "USER_ID")
+                ids = known.get("ids", {})
+                return [ids.get(str(value), "BULK") for value in column.strings()] if column else []
+            runs = [origin for origin, count in known.get("runs", []) for _ in range(count)]
+            return runs + ["BULK"] * (table.n_rows - len(runs))  # rows from before origins were kept
+
+        return origins
+
+    def CreateDatasetExportJob(self, p: dict) -> dict:
+        dataset = self.get("dataset", p["datasetArn"], want_active=True)
+        if dataset["datasetType"] in ("ACTIONS", "ACTION_INTERACTIONS"):  # export-data.html
+            raise invalid(f"{p['datasetArn']}: Action interactions and Actions datasets cannot be exported.")
+        doc = {"ingestionMode": p.get("ingestionMode") or "PUT"}
+        return self._create(
+            "datasetExportJob",
+            p,
+            doc,
+            self.arn(f"dataset-export-job/{p['jobName']}"),
+            quota="pendingDatasetExportJobs",
+        )
+
+    def _finish_datasetExportJob(self, job: dict) -> None:
+        """One CSV file, header of the schema's field names, under <path>/<jobName>/. (The file's
+        name is the emulator's own: the pages read name only "one or more CSV files".)"""
+        self._all("datasetImportJob")
+        dataset = self.store.get(job["datasetArn"])
+        directory = self.dataset_dir(job["datasetArn"])
+        blobs = _ml().export_csv(str(directory), self._row_origins(directory, dataset["datasetType"]))
+        wanted = ("BULK", "PUT") if job["ingestionMode"] == "ALL" else (job["ingestionMode"],)
+        parts = [blobs[origin] for origin in wanted if origin in blobs]
+        header = next(iter(blobs.values())).split(b"\n", 1)[0] + b"\n" if blobs else b""
+        body = b"".join(part.split(b"\n", 1)[1] for part in parts)
+        prefix = job["jobOutput"]["s3DataDestination"]["path"].rstrip("/")
+        caller = Caller(job.get("roleArn"), job["datasetExportJobArn"])
+        self.s3.write(f"{prefix}/{job['jobName']}/part-00000.csv", header + body, caller)
+
     # ------------------------------------------------------------ solutions and versions
     def CreateSolution(self, p: dict) -> dict:
         recipe_arn = p.get("recipeArn") or "arn:aws:personalize:::recipe/aws-user-personalization"
@@ -273,7 +364,7 @@ class ControlPlane:
         defaults = {
             "performHPO": False,
             "performAutoML": False,
-            "performAutoTraining": False,
+            "performAutoTraining": True,  # AUTO_TRAINING_DOCS: the default is true
             "recipeArn": p.get("recipeArn") or "arn:aws:personalize:::recipe/aws-user-personalization",
         }
         return self._create(
@@ -293,9 +384,12 @@ class ControlPlane:
         fields = {
             k: p[k] for k in ("performAutoTraining", "performIncrementalUpdate", "solutionUpdateConfig") if k in p
         }
-        auto_training = (p.get("solutionUpdateConfig") or {}).get("autoTrainingConfig")
-        if auto_training:  # the solution reports it inside its solutionConfig
-            fields["solutionConfig"] = {**(doc.get("solutionConfig") or {}), "autoTrainingConfig": auto_training}
+        # SolutionUpdateConfig's members (autoTrainingConfig, eventsConfig) are the solution's
+        # own settings, which it describes in its solutionConfig from then on:
+        # https://docs.aws.amazon.com/personalize/latest/dg/API_SolutionUpdateConfig.html
+        updated = {k: v for k, v in (p.get("solutionUpdateConfig") or {}).items() if v is not None}
+        if updated:
+            fields["solutionConfig"] = {**(doc.get("solutionConfig") or {}), **updated}
         self.life.begin_transition(KINDS["solution"], "update", doc, fields)
         return {"solutionArn": doc["solutionArn"]}
 
@@ -304,6 +398,9 @@ class ControlPlane:
         (sources: local/recipes.py, INCREMENTAL_DOC and EVENTS_CONFIG_DOC)."""
         can = recipes.capabilities(recipe_arn)
         name = arn_name(recipe_arn)
+        schedule = ((config or {}).get("autoTrainingConfig") or {}).get("schedulingExpression")
+        if schedule is not None:
+            schedule_days(schedule)
         if incremental and not can.incremental_update:
             raise invalid(f"The recipe {name} does not support performIncrementalUpdate; only aws-semantic-similarity.")
         if (config or {}).get("eventsConfig") and not can.events_config:
@@ -325,6 +422,11 @@ class ControlPlane:
                 f"The recipe {arn_name(solution['recipeArn'])} does not support trainingMode {mode}; "
                 f"it trains with {', '.join(can.training_modes)} only."
             )
+        return self._begin_version(solution, mode, "MANUAL", p)
+
+    def _begin_version(self, solution: dict, mode: str, training_type: str, p: dict) -> dict:
+        """A new version of `solution` training (asked for, or trainingType AUTOMATIC)."""
+        can = recipes.capabilities(solution["recipeArn"])
         rows = self._interactions_rows(solution["datasetGroupArn"])
         self._require_datasets(solution["datasetGroupArn"], solution["recipeArn"], can.required_datasets)
         previous = [
@@ -352,11 +454,70 @@ class ControlPlane:
         }
         doc.update(
             trainingMode=mode,
-            trainingType="MANUAL",
+            trainingType=training_type,
             trainingHours=round(nominal / 3600, 3),
             _previous=previous[-1]["solutionVersionArn"] if previous else None,
+            _trainedOn=self._training_data_marker(solution["datasetGroupArn"]),
         )
         return self._create("solutionVersion", p, doc, arn, seconds, quota="pendingSolutionVersions")
+
+    def _training_data_marker(self, dataset_group_arn: str) -> str:
+        """Changes whenever interaction data is imported or recorded (PutEvents...)."""
+        digest = hashlib.sha256()
+        for dataset_type in TRAINING_DATA:
+            directory = self.dataset_group_dir(dataset_group_arn) / dataset_type
+            for path in sorted(directory.rglob("*")) if directory.is_dir() else []:
+                if path.is_file():
+                    stat = path.stat()
+                    digest.update(f"{path.relative_to(directory)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+        return digest.hexdigest()
+
+    def _run_automatic_training(self) -> None:
+        """Starts the scheduled trainings that are due (AUTO_TRAINING_DOCS), on the emulator's
+        clock: each a version with trainingType AUTOMATIC, dated when it was due."""
+        for solution in self._all("solution"):
+            if solution["status"] != "ACTIVE" or solution.get("_transition"):
+                continue
+            if not solution.get("performAutoTraining"):
+                if solution.pop("_autoTraining", None) is not None:
+                    self.store.put("solution", solution["solutionArn"], solution)
+                continue
+            self._auto_train(solution)
+
+    def _auto_train(self, solution: dict) -> None:
+        now, state = self.clock.now(), solution.get("_autoTraining")
+        if state is None:  # just turned on: the first training within the hour
+            update = solution.get("latestSolutionUpdate") or {}
+            since = update.get("lastUpdatedDateTime") or solution["lastUpdatedDateTime"]
+            state = {"since": since, "next": since + self.clock.duration("autoTrainingStart"), "first": True}
+        if now < state["next"]:
+            if solution.get("_autoTraining") is None:
+                self.store.put("solution", solution["solutionArn"], {**solution, "_autoTraining": state})
+            return
+        schedule = ((solution.get("solutionConfig") or {}).get("autoTrainingConfig") or {}).get("schedulingExpression")
+        period = schedule_days(schedule or DEFAULT_SCHEDULE) * 86400 * self.clock.time_scale
+        missed = int((now - state["next"]) // period) if period else 0
+        due = state["next"] + missed * period
+        versions = [v for v in self._all("solutionVersion") if v["solutionArn"] == solution["solutionArn"]]
+        manual_meanwhile = any(
+            v["trainingType"] == "MANUAL" and state["since"] <= v["creationDateTime"] <= due for v in versions
+        )
+        skip = (state["first"] and missed == 0 and manual_meanwhile) or any(
+            v["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS") for v in versions
+        )
+        self._all("datasetImportJob")  # imports whose time is up land their data first
+        marker = self._training_data_marker(solution["datasetGroupArn"])
+        if not skip and (not versions or versions[-1].get("_trainedOn") != marker):
+            try:
+                arn = self._begin_version(solution, "FULL", "AUTOMATIC", {"solutionArn": solution["solutionArn"]})
+            except ServiceError:
+                arn = None  # no data to train on yet: nothing is created
+            if arn:
+                version = self.store.get(arn["solutionVersionArn"])
+                version["_life"]["start"] = version["creationDateTime"] = version["lastUpdatedDateTime"] = due
+                self.store.put("solutionVersion", version["solutionVersionArn"], version)
+        state.update(first=False, next=due + period)
+        self.store.put("solution", solution["solutionArn"], {**solution, "_autoTraining": state})
 
     def _interactions_rows(self, dataset_group_arn: str) -> int:
         """Rows of the group's ACTIVE interactions dataset; training needs some."""
@@ -408,6 +569,7 @@ class ControlPlane:
             "solutionArn": version.rsplit("/", 1)[0],
             "solutionVersionArn": version,
             "_followsLatest": follows,
+            "_datasetGroupArn": self.store.get(version)["datasetGroupArn"],  # for delete-dataset.html's rule
         }
         return self._create(
             "campaign",
@@ -422,6 +584,8 @@ class ControlPlane:
         doc = self.get("campaign", p["campaignArn"])
         if doc["status"] not in ("ACTIVE", "CREATE FAILED"):
             raise in_use(f"{doc['campaignArn']} is {doc['status']}; it can be updated when ACTIVE or CREATE FAILED.")
+        if doc.get("_transition"):  # its status stays ACTIVE meanwhile (API_CampaignUpdateSummary.html)
+            raise in_use(f"An update of {doc['campaignArn']} is in progress.")
         fields: dict[str, Any] = {k: doc.get(k) for k in ("minProvisionedTPS", "campaignConfig", "_followsLatest")}
         fields.update({k: p[k] for k in ("minProvisionedTPS", "campaignConfig") if p.get(k) is not None})
         fields["solutionVersionArn"] = doc["solutionVersionArn"]
@@ -500,6 +664,7 @@ class ControlPlane:
             "numResults": p.get("numResults") or 25,
             "solutionArn": version["solutionArn"],
             "batchInferenceJobMode": p.get("batchInferenceJobMode") or "BATCH_INFERENCE",
+            "_datasetGroupArn": version["datasetGroupArn"],
         }
         return self._create(
             "batchInferenceJob",
@@ -658,13 +823,28 @@ class ControlPlane:
         schema = json.loads(self.store.get(dataset["schemaArn"])["schema"])
         caller = Caller(job.get("roleArn"), job["datasetImportJobArn"])
         blobs = self.s3.read_location(job["dataSource"]["dataLocation"], caller)
-        _ml().import_dataset(
-            dataset["datasetType"],
-            schema,
-            blobs,
-            str(self.dataset_dir(job["datasetArn"])),
-            mode=job.get("importMode") or "FULL",
+        directory = self.dataset_dir(job["datasetArn"])
+        full = (job.get("importMode") or "FULL") == "FULL"
+        stats = _ml().import_dataset(
+            dataset["datasetType"], schema, blobs, str(directory), mode=job.get("importMode") or "FULL"
         )
+        if dataset["datasetType"] in ("ITEMS", "USERS"):
+            known = (
+                {}
+                if full or not self._origins_path(directory).exists()
+                else json.loads(self._origins_path(directory).read_text())
+            )
+            table_ids = (
+                _ml()
+                .datasets.load_table(str(directory))
+                .require("ITEM_ID" if dataset["datasetType"] == "ITEMS" else "USER_ID")
+                .strings()
+            )
+            self.record_origin(
+                directory, "BULK", ids=[i for i in table_ids if str(i) not in known.get("ids", {})], replace=full
+            )
+        else:
+            self.record_origin(directory, "BULK", rows=stats["total_rows"] if full else stats["rows"], replace=full)
 
     def _finish_solutionVersion(self, version: dict) -> None:
         self._all("datasetImportJob")  # imports that finished meanwhile are trained on

@@ -20,9 +20,10 @@ class Events(DataPlane):
         tracker = self._tracker(tracking_id)
         store = self.control.dataset_group_dir(tracker["datasetGroupArn"]) / dataset_type
         try:
-            ml.append_events(str(store), events)
+            added = ml.append_events(str(store), events)
         except ValueError as error:
             raise invalid(str(error)) from None
+        self.control.record_origin(store, "PUT", rows=added)  # what an export's PUT mode takes
 
     def PutEvents(self, p: dict) -> None:
         events = [
@@ -68,10 +69,12 @@ class Events(DataPlane):
             raise invalid(f"{p['datasetArn']} is not an {dataset_type} dataset.")
         if dataset["status"] != "ACTIVE":
             raise in_use(f"{p['datasetArn']} is {dataset['status']}.")
+        directory = self.control.dataset_dir(p["datasetArn"])
         try:
-            ml.put_records(str(self.control.dataset_dir(p["datasetArn"])), id_field, p[member])
+            ml.put_records(str(directory), id_field, p[member])
         except ValueError as error:
             raise invalid(str(error)) from None
+        self.control.record_origin(directory, "PUT", ids=[record[id_field] for record in p[member]])
 
     def PutItems(self, p: dict) -> None:
         self._put(p, "itemId", "items", "ITEMS")

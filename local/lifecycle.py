@@ -20,6 +20,8 @@ class Blocker:
     field: str
     own_field: str | None = None
     busy_only: bool = False
+    statuses: tuple = ()  # only children in one of these statuses block (empty: any)
+    dataset_type: str | None = None  # blocks only a dataset of this type
 
 
 @dataclass(frozen=True)
@@ -63,11 +65,24 @@ KINDS = {
             "dataset",
             "dataset/{group}/{type}",
             "dataset",
+            # https://docs.aws.amazon.com/personalize/latest/dg/delete-dataset.html: filters first
+            # (any dataset), the event tracker first (Item interactions), nothing of the group's
+            # still being created, and no campaign being created or ACTIVE.
             blockers=(
+                Blocker("filter", "datasetGroupArn", "datasetGroupArn"),
+                Blocker("eventTracker", "datasetGroupArn", "datasetGroupArn", dataset_type="INTERACTIONS"),
                 Blocker("datasetImportJob", "datasetArn", busy_only=True),
                 Blocker("solutionVersion", "datasetGroupArn", "datasetGroupArn", busy_only=True),
+                Blocker("recommender", "datasetGroupArn", "datasetGroupArn", busy_only=True),
+                Blocker("batchInferenceJob", "_datasetGroupArn", "datasetGroupArn", busy_only=True),
+                Blocker(
+                    "campaign",
+                    "_datasetGroupArn",
+                    "datasetGroupArn",
+                    statuses=("CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE"),
+                ),
             ),
-            cascade=(("datasetImportJob", "datasetArn"),),
+            cascade=(("datasetImportJob", "datasetArn"), ("datasetExportJob", "datasetArn")),
         ),
         Kind(
             "datasetImportJob", "dataset-import-job/{name}", "datasetImportJob", deletable=False, name_member="jobName"
@@ -78,6 +93,10 @@ KINDS = {
             "solution",
             blockers=(Blocker("campaign", "solutionArn"), Blocker("solutionVersion", "solutionArn", busy_only=True)),
             cascade=(("solutionVersion", "solutionArn"), ("batchInferenceJob", "solutionArn")),
+        ),
+        # https://docs.aws.amazon.com/personalize/latest/dg/API_DatasetExportJob.html
+        Kind(
+            "datasetExportJob", "dataset-export-job/{name}", "datasetExportJob", deletable=False, name_member="jobName"
         ),
         Kind("solutionVersion", "solution/{solution}/{id}", "solutionVersion", deletable=False),
         Kind("campaign", "campaign/{name}", "campaign"),
@@ -109,12 +128,12 @@ class Transition:
 
 
 TRANSITIONS = {
+    # The update runs in latestCampaignUpdate (CREATE PENDING > CREATE IN_PROGRESS >
+    # ACTIVE); the campaign's own status has no update states and keeps serving:
+    # https://docs.aws.amazon.com/personalize/latest/dg/API_CampaignUpdateSummary.html
+    # https://docs.aws.amazon.com/personalize/latest/dg/API_Campaign.html
     ("campaign", "update"): Transition(
-        "campaignUpdate",
-        ("UPDATE PENDING", "UPDATE IN_PROGRESS"),
-        "latestCampaignUpdate",
-        shows_on_resource=True,
-        then="ACTIVE",
+        "campaignUpdate", ("CREATE PENDING", "CREATE IN_PROGRESS"), "latestCampaignUpdate", then="ACTIVE"
     ),
     ("solution", "update"): Transition(
         "solutionUpdate", ("CREATE PENDING", "CREATE IN_PROGRESS"), "latestSolutionUpdate"

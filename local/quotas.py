@@ -20,8 +20,8 @@ our assumption, stated here once):
   (PENDING, IN_PROGRESS, and a solution version still STOPPING).
 
 Left out, and why:
-- batch segment jobs and dataset export jobs (5 pending or in progress per
-  region): personalize-local does not implement those operations;
+- batch segment jobs (5 pending or in progress per region): personalize-local
+  does not implement that operation;
 - distinct dataset fields per filter (5) and across a group's filters (10):
   they are about filter expressions, not about how many resources exist;
 - data sizes, row counts and request rates: not counts of resources.
@@ -70,6 +70,15 @@ QUOTAS = {
             REGION,
             IN_PROGRESS,
             False,
+        ),
+        Quota(
+            "pendingDatasetExportJobs",
+            5,
+            "Total number of pending or in progress dataset export jobs",
+            "datasetExportJob",
+            REGION,
+            IN_PROGRESS,
+            True,
         ),
         Quota(
             "pendingBatchInferenceJobs",

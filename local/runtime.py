@@ -6,7 +6,7 @@ import uuid
 from .dataplane import DataPlane
 from .errors import ServiceError, invalid, not_found
 
-SERVING = ("ACTIVE", "UPDATE PENDING", "UPDATE IN_PROGRESS")
+SERVING = ("ACTIVE",)  # a campaign being updated stays ACTIVE and serves its old version
 
 
 class Runtime(DataPlane):

@@ -26,7 +26,7 @@ Behaviour worth knowing when serving the API:
   {"input": ..., "output": null, "error": "..."}.
 """
 
-from .datasets import append_events, dataset_counts, import_dataset, put_records
+from .datasets import append_events, dataset_counts, export_csv, import_dataset, put_records
 from .errors import FilterInvalid, ImportFailed, TrainingFailed
 from .filters import CompiledFilter, compile_filter
 from .infer import batch_infer, rank, recommend
@@ -42,6 +42,7 @@ __all__ = [
     "batch_infer",
     "compile_filter",
     "dataset_counts",
+    "export_csv",
     "import_dataset",
     "put_records",
     "rank",

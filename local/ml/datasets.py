@@ -425,3 +425,38 @@ def _as_text(value) -> str:
 
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# ---------------------------------------------------------------- export
+
+
+def _cell(col: Column, i: int) -> str:
+    if col.is_string:
+        code = int(col.values[i])
+        return "" if code < 0 else col.labels[code]
+    value = float(col.values[i])
+    if np.isnan(value):
+        return ""
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def export_csv(store_dir: str, origin_of_row) -> dict[str, bytes]:
+    """The stored records as CSV with a header of the schema's field names, split by
+    origin: {"BULK": ..., "PUT": ...}; `origin_of_row(table)` names each row's origin.
+    Records equal in every field are written once (export-data.html)."""
+    table = load_table(store_dir)
+    if table is None:
+        return {}
+    names = [spec.name for spec in parse_fields(table.schema) if table.get(spec.name) is not None]
+    origins = origin_of_row(table)
+    out: dict[str, list] = {}
+    for i in range(table.n_rows):
+        out.setdefault(origins[i], []).append(tuple(_cell(table.require(n), i) for n in names))
+    blobs = {}
+    for origin, rows in out.items():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(dict.fromkeys(rows))
+        blobs[origin] = buffer.getvalue().encode()
+    return blobs

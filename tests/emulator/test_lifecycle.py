@@ -284,7 +284,9 @@ def test_campaign_create_update_and_delete(emulator, p, trained, unique):
     )
     described = p.describe_campaign(campaignArn=campaign)["campaign"]
     update = described["latestCampaignUpdate"]
-    assert described["status"] == "UPDATE PENDING" and update["status"] == "UPDATE PENDING"
+    # API_CampaignUpdateSummary.html: the update goes CREATE PENDING > CREATE IN_PROGRESS > ACTIVE,
+    # while the campaign itself (API_Campaign.html) stays ACTIVE
+    assert described["status"] == "ACTIVE" and update["status"] == "CREATE PENDING"
     assert described["solutionVersionArn"] == trained["version"]  # the old one serves meanwhile
     assert update["solutionVersionArn"] == second and update["minProvisionedTPS"] == 3
     assert {"creationDateTime", "lastUpdatedDateTime", "campaignConfig"} <= set(update)
@@ -292,8 +294,9 @@ def test_campaign_create_update_and_delete(emulator, p, trained, unique):
         p.update_campaign(campaignArn=campaign, minProvisionedTPS=4)
     emulator.advance(100)
     assert (
-        p.describe_campaign(campaignArn=campaign)["campaign"]["latestCampaignUpdate"]["status"] == "UPDATE IN_PROGRESS"
+        p.describe_campaign(campaignArn=campaign)["campaign"]["latestCampaignUpdate"]["status"] == "CREATE IN_PROGRESS"
     )
+    assert status(p, "campaign", campaign) == "ACTIVE"
     emulator.advance()
     described = p.describe_campaign(campaignArn=campaign)["campaign"]
     assert described["status"] == "ACTIVE" and described["latestCampaignUpdate"]["status"] == "ACTIVE"
