@@ -238,3 +238,24 @@ def test_an_sse_kms_object_is_imported_when_the_key_policy_allows_personalize(em
     )
     put = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key(emulator, allows)}
     assert run_import(emulator, dataset, name, bucket_and_role(emulator, name, put=put))["status"] == "ACTIVE"
+
+
+def test_an_export_job_whose_role_cannot_write_the_output_fails(emulator, dataset, unique):
+    # S3_ACCESS: a dataset export job writes its CSV with the job's role, like a batch job's output.
+    name = f"acc-export-{unique}"
+    read_only = policy(
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": bucket_resources(name)}
+    )
+    arn = bucket_and_role(emulator, name, role=read_only)
+    assert run_import(emulator, dataset, name, arn)["status"] == "ACTIVE"
+    p = emulator.client("personalize")
+    job = p.create_dataset_export_job(
+        jobName=name,
+        datasetArn=dataset,
+        roleArn=arn,
+        ingestionMode="BULK",
+        jobOutput={"s3DataDestination": {"path": f"s3://{name}/exports/"}},
+    )["datasetExportJobArn"]
+    emulator.advance()
+    assert_denied(p.describe_dataset_export_job(datasetExportJobArn=job)["datasetExportJob"], "s3:PutObject")
+    assert "Contents" not in emulator.client("s3").list_objects_v2(Bucket=name, Prefix="exports/")
