@@ -12,13 +12,10 @@ import time
 import urllib.request
 
 import pytest
-import yaml
 from pulumi import automation as auto
 
 import local
-from prep.config import load_config
-from prep.pipeline import prepare
-from tests.helpers.data import interactions_csv
+from tests.helpers.engine import export_version
 from tests.helpers.provider_fixtures import EMULATOR_TIME_SCALE
 from tests.helpers.roles import personalize_role
 
@@ -49,21 +46,7 @@ def personalize_local(tmp_path_factory):
 def role(aws, emulator, tmp_path_factory):
     s3 = aws("s3")
     s3.create_bucket(Bucket=BUCKET)
-    work = tmp_path_factory.mktemp("prep")
-    (work / "raw.csv").write_bytes(interactions_csv(rows=1200, seed=7))
-    (work / "dataset.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "name": "resume",
-                "holdout": {"days": 7},
-                "interactions": {
-                    "sources": [{"kind": "csv", "path": str(work / "raw.csv")}],
-                    "mapping": {n: {"column": n} for n in ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")},
-                },
-            }
-        )
-    )
-    prepare(load_config(str(work / "dataset.yaml")), "v1", f"s3://{BUCKET}", s3_endpoint=emulator.endpoint)
+    export_version(tmp_path_factory.mktemp("prep"), "v1", BUCKET, emulator.endpoint, rows=1200, seed=7)
     return personalize_role(aws("iam"), aws("s3"), "resume-personalize", BUCKET)
 
 

@@ -6,13 +6,10 @@ import json
 import time
 
 import pytest
-import yaml
 from pulumi import automation as auto
 
 from evaluation import status
-from prep.config import load_config
-from prep.pipeline import prepare
-from tests.helpers.data import interactions_csv
+from tests.helpers.engine import export_version
 from tests.helpers.roles import personalize_role
 
 pytestmark = pytest.mark.engine
@@ -30,22 +27,7 @@ def role(aws, emulator, tmp_path_factory):
     s3.create_bucket(Bucket=BUCKET)
     for version, seed, skew in (("v1", 1, 1.1), ("v2", 2, 1.1), ("skewed", 3, 1.1), ("uniform", 3, 0.0)):
         work = tmp_path_factory.mktemp(f"prep-{version}")
-        (work / "raw.csv").write_bytes(interactions_csv(rows=1800, seed=seed, skew=skew))
-        (work / "dataset.yaml").write_text(
-            yaml.safe_dump(
-                {
-                    "name": "engine",
-                    "holdout": {"days": 7},
-                    "interactions": {
-                        "sources": [{"kind": "csv", "path": str(work / "raw.csv")}],
-                        "mapping": {
-                            name: {"column": name} for name in ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")
-                        },
-                    },
-                }
-            )
-        )
-        prepare(load_config(str(work / "dataset.yaml")), version, f"s3://{BUCKET}", s3_endpoint=emulator.endpoint)
+        export_version(work, version, BUCKET, emulator.endpoint, rows=1800, seed=seed, skew=skew)
     s3.put_object(
         Bucket=BUCKET, Key="batch-input/users.jsonl", Body="\n".join(f'{{"userId": "u{i}"}}' for i in range(7)).encode()
     )

@@ -10,6 +10,9 @@ from pathlib import Path
 import yaml
 from pulumi import automation as auto
 
+from prep.config import load_config
+from prep.pipeline import prepare
+from tests.helpers.data import interactions_csv
 from tests.helpers.paths import ROOT
 
 MAIN_PROGRAM = (
@@ -75,3 +78,20 @@ def stack_factory(program: tuple[Path, tuple[str, ...]], tmp_path: Path, env: di
         return stacks[name]
 
     return make, stacks
+
+
+def export_version(work: Path, version: str, bucket: str, endpoint: str, **data) -> None:
+    """Data preparation exports `version` of synthetic interactions
+    (interactions_csv(**data)) into `bucket`, as a user would before `up`."""
+    (work / "raw.csv").write_bytes(interactions_csv(**data))
+    columns = ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")
+    config = {
+        "name": "engine",
+        "holdout": {"days": 7},
+        "interactions": {
+            "sources": [{"kind": "csv", "path": str(work / "raw.csv")}],
+            "mapping": {name: {"column": name} for name in columns},
+        },
+    }
+    (work / "dataset.yaml").write_text(yaml.safe_dump(config))
+    prepare(load_config(str(work / "dataset.yaml")), version, f"s3://{bucket}", s3_endpoint=endpoint)
