@@ -18,6 +18,9 @@ import boto3
 import numpy as np
 from botocore.config import Config
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo root, for tests.helpers
+from tests.helpers.roles import personalize_role
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "emulator.json"
 SCHEMA = json.dumps(
@@ -96,8 +99,12 @@ def main() -> int:
         dataset = p.create_dataset(name="bench", schemaArn=schema, datasetGroupArn=group, datasetType="Interactions")[
             "datasetArn"
         ]
+        role = personalize_role(client("iam"), s3, "bench", "bench")
         job = p.create_dataset_import_job(
-            jobName="bench", datasetArn=dataset, dataSource={"dataLocation": "s3://bench/interactions.csv"}
+            jobName="bench",
+            datasetArn=dataset,
+            roleArn=role,
+            dataSource={"dataLocation": "s3://bench/interactions.csv"},
         )
         # At time scale 0 an operation is due at once; the first read does the real work.
         import_s = timed(lambda: p.describe_dataset_import_job(datasetImportJobArn=job["datasetImportJobArn"]))

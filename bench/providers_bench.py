@@ -30,6 +30,7 @@ from local.clock import DEFAULT_DURATIONS  # noqa: E402
 from tests.helpers.data import interactions_csv  # noqa: E402
 from tests.helpers.engine import MAIN_PROGRAM, RECORDS_PROGRAM, cli_dir, isolated_env, stack_factory  # noqa: E402
 from tests.helpers.loopback import use_loopback_credentials  # noqa: E402
+from tests.helpers.roles import personalize_role  # noqa: E402
 
 use_loopback_credentials()
 
@@ -99,7 +100,7 @@ def main() -> None:
             aws = lambda service: boto3.client(service, endpoint_url=emulator.endpoint, region_name="us-east-1")
             aws("s3").create_bucket(Bucket="bench")
             training_rows = export_v1(tmp, emulator.endpoint)
-            role = aws("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+            role = personalize_role(aws("iam"), aws("s3"), "bench", "bench")
 
             baseline = timed_up(
                 RECORDS_PROGRAM, {"store": str(tmp / "records"), "records": {"one": {}}}, tmp / "baseline"

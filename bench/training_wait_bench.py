@@ -46,6 +46,7 @@ from providers.solution import SolutionProvider  # noqa: E402
 from providers.solution_version import SolutionVersionProvider  # noqa: E402
 from tests.helpers.data import INTERACTIONS_SCHEMA, interactions_csv  # noqa: E402
 from tests.helpers.engine import MAIN_PROGRAM, cli_dir, isolated_env, stack_factory  # noqa: E402
+from tests.helpers.roles import personalize_role  # noqa: E402
 
 TRAINING_SECONDS = 7200
 FIXED_POLL_SECONDS = 60  # the fixed once-a-minute loop of the usual sample notebooks
@@ -83,7 +84,7 @@ def part_a(scale: float, repeats: int, tmp: Path) -> dict:
         aws = clients(emulator.endpoint)
         aws("s3").create_bucket(Bucket=BUCKET)
         aws("s3").put_object(Bucket=BUCKET, Key="datasets/v1/interactions.csv", Body=interactions_csv())
-        role = aws("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        role = personalize_role(aws("iam"), aws("s3"), "bench", BUCKET)
         # A real stack's polling, scaled; the deadline is prod's (14400 s), since
         # the 3600 s default would give up on a two-hour training.
         conn = {
@@ -229,7 +230,7 @@ def part_b(scale: float, resume_every: float, max_resumes: int, tmp: Path) -> di
         aws("s3").create_bucket(Bucket=BUCKET)
         export(tmp, emulator.endpoint, "v1", seed=1)
         export(tmp, emulator.endpoint, "v2", seed=2)
-        role = aws("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        role = personalize_role(aws("iam"), aws("s3"), "bench", BUCKET)
 
         def config(version: str, wait: bool) -> dict:
             return {
