@@ -178,11 +178,23 @@ def test_a_column_with_an_empty_header_is_skipped_but_a_named_unknown_one_fails(
     _, dataset, _ = new_dataset(emulator, p, f"index-{unique}")
     lines = interactions_csv(seed=5).decode().splitlines()
     indexed = "\n".join([f",{lines[0]}"] + [f"{n},{line}" for n, line in enumerate(lines[1:])]) + "\n"
-    job = start_import(p, data_bucket, f"index-{unique}", dataset, put_csv(emulator, data_bucket, f"index-{unique}/a.csv", indexed.encode()))
+    job = start_import(
+        p,
+        data_bucket,
+        f"index-{unique}",
+        dataset,
+        put_csv(emulator, data_bucket, f"index-{unique}/a.csv", indexed.encode()),
+    )
     emulator.advance()
     assert import_job(p, job)["status"] == "ACTIVE", import_job(p, job).get("failureReason")
     named = indexed.replace(",USER_ID", "ROW,USER_ID", 1)
-    job = start_import(p, data_bucket, f"named-{unique}", dataset, put_csv(emulator, data_bucket, f"named-{unique}/a.csv", named.encode()))
+    job = start_import(
+        p,
+        data_bucket,
+        f"named-{unique}",
+        dataset,
+        put_csv(emulator, data_bucket, f"named-{unique}/a.csv", named.encode()),
+    )
     emulator.advance()
     assert import_job(p, job)["status"] == "CREATE FAILED"
     assert "not in the schema: [ROW]" in import_job(p, job)["failureReason"]
