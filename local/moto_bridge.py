@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote
 
+from moto.core.config import default_user_config
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.test import create_environ
 
@@ -52,6 +53,11 @@ def _drain(app, environ) -> tuple[int, dict, bytes]:
 
 class MotoBridge:
     def __init__(self, state_dir: Path):
+        # AWS managed policies (arn:aws:iam::aws:policy/...) exist in every account and
+        # are attached by that ARN, e.g. AmazonPersonalizeFullAccess by AWS's samples:
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies
+        # moto has them but loads them only when asked to (before its backends are made).
+        default_user_config["iam"]["load_aws_managed_policies"] = True
         self.app = DomainDispatcherApplication(create_backend_app)
         self._log_path = state_dir / "moto-wal.jsonl"
         self._lock = threading.Lock()

@@ -139,14 +139,21 @@ def _parse_file(file_no: int, reader, specs: list[FieldSpec], builders: dict) ->
     if not header or header == [""]:
         return
     header = [h.strip() for h in header]
-    unknown = [h for h in header if h.upper() not in by_upper]
+    # A column with an empty header maps to no schema field and is skipped: the
+    # pandas index that `DataFrame.to_csv()` writes by default. AWS's own samples
+    # import such files (aws-samples/amazon-personalize-samples@5a69fc4,
+    # getting_started/notebooks_managed_domains/Building_Your_First_Recommender_Ecommerce.ipynb
+    # and next_steps/core_use_cases/filters/promotions/Promotions.ipynb); the headers that are
+    # named must map to the schema: https://docs.aws.amazon.com/personalize/latest/dg/data-prep-formatting.html
+    named = [i for i, h in enumerate(header) if h]
+    unknown = [header[i] for i in named if header[i].upper() not in by_upper]
     if unknown:
         raise ImportFailed(f"Input CSV has columns that are not in the schema: [{', '.join(unknown)}]")
-    present = {by_upper[h.upper()].name for h in header}
+    present = {by_upper[header[i].upper()].name for i in named}
     missing = [s.name for s in specs if not s.nullable and s.name not in present]
     if missing:
         raise ImportFailed(f"Input CSV is missing the following columns: [{', '.join(missing)}]")
-    names = [by_upper[h.upper()].name for h in header]
+    names = [by_upper[header[i].upper()].name for i in named]
     if len(set(names)) != len(names):
         duplicated = sorted({n for n in names if names.count(n) > 1})
         raise ImportFailed(f"Input CSV has duplicate columns: [{', '.join(duplicated)}]")
@@ -171,6 +178,7 @@ def _parse_file(file_no: int, reader, specs: list[FieldSpec], builders: dict) ->
             )
         columns = list(zip(*rows))
         del rows
+        columns = [columns[i] for i in named]
         for name, values in zip(names, columns):
             builders[name].add(values, where)
         blank = ("",) * len(columns[0])

@@ -259,3 +259,19 @@ def test_an_export_job_whose_role_cannot_write_the_output_fails(emulator, datase
     emulator.advance()
     assert_denied(p.describe_dataset_export_job(datasetExportJobArn=job)["datasetExportJob"], "s3:PutObject")
     assert "Contents" not in emulator.client("s3").list_objects_v2(Bucket=name, Prefix="exports/")
+
+
+def test_the_aws_managed_personalize_policy_attaches_and_grants_its_buckets(emulator, dataset, unique):
+    # AWS managed policies exist in every account and attach by their aws ARN:
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies
+    # AmazonPersonalizeFullAccess allows s3:GetObject/PutObject/ListBucket on buckets named *personalize*:
+    # https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonPersonalizeFullAccess.html
+    # (the published samples, e.g. getting_started/notebooks_managed_domains, attach it so).
+    name = f"acc-personalize-{unique}"
+    nothing = policy({"Effect": "Allow", "Action": "cloudwatch:ListMetrics", "Resource": "*"})
+    arn = bucket_and_role(emulator, name, role=nothing)
+    iam = emulator.client("iam")
+    iam.attach_role_policy(RoleName=name, PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonPersonalizeFullAccess")
+    attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+    assert [a["PolicyName"] for a in attached] == ["AmazonPersonalizeFullAccess"]
+    assert run_import(emulator, dataset, name, arn)["status"] == "ACTIVE"

@@ -168,3 +168,33 @@ def test_update_dataset_takes_a_schema_that_adds_nullable_fields(emulator, p, un
     p.update_dataset(datasetArn=dataset, schemaArn=replacement)
     emulator.advance()
     assert p.describe_dataset(datasetArn=dataset)["dataset"]["schemaArn"] == replacement
+
+
+def test_a_column_with_an_empty_header_is_skipped_but_a_named_unknown_one_fails(emulator, p, data_bucket, unique):
+    # data-prep-formatting.html: the headers must map to the schema. A pandas index column
+    # (DataFrame.to_csv() without index=False: an empty header) maps to nothing and is
+    # skipped, as AWS's samples rely on (aws-samples/amazon-personalize-samples,
+    # getting_started/notebooks_managed_domains/Building_Your_First_Recommender_Ecommerce.ipynb).
+    _, dataset, _ = new_dataset(emulator, p, f"index-{unique}")
+    lines = interactions_csv(seed=5).decode().splitlines()
+    indexed = "\n".join([f",{lines[0]}"] + [f"{n},{line}" for n, line in enumerate(lines[1:])]) + "\n"
+    job = start_import(
+        p,
+        data_bucket,
+        f"index-{unique}",
+        dataset,
+        put_csv(emulator, data_bucket, f"index-{unique}/a.csv", indexed.encode()),
+    )
+    emulator.advance()
+    assert import_job(p, job)["status"] == "ACTIVE", import_job(p, job).get("failureReason")
+    named = indexed.replace(",USER_ID", "ROW,USER_ID", 1)
+    job = start_import(
+        p,
+        data_bucket,
+        f"named-{unique}",
+        dataset,
+        put_csv(emulator, data_bucket, f"named-{unique}/a.csv", named.encode()),
+    )
+    emulator.advance()
+    assert import_job(p, job)["status"] == "CREATE FAILED"
+    assert "not in the schema: [ROW]" in import_job(p, job)["failureReason"]
