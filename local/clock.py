@@ -25,6 +25,8 @@ DEFAULT_DURATIONS = {
     "filter": 60,
     "metricAttribution": 60,
     "batchInferenceJob": 1200,
+    "batchSegmentJob": 1200,
+    "dataDeletionJob": 3600,  # "up to a day" (API_CreateDataDeletionJob.html); an hour here
     "datasetUpdate": 60,
     "recommender": 1800,
     "recommenderUpdate": 600,

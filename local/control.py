@@ -201,6 +201,8 @@ class ControlPlane:
         list_member = next(name for name, shape in output.members.items() if shape.type_name == "list")
         filters = {k: v for k, v in params.items() if k not in ("nextToken", "maxResults") and v is not None}
         docs = [d for d in self._all(kind.key) if all(d.get(k) == v for k, v in filters.items())]
+        if kind.key == "dataDeletionJob":  # newest first: API_ListDataDeletionJobs.html
+            docs.sort(key=lambda d: d["creationDateTime"], reverse=True)
         page, token = _page(docs, params)
         return {list_member: page, "nextToken": token}
 
@@ -612,11 +614,12 @@ class ControlPlane:
         return latest, True
 
     def _check_campaign(self, version_arn: str, config: dict | None) -> None:
-        """Exploration only where the recipe takes it (recipes.EXPLORATION_DOCS). (The
-        segmentation recipes' real_time fact is not enforced: their training is not
-        emulated, so no version of theirs is ever ACTIVE to deploy.)"""
+        """Exploration only where the recipe takes it (recipes.EXPLORATION_DOCS); no campaign
+        for a USER_SEGMENTATION version, which makes batch segments only (recipes.SEGMENT_DOCS)."""
         recipe_arn = self.get("solutionVersion", version_arn)["recipeArn"]
         can, name = recipes.capabilities(recipe_arn), arn_name(recipe_arn)
+        if not can.real_time:
+            raise invalid(f"The recipe {name} makes user segments only: use a batch segment job, not a campaign.")
         if (config or {}).get("itemExplorationConfig") and not can.item_exploration:
             raise invalid(f"The recipe {name} does not support itemExplorationConfig; only aws-user-personalization.")
 
@@ -658,6 +661,11 @@ class ControlPlane:
 
     def CreateBatchInferenceJob(self, p: dict) -> dict:
         version = self.get("solutionVersion", p["solutionVersionArn"], want_active=True)
+        if not recipes.capabilities(version["recipeArn"]).real_time:  # recipes.SEGMENT_DOCS
+            raise invalid(
+                f"The recipe {arn_name(version['recipeArn'])} makes user segments only: "
+                "use CreateBatchSegmentJob, not a batch inference job."
+            )
         if p.get("filterArn"):
             self.get("filter", p["filterArn"])
         doc = {
@@ -672,6 +680,51 @@ class ControlPlane:
             doc,
             self.arn(f"batch-inference-job/{p['jobName']}"),
             quota="pendingBatchInferenceJobs",
+        )
+
+    # Batch segment jobs: a solution version of a USER_SEGMENTATION recipe, input JSON lines
+    # from S3 read with the job's role, the segments written back with it
+    # (https://docs.aws.amazon.com/personalize/latest/dg/API_CreateBatchSegmentJob.html,
+    # https://docs.aws.amazon.com/personalize/latest/dg/getting-user-segments.html). numResults
+    # left out: 25 users per line, the emulator's own default, as for batch inference here.
+    def CreateBatchSegmentJob(self, p: dict) -> dict:
+        version = self.get("solutionVersion", p["solutionVersionArn"], want_active=True)
+        name = arn_name(version["recipeArn"])
+        if not recipes.capabilities(version["recipeArn"]).batch_segment:  # recipes.SEGMENT_DOCS
+            raise invalid(
+                f"The recipe {name} does not make user segments; a batch segment job needs a solution version "
+                "trained with aws-item-affinity or aws-item-attribute-affinity."
+            )
+        if p.get("filterArn"):
+            self.get("filter", p["filterArn"])
+            raise invalid("personalize-local does not apply filters to batch segment jobs; leave filterArn out.")
+        doc = {
+            "numResults": p.get("numResults") or 25,
+            "solutionArn": version["solutionArn"],
+            "_datasetGroupArn": version["datasetGroupArn"],
+        }
+        return self._create(
+            "batchSegmentJob",
+            p,
+            doc,
+            self.arn(f"batch-segment-job/{p['jobName']}"),
+            quota="pendingBatchSegmentJobs",
+        )
+
+    # Data deletion jobs: a CSV of USER_IDs read from S3 with the job's role; the users' records
+    # leave the group's datasets, so later trainings and segments no longer see them
+    # (https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDataDeletionJob.html,
+    # https://docs.aws.amazon.com/personalize/latest/dg/delete-records.html). At most 5 PENDING
+    # per dataset group (delete-records.html; local/quotas.py).
+    def CreateDataDeletionJob(self, p: dict) -> dict:
+        group = self.get("datasetGroup", p["datasetGroupArn"], want_active=True)
+        return self._create(
+            "dataDeletionJob",
+            p,
+            {},
+            self.arn(f"data-deletion-job/{p['jobName']}"),
+            quota="pendingDataDeletionJobs",
+            group=group["datasetGroupArn"],
         )
 
     def CreateMetricAttribution(self, p: dict) -> dict:
@@ -888,3 +941,58 @@ class ControlPlane:
             raise ServiceError("InvalidInputException", f"Invalid batch input: {error}") from None
         out_prefix = job["jobOutput"]["s3DataDestination"]["path"].rstrip("/")
         self.s3.write(f"{out_prefix}/{posixpath.basename(input_path.rstrip('/'))}.out", output, caller)
+
+    def _finish_batchSegmentJob(self, job: dict) -> None:
+        version = self.store.get(job["solutionVersionArn"])
+        input_path = job["jobInput"]["s3DataSource"]["path"]
+        caller = Caller(job["roleArn"], job["batchSegmentJobArn"])
+        blobs = self.s3.read_location(input_path, caller)
+        try:
+            output = _ml().batch_segment(
+                str(self.model_dir(job["solutionVersionArn"])),
+                b"\n".join(blobs),
+                num_results=job.get("numResults") or 25,
+                dataset_group_dir=str(self.dataset_group_dir(version["datasetGroupArn"])),
+            )
+        except ValueError as error:
+            raise ServiceError("InvalidInputException", f"Invalid batch segment input: {error}") from None
+        out_prefix = job["jobOutput"]["s3DataDestination"]["path"].rstrip("/")
+        self.s3.write(f"{out_prefix}/{posixpath.basename(input_path.rstrip('/'))}.out", output, caller)
+
+    def _finish_dataDeletionJob(self, job: dict) -> None:
+        """Removes the listed users' rows from the group's datasets keyed by user: Item
+        interactions, Users and Action interactions. numDeleted counts those rows (the
+        records the job deleted, API_DataDeletionJob.html); where each remaining row came
+        from (for exports) is kept in step."""
+        self._all("datasetImportJob")  # imports whose time is up land their data first
+        caller = Caller(job["roleArn"], job["dataDeletionJobArn"])
+        users = _ml().deletion_user_ids(self.s3.read_location(job["dataSource"]["dataLocation"], caller))
+        prefix = job["datasetGroupArn"].replace(":dataset-group/", ":dataset/", 1)
+        deleted = 0
+        for dataset_type in ("INTERACTIONS", "USERS", "ACTION_INTERACTIONS"):
+            if self.store.get(f"{prefix}/{dataset_type}") is None:
+                continue
+            directory = self.dataset_dir(f"{prefix}/{dataset_type}")
+            table = _ml().datasets.load_table(str(directory))
+            before = self._row_origins(directory, dataset_type)(table) if table is not None else []
+            removed = _ml().delete_users(str(directory), users)
+            deleted += len(removed)
+            if len(removed) and self._origins_path(directory).exists():
+                self._forget_origins(directory, dataset_type, before, set(removed.tolist()), users)
+        job["numDeleted"] = deleted
+
+    def _forget_origins(self, directory: Path, dataset_type: str, before: list, removed: set, users: set) -> None:
+        known = json.loads(self._origins_path(directory).read_text())
+        if dataset_type == "USERS":
+            known["ids"] = {k: v for k, v in known.get("ids", {}).items() if k not in users}
+        else:
+            runs: list[list] = []
+            for position, origin in enumerate(before):
+                if position in removed:
+                    continue
+                if runs and runs[-1][0] == origin:
+                    runs[-1][1] += 1
+                else:
+                    runs.append([origin, 1])
+            known["runs"] = runs
+        self._origins_path(directory).write_text(json.dumps(known))

@@ -35,6 +35,8 @@ class Kind:
     blockers: tuple = ()
     cascade: tuple = ()  # (kind, field) removed with it
     statuses: tuple = ("CREATE PENDING", "CREATE IN_PROGRESS")
+    done: str = "ACTIVE"  # the status once its creation worked
+    failed: str = "CREATE FAILED"  # the status once its creation failed
 
     @property
     def arn_member(self) -> str:
@@ -58,6 +60,7 @@ KINDS = {
                 ("filter", "datasetGroupArn"),
                 ("metricAttribution", "datasetGroupArn"),
                 ("recommender", "datasetGroupArn"),
+                ("dataDeletionJob", "datasetGroupArn"),
             ),
         ),
         Kind("schema", "schema/{name}", None, delete=None, blockers=(Blocker("dataset", "schemaArn"),)),
@@ -75,6 +78,7 @@ KINDS = {
                 Blocker("solutionVersion", "datasetGroupArn", "datasetGroupArn", busy_only=True),
                 Blocker("recommender", "datasetGroupArn", "datasetGroupArn", busy_only=True),
                 Blocker("batchInferenceJob", "_datasetGroupArn", "datasetGroupArn", busy_only=True),
+                Blocker("batchSegmentJob", "_datasetGroupArn", "datasetGroupArn", busy_only=True),
                 Blocker(
                     "campaign",
                     "_datasetGroupArn",
@@ -92,7 +96,11 @@ KINDS = {
             "solution/{name}",
             "solution",
             blockers=(Blocker("campaign", "solutionArn"), Blocker("solutionVersion", "solutionArn", busy_only=True)),
-            cascade=(("solutionVersion", "solutionArn"), ("batchInferenceJob", "solutionArn")),
+            cascade=(
+                ("solutionVersion", "solutionArn"),
+                ("batchInferenceJob", "solutionArn"),
+                ("batchSegmentJob", "solutionArn"),
+            ),
         ),
         # https://docs.aws.amazon.com/personalize/latest/dg/API_DatasetExportJob.html
         Kind(
@@ -111,6 +119,28 @@ KINDS = {
             deletable=False,
             name_member="jobName",
             statuses=("PENDING", "IN PROGRESS"),
+        ),
+        # PENDING > IN PROGRESS > ACTIVE or CREATE FAILED:
+        # https://docs.aws.amazon.com/personalize/latest/dg/API_BatchSegmentJob.html
+        Kind(
+            "batchSegmentJob",
+            "batch-segment-job/{name}",
+            "batchSegmentJob",
+            deletable=False,
+            name_member="jobName",
+            statuses=("PENDING", "IN PROGRESS"),
+        ),
+        # PENDING > IN_PROGRESS > COMPLETED or FAILED:
+        # https://docs.aws.amazon.com/personalize/latest/dg/API_DataDeletionJob.html
+        Kind(
+            "dataDeletionJob",
+            "data-deletion-job/{name}",
+            "dataDeletionJob",
+            deletable=False,
+            name_member="jobName",
+            statuses=("PENDING", "IN_PROGRESS"),
+            done="COMPLETED",
+            failed="FAILED",
         ),
     ]
 }
@@ -150,7 +180,7 @@ TRANSITIONS = {
     ),
 }
 
-TERMINAL = ("ACTIVE", "CREATE FAILED", "CREATE STOPPED", "INACTIVE")
+TERMINAL = ("ACTIVE", "CREATE FAILED", "CREATE STOPPED", "INACTIVE", "COMPLETED", "FAILED")
 
 
 def is_busy(status: str | None) -> bool:
@@ -232,7 +262,7 @@ class Lifecycle:
         if status is not None:
             return status, False
         reason = self.finish(kind, doc) if self.finish else None
-        doc.update(_outcome="CREATE FAILED" if reason else "ACTIVE", lastUpdatedDateTime=life["start"] + life["for"])
+        doc.update(_outcome=kind.failed if reason else kind.done, lastUpdatedDateTime=life["start"] + life["for"])
         if reason:
             doc["failureReason"] = reason
         return doc["_outcome"], True

@@ -18,10 +18,15 @@ our assumption, stated here once):
   room.
 - "pending or in progress": a job or version whose creation has not ended
   (PENDING, IN_PROGRESS, and a solution version still STOPPING).
+- "pending": a job whose status reads PENDING, and only that (the data
+  deletion jobs' quota, whose page names that one status).
+
+One quota is not on the limits page: data deletion jobs, at most 5 PENDING per
+dataset group, stated among the guidelines of
+https://docs.aws.amazon.com/personalize/latest/dg/delete-records.html (its
+row names that page as its source).
 
 Left out, and why:
-- batch segment jobs (5 pending or in progress per region): personalize-local
-  does not implement that operation;
 - distinct dataset fields per filter (5) and across a group's filters (10):
   they are about filter expressions, not about how many resources exist;
 - data sizes, row counts and request rates: not counts of resources.
@@ -40,6 +45,7 @@ REGION = "region"
 DATASET_GROUP = "datasetGroup"
 ACTIVE = "active"
 IN_PROGRESS = "inProgress"
+PENDING = "pending"
 
 # Statuses of a resource that exists but does not count as active.
 NOT_ACTIVE = ("CREATE FAILED", "CREATE STOPPED", "DELETE PENDING", "DELETE IN_PROGRESS")
@@ -54,6 +60,7 @@ class Quota:
     scope: str  # REGION: per account and region; DATASET_GROUP: per dataset group
     counting: str  # ACTIVE or IN_PROGRESS
     adjustable: bool  # the page lists it among the quotas an increase can be requested for
+    source: str = LIMITS_PAGE  # the page stating it
 
 
 QUOTAS = {
@@ -90,6 +97,15 @@ QUOTAS = {
             True,
         ),
         Quota(
+            "pendingBatchSegmentJobs",
+            5,
+            "Total number of pending or in progress batch segment jobs",
+            "batchSegmentJob",
+            REGION,
+            IN_PROGRESS,
+            False,
+        ),
+        Quota(
             "pendingSolutionVersions",
             20,
             "Total number of pending or in progress solution versions",
@@ -103,6 +119,16 @@ QUOTAS = {
         Quota("activeCampaigns", 5, "Total number of active campaigns", "campaign", DATASET_GROUP, ACTIVE, True),
         Quota("recommenders", 5, "Total number of recommenders", "recommender", DATASET_GROUP, ACTIVE, False),
         Quota("activeFilters", 10, "Total number of filters", "filter", DATASET_GROUP, ACTIVE, True),
+        Quota(
+            "pendingDataDeletionJobs",
+            5,
+            "Data deletion jobs with status PENDING",
+            "dataDeletionJob",
+            DATASET_GROUP,
+            PENDING,
+            False,
+            source="https://docs.aws.amazon.com/personalize/latest/dg/delete-records.html",
+        ),
     ]
 }
 
@@ -111,6 +137,8 @@ def counts(quota: Quota, status: str | None) -> bool:
     """Whether a resource in `status` uses up part of `quota`."""
     if quota.counting == ACTIVE:
         return status not in NOT_ACTIVE
+    if quota.counting == PENDING:
+        return status == "PENDING"
     return is_busy(status) and not str(status).startswith("DELETE")
 
 

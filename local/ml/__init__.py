@@ -12,7 +12,9 @@ Behaviour worth knowing when serving the API:
   and personalized-ranking(-v2) = item-kNN over the user's 100 most recent
   interactions, recency-weighted (half-life 10 events), with popularity breaking
   ties and filling short lists; aws-next-best-action is the same model over
-  Action_Interactions/ACTION_ID. algorithmHyperParameters are recorded and ignored.
+  Action_Interactions/ACTION_ID; aws-item-affinity trains that model too and
+  batch_segment (segments.py) ranks users per item with it.
+  algorithmHyperParameters are recorded and ignored.
 - recommend: user recipes need userId, similar-items need itemId (ValueError
   naming it). Cold users and unknown itemIds get the most popular items. User
   recipes never return items already in the user's history; popularity-count
@@ -26,11 +28,20 @@ Behaviour worth knowing when serving the API:
   {"input": ..., "output": null, "error": "..."}.
 """
 
-from .datasets import append_events, dataset_counts, export_csv, import_dataset, put_records
+from .datasets import (
+    append_events,
+    dataset_counts,
+    delete_users,
+    deletion_user_ids,
+    export_csv,
+    import_dataset,
+    put_records,
+)
 from .errors import FilterInvalid, ImportFailed, TrainingFailed
 from .filters import CompiledFilter, compile_filter
 from .infer import batch_infer, rank, recommend
 from .schema import replacement_problems
+from .segments import batch_segment
 from .train import train
 
 __all__ = [
@@ -40,8 +51,11 @@ __all__ = [
     "TrainingFailed",
     "append_events",
     "batch_infer",
+    "batch_segment",
     "compile_filter",
     "dataset_counts",
+    "delete_users",
+    "deletion_user_ids",
     "export_csv",
     "import_dataset",
     "put_records",

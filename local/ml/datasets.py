@@ -14,7 +14,7 @@ import numpy as np
 
 from .errors import ImportFailed, TrainingFailed
 from .schema import INTEGER_TYPES, FieldSpec, camel_to_field, default_schema, parse_fields
-from .table import Column, Table, concat_tables, load_table, save_table, store_lock
+from .table import Column, Table, compact_vocab, concat_tables, load_table, save_table, store_lock
 
 # Training minimums (checked by train(), where the service checks them: "required to create
 # a solution version or recommender"): https://docs.aws.amazon.com/personalize/latest/dg/limits.html
@@ -468,3 +468,37 @@ def export_csv(store_dir: str, origin_of_row) -> dict[str, bytes]:
         writer.writerows(dict.fromkeys(rows))
         blobs[origin] = buffer.getvalue().encode()
     return blobs
+
+
+def delete_users(store_dir: str, user_ids: set[str]) -> np.ndarray:
+    """Remove every row of the dataset whose USER_ID is one of `user_ids`; the positions
+    (before removal) of the rows removed.
+    (A data deletion job's work: https://docs.aws.amazon.com/personalize/latest/dg/delete-records.html)"""
+    with store_lock(store_dir):
+        table = load_table(store_dir)
+        column = table.get("USER_ID") if table is not None else None
+        if table is None or column is None or not user_ids:
+            return np.zeros(0, dtype=np.int64)
+        codes = [code for code in (column.code_of(user) for user in user_ids) if code is not None]
+        gone = np.isin(column.values, np.array(codes, dtype=np.int32))
+        if gone.any():
+            kept = table.take(np.flatnonzero(~gone))
+            kept.columns = {name: compact_vocab(col) for name, col in kept.columns.items()}
+            save_table(store_dir, kept)
+        return np.flatnonzero(gone)
+
+
+def deletion_user_ids(csv_blobs: list[bytes]) -> set[str]:
+    """The users a data deletion file lists: CSV with a USER_ID column
+    (https://docs.aws.amazon.com/personalize/latest/dg/prepare-deletion-input-file.html)."""
+    if not csv_blobs:
+        raise ImportFailed("No CSV files were found at the data location")
+    users: set[str] = set()
+    for number, blob in enumerate(csv_blobs, 1):
+        reader = csv.reader(io.StringIO(blob.decode("utf-8-sig")))
+        header = [name.strip().upper() for name in next(reader, [])]
+        if "USER_ID" not in header:
+            raise ImportFailed(f"File {number} of the data location has no USER_ID column in its header")
+        at = header.index("USER_ID")
+        users.update(row[at].strip() for row in reader if len(row) > at and row[at].strip())
+    return users

@@ -30,6 +30,7 @@ RECIPE_KINDS = {
     "aws-personalized-ranking": "ranking",
     "aws-personalized-ranking-v2": "ranking",
     "aws-next-best-action": "user",
+    "aws-item-affinity": "segment",  # local/ml/segments.py: users for an item, from the same item-kNN
 }
 
 

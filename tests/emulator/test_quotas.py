@@ -15,6 +15,7 @@ import pytest
 from botocore.config import Config
 
 from tests.helpers.data import INTERACTIONS_SCHEMA, interactions_csv
+from tests.helpers.emulator import with_items_dataset
 from tests.helpers.paths import ROOT
 from tests.helpers.roles import personalize_role
 
@@ -248,3 +249,63 @@ def test_total_number_of_recommenders_is_5_per_dataset_group(start_emulator):
     refused(
         p, p.create_recommender, "Total number of recommenders", 5, name="r5", datasetGroupArn=group, recipeArn=recipe
     )
+
+
+def test_total_number_of_pending_or_in_progress_batch_segment_jobs_is_5_per_region(start_emulator):
+    emulator = start_emulator()
+    p = personalize(emulator)
+    (group,) = groups(emulator, p, 1)
+    with_interactions(emulator, p, group, "segments")
+    with_items_dataset(p, emulator, group, "segments")
+    solution = p.create_solution(
+        name="segments", datasetGroupArn=group, recipeArn="arn:aws:personalize:::recipe/aws-item-affinity"
+    )["solutionArn"]
+    emulator.advance()
+    version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    emulator.advance()
+    job = {
+        "solutionVersionArn": version,
+        "roleArn": "arn:aws:iam::123456789012:role/batch",
+        "jobInput": {"s3DataSource": {"path": "s3://segments/items.json"}},
+        "jobOutput": {"s3DataDestination": {"path": "s3://segments/out/"}},
+    }
+    for i in range(5):
+        p.create_batch_segment_job(jobName=f"s{i}", **job)
+    refused(
+        p,
+        p.create_batch_segment_job,
+        "Total number of pending or in progress batch segment jobs",
+        5,
+        jobName="s5",
+        **job,
+    )
+    emulator.advance()  # finished (here: failed) jobs are no longer pending
+    p.create_batch_segment_job(jobName="s5", **job)
+
+
+def test_data_deletion_jobs_with_status_pending_are_5_per_dataset_group(start_emulator):
+    """Not on the limits page: https://docs.aws.amazon.com/personalize/latest/dg/delete-records.html"""
+    emulator = start_emulator()
+    p = personalize(emulator)
+    first, second = groups(emulator, p, 2)
+    job = {"dataSource": {"dataLocation": "s3://deletions/users.csv"}, "roleArn": "arn:aws:iam::123456789012:role/d"}
+    for i in range(5):
+        p.create_data_deletion_job(jobName=f"d{i}", datasetGroupArn=first, **job)
+    refused(
+        p,
+        p.create_data_deletion_job,
+        "Data deletion jobs with status PENDING",
+        5,
+        jobName="d5",
+        datasetGroupArn=first,
+        **job,
+    )
+    p.create_data_deletion_job(jobName="other", datasetGroupArn=second, **job)  # another group's own 5
+    emulator.advance(600)  # past PENDING: IN_PROGRESS jobs do not count
+    assert (
+        p.describe_data_deletion_job(
+            dataDeletionJobArn=p.list_data_deletion_jobs()["dataDeletionJobs"][0]["dataDeletionJobArn"]
+        )["dataDeletionJob"]["status"]
+        == "IN_PROGRESS"
+    )
+    p.create_data_deletion_job(jobName="d5", datasetGroupArn=first, **job)

@@ -1,6 +1,8 @@
 """Shortcuts of the tests/emulator tests, which drive a `python -m local`
 subprocess through boto3 (tests/emulator/conftest.py starts it)."""
 
+import json
+
 from tests.helpers.data import INTERACTIONS_SCHEMA
 
 DAY = 86400
@@ -45,3 +47,23 @@ def train(emulator, group: str, name: str, recipe: str = "aws-user-personalizati
     emulator.advance()
     assert p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]["status"] == "ACTIVE"
     return {"solution": solution, "version": version}
+
+
+ITEMS_SCHEMA = json.dumps(
+    {
+        "type": "record",
+        "name": "Items",
+        "namespace": "com.amazonaws.personalize.schema",
+        "version": "1.0",
+        "fields": [{"name": "ITEM_ID", "type": "string"}, {"name": "GENRE", "type": "string", "categorical": True}],
+    }
+)
+
+
+def with_items_dataset(p, emulator, group: str, name: str) -> str:
+    """An ACTIVE (empty) Items dataset in `group`: the segmentation recipes train only with
+    one (https://docs.aws.amazon.com/personalize/latest/dg/user-segmentation-recipes.html)."""
+    schema = p.create_schema(name=f"{name}-items", schema=ITEMS_SCHEMA)["schemaArn"]
+    dataset = p.create_dataset(name=f"{name}-items", schemaArn=schema, datasetGroupArn=group, datasetType="Items")
+    emulator.advance()
+    return dataset["datasetArn"]
