@@ -40,7 +40,7 @@ from pulumi.dynamic import (
 from common.statuses import ACTIVE
 from providers.preview import UNKNOWN, is_unknown
 from service.errors import ResourceFailed, explained
-from service.lifecycle import Hooks, Lifecycle, canonical, jsonable, live_campaigns, overlay
+from service.lifecycle import Hooks, Lifecycle, canonical, jsonable, live_campaigns, overlay, reset_removed
 from service.specs import ResourceSpec
 from service.waiting import WAIT_KEYS, DeadlineExceeded, progress, waits_inconsistency, waits_problems
 from servicemodel.requests import SERVICE, build_request, validate_request
@@ -119,8 +119,13 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         return [k for k in changed if k not in self.spec.updatable + self.spec.record_only]
 
     def update_request(self, changed: list[str], news: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
-        """The members to send to the update operation for the changed inputs (`olds`: what was declared)."""
-        return {k: news.get(k) for k in changed}
+        """The members to send to the update operation for the changed inputs
+        (`olds`: what was declared, or read). A key removed from a member with
+        documented defaults is sent with its default."""
+        defaults = self.spec.service_defaults
+        return {
+            k: reset_removed(olds.get(k), news.get(k), defaults[k]) if k in defaults else news.get(k) for k in changed
+        }
 
     def before_create(self, lifecycle: Lifecycle, props: dict[str, Any]) -> dict[str, Any]:
         """The inputs the create request is built from (the declared ones by default)."""

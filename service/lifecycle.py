@@ -52,6 +52,20 @@ def overlay(declared: Any, observed: Any, default: Any = None) -> Any:
     return observed
 
 
+def reset_removed(before: Any, after: Any, default: Any) -> Any:
+    """`after`, with the documented `default` of every key `before` had and
+    `after` has not (a spec's service_defaults): left out of an update, a
+    removed key (or one read off its default, see `overlay`) would keep its old
+    value in the service."""
+    if isinstance(default, dict) and isinstance(before, dict):
+        merged = dict(after or {})
+        for key, old in before.items():
+            if key in default and (value := reset_removed(old, merged.get(key), default[key])) is not None:
+                merged[key] = value
+        return merged
+    return default if after is None and before is not None else after
+
+
 def _moved_off(observed: Any, default: Any) -> Any:
     """The part of `observed` that differs from `default`; None when none does,
     or when no default is documented (None)."""

@@ -28,7 +28,7 @@ class ResourceSpec:
     # The service's documented value of a member (or of a key inside one) a stack
     # leaves out: a read reports a described value that moved off it as drift.
     # Only documented ones: a value the service fills in without one is not drift.
-    # The provider's update_request sends the default back (campaign: with_removed_keys_reset).
+    # An update sends the default of a removed key back (service.lifecycle.reset_removed).
     service_defaults: dict[str, Any] = field(default_factory=dict)
     done: tuple[str, ...] = (ACTIVE,)
     failed: tuple[str, ...] = (CREATE_FAILED,)

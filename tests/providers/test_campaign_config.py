@@ -2,8 +2,13 @@
 default, so UpdateCampaign stops using the old value; and a key left to its
 default that moved off it out of band is read as drift (#13, finding 4)."""
 
-from providers.campaign import CAMPAIGN_CONFIG_DEFAULTS, CampaignProvider, with_removed_keys_reset
-from service.lifecycle import overlay
+from providers.campaign import CampaignProvider
+from service.lifecycle import overlay, reset_removed
+from service.specs import CAMPAIGN_CONFIG_DEFAULTS
+
+
+def with_removed_keys_reset(before, after):
+    return reset_removed(before, after, CAMPAIGN_CONFIG_DEFAULTS)
 
 
 def test_a_removed_nested_key_gets_its_default_and_kept_keys_stay():
