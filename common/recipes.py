@@ -53,3 +53,34 @@ SUPPORT: dict[str, RecipeSupport] = {
 def recipes_with(feature: str) -> tuple[str, ...]:
     """The recipes whose `feature` is true (for a message saying what is allowed)."""
     return tuple(name for name, support in SUPPORT.items() if getattr(support, feature))
+
+
+class DomainRecipe(NamedTuple):
+    """A use case of a domain dataset group, served by a recommender."""
+
+    domain: str
+    related_items: bool = False  # recommendations for an item (itemId), not a user
+    # The event types its training reads, where the use case's page names them.
+    event_types: tuple[str, ...] = ()
+
+
+# The use cases of each domain, as their pages list them:
+# https://docs.aws.amazon.com/personalize/latest/dg/ECOMMERCE-use-cases.html
+# https://docs.aws.amazon.com/personalize/latest/dg/VIDEO_ON_DEMAND-use-cases.html
+DOMAIN_RECIPES: dict[str, DomainRecipe] = {
+    "aws-ecomm-popular-items-by-purchases": DomainRecipe("ECOMMERCE", event_types=("Purchase",)),
+    "aws-ecomm-popular-items-by-views": DomainRecipe("ECOMMERCE", event_types=("View",)),
+    "aws-ecomm-recommended-for-you": DomainRecipe("ECOMMERCE", event_types=("View",)),
+    "aws-ecomm-customers-who-viewed-x-also-viewed": DomainRecipe(
+        "ECOMMERCE", related_items=True, event_types=("View",)
+    ),
+    "aws-ecomm-frequently-bought-together": DomainRecipe("ECOMMERCE", related_items=True, event_types=("Purchase",)),
+    "aws-vod-most-popular": DomainRecipe("VIDEO_ON_DEMAND", event_types=("Watch",)),
+    "aws-vod-top-picks": DomainRecipe("VIDEO_ON_DEMAND", event_types=("Watch",)),
+    "aws-vod-because-you-watched-x": DomainRecipe("VIDEO_ON_DEMAND", related_items=True, event_types=("Watch",)),
+    "aws-vod-more-like-x": DomainRecipe("VIDEO_ON_DEMAND", related_items=True, event_types=("Watch",)),
+}
+
+# Recipes with no hyperparameters to tune: performHPO would do nothing
+# (https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-popularity.html lists no hyperparameters).
+WITHOUT_HYPERPARAMETERS = ("aws-popularity-count",)

@@ -25,7 +25,7 @@ from pydantic.alias_generators import to_camel
 from common.config_errors import first_problem, matching, rule
 from common.layout import BATCH_INPUT_PREFIX
 from common.names import DATASET_VERSION_ALLOWED, DATASET_VERSION_PATTERN
-from common.recipes import SUPPORT, recipes_with
+from common.recipes import DOMAIN_RECIPES, SUPPORT, WITHOUT_HYPERPARAMETERS, recipes_with
 from common.statuses import METRICS, VALIDATION_PREFIX
 from evaluation.gate import DEFAULT_METRIC, ON_REJECT
 from service.waiting import Waits, waits_inconsistency
@@ -33,16 +33,20 @@ from stacks.filters import problem as filter_problem
 from stacks.schemas import GROUP_FIELDS
 
 # What each recipe supports, with the documentation it comes from: common/recipes.py.
-RECIPES = tuple(SUPPORT)
+CUSTOM_RECIPES = tuple(SUPPORT)
+# A domain recipe (use case) is served by a recommender, in a group of its domain.
+RECIPES = CUSTOM_RECIPES + tuple(DOMAIN_RECIPES)
+DOMAINS = ("ECOMMERCE", "VIDEO_ON_DEMAND")
+# The datasets a version exports (data preparation) and a group can have.
+DATASET_KINDS = ("interactions", "items", "users")
+IMPORT_MODES = ("FULL", "INCREMENTAL")
 # Recipes whose solutions can train in UPDATE mode between full retrains.
 UPDATE_MODE_RECIPES = tuple(name for name, support in SUPPORT.items() if "UPDATE" in support.training_modes)
 TRAINING_MODES = ("FULL", "UPDATE")
-# The datasets an experiment's dataset group gets (stacks/experiment.py).
+# The datasets the group of an experiment in the first form (datasetVersion) gets.
 STACK_DATASETS = ("INTERACTIONS",)
 # Experiment names become parts of resource names (bounded to 63 characters).
 NAME_PATTERN = r"[a-z0-9][a-z0-9-]{0,29}"
-# The service's default quota of dataset groups per region.
-MAX_EXPERIMENTS = 5
 # Ten times what the shipped stacks ask for: about 1,460 USD a month per campaign at list price.
 DEFAULT_MAX_PROVISIONED_TPS = 20
 # The config namespaces a stack file may use: this project's, pulumi-aws's and the engine's.
@@ -55,6 +59,8 @@ class ConfigError(ValueError):
         self.key = key
 
 
+SCHEDULE_ALLOWED = 'rate(N days) with N from 1 to 30, e.g. "rate(7 days)"'
+EXPRESSION_ALLOWED = "SUM(Items.<numeric field>) or SAMPLECOUNT()"
 NAME_ALLOWED = "lower-case letters, digits and hyphens, starting with a letter or digit, at most 30 characters"
 FILTER_NAME_ALLOWED = "filter names like experiment names: " + NAME_ALLOWED
 
@@ -79,35 +85,116 @@ class BatchInference(_Model):
     filter: str | None = Field(None, description="one of this experiment's filters, by name")
 
 
+# Tags (https://docs.aws.amazon.com/personalize/latest/dg/tagging-resources.html and
+# API_Tag.html): keys of 1 to 128 characters, values of up to 256, at most 50 per
+# resource; keys starting with aws: are AWS's own.
+TAG_KEY_ALLOWED = "a tag key of 1 to 128 characters, not starting with aws:"
+MAX_USER_TAGS = 40  # of the 50 a resource may have, the project sets 4 (stacks/tags.py)
+TagKey = Annotated[
+    str,
+    Field(min_length=1, max_length=128, description=TAG_KEY_ALLOWED),
+    matching(r"(?!aws:)[^\x00-\x1f]{1,128}", TAG_KEY_ALLOWED),
+]
+TagValue = Annotated[str, Field(max_length=256, description="a tag value of at most 256 characters")]
+Tags = Annotated[
+    dict[TagKey, TagValue],
+    Field(max_length=MAX_USER_TAGS, description=f"a mapping of at most {MAX_USER_TAGS} tag keys to values"),
+]
+
+
+class AutoTraining(_Model):
+    # https://docs.aws.amazon.com/personalize/latest/dg/API_AutoTrainingConfig.html: rate(N days), 1 to 30.
+    schedule: Annotated[str, matching(r"rate\(([1-9]|[12][0-9]|30) days?\)", SCHEDULE_ALLOWED)] = Field(
+        "rate(7 days)", description=SCHEDULE_ALLOWED
+    )
+
+
+class RecommenderServing(_Model):
+    """How a recommender serves a domain recipe (CreateRecommender's recommenderConfig)."""
+
+    # https://docs.aws.amazon.com/personalize/latest/dg/API_RecommenderConfig.html: at least 1, the default.
+    min_recommendation_requests_per_second: int = Field(
+        1, ge=1, description="an integer of at least 1 (billed every hour, like a campaign's TPS)"
+    )
+    enable_metadata_with_recommendations: bool = Field(False, description="true or false")
+    item_exploration_config: dict[str, str] | None = Field(
+        None, description="a mapping with explorationWeight, explorationItemAgeCutOff (strings)"
+    )
+
+    def request(self) -> dict[str, Any]:
+        config: dict[str, Any] = {
+            "minRecommendationRequestsPerSecond": self.min_recommendation_requests_per_second,
+        }
+        if self.enable_metadata_with_recommendations:
+            config["enableMetadataWithRecommendations"] = True
+        if self.item_exploration_config:
+            config["itemExplorationConfig"] = dict(self.item_exploration_config)
+        return config
+
+
 class Experiment(_Model):
     name: ExperimentName
     recipe: Literal[RECIPES] = Field(description=", ".join(RECIPES))  # type: ignore[valid-type]
-    dataset_version: DatasetVersion
+    # One of the two: the group the experiment trains in (shared with others), or,
+    # the first form, a dataset version that gets a group of its own.
+    dataset_group: ExperimentName | None = Field(None, description="the name of one of this stack's datasetGroups")
+    dataset_version: DatasetVersion | None = None
     min_provisioned_tps: int = Field(1, ge=1, alias="minProvisionedTPS", description="an integer of at least 1")
     event_type: Annotated[str, Field(min_length=1)] | None = Field(None, description="an event type string")
     training_mode: Literal["FULL", "UPDATE"] = Field("FULL", description=", ".join(TRAINING_MODES))
+    # None: the stack's training.wait.
+    wait: bool | None = Field(None, description="true or false, or omit it for the stack's training.wait")
+    # The service retrains on this schedule (CreateSolution's performAutoTraining).
+    auto_training: AutoTraining | None = Field(None, description="a mapping with schedule")
+    perform_hpo: bool = Field(False, alias="performHPO", description="true or false")
     solution_config: dict[str, Any] = Field(
         default_factory=dict, description="a mapping: CreateSolution's solutionConfig"
     )
     campaign_config: dict[str, Any] = Field(
         default_factory=dict, description="a mapping: CreateCampaign's campaignConfig"
     )
+    # The campaign serves the solution's newest ACTIVE version ($LATEST): no promotion gate.
+    follow_latest: bool = Field(False, description="true or false")
+    recommender: RecommenderServing | None = Field(
+        None, description="a mapping with minRecommendationRequestsPerSecond, enableMetadataWithRecommendations"
+    )
+    # First form only: the group of a datasetGroup experiment has the tracker and filters.
     event_tracker: bool = Field(False, description="true or false")
     filters: dict[FilterName, FilterExpression] = Field(
         default_factory=dict, description="a mapping of filter names to expressions"
     )
     batch_inference: BatchInference | None = Field(None, description="a mapping with inputKey, numResults, filter")
+    tags: Tags = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _rules(self) -> "Experiment":
-        for name, expression in self.filters.items():
-            if wrong := filter_problem(expression, GROUP_FIELDS):
-                raise rule(wrong, f"filters.{name}", expression)
+        if (self.dataset_group is None) == (self.dataset_version is None):
+            raise rule(
+                "one of datasetGroup (a group of this stack, shared with other experiments) or datasetVersion "
+                "(a group of the experiment's own)",
+                "datasetGroup" if self.dataset_group else "datasetVersion",
+                self.dataset_group,
+            )
+        if self.dataset_group is not None:
+            for key, value in (("eventTracker", self.event_tracker or None), ("filters", self.filters or None)):
+                if value is not None:
+                    raise rule(
+                        f"{key} on the experiment's dataset group ({self.dataset_group}), which all its experiments share",
+                        key,
+                        value,
+                    )
+        else:
+            for name, expression in self.filters.items():
+                if wrong := filter_problem(expression, GROUP_FIELDS):
+                    raise rule(wrong, f"filters.{name}", expression)
         for path, value, allowed in campaign_config_problems(self.campaign_config):
             raise rule(allowed, f"campaignConfig.{path}" if path else "campaignConfig", value)
-        self._recipe_rules()
+        if self.recipe in DOMAIN_RECIPES:
+            self._recommender_rules()
+        else:
+            self._recipe_rules()
         chosen = self.batch_inference.filter if self.batch_inference else None
-        if chosen is not None and chosen not in self.filters:
+        if chosen is not None and self.dataset_version is not None and chosen not in self.filters:
             raise rule(
                 f"one of this experiment's filters: {', '.join(self.filters) or 'none declared'}",
                 "batchInference.filter",
@@ -115,13 +202,53 @@ class Experiment(_Model):
             )
         return self
 
+    def _recommender_rules(self) -> None:
+        """A domain recipe trains and serves in a recommender: nothing of a solution or campaign applies."""
+        if self.dataset_group is None:
+            raise rule(
+                f"a custom recipe ({', '.join(CUSTOM_RECIPES)}) for an experiment with datasetVersion; "
+                f"{self.recipe} is a use case of a {DOMAIN_RECIPES[self.recipe].domain} dataset group: "
+                "set datasetGroup",
+                "recipe",
+                self.recipe,
+            )
+        campaign_only = {
+            "minProvisionedTPS": self.min_provisioned_tps if self.min_provisioned_tps != 1 else None,
+            "campaignConfig": self.campaign_config or None,
+            "followLatest": self.follow_latest or None,
+            "solutionConfig": self.solution_config or None,
+            "trainingMode": self.training_mode if self.training_mode != "FULL" else None,
+            "autoTraining": self.auto_training,
+            "performHPO": self.perform_hpo or None,
+            "eventType": self.event_type,
+            "batchInference": self.batch_inference,
+        }
+        for key, value in campaign_only.items():
+            if value is not None:
+                raise rule(
+                    f"no {key} for {self.recipe}: a domain recipe is served by a recommender "
+                    "(set recommender.minRecommendationRequestsPerSecond instead)",
+                    key,
+                    value if not isinstance(value, BaseModel) else value.model_dump(by_alias=True),
+                )
+
     def _recipe_rules(self) -> None:
         """What the service documents for other recipes only (common/recipes.py)."""
         support = SUPPORT[self.recipe]
-        if missing := [d for d in support.required_datasets if d not in STACK_DATASETS]:
+        if self.recommender is not None:
+            raise rule(
+                f"a campaign for {self.recipe} (a custom recipe); recommenders serve the domain recipes "
+                f"{', '.join(DOMAIN_RECIPES)}",
+                "recommender",
+                self.recommender.model_dump(by_alias=True),
+            )
+        if self.dataset_version is not None and (
+            missing := [d for d in support.required_datasets if d not in STACK_DATASETS]
+        ):
             raise rule(
                 f"a recipe that trains on the datasets this stack creates ({', '.join(STACK_DATASETS)}); "
-                f"{self.recipe} also needs {', '.join(missing)}",
+                f"{self.recipe} also needs {', '.join(missing)}: put the experiment in a datasetGroup "
+                "whose version exports them",
                 "recipe",
                 self.recipe,
             )
@@ -146,10 +273,118 @@ class Experiment(_Model):
                 "solutionConfig.eventsConfig",
                 events,
             )
+        if self.perform_hpo and self.recipe in WITHOUT_HYPERPARAMETERS:
+            raise rule(f"false for {self.recipe}, which has no hyperparameters to tune", "performHPO", True)
+        if "hpoConfig" in self.solution_config and not self.perform_hpo:
+            raise rule(
+                "hpoConfig only with performHPO: true (the service tunes only when asked to)",
+                "solutionConfig.hpoConfig",
+                self.solution_config["hpoConfig"],
+            )
+        if "autoTrainingConfig" in self.solution_config:
+            raise rule(
+                "autoTraining.schedule on the experiment, which also turns automatic training on",
+                "solutionConfig.autoTrainingConfig",
+                self.solution_config["autoTrainingConfig"],
+            )
+        if self.follow_latest and self.batch_inference is not None:
+            raise rule(
+                "no batchInference with followLatest: batch jobs are named by the version the gate serves",
+                "batchInference",
+                self.batch_inference.model_dump(by_alias=True),
+            )
+        if "syncWithLatestSolutionVersion" in self.campaign_config:
+            raise rule(
+                "followLatest on the experiment, which also points the campaign at $LATEST and turns the gate off",
+                "campaignConfig.syncWithLatestSolutionVersion",
+                self.campaign_config["syncWithLatestSolutionVersion"],
+            )
+
+    @property
+    def served_by_recommender(self) -> bool:
+        return self.recipe in DOMAIN_RECIPES
+
+    @property
+    def group_name(self) -> str:
+        """The group the experiment trains in: its own (first form) is named after it."""
+        return self.dataset_group or self.name
 
     @property
     def recipe_arn(self) -> str:
         return f"arn:aws:personalize:::recipe/{self.recipe}"
+
+    def solution_request_config(self) -> dict[str, Any]:
+        """solutionConfig as CreateSolution takes it: the declared one, with the schedule."""
+        config = dict(self.solution_config)
+        if self.auto_training is not None:
+            config["autoTrainingConfig"] = {"schedulingExpression": self.auto_training.schedule}
+        return config
+
+    def campaign_request_config(self) -> dict[str, Any]:
+        config = dict(self.campaign_config)
+        if self.follow_latest:
+            config["syncWithLatestSolutionVersion"] = True
+        return config
+
+
+class Metric(_Model):
+    # https://docs.aws.amazon.com/personalize/latest/dg/API_MetricAttribute.html
+    event_type: Annotated[str, Field(min_length=1, max_length=256)] = Field(description="an event type string")
+    metric_name: Annotated[str, Field(min_length=1, max_length=256)] = Field(description="a metric name")
+    # SUM(Items.<numeric field>) or SAMPLECOUNT() (measuring-impact-of-recommendations.html).
+    expression: Annotated[
+        str, matching(r"SAMPLECOUNT\(\)|SUM\(Items\.[A-Za-z_][A-Za-z0-9_]*\)", EXPRESSION_ALLOWED)
+    ] = Field(description=EXPRESSION_ALLOWED)
+
+
+class MetricAttribution(_Model):
+    # At most 10 metrics per attribution (API_CreateMetricAttribution.html: metrics, up to 10 items).
+    metrics: tuple[Metric, ...] = Field(
+        min_length=1, max_length=10, strict=False, description="a list of 1 to 10 metrics"
+    )
+    # Also write the metrics to the bucket (CloudWatch always gets them).
+    s3_output: bool = Field(False, alias="s3Output", description="true or false")
+
+
+class DatasetExport(_Model):
+    # https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetExportJob.html
+    ingestion_mode: Literal["BULK", "PUT", "ALL"] = Field("ALL", description="BULK, PUT, ALL")
+    datasets: tuple[Literal[DATASET_KINDS], ...] = Field(  # type: ignore[valid-type]
+        ("interactions",), strict=False, description=", ".join(DATASET_KINDS)
+    )
+
+
+class DatasetGroup(_Model):
+    """A data domain: its data, shared by every experiment that names it."""
+
+    name: ExperimentName
+    dataset_version: DatasetVersion
+    # None: every dataset the version exported (its manifest says which).
+    datasets: tuple[Literal[DATASET_KINDS], ...] | None = Field(  # type: ignore[valid-type]
+        None, strict=False, description=f"a list of {', '.join(DATASET_KINDS)}, or omit it for all the version has"
+    )
+    # How a new version is imported: INCREMENTAL adds rows to what is there (a
+    # version that only adds rows); the first import of a dataset is always FULL.
+    import_mode: Literal[IMPORT_MODES] = Field("FULL", description=", ".join(IMPORT_MODES))  # type: ignore[valid-type]
+    domain: Literal[DOMAINS] | None = Field(None, description=", ".join(DOMAINS))  # type: ignore[valid-type]
+    event_tracker: bool = Field(False, description="true or false")
+    filters: dict[FilterName, FilterExpression] = Field(
+        default_factory=dict, description="a mapping of filter names to expressions"
+    )
+    metric_attribution: MetricAttribution | None = Field(None, description="a mapping with metrics, s3Output")
+    export: DatasetExport | None = Field(None, description="a mapping with ingestionMode, datasets")
+    tags: Tags = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _rules(self) -> "DatasetGroup":
+        if self.datasets is not None:
+            if "interactions" not in self.datasets:
+                raise rule(
+                    "a list that includes interactions (every recipe trains on them)", "datasets", list(self.datasets)
+                )
+            if len(set(self.datasets)) != len(self.datasets):
+                raise rule("each dataset once", "datasets", list(self.datasets))
+        return self
 
 
 @lru_cache(maxsize=1)
@@ -278,6 +513,29 @@ class Promotion(_Model):
         return self
 
 
+class Quotas(_Model):
+    """The account's quotas the preview counts the stack against: the documented
+    defaults (https://docs.aws.amazon.com/personalize/latest/dg/limits.html), or
+    what an increase raised them to. The stack's own resources are counted; other
+    stacks in the same account and region share the per-region quota."""
+
+    active_dataset_groups: int = Field(5, ge=1, description="an integer of at least 1 (per account and region)")
+    active_solutions: int = Field(10, ge=1, description="an integer of at least 1 (per dataset group)")
+    active_campaigns: int = Field(5, ge=1, description="an integer of at least 1 (per dataset group)")
+    recommenders: int = Field(5, ge=1, description="an integer of at least 1 (per dataset group)")
+    active_filters: int = Field(10, ge=1, description="an integer of at least 1 (per dataset group)")
+
+
+# The limits page's name of each quota, for the message.
+QUOTA_WORDS = {
+    "activeDatasetGroups": "Total number of active dataset groups",
+    "activeSolutions": "Total number of active solutions",
+    "activeCampaigns": "Total number of active campaigns",
+    "recommenders": "Total number of recommenders",
+    "activeFilters": "Total number of filters",
+}
+
+
 class StackConfig(_Model):
     """The `personalize:` keys of a stack file."""
 
@@ -287,6 +545,9 @@ class StackConfig(_Model):
     # A list in the stack file (strict would take only a tuple).
     experiments: tuple[Experiment, ...] = Field(
         min_length=1, strict=False, description="a non-empty list of experiments"
+    )
+    dataset_groups: tuple[DatasetGroup, ...] = Field(
+        (), strict=False, description="a list of dataset groups (data domains) experiments share"
     )
     connection: Connection = Field(default_factory=Connection, description="a mapping with region, endpoint")
     storage: Storage = Field(default_factory=Storage, description="a mapping with bucketName, roleArn, kmsKeyArn")
@@ -302,18 +563,15 @@ class StackConfig(_Model):
         alias="maxProvisionedTPS",
         description="the most minProvisionedTPS any campaign of this stack may ask for, an integer of at least 1",
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _quota(cls, raw: Any) -> Any:
-        items = raw.get("experiments") if isinstance(raw, Mapping) else None
-        if isinstance(items, list) and len(items) > MAX_EXPERIMENTS:
-            raise rule(
-                f"at most {MAX_EXPERIMENTS}, the per-region quota of dataset groups (raise it with AWS first)",
-                "experiments",
-                f"{len(items)} experiments",
-            )
-        return raw
+    # Tagged on every resource as the environment; the stack's name by default.
+    environment: Annotated[str, Field(min_length=1, max_length=256)] | None = Field(
+        None, description="a tag value of at most 256 characters, or omit it for the stack's name"
+    )
+    tags: Tags = Field(default_factory=dict)
+    quotas: Quotas = Field(
+        default_factory=Quotas,
+        description="a mapping with activeDatasetGroups, activeSolutions, activeCampaigns, recommenders, activeFilters",
+    )
 
     @model_validator(mode="after")
     def _rules(self) -> "StackConfig":
@@ -333,6 +591,7 @@ class StackConfig(_Model):
             if experiment.name in seen:
                 raise rule("a name no other experiment of this stack uses", f"experiments[{i}].name", experiment.name)
             seen.add(experiment.name)
+        self._group_rules()
         if not self.storage.bucket_name:
             # The bucket and role the program creates let Personalize read batch users
             # files under batch-input/ only; a key elsewhere would fail the job at run time.
@@ -345,7 +604,124 @@ class StackConfig(_Model):
                         f"experiments[{i}].batchInference.inputKey",
                         batch.input_key,
                     )
+        self._quota_rules()
         return self
+
+    def _group_rules(self) -> None:
+        groups = {g.name: g for g in self.dataset_groups}
+        own = {e.name for e in self.experiments if e.dataset_version is not None}
+        for i, group in enumerate(self.dataset_groups):
+            if list(groups).index(group.name) != i or group.name in own:
+                raise rule(
+                    "a name no other dataset group uses, nor an experiment with datasetVersion (which has a group "
+                    "of that name)",
+                    f"datasetGroups[{i}].name",
+                    group.name,
+                )
+        if self.dataset_groups and not self.storage.bucket_name:
+            # The schemas of a group's datasets come from the exported version, which
+            # the preview reads from the bucket; a bucket the program creates holds
+            # nothing before its first `up`.
+            raise rule(
+                "datasetGroups with a bucket the stack is brought (storage.bucketName and roleArn), whose "
+                "exported versions the preview reads the schemas from; with a bucket the stack creates, use "
+                "experiments with datasetVersion",
+                "datasetGroups",
+                [g.name for g in self.dataset_groups],
+            )
+        for i, experiment in enumerate(self.experiments):
+            if experiment.dataset_group is None:
+                continue
+            group = groups.get(experiment.dataset_group)
+            if group is None:
+                raise rule(
+                    f"one of this stack's datasetGroups: {', '.join(groups) or 'none declared'}",
+                    f"experiments[{i}].datasetGroup",
+                    experiment.dataset_group,
+                )
+            if experiment.served_by_recommender and group.domain != DOMAIN_RECIPES[experiment.recipe].domain:
+                raise rule(
+                    f"a custom recipe, or a domain recipe of the group's domain ({group.domain or 'none'}); "
+                    f"{experiment.recipe} is a {DOMAIN_RECIPES[experiment.recipe].domain} use case",
+                    f"experiments[{i}].recipe",
+                    experiment.recipe,
+                )
+            support = SUPPORT.get(experiment.recipe)
+            if support and group.datasets is not None:
+                missing = [d for d in support.required_datasets if d.lower() not in group.datasets]
+                if missing:
+                    raise rule(
+                        f"a recipe that trains on the datasets of group {group.name} "
+                        f"({', '.join(group.datasets)}); {experiment.recipe} also needs {', '.join(missing)}",
+                        f"experiments[{i}].recipe",
+                        experiment.recipe,
+                    )
+            chosen = experiment.batch_inference.filter if experiment.batch_inference else None
+            if chosen is not None and chosen not in group.filters:
+                raise rule(
+                    f"one of the filters of group {group.name}: {', '.join(group.filters) or 'none declared'}",
+                    f"experiments[{i}].batchInference.filter",
+                    chosen,
+                )
+
+    def _quota_rules(self) -> None:
+        quotas = self.quotas
+        groups = [g.name for g in self.dataset_groups] + [e.name for e in self.experiments if e.dataset_version]
+        if len(groups) > quotas.active_dataset_groups:
+            at = "datasetGroups" if self.dataset_groups else "experiments"
+            raise _over_quota("activeDatasetGroups", quotas.active_dataset_groups, "dataset groups", groups, at)
+        for name in groups:
+            members = [e for e in self.experiments if e.group_name == name]
+            campaigns = [e.name for e in members if not e.served_by_recommender]
+            recommenders = [e.name for e in members if e.served_by_recommender]
+            group = next((i for i, g in enumerate(self.dataset_groups) if g.name == name), None)
+            if group is not None:
+                filters, filters_at = list(self.dataset_groups[group].filters), f"datasetGroups[{group}].filters"
+            else:
+                filters, filters_at = (
+                    list(members[0].filters),
+                    f"experiments[{self.experiments.index(members[0])}].filters",
+                )
+            for key, limit, what, names, at in (
+                ("activeSolutions", quotas.active_solutions, "solutions", campaigns, "experiments"),
+                ("activeCampaigns", quotas.active_campaigns, "campaigns", campaigns, "experiments"),
+                ("recommenders", quotas.recommenders, "recommenders", recommenders, "experiments"),
+                ("activeFilters", quotas.active_filters, "filters", filters, filters_at),
+            ):
+                if len(names) > limit:
+                    raise _over_quota(key, limit, f"{what} in dataset group {name}", names, at)
+
+    def groups(self) -> tuple[DatasetGroup, ...]:
+        """Every dataset group of the stack: the declared ones, and one per
+        experiment of the first form (datasetVersion), named after it."""
+        own = tuple(
+            DatasetGroup(
+                name=e.name,
+                dataset_version=e.dataset_version,
+                datasets=("interactions",),
+                event_tracker=e.event_tracker,
+                filters=e.filters,
+            )
+            for e in self.experiments
+            if e.dataset_version is not None
+        )
+        return self.dataset_groups + own
+
+    def group(self, name: str) -> DatasetGroup:
+        return next(g for g in self.groups() if g.name == name)
+
+    def members(self, group: str) -> tuple[Experiment, ...]:
+        return tuple(e for e in self.experiments if e.group_name == group)
+
+
+def _over_quota(key: str, limit: int, what: str, names: list[str], at: str) -> Any:
+    return rule(
+        f"at most {limit} {what}, the quota {QUOTA_WORDS[key]!r} "
+        f"(https://docs.aws.amazon.com/personalize/latest/dg/limits.html); once AWS raised it, "
+        f"set personalize:quotas.{key}",
+        at,
+        f"{len(names)}: {', '.join(names)}",
+    )
 
 
 def parse(stack: str, raw: Mapping[str, Any]) -> StackConfig:

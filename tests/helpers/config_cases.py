@@ -13,7 +13,7 @@ BAD = [
         {"experiments": [GOOD], "experiment": 1},
         "personalize.experiment",
         1,
-        "one of the keys experiments, connection, storage, waits, training, promotion",
+        "one of the keys experiments, datasetGroups, connection, storage, waits, training, promotion",
     ),
     ({"experiments": [dict(GOOD, recipee="x")]}, "experiments[0].recipee", "x", "one of the keys name, recipe"),
     ({"experiments": [dict(GOOD, recipe="aws-nope")]}, "experiments[0].recipe", "aws-nope", "aws-user-personalization"),
@@ -39,7 +39,7 @@ BAD = [
         {"experiments": [{k: v for k, v in GOOD.items() if k != "datasetVersion"}]},
         "experiments[0].datasetVersion",
         None,
-        "the name of an exported dataset version",
+        "one of datasetGroup (a group of this stack, shared with other experiments) or datasetVersion",
     ),
     (
         {"experiments": [dict(GOOD, datasetVersion="v1/../../etc")]},
@@ -120,8 +120,8 @@ BAD = [
     (
         {"experiments": [dict(GOOD, name=f"e{i}") for i in range(6)]},
         "experiments",
-        "6 experiments",
-        "per-region quota of dataset groups",
+        "6: e0, e1, e2, e3, e4, e5",
+        "at most 5 dataset groups, the quota 'Total number of active dataset groups'",
     ),
     (
         {"experiments": [GOOD], "storage": {"bucketName": ""}},
@@ -263,5 +263,183 @@ BAD = [
         "experiments[0].filters.cheap",
         "INCLUDE ItemID WHERE Items.PRICE < 5",
         "a filter on the datasets this group has (Interactions)",
+    ),
+]
+
+# Dataset groups (issue 15): a group shared by experiments, with a brought bucket.
+BROUGHT = {"bucketName": "team-lake", "roleArn": ROLE}
+GROUP = {"name": "retail", "datasetVersion": "v1"}
+MEMBER = {"name": "popular", "recipe": "aws-popularity-count", "datasetGroup": "retail"}
+SHOP = {"name": "shop", "datasetVersion": "v1", "domain": "ECOMMERCE"}
+RECOMMENDED = {"name": "for-you", "recipe": "aws-ecomm-recommended-for-you", "datasetGroup": "shop"}
+
+
+def grouped(*experiments, groups=(GROUP,), **more):
+    return {"experiments": list(experiments), "datasetGroups": list(groups), "storage": BROUGHT, **more}
+
+
+BAD += [
+    (
+        {"experiments": [dict(GOOD, datasetGroup="retail")], "datasetGroups": [GROUP], "storage": BROUGHT},
+        "experiments[0].datasetGroup",
+        "retail",
+        "one of datasetGroup (a group of this stack, shared with other experiments) or datasetVersion",
+    ),
+    (
+        grouped(dict(MEMBER, datasetGroup="shop")),
+        "experiments[0].datasetGroup",
+        "shop",
+        "one of this stack's datasetGroups: retail",
+    ),
+    (
+        {"experiments": [MEMBER], "datasetGroups": [GROUP]},
+        "datasetGroups",
+        ["retail"],
+        "datasetGroups with a bucket the stack is brought",
+    ),
+    (grouped(MEMBER, groups=(GROUP, GROUP)), "datasetGroups[1].name", "retail", "a name no other dataset group uses"),
+    (
+        grouped(MEMBER, dict(GOOD, name="retail")),
+        "datasetGroups[0].name",
+        "retail",
+        "nor an experiment with datasetVersion",
+    ),
+    (
+        grouped(dict(MEMBER, eventTracker=True)),
+        "experiments[0].eventTracker",
+        True,
+        "eventTracker on the experiment's dataset group",
+    ),
+    (
+        grouped(dict(MEMBER, filters={"f": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("x")'})),
+        "experiments[0].filters",
+        {"f": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("x")'},
+        "filters on the experiment's dataset group",
+    ),
+    (
+        {"experiments": [dict(GOOD, recipe="aws-ecomm-recommended-for-you")]},
+        "experiments[0].recipe",
+        "aws-ecomm-recommended-for-you",
+        "is a use case of a ECOMMERCE dataset group: set datasetGroup",
+    ),
+    (
+        grouped(dict(RECOMMENDED, datasetGroup="retail")),
+        "experiments[0].recipe",
+        "aws-ecomm-recommended-for-you",
+        "a domain recipe of the group's domain (none)",
+    ),
+    (
+        grouped(dict(RECOMMENDED, minProvisionedTPS=2), groups=(SHOP,)),
+        "experiments[0].minProvisionedTPS",
+        2,
+        "a domain recipe is served by a recommender",
+    ),
+    (
+        grouped(dict(MEMBER, recommender={"minRecommendationRequestsPerSecond": 2})),
+        "experiments[0].recommender",
+        {
+            "minRecommendationRequestsPerSecond": 2,
+            "enableMetadataWithRecommendations": False,
+            "itemExplorationConfig": None,
+        },
+        "a campaign for aws-popularity-count (a custom recipe)",
+    ),
+    (
+        grouped(dict(RECOMMENDED, recommender={"minRecommendationRequestsPerSecond": 0}), groups=(SHOP,)),
+        "experiments[0].recommender.minRecommendationRequestsPerSecond",
+        0,
+        "an integer of at least 1",
+    ),
+    (
+        grouped(dict(MEMBER, recipe="aws-similar-items"), groups=(dict(GROUP, datasets=["interactions"]),)),
+        "experiments[0].recipe",
+        "aws-similar-items",
+        "aws-similar-items also needs ITEMS",
+    ),
+    (
+        grouped(MEMBER, groups=(dict(GROUP, datasets=["items"]),)),
+        "datasetGroups[0].datasets",
+        ["items"],
+        "a list that includes interactions",
+    ),
+    (
+        grouped(MEMBER, groups=(dict(GROUP, domain="RETAIL"),)),
+        "datasetGroups[0].domain",
+        "RETAIL",
+        "ECOMMERCE, VIDEO_ON_DEMAND",
+    ),
+    (
+        grouped(MEMBER, groups=(dict(GROUP, importMode="APPEND"),)),
+        "datasetGroups[0].importMode",
+        "APPEND",
+        "FULL, INCREMENTAL",
+    ),
+    (
+        grouped(dict(MEMBER, autoTraining={"schedule": "rate(40 days)"})),
+        "experiments[0].autoTraining.schedule",
+        "rate(40 days)",
+        "rate(N days) with N from 1 to 30",
+    ),
+    (grouped(dict(MEMBER, performHPO=True)), "experiments[0].performHPO", True, "which has no hyperparameters to tune"),
+    (
+        grouped(dict(MEMBER, recipe="aws-sims", solutionConfig={"hpoConfig": {}})),
+        "experiments[0].solutionConfig.hpoConfig",
+        {},
+        "hpoConfig only with performHPO: true",
+    ),
+    (
+        grouped(dict(MEMBER, followLatest=True, batchInference={"inputKey": "batch-input/u.json"})),
+        "experiments[0].batchInference",
+        {"inputKey": "batch-input/u.json", "numResults": 25, "filter": None},
+        "no batchInference with followLatest",
+    ),
+    (
+        grouped(dict(MEMBER, campaignConfig={"syncWithLatestSolutionVersion": True})),
+        "experiments[0].campaignConfig.syncWithLatestSolutionVersion",
+        True,
+        "followLatest on the experiment",
+    ),
+    (grouped(MEMBER, tags={"aws:team": "x"}), "tags.aws:team", "aws:team", "not starting with aws:"),
+    (
+        grouped(
+            MEMBER,
+            groups=(
+                dict(
+                    GROUP,
+                    metricAttribution={
+                        "metrics": [{"eventType": "purchase", "metricName": "m", "expression": "SUM(PRICE)"}]
+                    },
+                ),
+            ),
+        ),
+        "datasetGroups[0].metricAttribution.metrics[0].expression",
+        "SUM(PRICE)",
+        "SUM(Items.<numeric field>) or SAMPLECOUNT()",
+    ),
+    (
+        grouped(*[dict(MEMBER, name=f"e{i}") for i in range(11)]),
+        "experiments",
+        "11: e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10",
+        "at most 10 solutions in dataset group retail, the quota 'Total number of active solutions'",
+    ),
+    (
+        grouped(*[dict(MEMBER, name=f"e{i}") for i in range(6)], quotas={"activeSolutions": 20}),
+        "experiments",
+        "6: e0, e1, e2, e3, e4, e5",
+        "at most 5 campaigns in dataset group retail, the quota 'Total number of active campaigns'",
+    ),
+    (
+        grouped(
+            MEMBER,
+            groups=(
+                dict(
+                    GROUP, filters={f"f{i}": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("x")' for i in range(3)}
+                ),
+            ),
+            quotas={"activeFilters": 2},
+        ),
+        "datasetGroups[0].filters",
+        "3: f0, f1, f2",
+        "at most 2 filters in dataset group retail, the quota 'Total number of filters'",
     ),
 ]
