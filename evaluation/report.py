@@ -3,10 +3,13 @@ the `promotions` stack output."""
 
 from numbers import Number
 
+from common.statuses import VALIDATION_PREFIX
+
 MISSING = "-"
 HEADER = ("metric", "champion", "challenger", "change")
 # A count of users, not a score in [0, 1]: it would flatten every bar beside it.
-NOT_CHARTED = {"users"}
+# The gate names it validation.users (common.statuses.VALIDATION_PREFIX).
+NOT_CHARTED = {"users", f"{VALIDATION_PREFIX}users"}
 
 
 def comparison_table(champion: dict | None, challenger: dict | None, metric: str | None = None) -> str:
