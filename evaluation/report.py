@@ -5,6 +5,7 @@ experiments, a leaderboard of the models they serve."""
 from numbers import Number
 
 from common.statuses import VALIDATION_PREFIX
+from evaluation.gate import DEFAULT_METRIC
 
 MISSING = "-"
 HEADER = ("metric", "champion", "challenger", "change")
@@ -128,7 +129,8 @@ def group_members(outputs: dict) -> dict[str, list[str]]:
     those whose `datasetGroup` names it. An experiment of an earlier release has no
     group: it is in one of its own name, alone."""
     members: dict[str, list[str]] = {}
-    groups = outputs.get("datasetGroups") if isinstance(outputs.get("datasetGroups"), dict) else {}
+    found_groups = outputs.get("datasetGroups")
+    groups: dict = found_groups if isinstance(found_groups, dict) else {}
     for group, found in sorted(groups.items()):
         members[group] = list((found or {}).get("experiments") or [])
     for name, experiment in sorted((outputs.get("experiments") or {}).items()):
@@ -180,7 +182,7 @@ def leaderboard(outputs: dict, group: str, names: list[str]) -> str:
 
     def rank(name: str):
         value = metrics[name].get(deciding)
-        return (0, -value, name) if _is_number(value) else (1, 0, name)
+        return (0, -_number(value), name) if _is_number(value) else (1, 0.0, name)
 
     ordered = sorted(names, key=rank)
     header = ("experiment", "served by", *columns)
@@ -223,11 +225,10 @@ def render_leaderboards(outputs: dict) -> str:
 def _deciding_metric(outputs: dict, names: list[str]) -> str:
     """The metric the gates of these experiments decide by (the stack's promotion
     metric), else the gate's default, which recommenders' modelMetrics have too."""
-    from evaluation.gate import DEFAULT_METRIC
-
     promotions = outputs.get("promotions") or {}
-    used = [(promotions.get(name) or {}).get("metric") for name in names]
-    used = [metric for metric in used if metric]
+    used: list[str] = [
+        metric for name in names if isinstance(metric := (promotions.get(name) or {}).get("metric"), str) and metric
+    ]
     return max(sorted(set(used)), key=used.count) if used else DEFAULT_METRIC
 
 
