@@ -1,8 +1,10 @@
 """python -m evaluation report|status --stack NAME [--chart PATH] [--outputs-json FILE]
 
 report: each experiment's promotion decision with champion and challenger
-metrics side by side, from the stack's `promotions` output. status: what is
-training or importing per experiment now, without running the engine."""
+metrics side by side, from the stack's `promotions` output, then for each
+dataset group with several experiments a leaderboard of the models they serve.
+status: what is importing, training or being created per dataset group and
+experiment now, without running the engine."""
 
 import argparse
 import json
@@ -20,11 +22,13 @@ class ReportError(Exception):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evaluation", description=__doc__.split("\n\n")[1])
     commands = parser.add_subparsers(dest="command", required=True)
-    report = commands.add_parser("report", help="champion vs challenger per experiment")
+    report = commands.add_parser(
+        "report", help="champion vs challenger per experiment, a leaderboard per dataset group"
+    )
     report.add_argument("--stack", required=True, help="the Pulumi stack whose outputs to report")
     report.add_argument("--chart", help="also write a PNG bar chart here")
     report.add_argument("--outputs-json", help="read the stack outputs from this file instead of the Pulumi CLI")
-    progress = commands.add_parser("status", help="imports and trainings in progress per experiment")
+    progress = commands.add_parser("status", help="imports, trainings and recommenders in progress")
     progress.add_argument("--stack", required=True, help="the Pulumi stack whose outputs to read")
     progress.add_argument("--outputs-json", help="read the stack outputs from this file instead of the Pulumi CLI")
     args = parser.parse_args(argv)

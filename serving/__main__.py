@@ -1,11 +1,11 @@
 """python -m serving <command> --stack NAME [--outputs-json FILE] ...
 
   recommend    recommendations for a user or an item, or a ranking of items
-  put-events   send interactions from a CSV to an experiment's event tracker
+  put-events   send interactions from a CSV to a dataset group's event tracker
   batch        run a batch inference job for a list of users, download a CSV
 
-Campaigns, trackers and filters are found by experiment name in the stack's
-outputs (`pulumi stack output`), or in FILE. Exit code 2: bad input, with a
+Campaigns, recommenders, trackers and filters are found by experiment (or
+dataset group) name in the stack's outputs (`pulumi stack output`), or in FILE. Exit code 2: bad input, with a
 message that names it."""
 
 import argparse

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from common.layout import BATCH_INPUT_PREFIX, BATCH_OUTPUT_PREFIX
 from common.names import bounded_name
 from service.batch import BatchFiles, BatchOutputMissing, content_digest, job_input, run_batch, write_users_file
-from serving.outputs import StackOutputs
+from serving.outputs import RECOMMENDER, StackOutputs
 from serving.users import require_known
 
 __all__ = ["CSV_COLUMNS", "BatchOutputMissing", "BatchResult", "read_users", "recommend_batch"]
@@ -57,6 +57,11 @@ def recommend_batch(
     waits: dict | None = None,
 ) -> BatchResult:
     experiment = outputs.experiment(experiment_name)
+    if experiment.served_by == RECOMMENDER:
+        raise ValueError(
+            f"experiment {experiment.name} is served by a recommender, which has no solution version for a "
+            f"batch inference job to use: ask it with `python -m serving recommend`, user by user"
+        )
     # Every output is looked up before anything is uploaded or run.
     version_arn, bucket, role_arn = experiment.served_version_arn, outputs.bucket, outputs.role_arn
     filter_arn = experiment.filter_arn(filter_name) if filter_name else None

@@ -4,7 +4,10 @@
     python -m serving recommend --stack dev --experiment baseline --user u1 --rank i3,i7,i9
     python -m serving recommend ... --filter by-genre --filter-value GENRE=Comedy --filter-value GENRE=Drama
 
-A --filter-value is text; repeat a KEY for several values (an IN list)."""
+A --filter-value is text; repeat a KEY for several values (an IN list).
+An experiment of a domain dataset group is served by a recommender: it
+answers --user (and --item, for related-items use cases) with its group's
+filters; --rank needs a campaign (GetPersonalizedRanking has no recommender)."""
 
 import json
 import re
@@ -17,7 +20,7 @@ DEFAULT_RESULTS = 25
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--experiment", required=True, help="the experiment whose campaign answers")
+    parser.add_argument("--experiment", required=True, help="the experiment whose campaign or recommender answers")
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--user", help="recommendations for this user id")
     who.add_argument("--item", help="items related to this item id (for related-items recipes)")
@@ -49,6 +52,7 @@ def run(args, outputs: StackOutputs) -> int:
             raise ValueError("--rank ranks items for a user: give --user, not --item")
         if args.num is not None:
             raise ValueError("--num does not apply to --rank, which returns every given item the filter keeps")
+        recommender.check_can_rank()
     if args.user is not None and not args.allow_unknown_users:
         users.require_known(outputs, recommender.experiment, [args.user])
     if args.rank is not None:
@@ -67,7 +71,7 @@ def run(args, outputs: StackOutputs) -> int:
             json.dumps(
                 {
                     "experiment": args.experiment,
-                    "campaignArn": recommender.campaign_arn,
+                    recommender.served_by_key: recommender.served_by_arn,
                     **query,
                     "filter": args.filter,
                     "items": items,

@@ -1,5 +1,5 @@
-"""Recommendations from an experiment's campaign, found by experiment name in
-the stack outputs, with inputs checked before anything is sent and answers
+"""Recommendations from an experiment's campaign or recommender, found by
+experiment name in the stack outputs, with inputs checked before anything is sent and answers
 optionally cached (serving.cache)."""
 
 import math
@@ -73,14 +73,20 @@ def _one_value(value: str | Real) -> str:
 
 class Recommender:
     """GetRecommendations and GetPersonalizedRanking on the campaign of one
-    experiment. Results are lists of {"itemId", "score"}.
+    experiment, or GetRecommendations on its recommender (an experiment of a
+    domain dataset group: GetRecommendations takes recommenderArn in place of
+    campaignArn; GetPersonalizedRanking has no recommenderArn). Results are
+    lists of {"itemId", "score"}.
 
     The response's recommendationId is left out: it identifies one impression
     for event attribution, and a cached answer shown again is another one."""
 
     def __init__(self, outputs: StackOutputs, experiment: str, cache: TTLCache | None = None):
         self.experiment = outputs.experiment(experiment)
-        self.campaign_arn = self.experiment.campaign_arn  # a missing campaign fails here, not at the first call
+        # A missing campaign or recommender fails here, not at the first call.
+        self.served_by_key, self.served_by_arn = self.experiment.endpoint
+        self.campaign_arn = self.served_by_arn if self.served_by_key == "campaignArn" else None
+        self.recommender_arn = self.served_by_arn if self.served_by_key == "recommenderArn" else None
         self.cache = cache
         self._runtime = outputs.client("personalize-runtime")
 
@@ -97,7 +103,7 @@ class Recommender:
         depends on its recipe); `filter` is the name of one of the experiment's filters."""
         if user_id is None and item_id is None:
             raise ValueError("recommendations need a user id or an item id")
-        request = {"campaignArn": self.campaign_arn, "numResults": _count(num_results)}
+        request = {self.served_by_key: self.served_by_arn, "numResults": _count(num_results)}
         if user_id is not None:
             request["userId"] = _id(user_id, "user id")
         if item_id is not None:
@@ -118,6 +124,7 @@ class Recommender:
             raise ValueError(f"items to rank must be a list of item ids, got {type(item_ids).__name__}")
         if not 1 <= len(item_ids) <= MAX_RANKED_ITEMS:
             raise ValueError(f"ranking takes 1 to {MAX_RANKED_ITEMS} item ids, got {len(item_ids)}")
+        self.check_can_rank()
         request = {
             "campaignArn": self.campaign_arn,
             "userId": _id(user_id, "user id"),
@@ -125,6 +132,13 @@ class Recommender:
         }
         request.update(self._filtering(filter, filter_values, context))
         return self._cached("GetPersonalizedRanking", request, "personalizedRanking")
+
+    def check_can_rank(self) -> None:
+        if self.campaign_arn is None:
+            raise ValueError(
+                f"experiment {self.experiment.name} is served by a recommender, and GetPersonalizedRanking "
+                f"takes a campaign only: rank with an experiment served by a campaign (a custom recipe)"
+            )
 
     def _filtering(self, filter: str | None, filter_values: dict | None, context: dict | None) -> dict:
         params: dict[str, Any] = {}
@@ -155,7 +169,7 @@ class Recommender:
 
 
 def _cache_key(operation: str, request: dict) -> tuple:
-    # The campaign ARN is part of the request: experiments sharing a cache do not mix.
+    # The campaign or recommender ARN is part of the request: experiments sharing a cache do not mix.
     return (operation,) + tuple(
         sorted(
             (

@@ -148,3 +148,15 @@ def test_the_module_runs_as_a_command(tmp_path):
         text=True,
     )
     assert done.returncode == 2 and "stack dev has no `promotions` output (it has: none)" in done.stderr
+
+
+def test_the_chart_leaves_out_the_user_count_the_gate_names_validation_users():
+    from evaluation.report import _chartable
+
+    charted = _chartable(
+        {
+            "championMetrics": {"validation.ndcg_at_10": 0.2, "validation.users": 500, "users": 500},
+            "challengerMetrics": {"validation.ndcg_at_10": 0.3, "validation.users": 500},
+        }
+    )
+    assert list(charted) == ["validation.ndcg_at_10"]

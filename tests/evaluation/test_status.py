@@ -1,10 +1,12 @@
-"""The status command: what is running per experiment, from the stack outputs
-and a live Describe per running job (here answered by stand-ins)."""
+"""The status command: what is running per experiment and dataset group, from
+the stack outputs and a live Describe per running job (here answered by stand-ins)."""
 
+import copy
 import json
 
 from evaluation import status
 from evaluation.__main__ import main
+from tests.helpers.stack_outputs import GROUPED, LEGACY
 
 VERSION = "arn:aws:personalize:us-east-1:000000000000:solution/s/v2"
 OUTPUTS = {
@@ -98,3 +100,96 @@ def test_a_stack_never_deployed_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "outputs.json").write_text("{}")
     assert main(["status", "--stack", "dev", "--outputs-json", str(tmp_path / "outputs.json")]) == 2
     assert "stack dev has no `experiments` output" in capsys.readouterr().err
+
+
+# --- dataset groups and recommenders (issue 15's outputs) --------------------
+
+
+def test_a_recommender_being_created_is_described_live_and_has_no_gate():
+    outputs = copy.deepcopy(GROUPED)
+    outputs["experiments"]["for-you"]["recommenderStatus"] = "CREATE IN_PROGRESS"
+    asked = []
+
+    def recommender(arn):
+        asked.append(arn)
+        return "ACTIVE"
+
+    rows = {
+        row[0]: row
+        for row in status.rows(
+            outputs, describe_version=not_asked, describe_import=not_asked, describe_recommender=recommender
+        )
+    }
+    assert asked == [outputs["experiments"]["for-you"]["recommenderArn"]]
+    assert rows["for-you"] == (
+        "for-you",
+        "v1",
+        "CREATE IN_PROGRESS",
+        "ACTIVE (run `pulumi up` to continue)",
+        "recommender",
+        "-",
+    )
+    assert rows["custom"][2:] == ("ACTIVE", "ACTIVE", "v2", "reject")
+
+
+def test_a_settled_recommender_is_not_asked_about():
+    [row] = status.rows(
+        {"experiments": {"for-you": GROUPED["experiments"]["for-you"]}},
+        describe_version=not_asked,
+        describe_import=not_asked,
+        describe_recommender=not_asked,
+    )
+    assert row[2:] == ("ACTIVE", "ACTIVE", "recommender", "-")
+
+
+def test_each_group_shows_its_imports_tracker_and_attribution_with_running_imports_asked_live():
+    asked = []
+
+    def job(arn):
+        asked.append(arn)
+        return "CREATE IN_PROGRESS"
+
+    rows = {row[0]: row for row in status.group_rows(GROUPED, describe_import=job)}
+    assert asked == [GROUPED["datasetGroups"]["shop"]["datasets"]["items"]["importJobArn"]]
+    assert rows["shop"] == (
+        "shop",
+        "ECOMMERCE",
+        "v1",
+        "ACTIVE",
+        "CREATE IN_PROGRESS",
+        "-",
+        "yes",
+        "shop",
+        "custom, tuned, for-you",
+    )
+    assert rows["films"] == ("films", "custom", "v1", "ACTIVE", "-", "-", "no", "-", "movies")
+
+
+def test_an_import_finished_since_the_up_is_marked_and_explained():
+    text = status.render(
+        GROUPED,
+        describe_version=not_asked,
+        describe_import=lambda arn: "ACTIVE",
+        describe_recommender=not_asked,
+    )
+    _, groups = text.split("\n\n")
+    assert groups.splitlines()[0].split()[:3] == ["dataset", "group", "domain"]
+    assert "ACTIVE*" in groups.splitlines()[2]
+    assert groups.endswith("* finished since the last `pulumi up`: run it to continue\n")
+
+
+def test_outputs_of_the_previous_release_have_no_groups_table_and_ask_nothing():
+    assert status.group_rows(LEGACY) == []
+    text = status.render(LEGACY)  # nothing is running: no service is asked (there is none here)
+    assert "\n\n" not in text and len(text.splitlines()) == 3
+
+
+def test_the_command_prints_both_tables_from_an_outputs_file(tmp_path, capsys):
+    # Nothing recorded running: the command asks no service.
+    settled = copy.deepcopy(GROUPED)
+    settled["datasetGroups"]["shop"]["datasets"]["items"]["importStatus"] = "ACTIVE"
+    (tmp_path / "outputs.json").write_text(json.dumps(settled))
+    assert main(["status", "--stack", "dev", "--outputs-json", str(tmp_path / "outputs.json")]) == 0
+    out = capsys.readouterr().out
+    assert "for-you     v1    ACTIVE               ACTIVE          recommender     -" in out
+    assert "shop           ECOMMERCE  v1    ACTIVE        ACTIVE  -      yes" in out
