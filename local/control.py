@@ -258,7 +258,9 @@ class ControlPlane:
             )
         problems = schema_rules.problems(dataset_type, schema["schema"], domain)
         if problems:
-            raise invalid(f"The schema {schema['schemaArn']} does not fit a {dataset_type} dataset: {'; '.join(problems)}.")
+            raise invalid(
+                f"The schema {schema['schemaArn']} does not fit a {dataset_type} dataset: {'; '.join(problems)}."
+            )
 
     def UpdateDataset(self, p: dict) -> dict:
         doc = self.get("dataset", p["datasetArn"], want_active=True)

@@ -101,7 +101,10 @@ def problems(dataset_type: str, schema: dict | str, domain: str | None = None) -
         return []
     parsed = json.loads(schema) if isinstance(schema, (str, bytes)) else schema
     fields = {f.get("name"): f for f in parsed.get("fields", []) if isinstance(f, dict)}
-    required = {**REQUIRED[dataset_type], **(DOMAIN_REQUIRED[domain][dataset_type] if domain in DOMAIN_REQUIRED else {})}
+    required = {
+        **REQUIRED[dataset_type],
+        **(DOMAIN_REQUIRED[domain][dataset_type] if domain in DOMAIN_REQUIRED else {}),
+    }
     reserved = {
         **RESERVED[dataset_type],
         **(DOMAIN_RESERVED[domain][dataset_type] if domain in DOMAIN_RESERVED else {}),

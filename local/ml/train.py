@@ -173,7 +173,9 @@ def event_type_count(dataset_group_dir: str, event_type: str) -> int:
     """Item interactions of the group with exactly this EVENT_TYPE (bulk and PutEvents alike)."""
     table = load_table(dataset_dir(dataset_group_dir, "INTERACTIONS"))
     col = table.get("EVENT_TYPE") if table is not None else None
-    code = col.code_of(event_type) if col is not None and col.is_string else None
+    if col is None or not col.is_string:
+        return 0
+    code = col.code_of(event_type)
     return 0 if code is None else int((col.values == code).sum())
 
 

@@ -72,9 +72,7 @@ def test_an_ecommerce_group_takes_only_its_domain_schemas_with_the_domain_fields
     assert types == {"INTERACTIONS", "ITEMS", "USERS"}
 
 
-def test_any_group_refuses_reserved_keywords_of_another_type_and_schemas_missing_required_fields(
-    emulator, p, unique
-):
+def test_any_group_refuses_reserved_keywords_of_another_type_and_schemas_missing_required_fields(emulator, p, unique):
     u = unique
     group = p.create_dataset_group(name=f"custom-{u}")["datasetGroupArn"]
     emulator.advance()
@@ -84,7 +82,13 @@ def test_any_group_refuses_reserved_keywords_of_another_type_and_schemas_missing
     assert "TIMESTAMP" in refused(p, group, f"notime-{u}", schema("Interactions", USER, ITEM), "Interactions")
     assert "metadata" in refused(p, group, f"bare-{u}", schema("Items", ITEM), "Items")
     # No EVENT_TYPE at all is fine in a Custom group, and EVENT_VALUE may be null.
-    dataset(p, group, f"ok-{u}", schema("Interactions", USER, ITEM, TIME, f("EVENT_VALUE", ["null", "float"])), "Interactions")
+    dataset(
+        p,
+        group,
+        f"ok-{u}",
+        schema("Interactions", USER, ITEM, TIME, f("EVENT_VALUE", ["null", "float"])),
+        "Interactions",
+    )
     # CATEGORY_L1 and PRICE are plain metadata in a Custom group.
     dataset(p, group, f"items-{u}", schema("Items", ITEM, f("CATEGORY_L1", "string")), "Items")
 
@@ -124,4 +128,7 @@ def test_each_ecommerce_use_case_trains_only_with_1000_events_of_its_type(emulat
     assert recommender("together", "aws-ecomm-frequently-bought-together")["status"] == "ACTIVE"
     for use_case in ("aws-ecomm-recommended-for-you", "aws-ecomm-customers-who-viewed-x-also-viewed"):
         failed = recommender(use_case.rsplit("-", 1)[-1], use_case)
-        assert failed["status"] == "CREATE FAILED" and "EVENT_TYPE View; the dataset group has 0" in failed["failureReason"]
+        assert (
+            failed["status"] == "CREATE FAILED"
+            and "EVENT_TYPE View; the dataset group has 0" in failed["failureReason"]
+        )

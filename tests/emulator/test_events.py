@@ -71,9 +71,7 @@ def test_put_users_actions_and_action_interactions(emulator, unique):
     )
 
 
-def test_events_of_a_groups_tracker_reach_the_next_training_of_every_solution_in_it(
-    emulator, p, data_bucket, unique
-):
+def test_events_of_a_groups_tracker_reach_the_next_training_of_every_solution_in_it(emulator, p, data_bucket, unique):
     """PutEvents appends to the group's Item interactions dataset
     (https://docs.aws.amazon.com/personalize/latest/dg/recording-item-interaction-events.html),
     which every solution of the group trains on: each one's next version knows the new items."""

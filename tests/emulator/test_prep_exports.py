@@ -28,7 +28,9 @@ def retail_csv(customers: int = 60, items: int = 90, lines: int = 2600, seed: in
     start = datetime(2011, 9, 1, 8, 0, 0)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"])
+    writer.writerow(
+        ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"]
+    )
     for n in range(lines):
         customer = n % customers if n < 2 * customers else int(rng.integers(customers))
         item = int(rng.choice(items, p=popularity / popularity.sum()))
@@ -109,7 +111,10 @@ def test_the_online_retail_version_imports_and_trains_the_experiments_recipes(em
     assert manifest["domain"] is None
     assert manifest["datasets"]["users"] == {"file": "users.csv", "schema": "schemas/users.json", "rows": 60}
     assert set(manifest["datasets"]) == {"interactions", "items", "users"}
-    assert all(entry["file"] in manifest["files"] and entry["schema"] in manifest["files"] for entry in manifest["datasets"].values())
+    assert all(
+        entry["file"] in manifest["files"] and entry["schema"] in manifest["files"]
+        for entry in manifest["datasets"].values()
+    )
     group = p.create_dataset_group(name=f"retail-{unique}")["datasetGroupArn"]
     emulator.advance()
     import_version(emulator, group, bucket, manifest, f"retail-{unique}")
