@@ -16,7 +16,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from . import recipes
+from . import recipes, schema_rules
 from .access import Caller
 from .errors import ServiceError, exists, in_use, invalid, not_found
 from .lifecycle import KINDS, Kind, Lifecycle, is_busy
@@ -242,9 +242,25 @@ class ControlPlane:
         if dataset_type not in DATASET_TYPES:
             raise invalid(f"Invalid datasetType {p['datasetType']}; one of {', '.join(DATASET_TYPES)}.")
         group = self.get("datasetGroup", p["datasetGroupArn"], want_active=True)
-        self.get("schema", p["schemaArn"])
+        schema = self.get("schema", p["schemaArn"])
+        self._check_schema_fits(schema, dataset_type, group)
         arn = self.arn(f"dataset/{group['name']}/{dataset_type}")
         return self._create("dataset", p, {"datasetType": dataset_type}, arn)
+
+    def _check_schema_fits(self, schema: dict, dataset_type: str, group: dict) -> None:
+        """The schema has what a dataset of this type needs in this group (schema_rules)."""
+        domain = group.get("domain")
+        if domain and schema.get("domain") != domain:
+            # schema_rules.SCHEMA_DOMAIN_DOC
+            raise invalid(
+                f"The schema {schema['schemaArn']} is not a {domain} schema; a dataset of the {domain} "
+                f"dataset group {group['datasetGroupArn']} needs a schema created with domain {domain}."
+            )
+        problems = schema_rules.problems(dataset_type, schema["schema"], domain)
+        if problems:
+            raise invalid(
+                f"The schema {schema['schemaArn']} does not fit a {dataset_type} dataset: {'; '.join(problems)}."
+            )
 
     def UpdateDataset(self, p: dict) -> dict:
         doc = self.get("dataset", p["datasetArn"], want_active=True)
@@ -256,6 +272,7 @@ class ControlPlane:
         # both schemas are known at the call, so the call itself refuses (InvalidInputException,
         # https://docs.aws.amazon.com/personalize/latest/dg/API_UpdateDataset.html).
         previous = self.get("schema", doc["schemaArn"])
+        self._check_schema_fits(replacement, doc["datasetType"], self.get("datasetGroup", doc["datasetGroupArn"]))
         problems = _ml().replacement_problems(previous["schema"], replacement["schema"])
         if problems:
             raise invalid(f"The schema {p['schemaArn']} cannot replace {doc['schemaArn']}: {'; '.join(problems)}.")
@@ -916,11 +933,22 @@ class ControlPlane:
 
     def _finish_recommender(self, recommender: dict) -> None:
         self._all("datasetImportJob")
-        trained_by = recipes.DOMAIN_RECIPES[arn_name(recommender["recipeArn"])][2]
+        use_case = arn_name(recommender["recipeArn"])
+        trained_by = recipes.DOMAIN_RECIPES[use_case][2]
+        group_dir = str(self.dataset_group_dir(recommender["datasetGroupArn"]))
+        event_type, only = recipes.DOMAIN_EVENT_TYPES.get(use_case, (None, False))
+        if event_type:
+            found = _ml().event_type_count(group_dir, event_type)
+            if found < recipes.ECOMMERCE_MIN_EVENTS:
+                raise _ml().TrainingFailed(
+                    f"The use case {use_case} needs at least {recipes.ECOMMERCE_MIN_EVENTS} interactions with "
+                    f"EVENT_TYPE {event_type}; the dataset group has {found}."
+                )
         recommender["modelMetrics"] = _ml().train(
             f"arn:aws:personalize:::recipe/{trained_by}",
-            str(self.dataset_group_dir(recommender["datasetGroupArn"])),
+            group_dir,
             str(self.recommender_model_dir(recommender["recommenderArn"])),
+            event_type=event_type if only else None,
         )
 
     def _finish_batchInferenceJob(self, job: dict) -> None:

@@ -30,6 +30,22 @@ DOMAIN_RECIPES = {
     "aws-vod-more-like-x": ("VIDEO_ON_DEMAND", "RELATED_ITEMS", "aws-similar-items"),
 }
 
+# The event type each ECOMMERCE use case needs at least ECOMMERCE_MIN_EVENTS of, and whether
+# it trains on those events only (the popularity use cases count views or purchases; Frequently
+# bought together pairs purchases; Customers who viewed X pairs views; Recommended for you uses
+# all events, its required View events among them):
+# https://docs.aws.amazon.com/personalize/latest/dg/ECOMMERCE-use-cases.html. The page writes
+# the types `View` and `Purchase`; event types are data values, compared as written (strict
+# reading: `purchase` is not `Purchase`).
+ECOMMERCE_MIN_EVENTS = 1000
+DOMAIN_EVENT_TYPES = {
+    "aws-ecomm-popular-items-by-purchases": ("Purchase", True),
+    "aws-ecomm-popular-items-by-views": ("View", True),
+    "aws-ecomm-frequently-bought-together": ("Purchase", True),
+    "aws-ecomm-customers-who-viewed-x-also-viewed": ("View", True),
+    "aws-ecomm-recommended-for-you": ("View", False),
+}
+
 FEATURE_TRANSFORMATIONS = {"JSON-percentile-filtering": {"maxPercentile": "1.0", "minPercentile": "0.0"}}
 CREATED = 1546300800.0  # recipes predate any resource: 2019-01-01
 

@@ -36,6 +36,17 @@ RESERVED_TYPES = {
     "CREATION_TIMESTAMP": "long",
 }
 FIELD_NAME = r"^[A-Z][A-Z0-9_]{0,149}$"
+# Domain dataset groups: the fields each dataset type must have there, beyond REQUIRED, and
+# the ones that must be categorical. ECOMMERCE: Item interactions need EVENT_TYPE
+# (https://docs.aws.amazon.com/personalize/latest/dg/ECOMMERCE-interactions-dataset.html),
+# Items need PRICE (float) and a categorical CATEGORY_L1
+# (https://docs.aws.amazon.com/personalize/latest/dg/ECOMMERCE-items-dataset.html).
+Domain = Literal["ECOMMERCE"]
+DOMAIN_REQUIRED: dict[str, dict[str, tuple[str, ...]]] = {
+    "ECOMMERCE": {"interactions": ("EVENT_TYPE",), "items": ("PRICE", "CATEGORY_L1"), "users": ()},
+}
+DOMAIN_CATEGORICAL: dict[str, tuple[str, ...]] = {"ECOMMERCE": ("CATEGORY_L1",)}
+DOMAIN_CASTS: dict[str, dict[str, str]] = {"ECOMMERCE": {"PRICE": "float", "CATEGORY_L1": "string"}}
 
 
 class PrepConfigError(ValueError):
@@ -198,6 +209,8 @@ class Holdout(_Model):
 class DatasetConfig(_Model):
     name: str = pydantic.Field(description="a string")
     description: str = pydantic.Field(default="", description="a string")
+    # The domain of the dataset group the version is for; omitted: a Custom dataset group.
+    domain: Domain | None = pydantic.Field(default=None, description="ECOMMERCE, or omit it for a Custom group")
     interactions: InteractionsTable
     items: ItemsTable | None = None
     users: UsersTable | None = None
@@ -220,6 +233,45 @@ class DatasetConfig(_Model):
     def _empty_is_none(cls, table: Any) -> Any:
         # `items: {}` declares no items, as `items:` (null) does.
         return None if table == {} else table
+
+    @model_validator(mode="after")
+    def _domain_rules(self) -> "DatasetConfig":
+        if not self.domain:
+            return self
+        for table in (self.interactions, self.items, self.users):
+            if table is None:
+                continue
+            for name in DOMAIN_REQUIRED[self.domain][table.kind]:
+                spec = table.fields_by_name.get(name)
+                if spec is None:
+                    raise rule(
+                        f"a mapping for {name} (required for {table.kind} of a {self.domain} dataset group)",
+                        f"{table.kind}.mapping.{name}",
+                        value=None,
+                    )
+                if name in DOMAIN_CATEGORICAL[self.domain] and not spec.categorical:
+                    raise rule(
+                        f"true ({name} is categorical in a {self.domain} dataset group)",
+                        f"{table.kind}.mapping.{name}.categorical",
+                        value=spec.categorical,
+                    )
+                cast = DOMAIN_CASTS[self.domain].get(name)
+                # A string needs no cast (text is read as text); PRICE must say float.
+                if cast and spec.cast != cast and not (cast == "string" and spec.cast is None):
+                    raise rule(
+                        f"{cast} ({name} is a {cast} in a {self.domain} dataset group)",
+                        f"{table.kind}.mapping.{name}.cast",
+                        value=spec.cast,
+                    )
+        return self
+
+    def non_null_fields(self, kind: str) -> tuple[str, ...]:
+        """The fields a table's schema declares without null, so rows missing them are dropped:
+        Personalize's required fields, EVENT_TYPE (a reserved keyword typed `string`, where
+        EVENT_VALUE may add null: https://docs.aws.amazon.com/personalize/latest/dg/custom-datasets-and-schemas.html)
+        and the domain's required fields."""
+        own = {"interactions": ("USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"), "items": ("ITEM_ID",)}
+        return (*own.get(kind, ("USER_ID",)), *(DOMAIN_REQUIRED[self.domain][kind] if self.domain else ()))
 
     @model_validator(mode="after")
     def _remember_path(self, info: ValidationInfo) -> "DatasetConfig":

@@ -431,7 +431,8 @@ class Steps:
 
 def clean_ids(frame: pl.DataFrame, id_fields: tuple[str, ...], steps: Steps, kind: str) -> pl.DataFrame:
     ids = [c for c in id_fields if c in ("USER_ID", "ITEM_ID")]
-    missing = ~pl.all_horizontal([pl.col(c).is_not_null() for c in id_fields] + [pl.col(c) != "" for c in ids])
+    text = [c for c in id_fields if c in ("USER_ID", "ITEM_ID", "EVENT_TYPE")]  # blank is missing too
+    missing = ~pl.all_horizontal([pl.col(c).is_not_null() for c in id_fields] + [pl.col(c) != "" for c in text])
     too_long = ~pl.all_horizontal([pl.col(c).str.len_chars() <= MAX_ID_LENGTH for c in ids])
     n_missing = frame.select(missing.sum()).item()
     kept = frame.filter(~missing & ~too_long)
@@ -443,22 +444,32 @@ def clean_ids(frame: pl.DataFrame, id_fields: tuple[str, ...], steps: Steps, kin
     return unique
 
 
-def clean_metadata(frame: pl.DataFrame, table: Table, id_field: str, steps: Steps) -> pl.DataFrame:
+def clean_metadata(
+    frame: pl.DataFrame, table: Table, id_field: str, steps: Steps, required: tuple[str, ...] = ()
+) -> pl.DataFrame:
+    """`required`: fields the schema declares without null (a domain's PRICE, CATEGORY_L1):
+    rows missing them are dropped as with dropMissing, and they are never dropped as sparse."""
     before = frame.height
     frame = frame.unique(subset=[id_field], keep="last", maintain_order=True)
     steps.record(f"{table.kind}: keep one row per {id_field} (the last)", before, frame)
     for name, value in table.fill.items():
         frame = frame.with_columns(pl.col(name).fill_null(value))
-    if table.drop_missing:
-        kept = frame.drop_nulls(subset=list(table.drop_missing))
-        steps.record(f"{table.kind}: drop rows missing {', '.join(table.drop_missing)}", frame.height, kept)
+    drop_missing = [*table.drop_missing, *(f for f in required if f != id_field and f not in table.drop_missing)]
+    if drop_missing:
+        present = pl.all_horizontal(
+            [pl.col(c).is_not_null() & (pl.col(c).cast(pl.Utf8).str.strip_chars() != "") for c in drop_missing]
+        )
+        kept = frame.filter(present)
+        steps.record(f"{table.kind}: drop rows missing {', '.join(drop_missing)}", frame.height, kept)
         frame = kept
     if table.drop_sparse_below > 0 and frame.height:
         # mean() of a non-empty boolean Series is a float; polars types it as any literal or None.
         sparse = [
             c
             for c in frame.columns
-            if c != id_field and cast(float, frame[c].is_not_null().mean()) < table.drop_sparse_below
+            if c != id_field
+            and c not in required
+            and cast(float, frame[c].is_not_null().mean()) < table.drop_sparse_below
         ]
         frame = frame.drop(sparse)
         steps.record(
@@ -638,6 +649,8 @@ def prepare_interactions(
     # Per-item and per-user value statistics cost a pass each: only when asked for.
     wanted = {t.kind for t in (config.items, config.users) if t and t.aggregates}
     parts = split_by_user(frame, parts_needed(table, workdir), workdir)
+    # EVENT_TYPE, when mapped, is declared without null (DatasetConfig.non_null_fields).
+    required = tuple(f for f in config.non_null_fields("interactions") if f in table.fields_by_name)
     counted = Steps(Progress(0, enabled=False))
     cleaned: list[pl.DataFrame | Path] = []
     newest: int | None = None
@@ -657,7 +670,7 @@ def prepare_interactions(
             if n_ahead:
                 future += n_ahead
                 latest_future = max(latest_future or latest, latest)
-        clean = clean_ids(mapped, ("USER_ID", "ITEM_ID", "TIMESTAMP"), counted, "interactions")
+        clean = clean_ids(mapped, required, counted, "interactions")
         if clean.height:
             # TIMESTAMP is integer epoch seconds with no nulls left after clean_ids.
             newest = max(newest or 0, cast(int, clean["TIMESTAMP"].max()))
@@ -761,7 +774,8 @@ def rule_failures(
     return failures
 
 
-def avro_schema(kind: str, frame: pl.DataFrame, table: Table) -> dict:
+def avro_schema(kind: str, frame: pl.DataFrame, table: Table, non_null: tuple[str, ...] = ()) -> dict:
+    """`non_null`: the fields declared without null (DatasetConfig.non_null_fields); the others accept it."""
     categorical = {f.name for f in table.mapping if f.categorical}
     fields = []
     for name, dtype in frame.schema.items():
@@ -774,7 +788,7 @@ def avro_schema(kind: str, frame: pl.DataFrame, table: Table) -> dict:
             if dtype == pl.Boolean
             else "string"
         )
-        required = name in ("USER_ID", "ITEM_ID", "TIMESTAMP")
+        required = name in ("USER_ID", "ITEM_ID", "TIMESTAMP") or name in non_null
         field: dict[str, Any] = {"name": name, "type": avro if required else ["null", avro]}
         if name in categorical:
             field["categorical"] = True
@@ -913,12 +927,14 @@ def prepare(
             )
             meta = read_table(table, workdir, s3_endpoint, steps)
             meta = clean_ids(meta, (id_field,), steps, table.kind)
-            meta = clean_metadata(meta, table, id_field, steps)
+            meta = clean_metadata(meta, table, id_field, steps, config.non_null_fields(table.kind))
             metadata[table.kind] = with_aggregates(meta, stats, id_field, table.aggregates)
 
         manifest: dict[str, Any] = {
             "dataset": config.name,
             "version": version,
+            # The domain of the dataset group the version is for; None: a Custom dataset group.
+            "domain": config.domain,
             "tool": "prep",
             "tool_version": __version__,
             "engine": f"polars {pl.__version__}",
@@ -953,8 +969,13 @@ def prepare(
             meta.write_csv(staged / METADATA_FILES[kind])
             rows[METADATA_FILES[kind]] = meta.height
         schemas = {
-            "interactions": avro_schema("interactions", pl.DataFrame(schema=interactions.columns), config.interactions),
-            **{k: avro_schema(k, v, t) for (k, v), t in zip(metadata.items(), optional)},
+            "interactions": avro_schema(
+                "interactions",
+                pl.DataFrame(schema=interactions.columns),
+                config.interactions,
+                config.non_null_fields("interactions"),
+            ),
+            **{k: avro_schema(k, v, t, config.non_null_fields(k)) for (k, v), t in zip(metadata.items(), optional)},
         }
         for kind, schema in schemas.items():
             (staged / schema_file(kind)).parent.mkdir(exist_ok=True)
@@ -971,6 +992,19 @@ def prepare(
                 "bytes": path.stat().st_size,
                 **({"rows": rows[name]} if name in rows else {}),
             }
+        # Each dataset's file and schema, so a reader (the stack) finds them by kind.
+        manifest["datasets"] = {
+            "interactions": {
+                "file": INTERACTIONS_FILE,
+                "schema": schema_file("interactions"),
+                "rows": interactions.training.rows,
+                "validation": {"file": VALIDATION_INTERACTIONS_FILE, "rows": interactions.validation.rows},
+            },
+            **{
+                kind: {"file": METADATA_FILES[kind], "schema": schema_file(kind), "rows": meta.height}
+                for kind, meta in metadata.items()
+            },
+        }
         steps.progress.advance("write the files")
 
         destination = Destination(output, version, s3_endpoint)

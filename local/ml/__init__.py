@@ -42,7 +42,7 @@ from .filters import CompiledFilter, compile_filter
 from .infer import batch_infer, rank, recommend
 from .schema import replacement_problems
 from .segments import batch_segment
-from .train import train
+from .train import event_type_count, train
 
 __all__ = [
     "CompiledFilter",
@@ -56,6 +56,7 @@ __all__ = [
     "dataset_counts",
     "delete_users",
     "deletion_user_ids",
+    "event_type_count",
     "export_csv",
     "import_dataset",
     "put_records",

@@ -169,6 +169,16 @@ def catalogue_size(dataset_group_dir: str, interactions: Table, source: Source) 
     return len(items)
 
 
+def event_type_count(dataset_group_dir: str, event_type: str) -> int:
+    """Item interactions of the group with exactly this EVENT_TYPE (bulk and PutEvents alike)."""
+    table = load_table(dataset_dir(dataset_group_dir, "INTERACTIONS"))
+    col = table.get("EVENT_TYPE") if table is not None else None
+    if col is None or not col.is_string:
+        return 0
+    code = col.code_of(event_type)
+    return 0 if code is None else int((col.values == code).sum())
+
+
 def solution_rules(solution_config: dict | None, event_type: str | None) -> dict:
     config = solution_config or {}
     threshold = config.get("eventValueThreshold")

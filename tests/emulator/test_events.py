@@ -69,3 +69,48 @@ def test_put_users_actions_and_action_interactions(emulator, unique):
             {"eventType": "click", "itemId": "i1", "sentAt": 1_700_000_000, "properties": '{"device": "phone"}'}
         ],
     )
+
+
+def test_events_of_a_groups_tracker_reach_the_next_training_of_every_solution_in_it(emulator, p, data_bucket, unique):
+    """PutEvents appends to the group's Item interactions dataset
+    (https://docs.aws.amazon.com/personalize/latest/dg/recording-item-interaction-events.html),
+    which every solution of the group trains on: each one's next version knows the new items."""
+    from tests.helpers.emulator import build_group, train, with_items_dataset
+
+    group = build_group(emulator, f"fan-{unique}", data_bucket)["group"]
+    with_items_dataset(p, emulator, group, f"fan-{unique}")
+    tracker = p.create_event_tracker(name=f"fan-{unique}", datasetGroupArn=group)["trackingId"]
+    emulator.advance()
+    runtime, events = emulator.client("personalize-runtime"), emulator.client("personalize-events")
+    recipes = ("aws-popularity-count", "aws-user-personalization-v2", "aws-similar-items")
+    first = {r: train(emulator, group, f"fan-{unique}-{r[4:]}", r) for r in recipes}
+
+    def seen(recipe: str, version: str) -> set:
+        """Every item the version recommends when asked for all of them."""
+        campaign = p.create_campaign(name=f"fan-{unique}-{recipe[4:]}-{version[-8:]}", solutionVersionArn=version)
+        emulator.advance()
+        asked = {"itemId": "new-a"} if recipe == "aws-similar-items" else {"userId": "u59"}
+        try:
+            listed = runtime.get_recommendations(campaignArn=campaign["campaignArn"], numResults=500, **asked)
+        except runtime.exceptions.InvalidInputException:  # an item the version never saw
+            return set()
+        return {i["itemId"] for i in listed["itemList"]}
+
+    assert not any({"new-a", "new-b"} & seen(r, first[r]["version"]) for r in recipes)
+    for n in range(40):  # 40 new shoppers each buy the two new items, 5 times over
+        events.put_events(
+            trackingId=tracker,
+            userId=f"shopper{n}",
+            sessionId=f"s{n}",
+            eventList=[
+                {"eventType": "purchase", "itemId": item, "sentAt": 1_706_000_000 + 10 * k + j}
+                for k in range(5)
+                for j, item in enumerate(("new-a", "new-b"))
+            ],
+        )
+    for recipe in recipes:
+        solution = first[recipe]["solution"]
+        version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+        emulator.advance()
+        assert p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]["status"] == "ACTIVE"
+        assert "new-b" in seen(recipe, version), recipe

@@ -44,14 +44,17 @@ def groups(emulator, p, count: int, prefix: str = "g") -> list[str]:
     return arns
 
 
-def with_interactions(emulator, p, group: str, name: str) -> str:
-    """The group's ACTIVE Interactions dataset, with data imported."""
+def with_interactions(emulator, p, group: str, name: str, domain: str | None = None) -> str:
+    """The group's ACTIVE Interactions dataset, with data imported; a Domain group's
+    schema is created with its domain (API_CreateSchema.html)."""
     s3 = boto3.client("s3", endpoint_url=emulator.endpoint, region_name="us-east-1")
     s3.create_bucket(Bucket=name)
     s3.put_object(Bucket=name, Key="i.csv", Body=interactions_csv(seed=5))
     iam = boto3.client("iam", endpoint_url=emulator.endpoint, region_name="us-east-1")
     role = personalize_role(iam, s3, name, name)
-    schema = p.create_schema(name=name, schema=INTERACTIONS_SCHEMA)["schemaArn"]
+    schema = p.create_schema(name=name, schema=INTERACTIONS_SCHEMA, **({"domain": domain} if domain else {}))[
+        "schemaArn"
+    ]
     dataset = p.create_dataset(name=name, schemaArn=schema, datasetGroupArn=group, datasetType="Interactions")
     emulator.advance()
     p.create_dataset_import_job(
@@ -242,7 +245,7 @@ def test_total_number_of_recommenders_is_5_per_dataset_group(start_emulator):
     p = personalize(emulator)
     group = p.create_dataset_group(name="shop", domain="ECOMMERCE")["datasetGroupArn"]
     emulator.advance()
-    with_interactions(emulator, p, group, "shop")
+    with_interactions(emulator, p, group, "shop", domain="ECOMMERCE")
     recipe = "arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-purchases"
     for i in range(5):
         p.create_recommender(name=f"r{i}", datasetGroupArn=group, recipeArn=recipe)

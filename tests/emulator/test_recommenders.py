@@ -28,7 +28,9 @@ def test_recommender_lifecycle(emulator, unique):
     s3 = emulator.client("s3")
     p, runtime = emulator.client("personalize"), emulator.client("personalize-runtime")
     s3.create_bucket(Bucket=f"domain-{unique}")
-    s3.put_object(Bucket=f"domain-{unique}", Key="i.csv", Body=interactions_csv(seed=21))
+    # The Best sellers use case counts `Purchase` events (ECOMMERCE-use-cases.html).
+    purchases = interactions_csv(seed=21).replace(b",purchase,", b",Purchase,")
+    s3.put_object(Bucket=f"domain-{unique}", Key="i.csv", Body=purchases)
     group = p.create_dataset_group(name=f"shop-{unique}", domain="ECOMMERCE")["datasetGroupArn"]
     custom = p.create_dataset_group(name=f"custom-{unique}")["datasetGroupArn"]
     emulator.advance()

@@ -41,7 +41,7 @@ TABLE_KEYS = "sources, query, mapping, fill, dropMissing, dropSparseBelow, aggre
             lambda r: r.update(colour="red"),
             "colour",
             "red",
-            "one of the keys name, description, interactions, items, users, window, holdout, maxParseFailures",
+            "one of the keys name, description, domain, interactions, items, users, window, holdout, maxParseFailures",
         ),
         (lambda r: interactions(r).update(colour=1), "interactions.colour", 1, f"one of the keys {TABLE_KEYS}"),
         (
@@ -69,7 +69,7 @@ TABLE_KEYS = "sources, query, mapping, fill, dropMissing, dropSparseBelow, aggre
             lambda r: r.update(interaction=r.pop("interactions")),
             "interaction",
             VALID["interactions"],
-            "one of the keys name, description, interactions, items, users, window, holdout, maxParseFailures",
+            "one of the keys name, description, domain, interactions, items, users, window, holdout, maxParseFailures",
         ),
         # Wrong types.
         (lambda r: r.update(name=5), "name", 5, "a string"),

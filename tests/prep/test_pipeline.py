@@ -82,7 +82,7 @@ def test_a_clean_export_has_the_files_header_and_manifest(tmp_path):
     assert written["files"]["interactions.csv"]["rows"] == written["training"]["rows"]
     schema = json.loads((exported / "schemas" / "interactions.json").read_text())
     assert [f["name"] for f in schema["fields"]] == ["USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]
-    assert schema["fields"][3]["type"] == "long" and schema["fields"][2]["type"] == ["null", "string"]
+    assert schema["fields"][3]["type"] == "long" and schema["fields"][2]["type"] == "string"
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "jsonl"])
