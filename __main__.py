@@ -1,16 +1,19 @@
-"""Read the stack's config, build the storage and one component per experiment, export."""
+"""Read the stack's config, build the storage, one component per declared
+dataset group and one per experiment, export."""
 
 import pulumi
 
 from common.layout import BATCH_OUTPUT_PREFIX, dataset_prefix
+from common.names import bounded_name
 from stacks import config, datasets
 from stacks.cost import campaign_cost
+from stacks.domain import DataDomain, GroupData
 from stacks.experiment import ExperimentComponent
 from stacks.storage import DataStorage
 
 try:
     stack = config.load()
-    datasets.check_brought_bucket(stack)
+    schemas = datasets.check_brought_bucket(stack)
 except config.ConfigError as error:
     # The message names the stack, the key, the value and what is allowed: it is
     # shown alone, without a traceback of the program (RunError's contract).
@@ -21,28 +24,104 @@ storage = DataStorage(
     role_arn=stack.storage.role_arn,
     kms_key_arn=stack.storage.kms_key_arn,
 )
-experiments = {e.name: ExperimentComponent(e, stack, storage.bucket_name, storage.role_arn) for e in stack.experiments}
+
+
+def background_campaigns(group: config.DatasetGroup) -> list[str] | None:
+    """The campaigns that let the group's imports run on without `up` waiting:
+    all of its experiments' when none of them waits and no recommender (which
+    needs the data in place when it is created) is among them."""
+    members = stack.members(group.name)
+    if not members or any(
+        e.served_by_recommender or (stack.training.wait if e.wait is None else e.wait) for e in members
+    ):
+        return None
+    return [bounded_name([stack.stack, e.name]) for e in members]
+
+
+domains = {
+    g.name: DataDomain(g, schemas[g.name], stack, storage.bucket_name, storage.role_arn, background_campaigns(g))
+    for g in stack.dataset_groups
+}
+experiments = {
+    e.name: ExperimentComponent(
+        e,
+        stack,
+        storage.bucket_name,
+        storage.role_arn,
+        data=domains[e.dataset_group].data if e.dataset_group else None,
+    )
+    for e in stack.experiments
+}
+# Every group's data, the declared ones and those of first-form experiments.
+group_data: dict[str, GroupData] = {name: d.data for name, d in domains.items()} | {
+    e.name: experiments[e.name].data for e in stack.experiments if e.dataset_version is not None
+}
+
+
+def experiment_output(e: config.Experiment) -> dict:
+    component = experiments[e.name]
+    data = group_data[e.group_name]
+    version = stack.group(e.group_name).dataset_version
+    out: dict = {
+        "datasetGroup": e.group_name,
+        "datasetVersion": version,
+        "recipe": e.recipe,
+        "eventType": e.event_type,
+        "dataPrefix": dataset_prefix(version),
+        "filters": {name: f.arn for name, f in data.filters.items()},
+    }
+    if component.recommender is not None:
+        return out | {
+            "servedBy": "recommender",
+            "recommenderArn": component.recommender.arn,
+            "recommenderStatus": component.recommender.status,
+            "metrics": component.recommender.modelMetrics,
+        }
+    assert component.campaign is not None and component.solution_version is not None
+    out |= {
+        "servedBy": "campaign",
+        "campaignArn": component.campaign.arn,
+        "importJobArn": data.imports["interactions"].arn,
+        "solutionVersionArn": component.solution_version.arn,
+        "trainingStatus": component.solution_version.status,
+        "servedVersionArn": component.promotion.servedVersionArn
+        if component.promotion
+        else component.solution_version.arn,
+        "metrics": component.solution_version.metrics,
+    }
+    if e.follow_latest:
+        out["followsLatest"] = True
+    if e.batch_inference:
+        out["batchOutput"] = component.batch_output
+    return out
+
 
 pulumi.export("bucket", storage.bucket_name)
 pulumi.export("personalizeRoleArn", storage.role_arn)
 pulumi.export("batchOutputPrefix", BATCH_OUTPUT_PREFIX)
+pulumi.export("experiments", {e.name: experiment_output(e) for e in stack.experiments})
 pulumi.export(
-    "experiments",
+    "datasetGroups",
     {
-        e.name: {
-            "datasetVersion": e.dataset_version,
-            "recipe": e.recipe,
-            "dataPrefix": dataset_prefix(e.dataset_version),
-            "campaignArn": experiments[e.name].campaign.arn,
-            "importJobArn": experiments[e.name].import_job.arn,
-            "solutionVersionArn": experiments[e.name].solution_version.arn,
-            "trainingStatus": experiments[e.name].solution_version.status,
-            "servedVersionArn": experiments[e.name].promotion.servedVersionArn,
-            "metrics": experiments[e.name].solution_version.metrics,
-            "filters": {name: f.arn for name, f in experiments[e.name].filters.items()},
-            **({"batchOutput": experiments[e.name].batch_output} if e.batch_inference else {}),
+        name: {
+            "datasetGroupArn": data.arn,
+            "datasetVersion": stack.group(name).dataset_version,
+            "domain": stack.group(name).domain,
+            "datasets": {
+                kind: {
+                    "datasetArn": dataset.arn,
+                    "importJobArn": data.imports[kind].arn,
+                    "importStatus": data.imports[kind].status,
+                }
+                for kind, dataset in data.datasets.items()
+            },
+            "filters": {f: filter_.arn for f, filter_ in data.filters.items()},
+            "eventTracker": data.tracker is not None,
+            "metricAttributionArn": data.metric_attribution.arn if data.metric_attribution else None,
+            "exports": {kind: job.arn for kind, job in data.exports.items()},
+            "experiments": [e.name for e in stack.members(name)],
         }
-        for e in stack.experiments
+        for name, data in group_data.items()
     },
 )
 # Known at preview: a TPS change shows its cost in the review.
@@ -68,9 +147,11 @@ pulumi.export(
             )
         }
         for name, component in experiments.items()
+        if component.promotion is not None
     },
 )
-for name, component in experiments.items():
-    if component.event_tracker is not None:
-        # Secret: anyone with it can write events into the dataset group.
-        pulumi.export(f"{name}TrackingId", component.event_tracker.trackingId)
+for name, data in group_data.items():
+    if data.tracker is not None:
+        # Secret: anyone with it can write events into the dataset group. A
+        # first-form experiment's group has its name: the key it always had.
+        pulumi.export(f"{name}TrackingId", data.tracker.trackingId)

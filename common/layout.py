@@ -7,10 +7,12 @@ DATASETS_PREFIX = "datasets/"  # python -m prep exports; imports read them
 BATCH_INPUT_PREFIX = "batch-input/"  # users files of batch inference jobs
 BATCH_OUTPUT_PREFIX = "batch-output/"  # what batch inference jobs write
 EVALUATIONS_PREFIX = "evaluations/"  # validation users and the recommendations scored on them
+EXPORTS_PREFIX = "exports/"  # what dataset export jobs write
+METRICS_PREFIX = "metrics/"  # what metric attributions write, when asked to
 PROMOTIONS_PREFIX = "promotions/"  # the promotion gate's history: written by the deployer only
 
 PERSONALIZE_READS = (DATASETS_PREFIX, BATCH_INPUT_PREFIX, EVALUATIONS_PREFIX)
-PERSONALIZE_WRITES = (BATCH_OUTPUT_PREFIX, EVALUATIONS_PREFIX)
+PERSONALIZE_WRITES = (BATCH_OUTPUT_PREFIX, EVALUATIONS_PREFIX, EXPORTS_PREFIX, METRICS_PREFIX)
 
 # The files of one exported dataset version, relative to its prefix.
 INTERACTIONS_FILE = "interactions.csv"

@@ -14,8 +14,8 @@ Inputs every resource accepts besides the API members:
             resources cannot be `pulumi import`ed); not part of the diff
   triggers  any value; a change replaces the resource (e.g. a data version)
   waitUnlessServing
-            a campaign name, for the long jobs (imports, training): if that
-            campaign already serves a model, create starts the job and returns
+            a campaign name (or a list of them), for the long jobs (imports,
+            training): if every one already serves a model, create starts the job and returns
             without waiting; a later `up` (or `refresh`) picks up how it ended.
             Not part of the diff
 """
@@ -115,6 +115,10 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         """(input, message) for what the service model cannot check."""
         return []
 
+    def change_problems(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
+        """(input, message) for a change from the recorded inputs the service would refuse."""
+        return []
+
     def replaced_by(self, olds: dict[str, Any], news: dict[str, Any], changed: list[str]) -> list[str]:
         return [k for k in changed if k not in self.spec.updatable + self.spec.record_only]
 
@@ -172,7 +176,7 @@ class PersonalizeProvider(ResourceProvider, Hooks):
     def api_members(self) -> tuple[str, ...]:
         return self.spec.create_members
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         # Output placeholders arrive as None inputs; they are not the user's.
         inputs = {k: v for k, v in news.items() if k != "__provider" and v is not None}
         for key, value in self.spec.defaults.items():
@@ -203,6 +207,8 @@ class PersonalizeProvider(ResourceProvider, Hooks):
                 failures.append(CheckFailure(f"waits.{key}", f"waits.{key}={value!r}: allowed {why}"))
         if not failures:
             failures = [CheckFailure(path, message) for path, message in self.problems(inputs)]
+        if not failures and olds:
+            failures = [CheckFailure(path, message) for path, message in self.change_problems(olds, inputs)]
         if not failures:
             inputs = self.normalise(inputs)
         return CheckResult({k: v for k, v in inputs.items() if k not in self.own_inputs}, failures)
@@ -335,10 +341,13 @@ class PersonalizeProvider(ResourceProvider, Hooks):
     def may_return_early(self, lifecycle: Lifecycle, props: dict[str, Any]) -> bool:
         """True when the stack asked not to wait and a campaign already serves a
         model, so nothing is left without one while this job runs."""
-        name = props.get("waitUnlessServing")
-        if not name:
+        wanted = props.get("waitUnlessServing")
+        if not wanted:
             return False
-        return any(c["name"] == name and c.get("status") == ACTIVE for c in live_campaigns(lifecycle.api))
+        # A group's import serves every campaign of the group: all of them must keep a model.
+        names = {wanted} if isinstance(wanted, str) else set(wanted)
+        serving = {c["name"] for c in live_campaigns(lifecycle.api) if c.get("status") == ACTIVE}
+        return names <= serving
 
     def _settle(self, lifecycle: Lifecycle, arn: str, props: dict[str, Any], phase: str) -> dict[str, Any]:
         """Wait for the job to finish, or only note where it is when the stack does not wait."""

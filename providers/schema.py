@@ -47,6 +47,43 @@ def avro_problems(text: str, dataset_type: str | None) -> list[str]:
     return problems
 
 
+# An Items or Users dataset moves to a new schema in place (UpdateDataset) only if
+# it keeps every field of the old one with its type and attributes, and every
+# field it adds takes null
+# (https://docs.aws.amazon.com/personalize/latest/dg/updating-dataset-schema.html).
+# An Interactions schema cannot be replaced: its dataset is recreated.
+REPLACEABLE_TYPES = ("Items", "Users")
+
+
+def _types(field: dict) -> set:
+    kind = field.get("type")
+    return set(kind) if isinstance(kind, list) else {kind}
+
+
+def schema_change_problems(old_text: str, new_text: str) -> list[str]:
+    """Why a dataset cannot move from the old schema to the new one in place."""
+    try:
+        old, new = json.loads(old_text), json.loads(new_text)
+    except ValueError:
+        return []  # avro_problems says it
+    new_fields = {f.get("name"): f for f in new.get("fields", [])}
+    problems = []
+    for field in old.get("fields", []):
+        name = field.get("name")
+        if name not in new_fields:
+            problems.append(f"field {name} is gone; a new schema must keep every field of the old one")
+        elif new_fields[name] != field:
+            problems.append(
+                f"field {name} changed from {json.dumps(field, sort_keys=True)} to "
+                f"{json.dumps(new_fields[name], sort_keys=True)}; its type and attributes must stay"
+            )
+    old_names = {f.get("name") for f in old.get("fields", [])}
+    for name, field in new_fields.items():
+        if name not in old_names and "null" not in _types(field):
+            problems.append(f'new field {name} must take null (a type like ["null", ...])')
+    return problems
+
+
 class SchemaProvider(PersonalizeProvider):
     spec = specs.SCHEMA
     # Ours, not the API's: it says which columns the schema must declare.
@@ -60,6 +97,15 @@ class SchemaProvider(PersonalizeProvider):
         if dataset_type is not None and dataset_type not in REQUIRED_FIELDS:
             found.append(("datasetType", f"datasetType {dataset_type!r}: allowed {', '.join(REQUIRED_FIELDS)}"))
         return found
+
+    def change_problems(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
+        old, new = olds.get("schema"), news.get("schema")
+        if news.get("datasetType") not in REPLACEABLE_TYPES or not isinstance(old, str) or not isinstance(new, str):
+            return []
+        return [
+            ("schema", f"schema of the {news['datasetType']} dataset: {p} (updating-dataset-schema.html)")
+            for p in schema_change_problems(old, new)
+        ]
 
     def normalise(self, inputs: dict[str, Any]) -> dict[str, Any]:
         if isinstance(inputs.get("schema"), str):

@@ -7,9 +7,11 @@ recommendations per TPS-hour (https://aws.amazon.com/personalize/pricing/),
 tiered by each month's TPS-hours per account and region; they could not be
 checked against AWS from the machine this was written on, so check them
 there before relying on the figure. Batch inference, training and data
-ingestion are billed separately and are not included."""
+ingestion are billed separately and are not included; so are recommenders,
+whose minimum requests per second bill at prices of their own, which we could
+not check from here (their experiments are listed with that minimum)."""
 
-from stacks.config import StackConfig
+from stacks.config import RecommenderServing, StackConfig
 
 HOURS_PER_MONTH = 730
 # (TPS-hours in the tier, USD per TPS-hour); None is everything above.
@@ -34,7 +36,16 @@ def tiered_usd(tps_hours: float) -> float:
 
 
 def campaign_cost(stack: StackConfig) -> dict:
-    hours = {e.name: e.min_provisioned_tps * HOURS_PER_MONTH for e in stack.experiments}
+    hours = {e.name: e.min_provisioned_tps * HOURS_PER_MONTH for e in stack.experiments if not e.served_by_recommender}
+    recommenders = {
+        e.name: {
+            "minRecommendationRequestsPerSecond": (
+                e.recommender or RecommenderServing()
+            ).min_recommendation_requests_per_second
+        }
+        for e in stack.experiments
+        if e.served_by_recommender
+    }
     total = tiered_usd(sum(hours.values()))
     return {
         "usdPerMonthAtLeast": round(total, 2),
@@ -45,4 +56,5 @@ def campaign_cost(stack: StackConfig) -> dict:
             name: {"tpsHoursPerMonth": h, "usdPerMonth": round(tiered_usd(h), 2)} for name, h in hours.items()
         },
         "basis": BASIS,
+        **({"recommendersNotPriced": recommenders} if recommenders else {}),
     }

@@ -8,9 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from common.layout import DATASETS_PREFIX, MANIFEST_FILE, dataset_file
+from common.layout import DATASETS_PREFIX, MANIFEST_FILE, dataset_file, schema_file
+from common.recipes import SUPPORT
 from service.errors import connection_errors
-from stacks.config import ConfigError, StackConfig
+from stacks.config import DATASET_KINDS, ConfigError, StackConfig
+from stacks.filters import problem as filter_problem
+from stacks.schemas import dataset_fields
 
 # A preview should not hang on an endpoint that does not answer: a few quick tries.
 CONNECT_SECONDS, ATTEMPTS = 3, 2
@@ -42,15 +45,107 @@ def _answering(stack: StackConfig) -> Iterator[None]:
         ) from None
 
 
-def check_brought_bucket(stack: StackConfig) -> None:
-    """Every check of what a brought bucket holds, with one client; a bucket the
-    program creates holds nothing before its first `up`."""
+def check_brought_bucket(stack: StackConfig) -> dict[str, dict[str, dict[str, Any]]]:
+    """Every check of what a brought bucket holds, with one client, and the
+    schemas of each declared group's datasets, read from its exported version
+    (group -> kind -> Avro schema). A bucket the program creates holds nothing
+    before its first `up`: it has no declared groups (stacks/config.py)."""
     if not stack.storage.bucket_name:
-        return
+        return {}
     s3 = _s3(stack)
     require_exports(stack, s3)
     require_batch_inputs(stack, s3)
     require_event_types(stack, s3)
+    return group_schemas(stack, s3)
+
+
+def _manifest(stack: StackConfig, s3: Any, version: str) -> dict[str, Any]:
+    import json
+
+    with _answering(stack):
+        body = s3.get_object(Bucket=stack.storage.bucket_name, Key=dataset_file(version, MANIFEST_FILE))["Body"].read()
+    return json.loads(body)
+
+
+def exported_schemas(stack: StackConfig, s3: Any, version: str) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """The Avro schema of each dataset an exported version holds, as its manifest
+    lists them (`datasets`: file and schema of each; a version exported before
+    that key lists its files only), and the domain the version was prepared for."""
+    import json
+
+    manifest = _manifest(stack, s3, version)
+    listed = manifest.get("datasets")
+    if listed is None:
+        files = manifest.get("files") or {}
+        listed = {
+            kind: {"file": f"{kind}.csv", "schema": schema_file(kind)}
+            for kind in DATASET_KINDS
+            if f"{kind}.csv" in files and schema_file(kind) in files
+        }
+    schemas = {}
+    for kind in DATASET_KINDS:
+        if kind in listed:
+            with _answering(stack):
+                body = s3.get_object(
+                    Bucket=stack.storage.bucket_name, Key=dataset_file(version, listed[kind]["schema"])
+                )
+            schemas[kind] = json.loads(body["Body"].read())
+    return schemas, manifest.get("domain")
+
+
+def group_schemas(stack: StackConfig, s3: Any = None) -> dict[str, dict[str, dict[str, Any]]]:
+    """The schemas of each declared group's datasets, checked against what the
+    group and its experiments ask of them: every declared dataset exported, the
+    datasets each recipe needs, filters on fields the schemas have."""
+    s3 = s3 or _s3(stack)
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for i, group in enumerate(stack.dataset_groups):
+        exported, domain = exported_schemas(stack, s3, group.dataset_version)
+        if domain != group.domain:
+            # A domain group's schemas carry its domain, and its rules are the domain's
+            # (https://docs.aws.amazon.com/personalize/latest/dg/domain-dataset-groups.html).
+            raise ConfigError(
+                stack.stack,
+                f"datasetGroups[{i}].datasetVersion",
+                group.dataset_version,
+                f"a version prepared for the group's domain ({group.domain or 'none: a Custom group'}); "
+                f"this one was prepared for {domain or 'a Custom group'} (its config's domain key)",
+            )
+        if "interactions" not in exported:
+            raise ConfigError(
+                stack.stack,
+                f"datasetGroups[{i}].datasetVersion",
+                group.dataset_version,
+                "a version whose manifest lists interactions.csv and schemas/interactions.json",
+            )
+        wanted = group.datasets or tuple(exported)
+        if missing := [kind for kind in wanted if kind not in exported]:
+            raise ConfigError(
+                stack.stack,
+                f"datasetGroups[{i}].datasets",
+                list(wanted),
+                f"datasets version {group.dataset_version} exported ({', '.join(exported)}); it has no "
+                f"{', '.join(missing)}",
+            )
+        schemas = {kind: exported[kind] for kind in wanted}
+        fields = dataset_fields(schemas)
+        for name, expression in group.filters.items():
+            if wrong := filter_problem(expression, fields):
+                raise ConfigError(stack.stack, f"datasetGroups[{i}].filters.{name}", expression, wrong)
+        for j, experiment in enumerate(stack.experiments):
+            support = SUPPORT.get(experiment.recipe)
+            if experiment.dataset_group != group.name or support is None:
+                continue
+            if needs := [d for d in support.required_datasets if d.lower() not in schemas]:
+                raise ConfigError(
+                    stack.stack,
+                    f"experiments[{j}].recipe",
+                    experiment.recipe,
+                    f"a recipe that trains on the datasets of group {group.name} ({', '.join(schemas)}); "
+                    f"{experiment.recipe} also needs {', '.join(needs)}",
+                )
+        found[group.name] = schemas
+    return found
 
 
 def exported_versions(stack: StackConfig, s3: Any = None) -> set[str]:
@@ -86,15 +181,24 @@ def require_exports(stack: StackConfig, s3: Any = None) -> None:
     if not stack.storage.bucket_name:
         return
     available = exported_versions(stack, s3)
-    for i, experiment in enumerate(stack.experiments):
-        if experiment.dataset_version not in available:
+    for key, version in _versions(stack):
+        if version not in available:
             raise ConfigError(
                 stack.stack,
-                f"experiments[{i}].datasetVersion",
-                experiment.dataset_version,
+                key,
+                version,
                 f"a version exported to s3://{stack.storage.bucket_name}/{DATASETS_PREFIX}<version>/ (with its {MANIFEST_FILE}): "
                 f"{', '.join(sorted(available)) or 'none yet'}",
             )
+
+
+def _versions(stack: StackConfig) -> list[tuple[str, str]]:
+    """(config key, dataset version) of every group and first-form experiment."""
+    return [(f"datasetGroups[{i}].datasetVersion", g.dataset_version) for i, g in enumerate(stack.dataset_groups)] + [
+        (f"experiments[{i}].datasetVersion", e.dataset_version)
+        for i, e in enumerate(stack.experiments)
+        if e.dataset_version is not None
+    ]
 
 
 def require_batch_inputs(stack: StackConfig, s3: Any = None) -> None:
@@ -125,23 +229,18 @@ def require_event_types(stack: StackConfig, s3: Any = None) -> None:
     """Fail on the first experiment whose eventType its dataset version does not
     hold: training would find no interactions of it, and fail only then. A
     version exported before manifests listed event types is not checked."""
-    import json
-
     if not stack.storage.bucket_name:
         return
     s3 = s3 or _s3(stack)
     for i, experiment in enumerate(stack.experiments):
         if not experiment.event_type:
             continue
-        with _answering(stack):
-            body = s3.get_object(
-                Bucket=stack.storage.bucket_name, Key=dataset_file(experiment.dataset_version, MANIFEST_FILE)
-            )["Body"].read()
-        held = (json.loads(body).get("training") or {}).get("event_types")
+        version = stack.group(experiment.group_name).dataset_version
+        held = (_manifest(stack, s3, version).get("training") or {}).get("event_types")
         if held is not None and experiment.event_type not in held:
             raise ConfigError(
                 stack.stack,
                 f"experiments[{i}].eventType",
                 experiment.event_type,
-                f"an event type dataset version {experiment.dataset_version} holds: {', '.join(held) or 'none'}",
+                f"an event type dataset version {version} holds: {', '.join(held) or 'none'}",
             )
