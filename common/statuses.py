@@ -8,6 +8,8 @@ CREATE_IN_PROGRESS = "CREATE IN_PROGRESS"
 CREATE_FAILED = "CREATE FAILED"
 CREATE_STOPPED = "CREATE STOPPED"
 DELETE_FAILED = "DELETE FAILED"
+# A stopped recommender (https://docs.aws.amazon.com/personalize/latest/dg/stopping-starting-recommender.html).
+INACTIVE = "INACTIVE"
 # Ours, not the service's: a solution version whose import is still running.
 WAITING_FOR_IMPORT = "WAITING FOR IMPORT"
 

@@ -40,7 +40,17 @@ from pulumi.dynamic import (
 from common.statuses import ACTIVE
 from providers.preview import UNKNOWN, is_unknown
 from service.errors import ResourceFailed, explained
-from service.lifecycle import Hooks, Lifecycle, canonical, jsonable, live_campaigns, overlay, reset_removed
+from service.lifecycle import (
+    Hooks,
+    Lifecycle,
+    canonical,
+    comparable,
+    is_internal_tag,
+    jsonable,
+    live_campaigns,
+    overlay,
+    reset_removed,
+)
 from service.specs import ResourceSpec
 from service.waiting import WAIT_KEYS, DeadlineExceeded, progress, waits_inconsistency, waits_problems
 from servicemodel.requests import SERVICE, build_request, validate_request
@@ -97,7 +107,10 @@ def _show_frames(show: bool) -> None:
 
 class PersonalizeProvider(ResourceProvider, Hooks):
     spec: ClassVar[ResourceSpec]
-    own_inputs: ClassVar[tuple[str, ...]] = ()  # inputs that are ours, not the API's
+    own_inputs: ClassVar[tuple[str, ...]] = ()  # inputs that are ours, not the API's, only checked
+    # Inputs that are ours and are kept: diffed, changed in place by the hooks
+    # (before_update/after_update), read back from `described` (a recommender's `active`).
+    own_settings: ClassVar[tuple[str, ...]] = ()
     computed_outputs: ClassVar[tuple[str, ...]] = ()  # outputs `more_outputs` adds
     # Members whose declared value stands after a read (what ran is reported apart).
     declared_only: ClassVar[tuple[str, ...]] = ()
@@ -150,8 +163,14 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         """Where a resource that has not started stands now."""
         return None
 
-    def after_create(self, lifecycle: Lifecycle, arn: str, props: dict[str, Any]) -> None:
-        pass
+    def after_create(self, lifecycle: Lifecycle, arn: str, props: dict[str, Any]) -> dict[str, Any] | None:
+        """What to do once the resource is done; the new description if that changed it."""
+        return None
+
+    def before_update(
+        self, lifecycle: Lifecycle, arn: str, olds: dict[str, Any], news: dict[str, Any], changed: list[str]
+    ) -> None:
+        """Before the API members in `changed` are sent to the update operation (and before tags)."""
 
     def after_update(self, lifecycle: Lifecycle, arn: str, olds: dict[str, Any], news: dict[str, Any]) -> None:
         pass
@@ -167,6 +186,12 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         """Resources the API cannot delete stay behind; nothing to do by default."""
 
     def more_outputs(self, lifecycle: Lifecycle, props: dict[str, Any], description: dict[str, Any]) -> dict[str, Any]:
+        return {}
+
+    def described(self, lifecycle: Lifecycle, description: dict[str, Any]) -> dict[str, Any]:
+        """Members a read compares with the declared ones that the description
+        lacks: read by other calls (a metric attribution's metrics) or derived
+        from it (a recommender's `active`)."""
         return {}
 
     # --- the engine's calls ------------------------------------------------------
@@ -187,12 +212,21 @@ class PersonalizeProvider(ResourceProvider, Hooks):
             CheckFailure(path, f"{self.kind} {path}: {reason}")
             for path, reason in validate_request(SERVICE, self.spec.create_op, request, skip=is_unknown)
         ]
-        allowed = set(self.api_members()) | set(COMMON_INPUTS) | set(self.own_inputs)
+        allowed = set(self.api_members()) | set(COMMON_INPUTS) | set(self.own_inputs) | set(self.own_settings)
         failures += [
             CheckFailure(k, f"{self.kind} has no input {k!r}; allowed: {', '.join(sorted(allowed))}")
             for k in inputs
             if k not in allowed
         ]
+        tags = inputs.get("tags")
+        if "tags" in self.api_members() and isinstance(tags, list):
+            # https://docs.aws.amazon.com/personalize/latest/dg/personalize-managing-tags.html (aws:);
+            # ours mark what the project keeps for itself (service.lifecycle).
+            failures += [
+                CheckFailure("tags", f"{self.kind} tags: {t['tagKey']!r} starts with a reserved prefix")
+                for t in tags
+                if isinstance(t, dict) and isinstance(t.get("tagKey"), str) and is_internal_tag(t["tagKey"])
+            ]
         waits = inputs.get("waits") or {}
         if not is_unknown(waits):
             failures += [
@@ -215,8 +249,8 @@ class PersonalizeProvider(ResourceProvider, Hooks):
 
     @_explaining
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        keys = [k for k in self.api_members() + ("region", "triggers") if k not in NOT_DIFFED]
-        changed = [k for k in keys if is_unknown(news.get(k)) or canonical(olds.get(k)) != canonical(news.get(k))]
+        keys = [k for k in self.api_members() + self.own_settings + ("region", "triggers") if k not in NOT_DIFFED]
+        changed = [k for k in keys if is_unknown(news.get(k)) or self._differs(k, olds, news)]
         waiting = id_.startswith(NOT_STARTED_PREFIX) or olds.get("status") in self.spec.running
         if (
             not changed
@@ -227,7 +261,8 @@ class PersonalizeProvider(ResourceProvider, Hooks):
             # The job moved on: record it. One that had not started starts now, under its ARN.
             replaces = ["status"] if id_.startswith(NOT_STARTED_PREFIX) else []
             return DiffResult(changes=True, replaces=replaces, delete_before_replace=False)
-        in_place = [k for k in changed if k == "tags"]  # TagResource/UntagResource, for every resource
+        # TagResource/UntagResource, for every resource; our own settings by the hooks.
+        in_place = [k for k in changed if k == "tags" or k in self.own_settings]
         replaces = [k for k in changed if k in ("region", "triggers")] + self.replaced_by(
             olds, news, [k for k in changed if k not in [*in_place, "region", "triggers"]]
         )
@@ -249,7 +284,7 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         else:
             arn = self.start(lifecycle, props)
         description = self._settle(lifecycle, arn, props, "create")
-        self.after_create(lifecycle, arn, props)
+        description = self.after_create(lifecycle, arn, props) or description
         return CreateResult(arn, self._outputs(lifecycle, arn, props, description))
 
     @_explaining
@@ -260,14 +295,18 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         description = lifecycle.describe(id_)
         if description is None:
             return ReadResult(None, {})
-        declared = {k: props.get(k) for k in self.api_members() + COMMON_INPUTS if k in props}
+        declared = {k: props.get(k) for k in self.api_members() + self.own_settings + COMMON_INPUTS if k in props}
         observed = dict(declared)
+        described_more = self.described(lifecycle, description)
         # A key the stack left out reads as declared while the service holds its
         # documented default, and with the service's value once that moved off it:
         # drift, which `refresh` reports and the next `up` undoes.
-        for key in self.api_members():
+        for key in self.api_members() + self.own_settings:
             # The name stays as declared: there is no rename, and a replacement may hold its replacement name.
-            if key in description and key not in (
+            if key in described_more:
+                value = described_more[key]
+                observed[key] = declared.get(key) if self._same(key, declared.get(key), value) else value
+            elif key in description and key not in (
                 "tags",
                 self.spec.name_member,
                 *self.declared_only,
@@ -275,6 +314,10 @@ class PersonalizeProvider(ResourceProvider, Hooks):
             ):
                 described = self.observed_value(key, jsonable(description[key]))
                 observed[key] = overlay(declared.get(key), described, self.spec.service_defaults.get(key))
+        # Tags set out of band are drift; the project's own and AWS's are not reported.
+        tags = lifecycle.tags(id_)
+        if tags is not None and not self._same("tags", declared.get("tags") or [], tags):
+            observed["tags"] = tags
         return ReadResult(id_, self._outputs(lifecycle, id_, observed, description), observed)
 
     @_explaining
@@ -283,15 +326,17 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         if olds.get("status") in self.spec.running:
             # Left running by an earlier `up`: wait for it now, or record where it is.
             return UpdateResult(self._outputs(lifecycle, id_, news, self._settle(lifecycle, id_, news, "create")))
+        if id_.startswith(NOT_STARTED_PREFIX):
+            # Not in the service yet: the tags go with its create request once it starts.
+            return UpdateResult({**olds, **self._outputs(lifecycle, None, news, {"status": olds.get("status")})})
         # `diff` let only in-place changes through to here.
         changed = [
-            k
-            for k in self.api_members()
-            if k not in ("tags", *self.spec.record_only) and canonical(olds.get(k)) != canonical(news.get(k))
+            k for k in self.api_members() if k not in ("tags", *self.spec.record_only) and self._differs(k, olds, news)
         ]
+        self.before_update(lifecycle, id_, olds, news, changed)
         if changed:
             lifecycle.update(id_, self.update_request(changed, news, olds))
-        lifecycle.sync_tags(id_, news.get("tags"), existing=olds.get("tags"))
+        lifecycle.sync_tags(id_, news.get("tags"))
         self.after_update(lifecycle, id_, olds, news)
         return UpdateResult(self._outputs(lifecycle, id_, news, lifecycle.describe(id_)))
 
@@ -312,6 +357,12 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         self.after_delete(lifecycle, id_, props)
 
     # --- pieces ------------------------------------------------------------------
+    def _same(self, key: str, a: Any, b: Any) -> bool:
+        return comparable(self.spec, key, a) == comparable(self.spec, key, b)
+
+    def _differs(self, key: str, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+        return not self._same(key, olds.get(key), news.get(key))
+
     def _same_place(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         """True when the replacement needs the place the old one holds, so the old
         one must be deleted first. A name is never that place: a replacement whose
@@ -364,7 +415,7 @@ class PersonalizeProvider(ResourceProvider, Hooks):
         self, lifecycle: Lifecycle, arn: str | None, props: dict[str, Any], description: dict[str, Any] | None
     ) -> dict[str, Any]:
         description = description or {}
-        outputs = {k: props.get(k) for k in self.api_members() + COMMON_INPUTS if k in props}
+        outputs = {k: props.get(k) for k in self.api_members() + self.own_settings + COMMON_INPUTS if k in props}
         outputs["arn"] = arn
         outputs["status"] = description.get("status", ACTIVE if description else None)
         if description.get(CREATED):

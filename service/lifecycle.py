@@ -88,6 +88,27 @@ def canonical(value: Any) -> Any:
     return value
 
 
+# Tags this project sets itself (providers/solution.py's retained-for mark) and
+# the ones AWS reserves (aws:, https://docs.aws.amazon.com/personalize/latest/dg/personalize-managing-tags.html):
+# a read does not report them and no update removes them.
+INTERNAL_TAG_PREFIX = "personalize-pulumi:"
+RESERVED_TAG_PREFIXES = ("aws:", INTERNAL_TAG_PREFIX)
+
+
+def is_internal_tag(key: str) -> bool:
+    return key.startswith(RESERVED_TAG_PREFIXES)
+
+
+def comparable(spec: ResourceSpec, member: str, value: Any) -> Any:
+    """`value` as a change is judged: canonical, and a list whose order means
+    nothing (tags, spec.unordered) sorted by the key naming its elements."""
+    value = canonical(value)
+    key = spec.element_key(member)
+    if key and isinstance(value, list):
+        return sorted(value, key=lambda e: str(e.get(key)) if isinstance(e, dict) else str(e))
+    return value
+
+
 def live_campaigns(api: Any, **filters: Any) -> Iterator[dict[str, Any]]:
     """Summaries of the campaigns not being deleted, across every page."""
     for page in api.get_paginator(snake(CAMPAIGN.list_op)).paginate(**filters):
@@ -289,15 +310,39 @@ class Lifecycle:
         self.while_in_use(lambda: self.call(op, **request), "update")
         return self.wait_for_update(arn)
 
-    def sync_tags(self, arn: str, declared_tags: list | None, existing: list | None) -> None:
-        declared = {t["tagKey"]: t["tagValue"] for t in declared_tags or []}
-        before = {t["tagKey"]: t["tagValue"] for t in existing or []}
-        if existing is None or declared == before:
+    def tags(self, arn: str) -> list[dict[str, str]] | None:
+        """The resource's tags but the internal ones; None for a type without tags."""
+        if not self.spec.taggable:
+            return None
+        listed = self.api.list_tags_for_resource(resourceArn=arn)["tags"]
+        return [{"tagKey": t["tagKey"], "tagValue": t["tagValue"]} for t in listed if not is_internal_tag(t["tagKey"])]
+
+    def sync_tags(self, arn: str, declared_tags: list | None) -> None:
+        """Make the resource's tags the declared ones, in place: compared with what
+        the service holds now, so tags added to a resource created without any,
+        and tags changed out of band, are applied. Internal tags stay."""
+        if not self.spec.taggable:
             return
+        declared = {t["tagKey"]: t["tagValue"] for t in declared_tags or []}
+        before = {t["tagKey"]: t["tagValue"] for t in self.tags(arn) or []}
         if removed := [k for k in before if k not in declared]:
             self.api.untag_resource(resourceArn=arn, tagKeys=removed)
-        if declared:
-            self.api.tag_resource(resourceArn=arn, tags=[{"tagKey": k, "tagValue": v} for k, v in declared.items()])
+        if changed := [{"tagKey": k, "tagValue": v} for k, v in declared.items() if before.get(k) != v]:
+            self.api.tag_resource(resourceArn=arn, tags=changed)
+        if removed or changed:
+            progress(f"{self.spec.kind} {arn}: tags set to {declared or 'none'}")
+
+    def change_state(self, op: str, arn: str, until: str) -> dict[str, Any]:
+        """Call `op` (StopRecommender, StartRecommender) and wait until the resource's status is `until`."""
+        self.while_in_use(lambda: self.call(op, **{self.spec.arn_member: arn}), "update")
+
+        def poll() -> dict[str, Any] | None:
+            description = self.describe(arn)
+            if description is None:
+                raise ResourceFailed(f"{self.spec.kind} {arn} is gone")
+            return description if description.get("status") == until else None
+
+        return wait_for(f"{self.spec.kind} {arn} to become {until}", poll, self.waits["updateSeconds"], self.backoff)
 
     def delete(self, arn: str) -> None:
         """Delete and wait until it is gone; already gone is deleted."""

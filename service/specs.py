@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from common.statuses import ACTIVE, CREATE_FAILED, CREATE_RUNNING, CREATE_STOPPED, DELETE_FAILED
+from common.statuses import ACTIVE, CREATE_FAILED, CREATE_RUNNING, CREATE_STOPPED, DELETE_FAILED, INACTIVE
 from servicemodel.requests import SERVICE, operation, request_members, service_operations
 
 _PAGING = ("nextToken", "maxResults")
@@ -48,6 +48,10 @@ class ResourceSpec:
     # new one is created before the old one is deleted.
     one_per: tuple[str, ...] = ()
     default_waits: dict[str, float] = field(default_factory=dict)  # where this type takes longer than most
+    # List members whose order means nothing, by the key that names an element
+    # (a metric attribution's metrics by metricName): a reordered list is no
+    # change. Tags are compared so on every type (by tagKey) without being listed.
+    unordered: dict[str, str] = field(default_factory=dict)
 
     # --- derived from botocore's service model --------------------------------
     @property
@@ -100,6 +104,16 @@ class ResourceSpec:
     @cached_property
     def create_members(self) -> tuple[str, ...]:
         return request_members(SERVICE, self.create_op)
+
+    @property
+    def taggable(self) -> bool:
+        """Whether the type takes tags: its create operation does (not a schema nor a
+        metric attribution; https://docs.aws.amazon.com/personalize/latest/dg/tagging-resources.html)."""
+        return "tags" in self.create_members
+
+    def element_key(self, member: str) -> str | None:
+        """The key that names an element of a list member whose order means nothing."""
+        return "tagKey" if member == "tags" else self.unordered.get(member)
 
     @property
     def has_status(self) -> bool:
@@ -191,6 +205,55 @@ BATCH_INFERENCE_JOB = ResourceSpec(
     record_only=("roleArn",),
 )
 
+# A Domain dataset group's use case. UpdateRecommender changes recommenderConfig
+# in place; its progress is in latestRecommenderUpdate. The service's default
+# for minRecommendationRequestsPerSecond is 1
+# (https://docs.aws.amazon.com/personalize/latest/dg/API_CreateRecommender.html,
+# https://docs.aws.amazon.com/personalize/latest/dg/API_RecommenderConfig.html).
+# A stopped recommender is INACTIVE, which create also accepts as done (an
+# earlier run stopped it): providers/recommender.py then starts or stops it as
+# declared (https://docs.aws.amazon.com/personalize/latest/dg/stopping-starting-recommender.html).
+RECOMMENDER = ResourceSpec(
+    "Recommender",
+    "recommender",
+    updatable=("recommenderConfig",),
+    service_defaults={"recommenderConfig": {"minRecommendationRequestsPerSecond": 1}},
+    done=(ACTIVE, INACTIVE),
+    outputs=("modelMetrics", "latestRecommenderUpdate"),
+)
+# UpdateMetricAttribution adds and removes metrics (by name) and replaces the
+# output config (https://docs.aws.amazon.com/personalize/latest/dg/API_UpdateMetricAttribution.html);
+# One per dataset group: personalize-local refuses a second (local/control.py),
+# as the pages on metric attributions describe one per group
+# (https://docs.aws.amazon.com/personalize/latest/dg/metric-attributions.html);
+# no API page states the limit in so many words. Replacing it in the same group
+# therefore deletes the old one first, which is safe either way.
+METRIC_ATTRIBUTION = ResourceSpec(
+    "MetricAttribution",
+    "metric attribution",
+    updatable=("metrics", "metricsOutputConfig"),
+    one_per=("datasetGroupArn",),
+    unordered={"metrics": "metricName"},
+)
+# Like an import job: it cannot be changed or deleted, and what role a finished
+# one used is only recorded. ingestionMode left out: the service exports PUT
+# records (https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetExportJob.html).
+DATASET_EXPORT_JOB = ResourceSpec(
+    "DatasetExportJob",
+    "dataset export job",
+    name_member="jobName",
+    record_only=("roleArn",),
+)
+# User segments from a solution version of a USER_SEGMENTATION recipe; PENDING and
+# IN PROGRESS while it runs (https://docs.aws.amazon.com/personalize/latest/dg/API_BatchSegmentJob.html).
+BATCH_SEGMENT_JOB = ResourceSpec(
+    "BatchSegmentJob",
+    "batch segment job",
+    name_member="jobName",
+    running=("PENDING", "IN PROGRESS"),
+    record_only=("roleArn",),
+)
+
 ALL = (
     DATASET_GROUP,
     SCHEMA,
@@ -202,4 +265,8 @@ ALL = (
     EVENT_TRACKER,
     FILTER,
     BATCH_INFERENCE_JOB,
+    RECOMMENDER,
+    METRIC_ATTRIBUTION,
+    DATASET_EXPORT_JOB,
+    BATCH_SEGMENT_JOB,
 )

@@ -8,25 +8,31 @@ import re
 import pytest
 
 from providers.batch_inference_job import BatchInferenceJobProvider
+from providers.batch_segment_job import BatchSegmentJobProvider
 from providers.campaign import CampaignProvider
 from providers.dataset import DatasetProvider
 from providers.dataset_group import DatasetGroupProvider
+from providers.dataset_export_job import DatasetExportJobProvider
 from providers.dataset_import_job import DatasetImportJobProvider
 from providers.event_tracker import EventTrackerProvider
 from providers.filter import FilterProvider
 from providers.lifecycle import ResourceFailed
+from providers.metric_attribution import MetricAttributionProvider
+from providers.recommender import RecommenderProvider
 from providers.schema import SchemaProvider
 from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider, version_name
 from service.waiting import DeadlineExceeded
 from tests.helpers.data import INTERACTIONS_SCHEMA
+from tests.helpers.domain import ITEMS_SCHEMA, domain_group
 from tests.helpers.providers import create, set_faults
 
 # The module's emulator is one account for every case here, and most cases
 # create a dataset group of their own that stays (each resource kind in
 # isolation): more than the documented 5 active dataset groups per region, so the
 # account runs with a raised quota, as one with an increase would.
-EMULATOR_QUOTAS = {"activeDatasetGroups": 20}
+# Recommenders too: 5 per group are documented, and the cases below make more.
+EMULATOR_QUOTAS = {"activeDatasetGroups": 20, "recommenders": 20}
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +68,27 @@ def parents(conn, seeded, aws):
     aws("s3").put_object(
         Bucket=seeded["bucket"], Key="batch-input/each.jsonl", Body=b'{"userId": "u1"}\n{"userId": "u2"}\n'
     )
+    # A Domain group with data, for recommenders.
+    ids["domain"] = domain_group(conn, seeded, "each-shop")["group"]
+    # A USER_SEGMENTATION version (Item-Affinity trains only with an Items dataset), for segment jobs.
+    items_schema, _ = create(SchemaProvider(), conn, name="each-items", schema=ITEMS_SCHEMA)
+    create(
+        DatasetProvider(),
+        conn,
+        name="each-items",
+        datasetType="Items",
+        datasetGroupArn=ids["group"],
+        schemaArn=items_schema,
+    )
+    affinity, _ = create(
+        SolutionProvider(),
+        conn,
+        name="each-affinity",
+        datasetGroupArn=ids["group"],
+        recipeArn="arn:aws:personalize:::recipe/aws-item-affinity",
+    )
+    ids["affinity_version"], _ = create(SolutionVersionProvider(), conn, solutionArn=affinity)
+    aws("s3").put_object(Bucket=seeded["bucket"], Key="segment-input/each.jsonl", Body=b'{"itemId": "i1"}\n')
     return ids
 
 
@@ -116,15 +143,61 @@ CASES = {
             "jobOutput": {"s3DataDestination": {"path": f"s3://{p['bucket']}/batch-output/{name}/"}},
         },
     ),
+    "Recommender": (
+        RecommenderProvider,
+        lambda p, name: {
+            "name": name,
+            "datasetGroupArn": p["domain"],
+            "recipeArn": "arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-views",
+        },
+    ),
+    "MetricAttribution": (
+        MetricAttributionProvider,
+        lambda p, name: {
+            "name": name,
+            "datasetGroupArn": p["group"],
+            "metrics": [{"eventType": "click", "metricName": "clicks", "expression": "SAMPLECOUNT()"}],
+            "metricsOutputConfig": {"roleArn": p["role"]},
+        },
+    ),
+    "DatasetExportJob": (
+        DatasetExportJobProvider,
+        lambda p, name: {
+            "jobName": name,
+            "datasetArn": p["dataset"],
+            "ingestionMode": "BULK",
+            "roleArn": p["role"],
+            "jobOutput": {"s3DataDestination": {"path": f"s3://{p['bucket']}/exports/{name}/"}},
+        },
+    ),
+    "BatchSegmentJob": (
+        BatchSegmentJobProvider,
+        lambda p, name: {
+            "jobName": name,
+            "solutionVersionArn": p["affinity_version"],
+            "roleArn": p["role"],
+            "numResults": 3,
+            "jobInput": {"s3DataSource": {"path": f"s3://{p['bucket']}/segment-input/each.jsonl"}},
+            "jobOutput": {"s3DataDestination": {"path": f"s3://{p['bucket']}/segment-output/{name}/"}},
+        },
+    ),
 }
 # Jobs that run long and are billed: an `up` interrupted while one runs must not start it again.
-JOBS = ["DatasetImportJob", "SolutionVersion", "BatchInferenceJob"]
+JOBS = ["DatasetImportJob", "SolutionVersion", "BatchInferenceJob", "DatasetExportJob", "BatchSegmentJob"]
 # A schema has no status: it is created at once or refused, never CREATE FAILED.
 CAN_FAIL = [k for k in CASES if k != "Schema"]
 # Long enough to miss a deadline of a twentieth of a second.
-LONG = ["DatasetImportJob", "SolutionVersion", "Campaign", "BatchInferenceJob"]
-# One tracker, and one dataset of a type, per group: these cases get a group each.
-OWN_GROUP = {"EventTracker", "Dataset"}
+LONG = [
+    "DatasetImportJob",
+    "SolutionVersion",
+    "Campaign",
+    "BatchInferenceJob",
+    "Recommender",
+    "DatasetExportJob",
+    "BatchSegmentJob",
+]
+# One tracker, one metric attribution, and one dataset of a type, per group: these cases get a group each.
+OWN_GROUP = {"EventTracker", "Dataset", "MetricAttribution"}
 
 
 @pytest.fixture(scope="module")

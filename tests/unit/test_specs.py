@@ -22,14 +22,16 @@ HOOKS = {
     "not_started",
     "not_started_status",
     "after_create",
+    "before_update",
     "after_update",
     "keep_instead_of_delete",
     "after_delete",
     "delete_without_api",
     "more_outputs",
     "observed_value",
+    "described",
 }
-DATA = {"spec", "own_inputs", "computed_outputs", "declared_only"}
+DATA = {"spec", "own_inputs", "own_settings", "computed_outputs", "declared_only"}
 
 
 @pytest.mark.parametrize("spec", specs.ALL, ids=lambda s: s.noun)
@@ -51,13 +53,27 @@ def test_every_derived_operation_and_member_is_in_the_model(spec):
 
 def test_the_api_deletes_all_but_jobs_and_versions():
     undeletable = {s.noun for s in specs.ALL if s.delete_op is None}
-    assert undeletable == {"DatasetImportJob", "SolutionVersion", "BatchInferenceJob"}
-    assert {s.noun for s in specs.ALL if s.update_op} == {"Dataset", "Solution", "Campaign"}
+    assert undeletable == {
+        "DatasetImportJob",
+        "SolutionVersion",
+        "BatchInferenceJob",
+        "DatasetExportJob",
+        "BatchSegmentJob",
+    }
+    # A metric attribution's update shows on its own status: it has no latest...Update.
     assert {s.noun: s.update_status_key for s in specs.ALL if s.update_op} == {
         "Dataset": "latestDatasetUpdate",
         "Solution": "latestSolutionUpdate",
         "Campaign": "latestCampaignUpdate",
+        "Recommender": "latestRecommenderUpdate",
+        "MetricAttribution": None,
     }
+
+
+def test_taggable_types_are_the_ones_the_tagging_page_lists():
+    # https://docs.aws.amazon.com/personalize/latest/dg/tagging-resources.html: all but
+    # schemas and metric attributions, whose create takes no tags.
+    assert {s.noun for s in specs.ALL if not s.taggable} == {"Schema", "MetricAttribution"}
 
 
 def provider_classes():

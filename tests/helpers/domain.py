@@ -1,0 +1,42 @@
+"""Through the providers: an e-commerce Domain dataset group with imported
+interactions (what recommenders hang from), for the provider-level tests."""
+
+from providers.dataset import DatasetProvider
+from providers.dataset_group import DatasetGroupProvider
+from providers.dataset_import_job import DatasetImportJobProvider
+from providers.schema import SchemaProvider
+from tests.helpers.data import INTERACTIONS_SCHEMA
+from tests.helpers.emulator import ITEMS_SCHEMA
+from tests.helpers.providers import create
+
+__all__ = ["ITEMS_SCHEMA", "POPULAR", "domain_group"]
+
+# An e-commerce use case: a recommender takes one of its Domain group
+# (https://docs.aws.amazon.com/personalize/latest/dg/API_CreateRecommender.html).
+POPULAR = "arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-views"
+
+
+def domain_group(conn: dict, seeded: dict, name: str) -> dict:
+    """An ACTIVE ECOMMERCE group `name` with imported interactions: ARNs of group, dataset and import."""
+    ids = {}
+    ids["group"], _ = create(DatasetGroupProvider(), conn, name=name, domain="ECOMMERCE")
+    schema, _ = create(
+        SchemaProvider(), conn, name=f"{name}-interactions", schema=INTERACTIONS_SCHEMA, domain="ECOMMERCE"
+    )
+    ids["dataset"], _ = create(
+        DatasetProvider(),
+        conn,
+        name=f"{name}-interactions",
+        datasetType="Interactions",
+        datasetGroupArn=ids["group"],
+        schemaArn=schema,
+    )
+    ids["import"], _ = create(
+        DatasetImportJobProvider(),
+        conn,
+        jobName=f"{name}-v1",
+        datasetArn=ids["dataset"],
+        roleArn=seeded["role"],
+        dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/v1/interactions.csv"},
+    )
+    return ids
