@@ -84,3 +84,8 @@ DOMAIN_RECIPES: dict[str, DomainRecipe] = {
 # Recipes with no hyperparameters to tune: performHPO would do nothing
 # (https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-popularity.html lists no hyperparameters).
 WITHOUT_HYPERPARAMETERS = ("aws-popularity-count",)
+
+# Recipes that recommend items for an item, not for a user
+# (https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-sims.html,
+# native-recipe-similar-items.html): the gate's held-out users do not apply.
+RELATED_ITEMS_RECIPES = ("aws-sims", "aws-similar-items")

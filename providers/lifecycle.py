@@ -50,6 +50,7 @@ from service.lifecycle import (
     live_campaigns,
     overlay,
     reset_removed,
+    RETAINED_TAG,
 )
 from service.specs import ResourceSpec
 from service.waiting import WAIT_KEYS, DeadlineExceeded, progress, waits_inconsistency, waits_problems
@@ -223,7 +224,9 @@ class PersonalizeProvider(ResourceProvider, Hooks):
             # https://docs.aws.amazon.com/personalize/latest/dg/personalize-managing-tags.html (aws:);
             # ours mark what the project keeps for itself (service.lifecycle).
             failures += [
-                CheckFailure("tags", f"{self.kind} tags: {t['tagKey']!r} starts with a reserved prefix")
+                CheckFailure(
+                    "tags", f"{self.kind} tags: {t['tagKey']!r} is reserved (aws:, or the project's {RETAINED_TAG})"
+                )
                 for t in tags
                 if isinstance(t, dict) and isinstance(t.get("tagKey"), str) and is_internal_tag(t["tagKey"])
             ]

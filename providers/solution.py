@@ -11,11 +11,10 @@ from typing import Any
 
 from providers.lifecycle import PersonalizeProvider, PersonalizeResource
 from service import specs
-from service.lifecycle import INTERNAL_TAG_PREFIX, Lifecycle, canonical, live_campaigns
+from service.lifecycle import RETAINED_TAG, Lifecycle, canonical, live_campaigns
 from service.waiting import progress
 
 # Internal (a read does not report it, an update does not remove it): service.lifecycle.
-RETAINED_TAG = f"{INTERNAL_TAG_PREFIX}retained-for"
 
 # The parts of solutionConfig that UpdateSolution's solutionUpdateConfig carries.
 CONFIG_UPDATABLE = ("autoTrainingConfig", "eventsConfig")

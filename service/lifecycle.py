@@ -91,12 +91,16 @@ def canonical(value: Any) -> Any:
 # Tags this project sets itself (providers/solution.py's retained-for mark) and
 # the ones AWS reserves (aws:, https://docs.aws.amazon.com/personalize/latest/dg/personalize-managing-tags.html):
 # a read does not report them and no update removes them.
+# The stack's own tags (stacks/tags.py: personalize-pulumi:stack, ...) are
+# declared inputs like the user's, so their drift is reported and undone.
 INTERNAL_TAG_PREFIX = "personalize-pulumi:"
-RESERVED_TAG_PREFIXES = ("aws:", INTERNAL_TAG_PREFIX)
+RETAINED_TAG = f"{INTERNAL_TAG_PREFIX}retained-for"
+INTERNAL_TAGS = (RETAINED_TAG,)
+RESERVED_TAG_PREFIXES = ("aws:",)
 
 
 def is_internal_tag(key: str) -> bool:
-    return key.startswith(RESERVED_TAG_PREFIXES)
+    return key in INTERNAL_TAGS or key.startswith(RESERVED_TAG_PREFIXES)
 
 
 def comparable(spec: ResourceSpec, member: str, value: Any) -> Any:

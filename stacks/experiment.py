@@ -17,6 +17,9 @@ import pulumi
 
 from common.layout import BATCH_OUTPUT_PREFIX
 from common.names import bounded_name, fingerprint
+from common.recipes import RELATED_ITEMS_RECIPES
+from common.statuses import VALIDATION_PREFIX
+from evaluation.gate import DEFAULT_METRIC
 from providers.batch_inference_job import BatchInferenceJob
 from providers.campaign import Campaign
 from providers.promotion import Promotion
@@ -161,11 +164,20 @@ class ExperimentComponent(pulumi.ComponentResource):
     def _promotion(self, experiment: Experiment, stack: StackConfig, base: str, bucket, role_arn, common) -> Promotion:
         assert self.solution_version is not None
         promotion = stack.promotion
+        metric, users = promotion.metric, promotion.validation_users
+        if experiment.recipe in RELATED_ITEMS_RECIPES and users:
+            # Scoring asks for a user's next items; this recipe answers for an item.
+            metric, users = (DEFAULT_METRIC if metric.startswith(VALIDATION_PREFIX) else metric), None
+            pulumi.log.info(
+                f"experiment {experiment.name}: {experiment.recipe} recommends items for an item, so its gate "
+                f"compares the service's {metric}, not the held-out users",
+                self,
+            )
         validation = {
             "bucket": bucket,
             "datasetVersion": stack.group(experiment.group_name).dataset_version,
             "roleArn": role_arn,
-            "maxUsers": promotion.validation_users,
+            "maxUsers": users,
             "eventType": experiment.event_type,
         }
         return Promotion(
@@ -174,10 +186,10 @@ class ExperimentComponent(pulumi.ComponentResource):
             campaignName=base,
             challengerArn=self.solution_version.arn,
             challengerStatus=self.solution_version.status,
-            metric=promotion.metric,
+            metric=metric,
             minImprovement=promotion.min_improvement,
             onReject=promotion.on_reject,
-            validation=validation if promotion.validation_users else None,
+            validation=validation if users else None,
             historyBucket=bucket,
             **common,
         )

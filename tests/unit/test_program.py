@@ -114,7 +114,13 @@ def test_bucket_policy_is_tls_only_and_scopes_personalize_to_its_prefixes():
         f"{bucket}/batch-input/*",
         f"{bucket}/evaluations/*",
     ]
-    assert statements["PersonalizeWritesResults"]["Resource"] == [f"{bucket}/batch-output/*", f"{bucket}/evaluations/*"]
+    # ... and dataset exports and metric attributions' reports (issue 15).
+    assert statements["PersonalizeWritesResults"]["Resource"] == [
+        f"{bucket}/batch-output/*",
+        f"{bucket}/evaluations/*",
+        f"{bucket}/exports/*",
+        f"{bucket}/metrics/*",
+    ]
     for sid in ("PersonalizeListsData", "PersonalizeReadsInputs", "PersonalizeWritesResults"):
         assert statements[sid]["Principal"] == {"Service": "personalize.amazonaws.com"}
         assert statements[sid]["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
@@ -134,7 +140,12 @@ def test_role_trusts_only_personalize_from_this_account_and_touches_only_its_pre
         f"{bucket}/batch-input/*",
         f"{bucket}/evaluations/*",
     ]
-    assert statements["s3:PutObject"]["Resource"] == [f"{bucket}/batch-output/*", f"{bucket}/evaluations/*"]
+    assert statements["s3:PutObject"]["Resource"] == [
+        f"{bucket}/batch-output/*",
+        f"{bucket}/evaluations/*",
+        f"{bucket}/exports/*",
+        f"{bucket}/metrics/*",
+    ]
     assert statements["s3:ListBucket"]["Resource"] == bucket
 
 

@@ -15,6 +15,7 @@ MODEL = botocore.session.get_session().get_service_model("personalize")
 HOOKS = {
     "normalise",
     "problems",
+    "change_problems",
     "replaced_by",
     "update_request",
     "before_create",
