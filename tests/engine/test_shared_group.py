@@ -1,0 +1,153 @@
+"""A dataset group shared by experiments (issue 15), through the real engine
+against personalize-local: the data is imported once for all of them, an
+experiment added to the group touches nothing else, a new version with a
+compatible Items schema moves the dataset in place, an incompatible one and a
+stack over a quota fail the preview before anything is touched."""
+
+import pytest
+import yaml
+from pulumi import automation as auto
+
+from prep.config import load_config
+from prep.pipeline import prepare
+from tests.helpers.data import interactions_csv
+from tests.helpers.roles import personalize_role
+
+pytestmark = pytest.mark.engine
+
+BUCKET = "shared-group-data"
+
+
+def export(work, version, endpoint, item_columns):
+    """A version with interactions and items; `item_columns` maps the items' columns to their cast."""
+    (work / "raw.csv").write_bytes(interactions_csv(rows=1500, seed=4, skew=1.1))
+    items = sorted({line.split(",")[1] for line in (work / "raw.csv").read_text().splitlines()[1:]})
+    header = ["ITEM_ID", *item_columns]
+    rows = [",".join([item, *("1.5" if c == "PRICE" else "red" for c in item_columns)]) for item in items]
+    (work / "items.csv").write_text("\n".join([",".join(header), *rows]) + "\n")
+    columns = ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")
+    config = {
+        "name": "shared",
+        "holdout": {"days": 7},
+        "interactions": {
+            "sources": [{"kind": "csv", "path": str(work / "raw.csv")}],
+            "mapping": {name: {"column": name} for name in columns},
+        },
+        "items": {
+            "sources": [{"kind": "csv", "path": str(work / "items.csv")}],
+            "mapping": {
+                "ITEM_ID": {"column": "ITEM_ID"},
+                **{
+                    c: {"column": c, **({"cast": "float"} if c == "PRICE" else {"categorical": True})}
+                    for c in item_columns
+                },
+            },
+        },
+    }
+    (work / "dataset.yaml").write_text(yaml.safe_dump(config))
+    prepare(load_config(str(work / "dataset.yaml")), version, f"s3://{BUCKET}", s3_endpoint=endpoint)
+
+
+@pytest.fixture(scope="module")
+def role(aws, emulator, tmp_path_factory):
+    aws("s3").create_bucket(Bucket=BUCKET)
+    # g2 adds a column (compatible); g3 drops PRICE (incompatible: every old field must stay).
+    for version, columns in (("g1", ["PRICE"]), ("g2", ["PRICE", "COLOR"]), ("g3", ["COLOR"])):
+        export(tmp_path_factory.mktemp(version), version, emulator.endpoint, columns)
+    return personalize_role(aws("iam"), aws("s3"), "shared-personalize", BUCKET)
+
+
+def config(emulator, role, version="g1", experiments=("popular", "related"), **more):
+    recipes = {"popular": "aws-popularity-count", "related": "aws-sims", "ranked": "aws-personalized-ranking"}
+    return {
+        "connection": {"region": "us-east-1", "endpoint": emulator.endpoint},
+        "storage": {"bucketName": BUCKET, "roleArn": role},
+        "waits": {"initialPollSeconds": 0.05, "maxPollSeconds": 0.5},
+        "promotion": {"minImprovement": -1.0},
+        "datasetGroups": [{"name": "retail", "datasetVersion": version, "eventTracker": True}],
+        "experiments": [{"name": n, "recipe": recipes[n], "datasetGroup": "retail"} for n in experiments],
+        **more,
+    }
+
+
+def planned(stack) -> dict[str, str]:
+    steps: dict[str, str] = {}
+
+    def collect(event):
+        pre = event.resource_pre_event
+        if (
+            pre
+            and pre.metadata.op.value not in ("same", "read")
+            and not pre.metadata.type.startswith("pulumi:providers:")
+        ):
+            name = pre.metadata.urn.rsplit("::", 1)[-1]
+            steps[name] = "replace" if "replace" in pre.metadata.op.value else pre.metadata.op.value
+
+    stack.preview(on_event=collect)
+    return steps
+
+
+def test_a_group_shared_by_experiments(make_program_stack, emulator, role, aws):
+    stack = make_program_stack("shared", config(emulator, role))
+    up = stack.up()
+    api = aws("personalize")
+    [group] = [g for g in api.list_dataset_groups()["datasetGroups"] if g["name"] == "shared-retail"]
+    jobs = [
+        job
+        for dataset in api.list_datasets(datasetGroupArn=group["datasetGroupArn"])["datasets"]
+        for job in api.list_dataset_import_jobs(datasetArn=dataset["datasetArn"])["datasetImportJobs"]
+    ]
+    # One import per dataset (interactions, items), whatever the number of experiments.
+    assert len(jobs) == 2
+    trackers = api.list_event_trackers(datasetGroupArn=group["datasetGroupArn"])["eventTrackers"]
+    assert len(trackers) == 1 and up.outputs["retailTrackingId"].secret
+    solutions = api.list_solutions(datasetGroupArn=group["datasetGroupArn"])["solutions"]
+    assert sorted(s["name"].split("-")[1] for s in solutions) == ["popular", "related"]
+    assert up.outputs["datasetGroups"].value["retail"]["experiments"] == ["popular", "related"]
+    stack.preview(expect_no_changes=True)
+
+    # A third experiment: its own resources are created, nothing else changes.
+    make_program_stack("shared", config(emulator, role, experiments=("popular", "related", "ranked")))
+    plan = planned(stack)
+    assert plan and set(plan.values()) == {"create"}, plan
+    assert all(name.startswith("ranked") for name in plan), plan
+    stack.up()
+
+    # A new version adding a nullable item column: the Items dataset moves to the new schema in place.
+    make_program_stack("shared", config(emulator, role, version="g2", experiments=("popular", "related", "ranked")))
+    plan = planned(stack)
+    assert plan["retail-items"] == "update" and plan["retail-schema-items"] == "replace"
+    # Same interactions columns: that schema and dataset stay; their import of the new version is new.
+    assert "retail-schema-interactions" not in plan and "retail-interactions" not in plan
+    assert plan["retail-interactions-import"] == "replace"
+    stack.up()
+    items = next(
+        d
+        for d in api.list_datasets(datasetGroupArn=group["datasetGroupArn"])["datasets"]
+        if d["datasetType"] == "ITEMS"
+    )
+    schema_arn = api.describe_dataset(datasetArn=items["datasetArn"])["dataset"]["schemaArn"]
+    fields = api.describe_schema(schemaArn=schema_arn)["schema"]["schema"]
+    assert "COLOR" in fields
+    stack.preview(expect_no_changes=True)
+
+    # A version that drops PRICE: the preview fails naming the field, and nothing changes.
+    make_program_stack("shared", config(emulator, role, version="g3", experiments=("popular", "related", "ranked")))
+    with pytest.raises(auto.CommandError) as failed:
+        stack.preview()
+    assert "field PRICE is gone" in str(failed.value)
+
+    # Over a quota: the preview names it.
+    make_program_stack(
+        "shared",
+        config(
+            emulator, role, version="g2", experiments=("popular", "related", "ranked"), quotas={"activeSolutions": 2}
+        ),
+    )
+    with pytest.raises(auto.CommandError) as failed:
+        stack.preview()
+    assert "Total number of active solutions" in str(failed.value)
+
+    make_program_stack("shared", config(emulator, role, version="g2", experiments=("popular", "related", "ranked")))
+    stack.destroy()
+    assert not [g for g in api.list_dataset_groups()["datasetGroups"] if g["name"] == "shared-retail"]
