@@ -41,6 +41,7 @@ from common.statuses import ACTIVE
 from providers.preview import UNKNOWN, is_unknown
 from service.errors import ResourceFailed, explained
 from service.lifecycle import (
+    RETAINED_TAG,
     Hooks,
     Lifecycle,
     canonical,
@@ -50,7 +51,6 @@ from service.lifecycle import (
     live_campaigns,
     overlay,
     reset_removed,
-    RETAINED_TAG,
 )
 from service.specs import ResourceSpec
 from service.waiting import WAIT_KEYS, DeadlineExceeded, progress, waits_inconsistency, waits_problems

@@ -632,34 +632,34 @@ class StackConfig(_Model):
         for i, experiment in enumerate(self.experiments):
             if experiment.dataset_group is None:
                 continue
-            group = groups.get(experiment.dataset_group)
-            if group is None:
+            member_of = groups.get(experiment.dataset_group)
+            if member_of is None:
                 raise rule(
                     f"one of this stack's datasetGroups: {', '.join(groups) or 'none declared'}",
                     f"experiments[{i}].datasetGroup",
                     experiment.dataset_group,
                 )
-            if experiment.served_by_recommender and group.domain != DOMAIN_RECIPES[experiment.recipe].domain:
+            if experiment.served_by_recommender and member_of.domain != DOMAIN_RECIPES[experiment.recipe].domain:
                 raise rule(
-                    f"a custom recipe, or a domain recipe of the group's domain ({group.domain or 'none'}); "
+                    f"a custom recipe, or a domain recipe of the group's domain ({member_of.domain or 'none'}); "
                     f"{experiment.recipe} is a {DOMAIN_RECIPES[experiment.recipe].domain} use case",
                     f"experiments[{i}].recipe",
                     experiment.recipe,
                 )
             support = SUPPORT.get(experiment.recipe)
-            if support and group.datasets is not None:
-                missing = [d for d in support.required_datasets if d.lower() not in group.datasets]
+            if support and member_of.datasets is not None:
+                missing = [d for d in support.required_datasets if d.lower() not in member_of.datasets]
                 if missing:
                     raise rule(
-                        f"a recipe that trains on the datasets of group {group.name} "
-                        f"({', '.join(group.datasets)}); {experiment.recipe} also needs {', '.join(missing)}",
+                        f"a recipe that trains on the datasets of group {member_of.name} "
+                        f"({', '.join(member_of.datasets)}); {experiment.recipe} also needs {', '.join(missing)}",
                         f"experiments[{i}].recipe",
                         experiment.recipe,
                     )
             chosen = experiment.batch_inference.filter if experiment.batch_inference else None
-            if chosen is not None and chosen not in group.filters:
+            if chosen is not None and chosen not in member_of.filters:
                 raise rule(
-                    f"one of the filters of group {group.name}: {', '.join(group.filters) or 'none declared'}",
+                    f"one of the filters of group {member_of.name}: {', '.join(member_of.filters) or 'none declared'}",
                     f"experiments[{i}].batchInference.filter",
                     chosen,
                 )

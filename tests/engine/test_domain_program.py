@@ -29,7 +29,9 @@ def make_stack(tmp_path, engine_env, pulumi_command):
         (source / name).write_bytes((FIXTURE / name).read_bytes())
     for name in PACKAGES:
         (source / name).symlink_to(ROOT / name, target_is_directory=True)
-    make, stacks = stack_factory((source, ("Pulumi.yaml", "__main__.py", *PACKAGES)), tmp_path, engine_env, pulumi_command)
+    make, stacks = stack_factory(
+        (source, ("Pulumi.yaml", "__main__.py", *PACKAGES)), tmp_path, engine_env, pulumi_command
+    )
     yield make
     for stack in stacks.values():
         stack.workspace.remove_stack(stack.name, force=True)

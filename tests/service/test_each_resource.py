@@ -11,8 +11,8 @@ from providers.batch_inference_job import BatchInferenceJobProvider
 from providers.batch_segment_job import BatchSegmentJobProvider
 from providers.campaign import CampaignProvider
 from providers.dataset import DatasetProvider
-from providers.dataset_group import DatasetGroupProvider
 from providers.dataset_export_job import DatasetExportJobProvider
+from providers.dataset_group import DatasetGroupProvider
 from providers.dataset_import_job import DatasetImportJobProvider
 from providers.event_tracker import EventTrackerProvider
 from providers.filter import FilterProvider

@@ -11,8 +11,8 @@ from botocore.exceptions import ClientError
 
 from providers.batch_segment_job import BatchSegmentJobProvider
 from providers.dataset import DatasetProvider
-from providers.dataset_import_job import DatasetImportJobProvider
 from providers.dataset_export_job import DatasetExportJobProvider
+from providers.dataset_import_job import DatasetImportJobProvider
 from providers.schema import SchemaProvider
 from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
@@ -42,7 +42,7 @@ def plan(provider, outs, **changes):
 def test_an_export_writes_the_bulk_records_and_a_change_is_a_new_job(conn, seeded, group, aws):
     provider = DatasetExportJobProvider()
     prefix = f"s3://{seeded['bucket']}/exports/"
-    arn, outs = create(
+    _arn, outs = create(
         provider,
         conn,
         jobName="jobs-export",
@@ -85,7 +85,12 @@ def test_a_segment_job_needs_a_segmentation_version(conn, seeded, group, aws):
 
     schema, _ = create(SchemaProvider(), conn, name="jobs-items", schema=ITEMS_SCHEMA)
     create(
-        DatasetProvider(), conn, name="jobs-items", datasetType="Items", datasetGroupArn=group["group"], schemaArn=schema
+        DatasetProvider(),
+        conn,
+        name="jobs-items",
+        datasetType="Items",
+        datasetGroupArn=group["group"],
+        schemaArn=schema,
     )
     affinity, _ = create(
         SolutionProvider(),
@@ -96,7 +101,7 @@ def test_a_segment_job_needs_a_segmentation_version(conn, seeded, group, aws):
     )
     version, _ = create(SolutionVersionProvider(), conn, solutionArn=affinity)
     provider = BatchSegmentJobProvider()
-    arn, outs = create(provider, conn, **{**props, "solutionVersionArn": version, "numResults": 2})
+    _arn, outs = create(provider, conn, **{**props, "solutionVersionArn": version, "numResults": 2})
     out = aws("s3").get_object(Bucket=seeded["bucket"], Key="segments/out/in.jsonl.out")["Body"].read()
     [line] = [json.loads(raw) for raw in out.splitlines() if raw.strip()]
     assert len(line["output"]["recommendedUsers"]) == 2

@@ -86,7 +86,9 @@ def test_a_reordered_list_is_no_change(conn, group, seeded):
 def test_metrics_changed_out_of_band_are_read_as_drift_and_undone(conn, group, seeded, aws):
     provider = MetricAttributionProvider()
     arn, outs = attribution(conn, group, seeded)
-    aws("personalize").update_metric_attribution(metricAttributionArn=arn, addMetrics=[WATCHED], removeMetrics=["clicks"])
+    aws("personalize").update_metric_attribution(
+        metricAttributionArn=arn, addMetrics=[WATCHED], removeMetrics=["clicks"]
+    )
 
     read = provider.read(arn, outs)
     assert read.inputs["metrics"] == [WATCHED]
