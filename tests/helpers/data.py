@@ -23,7 +23,9 @@ INTERACTIONS_SCHEMA = json.dumps(
 )
 
 
-def interactions_csv(users: int = 60, items: int = 120, rows: int = 1500, seed: int = 7, skew: float = 1.1) -> bytes:
+def interactions_csv(
+    users: int = 60, items: int = 120, rows: int = 1500, seed: int = 7, skew: float = 1.1, event_type: str = "purchase"
+) -> bytes:
     """`skew` 0 makes every item equally likely: data with nothing to learn."""
     rng = np.random.default_rng(seed)
     popularity = 1.0 / np.arange(1, items + 1) ** skew
@@ -36,5 +38,5 @@ def interactions_csv(users: int = 60, items: int = 120, rows: int = 1500, seed: 
     writer = csv.writer(out)
     writer.writerow(["USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP"])
     for u, i, t in zip(user_ids, item_ids, timestamps):
-        writer.writerow([f"u{u}", f"i{i}", "purchase", int(t)])
+        writer.writerow([f"u{u}", f"i{i}", event_type, int(t)])
     return out.getvalue().encode()

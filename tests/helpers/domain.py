@@ -7,6 +7,7 @@ from providers.dataset_import_job import DatasetImportJobProvider
 from providers.schema import SchemaProvider
 from tests.helpers.data import INTERACTIONS_SCHEMA
 from tests.helpers.emulator import ITEMS_SCHEMA
+from tests.helpers.provider_fixtures import VIEWS_KEY
 from tests.helpers.providers import create
 
 __all__ = ["ITEMS_SCHEMA", "POPULAR", "domain_group"]
@@ -17,7 +18,7 @@ POPULAR = "arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-views"
 
 
 def domain_group(conn: dict, seeded: dict, name: str) -> dict:
-    """An ACTIVE ECOMMERCE group `name` with imported interactions: ARNs of group, dataset and import."""
+    """An ACTIVE ECOMMERCE group `name` with imported views (what POPULAR trains on): ARNs of group, dataset and import."""
     ids = {}
     ids["group"], _ = create(DatasetGroupProvider(), conn, name=name, domain="ECOMMERCE")
     schema, _ = create(
@@ -37,6 +38,6 @@ def domain_group(conn: dict, seeded: dict, name: str) -> dict:
         jobName=f"{name}-v1",
         datasetArn=ids["dataset"],
         roleArn=seeded["role"],
-        dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/v1/interactions.csv"},
+        dataSource={"dataLocation": f"s3://{seeded['bucket']}/{VIEWS_KEY}"},
     )
     return ids

@@ -13,6 +13,7 @@ from tests.helpers.roles import personalize_role
 EMULATOR_TIME_SCALE = 0.0005
 BUCKET = "provider-tests"
 ROLE_NAME = "personalize-tests"
+VIEWS_KEY = "datasets/views/interactions.csv"  # what the ECOMMERCE recommenders of the tests train on
 
 
 # The inputs every resource takes to wait briefly on the emulator.
@@ -46,6 +47,9 @@ def seed(aws) -> dict:
     s3.create_bucket(Bucket=BUCKET)
     s3.put_object(Bucket=BUCKET, Key="datasets/v1/interactions.csv", Body=interactions_csv(seed=1))
     s3.put_object(Bucket=BUCKET, Key="datasets/v2/interactions.csv", Body=interactions_csv(rows=1800, seed=2))
+    # Views, as an ECOMMERCE use case trained on them counts them: at least 1000 `View` events
+    # (https://docs.aws.amazon.com/personalize/latest/dg/ECOMMERCE-use-cases.html).
+    s3.put_object(Bucket=BUCKET, Key=VIEWS_KEY, Body=interactions_csv(seed=3, event_type="View"))
     role = personalize_role(aws("iam"), s3, ROLE_NAME, BUCKET)
     return {"bucket": BUCKET, "role": role}
 
