@@ -34,7 +34,8 @@ def wait_active(describe, key: str, seconds: float = 120) -> dict:
 @pytest.fixture(scope="module")
 def shop(seeded, aws, conn) -> dict:
     s3, p = aws("s3"), aws("personalize")
-    data = interactions_csv(rows=2000, seed=31)
+    # Recommended-for-you trains on 1000 or more View events (ECOMMERCE-use-cases.html).
+    data = interactions_csv(rows=2000, seed=31, event_type="View")
     key = f"datasets/{DATASET_VERSION}/interactions.csv"
     s3.put_object(Bucket=seeded["bucket"], Key=key, Body=data)
     group = p.create_dataset_group(name=GROUP, domain="ECOMMERCE")["datasetGroupArn"]
