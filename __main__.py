@@ -4,7 +4,6 @@ dataset group and one per experiment, export."""
 import pulumi
 
 from common.layout import BATCH_OUTPUT_PREFIX, dataset_prefix
-from common.names import bounded_name
 from stacks import config, datasets
 from stacks.cost import campaign_cost
 from stacks.domain import DataDomain, GroupData
@@ -31,11 +30,9 @@ def background_campaigns(group: config.DatasetGroup) -> list[str] | None:
     all of its experiments' when none of them waits and no recommender (which
     needs the data in place when it is created) is among them."""
     members = stack.members(group.name)
-    if not members or any(
-        e.served_by_recommender or (stack.training.wait if e.wait is None else e.wait) for e in members
-    ):
+    if not members or any(e.served_by_recommender or stack.waits_for_training(e) for e in members):
         return None
-    return [bounded_name([stack.stack, e.name]) for e in members]
+    return [stack.base_name(e.name) for e in members]
 
 
 domains = {

@@ -9,7 +9,7 @@ allowed; it is both the error message's last part and the editor's hint in
 the published JSON Schema (schema/personalize-config.schema.json)."""
 
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -24,7 +24,7 @@ from pydantic.alias_generators import to_camel
 
 from common.config_errors import first_problem, matching, rule
 from common.layout import BATCH_INPUT_PREFIX
-from common.names import DATASET_VERSION_ALLOWED, DATASET_VERSION_PATTERN
+from common.names import DATASET_VERSION_ALLOWED, DATASET_VERSION_PATTERN, bounded_name
 from common.recipes import DOMAIN_RECIPES, SUPPORT, WITHOUT_HYPERPARAMETERS, recipes_with
 from common.statuses import METRICS, VALIDATION_PREFIX
 from evaluation.gate import DEFAULT_METRIC, ON_REJECT
@@ -303,6 +303,11 @@ class Experiment(_Model):
     @property
     def served_by_recommender(self) -> bool:
         return self.recipe in DOMAIN_RECIPES
+
+    @property
+    def recommender_serving(self) -> "RecommenderServing":
+        """How its recommender serves: the declared settings, or the service's defaults."""
+        return self.recommender or RecommenderServing()
 
     @property
     def group_name(self) -> str:
@@ -691,9 +696,15 @@ class StackConfig(_Model):
                 if len(names) > limit:
                     raise _over_quota(key, limit, f"{what} in dataset group {name}", names, at)
 
-    def groups(self) -> tuple[DatasetGroup, ...]:
-        """Every dataset group of the stack: the declared ones, and one per
-        experiment of the first form (datasetVersion), named after it."""
+    def base_name(self, name: str) -> str:
+        """What the physical names of an experiment's or a group's resources start with."""
+        return bounded_name([self.stack, name])
+
+    def waits_for_training(self, experiment: Experiment) -> bool:
+        return self.training.wait if experiment.wait is None else experiment.wait
+
+    @cached_property
+    def _groups(self) -> tuple[DatasetGroup, ...]:
         own = tuple(
             DatasetGroup(
                 name=e.name,
@@ -706,6 +717,11 @@ class StackConfig(_Model):
             if e.dataset_version is not None
         )
         return self.dataset_groups + own
+
+    def groups(self) -> tuple[DatasetGroup, ...]:
+        """Every dataset group of the stack: the declared ones, and one per
+        experiment of the first form (datasetVersion), named after it."""
+        return self._groups
 
     def group(self, name: str) -> DatasetGroup:
         return next(g for g in self.groups() if g.name == name)

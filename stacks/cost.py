@@ -11,7 +11,7 @@ ingestion are billed separately and are not included; so are recommenders,
 whose minimum requests per second bill at prices of their own, which we could
 not check from here (their experiments are listed with that minimum)."""
 
-from stacks.config import RecommenderServing, StackConfig
+from stacks.config import StackConfig
 
 HOURS_PER_MONTH = 730
 # (TPS-hours in the tier, USD per TPS-hour); None is everything above.
@@ -38,11 +38,7 @@ def tiered_usd(tps_hours: float) -> float:
 def campaign_cost(stack: StackConfig) -> dict:
     hours = {e.name: e.min_provisioned_tps * HOURS_PER_MONTH for e in stack.experiments if not e.served_by_recommender}
     recommenders = {
-        e.name: {
-            "minRecommendationRequestsPerSecond": (
-                e.recommender or RecommenderServing()
-            ).min_recommendation_requests_per_second
-        }
+        e.name: {"minRecommendationRequestsPerSecond": e.recommender_serving.min_recommendation_requests_per_second}
         for e in stack.experiments
         if e.served_by_recommender
     }

@@ -232,11 +232,14 @@ def require_event_types(stack: StackConfig, s3: Any = None) -> None:
     if not stack.storage.bucket_name:
         return
     s3 = s3 or _s3(stack)
+    manifests: dict[str, dict[str, Any]] = {}  # experiments of a group share its version
     for i, experiment in enumerate(stack.experiments):
         if not experiment.event_type:
             continue
         version = stack.group(experiment.group_name).dataset_version
-        held = (_manifest(stack, s3, version).get("training") or {}).get("event_types")
+        if version not in manifests:
+            manifests[version] = _manifest(stack, s3, version)
+        held = (manifests[version].get("training") or {}).get("event_types")
         if held is not None and experiment.event_type not in held:
             raise ConfigError(
                 stack.stack,

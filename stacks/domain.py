@@ -59,19 +59,22 @@ def build(
     role_arn: pulumi.Input[str],
     parent: pulumi.Resource,
     wait_unless_serving: str | list[str] | None,
-    first_form: bool = False,
+    owner: config.Experiment | None = None,
 ) -> GroupData:
     """The group's resources under `parent`. `schemas`: the Avro schema of each
     dataset, by kind. `wait_unless_serving`: the campaigns that, all serving a
-    model, let the imports run on without `up` waiting for them (None: wait)."""
+    model, let the imports run on without `up` waiting for them (None: wait).
+    `owner`: the first-form experiment whose own group this is, built with the
+    names it always had."""
+    first_form = owner is not None
     common = {
         "region": stack.connection.region,
         "endpoint": stack.connection.endpoint,
         "waits": stack.waits or None,
     }
-    base = bounded_name([stack.stack, group.name])
+    base = stack.base_name(group.name)
     label = group.name
-    tagged = tags(stack, group, next(iter(stack.members(group.name)), None) if first_form else None)
+    tagged = tags(stack, group, owner)
 
     def child(*depends_on):
         return pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on))

@@ -27,7 +27,7 @@ from providers.recommender import Recommender
 from providers.solution import CONFIG_UPDATABLE, Solution
 from providers.solution_version import SolutionVersion
 from stacks import domain
-from stacks.config import Experiment, RecommenderServing, StackConfig
+from stacks.config import Experiment, StackConfig
 from stacks.schemas import INTERACTIONS_SCHEMA
 from stacks.tags import tag_input, tags
 
@@ -54,8 +54,8 @@ class ExperimentComponent(pulumi.ComponentResource):
             "endpoint": stack.connection.endpoint,
             "waits": stack.waits or None,
         }
-        base = bounded_name([stack.stack, experiment.name])
-        wait = stack.training.wait if experiment.wait is None else experiment.wait
+        base = stack.base_name(experiment.name)
+        wait = stack.waits_for_training(experiment)
         # Not waiting is safe only while the campaign keeps serving a model; the
         # providers check that it does (the first training of an experiment waits).
         background = {} if wait else {"waitUnlessServing": base}
@@ -68,7 +68,7 @@ class ExperimentComponent(pulumi.ComponentResource):
                 role_arn,
                 self,
                 None if wait else base,
-                first_form=True,
+                owner=experiment,
             )
         self.data = data
         self.group_tags = tags(stack, stack.group(data.name), experiment)
@@ -84,7 +84,7 @@ class ExperimentComponent(pulumi.ComponentResource):
                 name=base,
                 datasetGroupArn=data.arn,
                 recipeArn=experiment.recipe_arn,
-                recommenderConfig=(experiment.recommender or RecommenderServing()).request(),
+                recommenderConfig=experiment.recommender_serving.request(),
                 **tag_input(Recommender, self.group_tags),
                 **common,
             )

@@ -16,10 +16,11 @@ INTERACTIONS_SCHEMA: dict[str, Any] = {
     ],
 }
 
-# What filter expressions may refer to, by dataset.
-GROUP_FIELDS: dict[str, tuple[str, ...]] = {"Interactions": tuple(f["name"] for f in INTERACTIONS_SCHEMA["fields"])}
-
 
 def dataset_fields(schemas: dict[str, dict[str, Any]]) -> dict[str, tuple[str, ...]]:
     """What filter expressions may refer to in a group with these schemas (kind -> Avro schema)."""
     return {kind.capitalize(): tuple(f["name"] for f in schema.get("fields", [])) for kind, schema in schemas.items()}
+
+
+# What the filters of a first-form experiment (an Interactions dataset only) may refer to.
+GROUP_FIELDS: dict[str, tuple[str, ...]] = dataset_fields({"interactions": INTERACTIONS_SCHEMA})
