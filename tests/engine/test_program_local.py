@@ -9,7 +9,7 @@ import pytest
 from pulumi import automation as auto
 
 from evaluation import status
-from tests.helpers.engine import export_version
+from tests.helpers.engine import export_version, planned, preview_steps
 from tests.helpers.roles import personalize_role
 
 pytestmark = pytest.mark.engine
@@ -53,34 +53,6 @@ def stack_config(emulator, role, **experiment):
                 **experiment,
             }
         ],
-    }
-
-
-def preview_steps(stack) -> list:
-    """The metadata of every step the preview plans for a resource."""
-    steps = []
-
-    def collect(event):
-        pre = event.resource_pre_event
-        # The engine re-registers its default provider for dynamic resources on
-        # every run; the CLI does not show that step, and neither does a review.
-        if (
-            pre
-            and pre.metadata.op.value not in ("same", "read")
-            and not pre.metadata.type.startswith("pulumi:providers:")
-        ):
-            steps.append(pre.metadata)
-
-    stack.preview(on_event=collect)
-    return steps
-
-
-def planned(stack) -> dict[str, str]:
-    """Each resource the preview would touch, by its type's last segment, with the step it plans."""
-    # A replacement shows up as several steps; the plan is "replace".
-    return {
-        step.type.rsplit(":", 1)[-1]: "replace" if "replace" in step.op.value else step.op.value
-        for step in preview_steps(stack)
     }
 
 

@@ -11,6 +11,7 @@ from pulumi import automation as auto
 from prep.config import load_config
 from prep.pipeline import prepare
 from tests.helpers.data import interactions_csv
+from tests.helpers.engine import planned
 from tests.helpers.roles import personalize_role
 
 pytestmark = pytest.mark.engine
@@ -70,23 +71,6 @@ def config(emulator, role, version="g1", experiments=("popular", "related"), **m
     }
 
 
-def planned(stack) -> dict[str, str]:
-    steps: dict[str, str] = {}
-
-    def collect(event):
-        pre = event.resource_pre_event
-        if (
-            pre
-            and pre.metadata.op.value not in ("same", "read")
-            and not pre.metadata.type.startswith("pulumi:providers:")
-        ):
-            name = pre.metadata.urn.rsplit("::", 1)[-1]
-            steps[name] = "replace" if "replace" in pre.metadata.op.value else pre.metadata.op.value
-
-    stack.preview(on_event=collect)
-    return steps
-
-
 def test_a_group_shared_by_experiments(make_program_stack, emulator, role, aws):
     stack = make_program_stack("shared", config(emulator, role))
     up = stack.up()
@@ -108,14 +92,14 @@ def test_a_group_shared_by_experiments(make_program_stack, emulator, role, aws):
 
     # A third experiment: its own resources are created, nothing else changes.
     make_program_stack("shared", config(emulator, role, experiments=("popular", "related", "ranked")))
-    plan = planned(stack)
+    plan = planned(stack, by="name")
     assert plan and set(plan.values()) == {"create"}, plan
     assert all(name.startswith("ranked") for name in plan), plan
     stack.up()
 
     # A new version adding a nullable item column: the Items dataset moves to the new schema in place.
     make_program_stack("shared", config(emulator, role, version="g2", experiments=("popular", "related", "ranked")))
-    plan = planned(stack)
+    plan = planned(stack, by="name")
     assert plan["retail-items"] == "update" and plan["retail-schema-items"] == "replace"
     # Same interactions columns: that schema and dataset stay; their import of the new version is new.
     assert "retail-schema-interactions" not in plan and "retail-interactions" not in plan

@@ -1,14 +1,10 @@
 """Through the providers: an e-commerce Domain dataset group with imported
 interactions (what recommenders hang from), for the provider-level tests."""
 
-from providers.dataset import DatasetProvider
-from providers.dataset_group import DatasetGroupProvider
 from providers.dataset_import_job import DatasetImportJobProvider
-from providers.schema import SchemaProvider
-from tests.helpers.data import INTERACTIONS_SCHEMA
 from tests.helpers.emulator import ITEMS_SCHEMA
 from tests.helpers.provider_fixtures import VIEWS_KEY
-from tests.helpers.providers import create
+from tests.helpers.providers import create, interactions_group
 
 __all__ = ["ITEMS_SCHEMA", "POPULAR", "domain_group"]
 
@@ -18,20 +14,9 @@ POPULAR = "arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-views"
 
 
 def domain_group(conn: dict, seeded: dict, name: str) -> dict:
-    """An ACTIVE ECOMMERCE group `name` with imported views (what POPULAR trains on): ARNs of group, dataset and import."""
-    ids = {}
-    ids["group"], _ = create(DatasetGroupProvider(), conn, name=name, domain="ECOMMERCE")
-    schema, _ = create(
-        SchemaProvider(), conn, name=f"{name}-interactions", schema=INTERACTIONS_SCHEMA, domain="ECOMMERCE"
-    )
-    ids["dataset"], _ = create(
-        DatasetProvider(),
-        conn,
-        name=f"{name}-interactions",
-        datasetType="Interactions",
-        datasetGroupArn=ids["group"],
-        schemaArn=schema,
-    )
+    """An ACTIVE ECOMMERCE group `name` with imported views (what POPULAR trains on):
+    the ARNs of group, schema, dataset and import."""
+    ids = interactions_group(conn, name, domain="ECOMMERCE")
     ids["import"], _ = create(
         DatasetImportJobProvider(),
         conn,

@@ -95,3 +95,31 @@ def export_version(work: Path, version: str, bucket: str, endpoint: str, **data)
     }
     (work / "dataset.yaml").write_text(yaml.safe_dump(config))
     prepare(load_config(str(work / "dataset.yaml")), version, f"s3://{bucket}", s3_endpoint=endpoint)
+
+
+def preview_steps(stack, skip_types: tuple[str, ...] = ("pulumi:providers:",)) -> list:
+    """The metadata of every step the preview plans for a resource. The engine
+    re-registers its default provider for dynamic resources on every run; the CLI
+    does not show that step, and neither does a review."""
+    steps = []
+
+    def collect(event):
+        pre = event.resource_pre_event
+        if pre and pre.metadata.op.value not in ("same", "read") and not pre.metadata.type.startswith(skip_types):
+            steps.append(pre.metadata)
+
+    stack.preview(on_event=collect)
+    return steps
+
+
+def planned(stack, by: str = "type", skip_types: tuple[str, ...] = ("pulumi:providers:",)) -> dict[str, str]:
+    """Each resource the preview would touch, with the step it plans (a replacement,
+    several steps, is "replace"): by its type's last segment, or by its name ("name")."""
+
+    def key(step) -> str:
+        return step.type.rsplit(":", 1)[-1] if by == "type" else step.urn.rsplit("::", 1)[-1]
+
+    return {
+        key(step): "replace" if "replace" in step.op.value else step.op.value
+        for step in preview_steps(stack, skip_types)
+    }

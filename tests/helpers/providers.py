@@ -25,12 +25,19 @@ def update(provider, outs, **changes):
     return provider.update(outs["arn"], outs, news).outs
 
 
-def interactions_group(conn, name: str) -> dict:
-    """A dataset group `name` with an Interactions dataset: the ARNs of group, schema and dataset."""
+def interactions_group(conn, name: str, domain: str | None = None) -> dict:
+    """A dataset group `name` (of `domain`, if given) with an Interactions dataset:
+    the ARNs of group, schema and dataset."""
+    of_domain = {"domain": domain} if domain else {}
     ids = {}
-    ids["group"], _ = create(DatasetGroupProvider(), conn, name=name)
+    ids["group"], _ = create(DatasetGroupProvider(), conn, name=name, **of_domain)
     ids["schema"], _ = create(
-        SchemaProvider(), conn, name=f"{name}-interactions", schema=INTERACTIONS_SCHEMA, datasetType="Interactions"
+        SchemaProvider(),
+        conn,
+        name=f"{name}-interactions",
+        schema=INTERACTIONS_SCHEMA,
+        datasetType="Interactions",
+        **of_domain,
     )
     ids["dataset"], _ = create(
         DatasetProvider(),
