@@ -437,6 +437,16 @@ class PersonalizeResource(Resource):
     status: pulumi.Output[str]
     provider_class: ClassVar[type[PersonalizeProvider]]
 
+    @property
+    def reference(self) -> pulumi.Output[str]:
+        """The ARN to give the resources that name this one: its id. The engine
+        previews an in-place update of a dynamic resource with its inputs as its
+        outputs, so `arn` reads as unknown there and every resource naming it would
+        show a replacement `up` never makes; the id of a resource updated in place
+        stays known, and a replacement's is unknown, as its ARN may be. Not for a
+        solution version, whose id is a placeholder until its training starts."""
+        return self.id
+
     def __init__(self, resource_name: str, opts: pulumi.ResourceOptions | None = None, **props: Any):
         provider = self.provider_class
         names = ("arn", "status") + provider.spec.outputs + provider.computed_outputs

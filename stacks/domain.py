@@ -48,7 +48,8 @@ class GroupData:
 
     @property
     def arn(self) -> pulumi.Output[str]:
-        return self.group.arn
+        """The group's ARN as the resources in it name it (PersonalizeResource.reference)."""
+        return self.group.reference
 
 
 def build(
@@ -107,8 +108,8 @@ def build(
             child(),
             name=bounded_name([base, kind]),
             datasetType=DATASET_TYPES[kind],
-            datasetGroupArn=dataset_group.arn,
-            schemaArn=schema_resource.arn,
+            datasetGroupArn=dataset_group.reference,
+            schemaArn=schema_resource.reference,
             **tag_input(Dataset, tagged),
             **common,
         )
@@ -120,7 +121,7 @@ def build(
             jobName=bounded_name([base, group.dataset_version])
             if first_form
             else bounded_name([base, kind, group.dataset_version], fingerprint(schema)),
-            datasetArn=datasets[kind].arn,
+            datasetArn=datasets[kind].reference,
             dataSource={"dataLocation": location},
             roleArn=role_arn,
             importMode="FULL" if first_form else group.import_mode,
@@ -134,7 +135,7 @@ def build(
             f"{label}-tracker",
             child(datasets["interactions"]),
             name=base,
-            datasetGroupArn=dataset_group.arn,
+            datasetGroupArn=dataset_group.reference,
             **tag_input(EventTracker, tagged),
             **common,
         )
@@ -146,7 +147,7 @@ def build(
             f"{label}-filter-{name}",
             child(*every_dataset),
             name=bounded_name([base, name]),
-            datasetGroupArn=dataset_group.arn,
+            datasetGroupArn=dataset_group.reference,
             filterExpression=expression,
             **tag_input(Filter, tagged),
             **common,
@@ -162,7 +163,7 @@ def build(
                 f"{label}-{kind}-export",
                 child(imports[kind]),
                 jobName=bounded_name([base, "export", kind, group.dataset_version], group.export.ingestion_mode),
-                datasetArn=datasets[kind].arn,
+                datasetArn=datasets[kind].reference,
                 ingestionMode=group.export.ingestion_mode,
                 roleArn=role_arn,
                 jobOutput={

@@ -114,14 +114,14 @@ class ExperimentComponent(pulumi.ComponentResource):
         )
         # The import jobs' ARNs name the data this version trains on: new data, new version.
         # (The first form's one trigger keeps its key, so its deployed versions do not retrain.)
-        triggers = {"datasetImportJobArn": data.imports["interactions"].arn}
+        triggers = {"datasetImportJobArn": data.imports["interactions"].reference}
         triggers.update(
-            {f"{kind}ImportJobArn": job.arn for kind, job in data.imports.items() if kind != "interactions"}
+            {f"{kind}ImportJobArn": job.reference for kind, job in data.imports.items() if kind != "interactions"}
         )
         self.solution_version = SolutionVersion(
             f"{experiment.name}-version",
             child(*imports),
-            solutionArn=solution.arn,
+            solutionArn=solution.reference,
             trainingMode=experiment.training_mode,
             triggers=triggers,
             **tag_input(SolutionVersion, self.group_tags),
@@ -136,7 +136,7 @@ class ExperimentComponent(pulumi.ComponentResource):
                 "as it becomes ACTIVE, without the promotion gate",
                 self,
             )
-            served = pulumi.Output.concat(solution.arn, "/$LATEST")
+            served = pulumi.Output.concat(solution.reference, "/$LATEST")
         else:
             self.promotion = self._promotion(experiment, stack, base, bucket, role_arn, common)
             served = self.promotion.servedVersionArn
@@ -214,7 +214,7 @@ class ExperimentComponent(pulumi.ComponentResource):
             solutionVersionArn=served,
             roleArn=role_arn,
             numResults=batch.num_results,
-            filterArn=self.data.filters[batch.filter].arn if batch.filter else None,
+            filterArn=self.data.filters[batch.filter].reference if batch.filter else None,
             jobInput={"s3DataSource": {"path": pulumi.Output.concat("s3://", bucket, "/", batch.input_key)}},
             jobOutput={"s3DataDestination": {"path": self.batch_output}},
             **tag_input(BatchInferenceJob, self.group_tags),

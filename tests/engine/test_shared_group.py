@@ -97,8 +97,21 @@ def test_a_group_shared_by_experiments(make_program_stack, emulator, role, aws):
     assert all(name.startswith("ranked") for name in plan), plan
     stack.up()
 
+    # A tag for the whole stack: every taggable resource is updated in place. The
+    # resources naming the group, its datasets and imports are not replaced in the
+    # preview either (they name them by id, which an in-place update keeps known).
+    make_program_stack(
+        "shared", config(emulator, role, experiments=("popular", "related", "ranked"), tags={"team": "recs"})
+    )
+    plan = planned(stack, by="name")
+    assert "retail-group" in plan and set(plan.values()) == {"update"}, plan
+    assert stack.up().summary.resource_changes.get("replace") is None
+
     # A new version adding a nullable item column: the Items dataset moves to the new schema in place.
-    make_program_stack("shared", config(emulator, role, version="g2", experiments=("popular", "related", "ranked")))
+    make_program_stack(
+        "shared",
+        config(emulator, role, version="g2", experiments=("popular", "related", "ranked"), tags={"team": "recs"}),
+    )
     plan = planned(stack, by="name")
     assert plan["retail-items"] == "update" and plan["retail-schema-items"] == "replace"
     # Same interactions columns: that schema and dataset stay; their import of the new version is new.

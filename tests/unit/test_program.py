@@ -25,11 +25,12 @@ class RecordingMocks(pulumi.runtime.Mocks):
         elif args.typ == "aws:iam/role:Role":
             outputs.update(arn=f"arn:aws:iam::{ACCOUNT}:role/{args.name}")
         elif args.typ.startswith("pulumi-python:dynamic/personalize:"):
-            outputs.update(
-                arn=f"arn:aws:personalize:us-east-1:{ACCOUNT}:{args.typ.rsplit(':', 1)[1].lower()}/{args.name}"
-            )
+            arn = f"arn:aws:personalize:us-east-1:{ACCOUNT}:{args.typ.rsplit(':', 1)[1].lower()}/{args.name}"
+            outputs.update(arn=arn)
             if args.typ.endswith(":Promotion"):  # a first deployment: the challenger is served
                 outputs.update(servedVersionArn=args.inputs.get("challengerArn"), decision="initial")
+            else:  # as the providers create them: a resource's id is its ARN
+                return arn, outputs
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs):
