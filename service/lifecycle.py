@@ -176,10 +176,13 @@ class Lifecycle:
             if description is not None:
                 yield description
 
-    def find_by_name(self, props: dict[str, Any]) -> str | None:
+    def find_by_name(self, props: dict[str, Any], scoped: bool = True) -> str | None:
+        """The ARN of the resource with the declared name, among those the list
+        operation finds in the declared scope (e.g. the dataset group), or in the
+        whole account and region."""
         name = props.get(self.spec.name_member)
-        found = (s[self.spec.arn_member] for s in self.summaries(**props) if s.get(self.spec.name_member) == name)
-        return next(found, None)
+        summaries = self.summaries(**props) if scoped else self.summaries()
+        return next((s[self.spec.arn_member] for s in summaries if s.get(self.spec.name_member) == name), None)
 
     def failure_reason(self, description: dict[str, Any] | None, update: bool = False) -> str:
         """The service's reason for a failure: an update's own first, then the resource's."""
@@ -223,7 +226,15 @@ class Lifecycle:
         except self.api.exceptions.ResourceAlreadyExistsException:
             arn = self.find_by_name(props)
             if arn is None:
-                raise
+                # Names are unique in the account and region, not in a scope: the name
+                # is held elsewhere (a solution of another group), by another resource.
+                holder = self.find_by_name(props, scoped=False)
+                if holder is None:
+                    raise
+                raise HeldWithOtherSettings(
+                    f"{self.spec.kind} {holder} already holds the name {props.get(self.spec.name_member)}",
+                    holder=f"{self.spec.kind} {holder}, elsewhere,",
+                ) from None
             self.check_adoptable(arn, props)
             progress(
                 f"adopted the existing {self.spec.kind} {arn}: it was left by an earlier run with the same settings"

@@ -208,6 +208,26 @@ def test_a_name_held_with_other_settings_gives_the_new_one_its_replacement_name(
         provider.delete(replacement, outs)
 
 
+def test_a_name_held_in_another_dataset_group_gives_the_new_one_its_replacement_name(chain, conn):
+    """Solution names are unique in the account, not in a group: moving an
+    experiment into a shared group replaces its solution by one in the new group
+    under the same name, which the list of the new group does not find."""
+    other = interactions_group(conn, "chain-shared")
+    provider = SolutionProvider()
+    props = {
+        "name": "chain",
+        "datasetGroupArn": other["group"],
+        "recipeArn": "arn:aws:personalize:::recipe/aws-popularity-count",
+    }
+    replacement, outs = create(provider, conn, **props)
+    try:
+        assert replacement != chain["solution"] and replacement.split("/")[-1].startswith("chain-")
+        assert create(provider, conn, **props)[0] == replacement  # an interrupted run adopts it
+        assert provider.lifecycle(conn).describe(chain["solution"])["status"] == "ACTIVE"  # the old one untouched
+    finally:
+        provider.delete(replacement, outs)
+
+
 def test_where_the_service_allows_one_a_held_place_is_refused(chain, conn):
     # One Interactions dataset per group: its replacement waits for the old one to go.
     other, _ = create(
