@@ -33,7 +33,7 @@ def test_the_main_job_deploys_and_is_idempotent(tmp_path):
     first = main()
     assert "+ 41 created" in first and "training: 360,834 interactions" in first
     # It ends with the gate's evaluation table, scored on the held-out users too.
-    table = first[first.index("popularity-baseline: initial") :]
+    table = first[first.index("popularity: initial") :]
     assert "* validation.ndcg_at_10" in table and "normalized_discounted_cumulative_gain_at_10" in table
     # And with sample recommendations: five items for each of three customers.
     samples = first.split("recommendations for customer ")[1:]
@@ -47,11 +47,11 @@ def test_the_main_job_deploys_and_is_idempotent(tmp_path):
             "4",
             "5",
         ]
-    assert '"campaignArn": "arn:aws:personalize:us-east-1:123456789012:campaign/local-popularity-baseline"' in first
+    assert '"campaignArn": "arn:aws:personalize:us-east-1:123456789012:campaign/local-popularity"' in first
     # The shared group's experiments side by side, and a recommender's answers (issue 15).
     assert "dataset group retail (dataset version v2): 3 experiments" in first
     best = first.split("best sellers for customer ")[1:]
     assert len(best) == 3 and all(b.strip().splitlines()[2].split()[0] == "1" for b in best)
     second = main()
     assert "already exported, unchanged" in second and "41 unchanged" in second
-    assert "popularity-baseline: initial" in second
+    assert "popularity: initial" in second
