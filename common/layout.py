@@ -18,6 +18,8 @@ PERSONALIZE_WRITES = (BATCH_OUTPUT_PREFIX, EVALUATIONS_PREFIX, EXPORTS_PREFIX, M
 INTERACTIONS_FILE = "interactions.csv"
 ITEMS_FILE = "items.csv"
 USERS_FILE = "users.csv"
+# Each dataset's file, by the kind data preparation exports it as.
+DATASET_FILES = {"interactions": INTERACTIONS_FILE, "items": ITEMS_FILE, "users": USERS_FILE}
 VALIDATION_INTERACTIONS_FILE = "validation/interactions.csv"  # held out for the promotion gate
 SCHEMAS_DIR = "schemas/"  # schemas/<kind>.json: the Avro schema of each dataset
 # Data preparation writes it last: a version is exported once its manifest is there.

@@ -26,10 +26,9 @@ from typing import Any, cast
 import polars as pl
 
 from common.layout import (
+    DATASET_FILES,
     INTERACTIONS_FILE,
-    ITEMS_FILE,
     MANIFEST_FILE,
-    USERS_FILE,
     VALIDATION_INTERACTIONS_FILE,
     dataset_prefix,
     schema_file,
@@ -77,7 +76,7 @@ MEMORY_PER_SOURCE_BYTE = 8
 ROW_HASH_SEED = 20240101
 # The training and validation interactions, as the bucket layout names them.
 INTERACTION_FILES = (INTERACTIONS_FILE, VALIDATION_INTERACTIONS_FILE)
-METADATA_FILES = {"items": ITEMS_FILE, "users": USERS_FILE}
+METADATA_FILES = {kind: name for kind, name in DATASET_FILES.items() if kind != "interactions"}
 
 
 class ValidationFailed(ValueError):

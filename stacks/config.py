@@ -696,6 +696,10 @@ class StackConfig(_Model):
                 if len(names) > limit:
                     raise _over_quota(key, limit, f"{what} in dataset group {name}", names, at)
 
+    def resource_inputs(self) -> dict[str, Any]:
+        """The inputs every Personalize resource of the stack takes: where, and how long to wait."""
+        return {"region": self.connection.region, "endpoint": self.connection.endpoint, "waits": self.waits or None}
+
     def base_name(self, name: str) -> str:
         """What the physical names of an experiment's or a group's resources start with."""
         return bounded_name([self.stack, name])

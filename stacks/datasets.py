@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from common.layout import DATASETS_PREFIX, MANIFEST_FILE, dataset_file, schema_file
+from common.layout import DATASET_FILES, DATASETS_PREFIX, MANIFEST_FILE, dataset_file, schema_file
 from common.recipes import SUPPORT
 from service.errors import connection_errors
 from stacks.config import DATASET_KINDS, ConfigError, StackConfig
@@ -78,9 +78,9 @@ def exported_schemas(stack: StackConfig, s3: Any, version: str) -> tuple[dict[st
     if listed is None:
         files = manifest.get("files") or {}
         listed = {
-            kind: {"file": f"{kind}.csv", "schema": schema_file(kind)}
+            kind: {"file": DATASET_FILES[kind], "schema": schema_file(kind)}
             for kind in DATASET_KINDS
-            if f"{kind}.csv" in files and schema_file(kind) in files
+            if DATASET_FILES[kind] in files and schema_file(kind) in files
         }
     schemas = {}
     for kind in DATASET_KINDS:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pulumi
 
-from common.layout import EXPORTS_PREFIX, METRICS_PREFIX, dataset_prefix
+from common.layout import DATASET_FILES, EXPORTS_PREFIX, METRICS_PREFIX, dataset_prefix
 from common.names import bounded_name, fingerprint
 from providers.dataset import Dataset
 from providers.dataset_export_job import DatasetExportJob
@@ -68,11 +68,7 @@ def build(
     `owner`: the first-form experiment whose own group this is, built with the
     names it always had."""
     first_form = owner is not None
-    common = {
-        "region": stack.connection.region,
-        "endpoint": stack.connection.endpoint,
-        "waits": stack.waits or None,
-    }
+    common = stack.resource_inputs()
     base = stack.base_name(group.name)
     label = group.name
     tagged = tags(stack, group, owner)
@@ -113,7 +109,9 @@ def build(
             **tag_input(Dataset, tagged),
             **common,
         )
-        location = pulumi.Output.concat("s3://", bucket, "/", dataset_prefix(group.dataset_version), f"{kind}.csv")
+        location = pulumi.Output.concat(
+            "s3://", bucket, "/", dataset_prefix(group.dataset_version), DATASET_FILES[kind]
+        )
         imports[kind] = DatasetImportJob(
             f"{label}-import" if first_form else f"{label}-{kind}-import",
             child(),

@@ -49,11 +49,7 @@ class ExperimentComponent(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("personalize:experiment:Experiment", experiment.name, None, opts)
-        common = {
-            "region": stack.connection.region,
-            "endpoint": stack.connection.endpoint,
-            "waits": stack.waits or None,
-        }
+        common = stack.resource_inputs()
         base = stack.base_name(experiment.name)
         wait = stack.waits_for_training(experiment)
         # Not waiting is safe only while the campaign keeps serving a model; the
