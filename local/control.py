@@ -894,27 +894,26 @@ class ControlPlane:
         caller = Caller(job.get("roleArn"), job["datasetImportJobArn"])
         blobs = self.s3.read_location(job["dataSource"]["dataLocation"], caller)
         directory = self.dataset_dir(job["datasetArn"])
-        full = (job.get("importMode") or "FULL") == "FULL"
+        mode = job.get("importMode") or "FULL"
+        origins = self._row_origins(directory, dataset["datasetType"])
         stats = _ml().import_dataset(
-            dataset["datasetType"], schema, blobs, str(directory), mode=job.get("importMode") or "FULL"
+            dataset["datasetType"],
+            schema,
+            blobs,
+            str(directory),
+            mode=mode,
+            kept=lambda table: [origin == "PUT" for origin in origins(table)],
         )
-        if dataset["datasetType"] in ("ITEMS", "USERS"):
+        if mode == "FULL":  # what stayed is what was put individually; the rest came with this job
             known = (
-                {}
-                if full or not self._origins_path(directory).exists()
-                else json.loads(self._origins_path(directory).read_text())
+                json.loads(self._origins_path(directory).read_text()) if self._origins_path(directory).exists() else {}
             )
-            table_ids = (
-                _ml()
-                .datasets.load_table(str(directory))
-                .require("ITEM_ID" if dataset["datasetType"] == "ITEMS" else "USER_ID")
-                .strings()
-            )
-            self.record_origin(
-                directory, "BULK", ids=[i for i in table_ids if str(i) not in known.get("ids", {})], replace=full
-            )
+            put_ids = [i for i, origin in known.get("ids", {}).items() if origin == "PUT"]
+            self.record_origin(directory, "PUT", rows=stats["kept_rows"], ids=put_ids, replace=True)
+        if dataset["datasetType"] in ("ITEMS", "USERS"):
+            self.record_origin(directory, "BULK", ids=stats["ids"])  # the newest record per id wins
         else:
-            self.record_origin(directory, "BULK", rows=stats["total_rows"] if full else stats["rows"], replace=full)
+            self.record_origin(directory, "BULK", rows=stats["rows"])
 
     def _finish_solutionVersion(self, version: dict) -> None:
         self._all("datasetImportJob")  # imports that finished meanwhile are trained on

@@ -250,7 +250,13 @@ def check_import_minimum(kind: str, records: int, incremental: bool) -> None:
 # ---------------------------------------------------------------- public API
 
 
-def import_dataset(dataset_type: str, schema: dict, csv_blobs: list[bytes], store_dir: str, mode: str = "FULL") -> dict:
+def import_dataset(
+    dataset_type: str, schema: dict, csv_blobs: list[bytes], store_dir: str, mode: str = "FULL", kept=None
+) -> dict:
+    """Import CSV records. FULL replaces the records imported in bulk and keeps those
+    imported individually (API_CreateDatasetImportJob.html, importMode): `kept(table)`
+    marks which of the stored rows those are. INCREMENTAL appends; either way a record
+    whose id is already there replaces it."""
     kind = normalize_type(dataset_type)
     if isinstance(schema, (str, bytes)):
         schema = json.loads(schema)
@@ -266,14 +272,19 @@ def import_dataset(dataset_type: str, schema: dict, csv_blobs: list[bytes], stor
     if kind == "INTERACTIONS" or (kind == "ACTION_INTERACTIONS" and incremental):
         check_import_minimum(kind, new.n_rows, incremental)
     with store_lock(store_dir):
-        merged = new
-        if incremental:
-            old = load_table(store_dir)
-            if old is not None:
-                merged = concat_tables(old, new)
+        merged, kept_rows = new, 0
+        old = load_table(store_dir)
+        if old is not None and not incremental and kept is not None:
+            old = old.take(np.flatnonzero(np.asarray(kept(old), dtype=bool)))
+            kept_rows = old.n_rows
+        if old is not None and (incremental or kept_rows):
+            merged = concat_tables(old, new)
         merged = _upsert_by_id(kind, merged)
         save_table(store_dir, merged)
-    stats = {"rows": new.n_rows, "total_rows": merged.n_rows}
+    stats: dict = {"rows": new.n_rows, "total_rows": merged.n_rows, "kept_rows": kept_rows}
+    id_field = ID_FIELDS[kind]
+    if id_field:
+        stats["ids"] = [str(i) for i in new.require(id_field).strings()]
     stats.update(_id_counts(merged))
     return stats
 

@@ -56,3 +56,62 @@ def test_an_export_job_writes_bulk_and_recorded_events_as_csv(emulator, p, data_
     assert bulk and f"live-{unique}" not in {r["USER_ID"] for r in bulk}
     everything = exported(emulator, s3, bucket, f"exports/{unique}/exp-{unique}-all/")
     assert len(everything) == len(bulk) + 3
+
+
+def test_a_full_import_replaces_the_bulk_records_and_keeps_the_recorded_ones(emulator, p, data_bucket, unique):
+    """importMode FULL "overwrites all existing bulk data in your dataset. Data you imported
+    individually is not replaced" (API_CreateDatasetImportJob.html): events recorded with
+    PutEvents and items put with PutItems survive the next full import, which is how a
+    stack's new dataset version retrains on the application's events."""
+    from tests.helpers.emulator import with_items_dataset
+
+    arns = build_group(emulator, f"keep-{unique}", data_bucket)
+    items = with_items_dataset(p, emulator, arns["group"], f"keep-{unique}")
+    bucket, s3 = data_bucket["bucket"], emulator.client("s3")
+    s3.put_object(Bucket=bucket, Key=f"items-{unique}/items.csv", Body=b"ITEM_ID,GENRE\nbulk-1,a\nbulk-2,b\n")
+    s3.put_object(Bucket=bucket, Key=f"items-{unique}/next.csv", Body=b"ITEM_ID,GENRE\nbulk-3,c\n")
+    tracker = p.create_event_tracker(name=f"keep-{unique}", datasetGroupArn=arns["group"])["trackingId"]
+
+    def full_import(dataset: str, location: str, name: str) -> None:
+        job = p.create_dataset_import_job(
+            jobName=f"keep-{unique}-{name}",
+            datasetArn=dataset,
+            roleArn=data_bucket["role"],
+            dataSource={"dataLocation": location},
+            importMode="FULL",
+        )["datasetImportJobArn"]
+        emulator.advance()
+        assert p.describe_dataset_import_job(datasetImportJobArn=job)["datasetImportJob"]["status"] == "ACTIVE"
+
+    def export(dataset: str, mode: str, name: str) -> list[dict]:
+        job = p.create_dataset_export_job(
+            jobName=f"keep-{unique}-{name}",
+            datasetArn=dataset,
+            roleArn=data_bucket["role"],
+            ingestionMode=mode,
+            jobOutput={"s3DataDestination": {"path": f"s3://{bucket}/exports/{unique}/{name}/"}},
+        )["datasetExportJobArn"]
+        emulator.advance()
+        assert p.describe_dataset_export_job(datasetExportJobArn=job)["datasetExportJob"]["status"] == "ACTIVE"
+        return exported(emulator, s3, bucket, f"exports/{unique}/{name}/")
+
+    full_import(items, f"s3://{bucket}/items-{unique}/items.csv", "items-1")
+    emulator.advance()
+    emulator.client("personalize-events").put_events(
+        trackingId=tracker,
+        userId=f"live-{unique}",
+        sessionId="s1",
+        eventList=[{"eventType": "click", "itemId": f"item-{n}", "sentAt": 1_706_000_000 + n} for n in range(3)],
+    )
+    emulator.client("personalize-events").put_items(
+        datasetArn=items, items=[{"itemId": "put-1", "properties": '{"genre": "d"}'}]
+    )
+    before = export(arns["dataset"], "BULK", "bulk-before")
+
+    full_import(arns["dataset"], f"s3://{bucket}/interactions/", "again")
+    full_import(items, f"s3://{bucket}/items-{unique}/next.csv", "items-2")
+
+    recorded = export(arns["dataset"], "PUT", "put-after")
+    assert [(r["USER_ID"], r["ITEM_ID"]) for r in recorded] == [(f"live-{unique}", f"item-{n}") for n in range(3)]
+    assert len(export(arns["dataset"], "BULK", "bulk-after")) == len(before)  # replaced, not appended
+    assert sorted(r["ITEM_ID"] for r in export(items, "ALL", "items-after")) == ["bulk-3", "put-1"]

@@ -1,6 +1,7 @@
 """A dataset group shared by experiments (issue 15), through the real engine
 against personalize-local: the data is imported once for all of them, an
-experiment added to the group touches nothing else, a new version with a
+experiment added to the group touches nothing else, events sent to the group's
+tracker reach every experiment's next training, a new version with a
 compatible Items schema moves the dataset in place, an incompatible one and a
 stack over a quota fail the preview before anything is touched."""
 
@@ -71,6 +72,24 @@ def config(emulator, role, version="g1", experiments=("popular", "related"), **m
     }
 
 
+def learned_new_items(aws, experiment: str, campaign: str) -> bool:
+    """Whether the campaign's model knows the items only the tracker's events hold."""
+    runtime = aws("personalize-runtime")
+    if experiment == "related":  # related items of one new item: the other
+        try:
+            listed = runtime.get_recommendations(campaignArn=campaign, itemId="new-a", numResults=25)
+        except runtime.exceptions.InvalidInputException:  # an item the model never saw
+            return False
+        return "new-b" in {i["itemId"] for i in listed["itemList"]}
+    if experiment == "ranked":  # a buyer of both ranks them above what they never bought
+        ranked = runtime.get_personalized_ranking(
+            campaignArn=campaign, userId="shopper0", inputList=["i0", "i1", "new-a"]
+        )["personalizedRanking"]
+        return ranked[0]["itemId"] == "new-a"
+    listed = runtime.get_recommendations(campaignArn=campaign, userId="shopper0", numResults=25)
+    return {"new-a", "new-b"} <= {i["itemId"] for i in listed["itemList"]}
+
+
 def test_a_group_shared_by_experiments(make_program_stack, emulator, role, aws):
     stack = make_program_stack("shared", config(emulator, role))
     up = stack.up()
@@ -107,6 +126,24 @@ def test_a_group_shared_by_experiments(make_program_stack, emulator, role, aws):
     assert "retail-group" in plan and set(plan.values()) == {"update"}, plan
     assert stack.up().summary.resource_changes.get("replace") is None
 
+    # The application's events, sent to the group's one tracker: 40 new shoppers each buy
+    # two items no version has seen yet. Before the next training no experiment knows them.
+    tracking_id = stack.outputs()["retailTrackingId"].value
+    events = aws("personalize-events")
+    for n in range(40):
+        events.put_events(
+            trackingId=tracking_id,
+            userId=f"shopper{n}",
+            sessionId=f"s{n}",
+            eventList=[
+                {"eventType": "purchase", "itemId": item, "sentAt": 1_706_000_000 + 10 * k + j}
+                for k in range(5)
+                for j, item in enumerate(("new-a", "new-b"))
+            ],
+        )
+    campaigns = {name: e["campaignArn"] for name, e in stack.outputs()["experiments"].value.items()}
+    assert not any(learned_new_items(aws, name, arn) for name, arn in campaigns.items())
+
     # A new version adding a nullable item column: the Items dataset moves to the new schema in place.
     make_program_stack(
         "shared",
@@ -127,6 +164,9 @@ def test_a_group_shared_by_experiments(make_program_stack, emulator, role, aws):
     fields = api.describe_schema(schemaArn=schema_arn)["schema"]["schema"]
     assert "COLOR" in fields
     stack.preview(expect_no_changes=True)
+    # Every experiment retrained on the new version and on the recorded events (a FULL
+    # import replaces only the bulk records), and its campaign now serves what they taught.
+    assert {name for name, arn in campaigns.items() if learned_new_items(aws, name, arn)} == set(campaigns)
 
     # A version that drops PRICE: the preview fails naming the field, and nothing changes.
     make_program_stack("shared", config(emulator, role, version="g3", experiments=("popular", "related", "ranked")))
