@@ -51,13 +51,27 @@ def avro_problems(text: str, dataset_type: str | None) -> list[str]:
 # it keeps every field of the old one with its type and attributes, and every
 # field it adds takes null
 # (https://docs.aws.amazon.com/personalize/latest/dg/updating-dataset-schema.html).
-# An Interactions schema cannot be replaced: its dataset is recreated.
+# An Interactions schema cannot be replaced, and its dataset cannot be recreated while
+# the group serves (delete-dataset.html): a change is refused at preview.
 REPLACEABLE_TYPES = ("Items", "Users")
 
 
 def _types(field: dict) -> set:
     kind = field.get("type")
     return set(kind) if isinstance(kind, list) else {kind}
+
+
+def field_changes(old_text: str, new_text: str) -> list[str]:
+    """The fields one schema adds, drops or changes against another, in words."""
+    try:
+        old, new = ({f.get("name"): f for f in json.loads(text).get("fields", [])} for text in (old_text, new_text))
+    except (ValueError, AttributeError):
+        return []  # avro_problems says it
+    return [
+        *(f"{name} added" for name in new if name not in old),
+        *(f"{name} dropped" for name in old if name not in new),
+        *(f"{name} changed" for name in old if name in new and old[name] != new[name]),
+    ]
 
 
 def schema_change_problems(old_text: str, new_text: str) -> list[str]:
@@ -100,11 +114,25 @@ class SchemaProvider(PersonalizeProvider):
 
     def change_problems(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
         old, new = olds.get("schema"), news.get("schema")
-        if news.get("datasetType") not in REPLACEABLE_TYPES or not isinstance(old, str) or not isinstance(new, str):
+        if not isinstance(old, str) or not isinstance(new, str):
+            return []
+        if news.get("datasetType") in REPLACEABLE_TYPES:
+            return [
+                ("schema", f"schema of the {news['datasetType']} dataset: {p} (updating-dataset-schema.html)")
+                for p in schema_change_problems(old, new)
+            ]
+        changes = field_changes(old, new)
+        if not changes:
             return []
         return [
-            ("schema", f"schema of the {news['datasetType']} dataset: {p} (updating-dataset-schema.html)")
-            for p in schema_change_problems(old, new)
+            (
+                "schema",
+                f"schema of the {news.get('datasetType')} dataset changes ({'; '.join(changes)}). "
+                "The service cannot replace it (updating-dataset-schema.html), and deletes the dataset "
+                "only once every campaign, filter, event tracker and metric attribution of its group is "
+                "gone (delete-dataset.html), which takes the group's campaigns down. Give the version with "
+                "the new columns a dataset group of its own and move the experiments to it",
+            )
         ]
 
     def normalise(self, inputs: dict[str, Any]) -> dict[str, Any]:

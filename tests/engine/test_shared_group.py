@@ -20,14 +20,18 @@ pytestmark = pytest.mark.engine
 BUCKET = "shared-group-data"
 
 
-def export(work, version, endpoint, item_columns):
-    """A version with interactions and items; `item_columns` maps the items' columns to their cast."""
-    (work / "raw.csv").write_bytes(interactions_csv(rows=1500, seed=4, skew=1.1))
+def export(work, version, endpoint, item_columns, event_value=False):
+    """A version with interactions and items; `item_columns` maps the items' columns to
+    their cast. `event_value`: the interactions carry an EVENT_VALUE column too."""
+    raw = interactions_csv(rows=1500, seed=4, skew=1.1).decode().splitlines()
+    if event_value:
+        raw = [raw[0] + ",EVENT_VALUE", *(line + ",1.0" for line in raw[1:])]
+    (work / "raw.csv").write_text("\n".join(raw) + "\n")
     items = sorted({line.split(",")[1] for line in (work / "raw.csv").read_text().splitlines()[1:]})
     header = ["ITEM_ID", *item_columns]
     rows = [",".join([item, *("1.5" if c == "PRICE" else "red" for c in item_columns)]) for item in items]
     (work / "items.csv").write_text("\n".join([",".join(header), *rows]) + "\n")
-    columns = ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")
+    columns = ("USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP", *(("EVENT_VALUE",) if event_value else ()))
     config = {
         "name": "shared",
         "holdout": {"days": 7},
@@ -54,8 +58,10 @@ def export(work, version, endpoint, item_columns):
 def role(aws, emulator, tmp_path_factory):
     aws("s3").create_bucket(Bucket=BUCKET)
     # g2 adds a column (compatible); g3 drops PRICE (incompatible: every old field must stay).
+    # g4 adds EVENT_VALUE to the interactions, whose schema cannot be replaced.
     for version, columns in (("g1", ["PRICE"]), ("g2", ["PRICE", "COLOR"]), ("g3", ["COLOR"])):
         export(tmp_path_factory.mktemp(version), version, emulator.endpoint, columns)
+    export(tmp_path_factory.mktemp("g4"), "g4", emulator.endpoint, ["PRICE", "COLOR"], event_value=True)
     return personalize_role(aws("iam"), aws("s3"), "shared-personalize", BUCKET)
 
 
@@ -167,6 +173,16 @@ def test_a_group_shared_by_experiments(make_program_stack, emulator, role, aws):
     # Every experiment retrained on the new version and on the recorded events (a FULL
     # import replaces only the bulk records), and its campaign now serves what they taught.
     assert {name for name, arn in campaigns.items() if learned_new_items(aws, name, arn)} == set(campaigns)
+
+    # A new Interactions schema (EVENT_VALUE added): the service cannot replace it, nor
+    # delete the dataset while the group serves, so the preview refuses it and says the way out.
+    make_program_stack(
+        "shared",
+        config(emulator, role, version="g4", experiments=("popular", "related", "ranked"), tags={"team": "recs"}),
+    )
+    with pytest.raises(auto.CommandError) as failed:
+        stack.preview()
+    assert "EVENT_VALUE added" in str(failed.value) and "dataset group of its own" in str(failed.value)
 
     # A version that drops PRICE: the preview fails naming the field, and nothing changes.
     make_program_stack("shared", config(emulator, role, version="g3", experiments=("popular", "related", "ranked")))

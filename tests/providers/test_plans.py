@@ -134,6 +134,21 @@ def test_interactions_schema_change_replaces_the_dataset():
     assert moved.replaces == ["datasetGroupArn"] and not moved.delete_before_replace
 
 
+def test_an_interactions_schema_change_fails_the_check_naming_the_fields():
+    """No UpdateDataset for an Item interactions dataset (updating-dataset-schema.html), and
+    no DeleteDataset while its group has a campaign, filter or tracker (delete-dataset.html):
+    a replacement would wait forever, so the check refuses it."""
+    olds = {"name": "s", "schema": SCHEMA, "datasetType": "Interactions"}
+    added = json.loads(SCHEMA)
+    added["fields"].append({"name": "EVENT_VALUE", "type": ["null", "float"]})
+    result = SchemaProvider().check(olds, dict(olds, schema=json.dumps(added)))
+    [failure] = result.failures
+    assert failure.property == "schema"
+    assert "EVENT_VALUE added" in failure.reason and "dataset group of its own" in failure.reason
+    # The same fields written another way are no change.
+    assert SchemaProvider().check(olds, dict(olds, schema=json.dumps(json.loads(SCHEMA), indent=2))).failures == []
+
+
 @pytest.mark.parametrize("unknown", [UNKNOWN, Unknown()], ids=["wire-sentinel", "deserialized"])
 def test_unknown_values_pass_check_and_count_as_changes_during_preview(unknown):
     provider = CampaignProvider()
