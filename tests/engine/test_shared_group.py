@@ -78,6 +78,17 @@ def config(emulator, role, version="g1", experiments=("popular", "related"), **m
     }
 
 
+def tagged_resources(stack, api) -> dict[str, dict]:
+    """The service's tags of every resource in the state that takes tags, by ARN."""
+    found = {}
+    for resource in stack.export_stack().deployment["resources"]:
+        arn = (resource.get("outputs") or {}).get("arn")
+        if "tags" in (resource.get("inputs") or {}) and str(arn).startswith("arn:aws:personalize:"):
+            listed = api.list_tags_for_resource(resourceArn=arn)["tags"]
+            found[arn] = {t["tagKey"]: t["tagValue"] for t in listed}
+    return found
+
+
 def learned_new_items(aws, experiment: str, campaign: str) -> bool:
     """Whether the campaign's model knows the items only the tracker's events hold."""
     runtime = aws("personalize-runtime")
@@ -131,6 +142,19 @@ def test_a_group_shared_by_experiments(make_program_stack, emulator, role, aws):
     plan = planned(stack, by="name")
     assert "retail-group" in plan and set(plan.values()) == {"update"}, plan
     assert stack.up().summary.resource_changes.get("replace") is None
+    tagged = tagged_resources(stack, api)
+    assert all(t.get("team") == "recs" and t["personalize-pulumi:stack"] == "shared" for t in tagged.values()), tagged
+    kinds = {arn.split(":")[5].split("/")[0] for arn in tagged}
+    assert {"dataset-group", "dataset", "dataset-import-job", "event-tracker", "solution", "campaign"} <= kinds
+
+    # A tag removed out of band is drift: refresh records it, the next up puts it back.
+    campaign = stack.outputs()["experiments"].value["popular"]["campaignArn"]
+    api.untag_resource(resourceArn=campaign, tagKeys=["team"])
+    assert stack.refresh().summary.resource_changes.get("update") == 1
+    assert planned(stack, by="name") == {"popular-campaign": "update"}
+    stack.up()
+    assert tagged_resources(stack, api)[campaign]["team"] == "recs"
+    stack.preview(expect_no_changes=True)
 
     # The application's events, sent to the group's one tracker: 40 new shoppers each buy
     # two items no version has seen yet. Before the next training no experiment knows them.
