@@ -50,6 +50,12 @@ SUPPORT: dict[str, RecipeSupport] = {
 }
 
 
+def required_datasets(recipe: str) -> tuple[str, ...]:
+    """The dataset types a recipe or use case trains on and cannot do without."""
+    known = SUPPORT.get(recipe) or DOMAIN_RECIPES.get(recipe)
+    return known.required_datasets if known else ()
+
+
 def recipes_with(feature: str) -> tuple[str, ...]:
     """The recipes whose `feature` is true (for a message saying what is allowed)."""
     return tuple(name for name, support in SUPPORT.items() if getattr(support, feature))
@@ -62,6 +68,7 @@ class DomainRecipe(NamedTuple):
     related_items: bool = False  # recommendations for an item (itemId), not a user
     # The event types its training reads, where the use case's page names them.
     event_types: tuple[str, ...] = ()
+    required_datasets: tuple[str, ...] = ("INTERACTIONS",)
 
 
 # The use cases of each domain, as their pages list them:
@@ -78,7 +85,10 @@ DOMAIN_RECIPES: dict[str, DomainRecipe] = {
     "aws-vod-most-popular": DomainRecipe("VIDEO_ON_DEMAND", event_types=("Watch",)),
     "aws-vod-top-picks": DomainRecipe("VIDEO_ON_DEMAND", event_types=("Watch",)),
     "aws-vod-because-you-watched-x": DomainRecipe("VIDEO_ON_DEMAND", related_items=True, event_types=("Watch",)),
-    "aws-vod-more-like-x": DomainRecipe("VIDEO_ON_DEMAND", related_items=True, event_types=("Watch",)),
+    # More like X needs an Items dataset, and 1000 events of any type (its section names none).
+    "aws-vod-more-like-x": DomainRecipe(
+        "VIDEO_ON_DEMAND", related_items=True, required_datasets=("INTERACTIONS", "ITEMS")
+    ),
 }
 
 # Recipes with no hyperparameters to tune: performHPO would do nothing

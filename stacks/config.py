@@ -25,7 +25,7 @@ from pydantic.alias_generators import to_camel
 from common.config_errors import first_problem, matching, rule
 from common.layout import BATCH_INPUT_PREFIX
 from common.names import DATASET_VERSION_ALLOWED, DATASET_VERSION_PATTERN, bounded_name
-from common.recipes import DOMAIN_RECIPES, SUPPORT, WITHOUT_HYPERPARAMETERS, recipes_with
+from common.recipes import DOMAIN_RECIPES, SUPPORT, WITHOUT_HYPERPARAMETERS, recipes_with, required_datasets
 from common.statuses import METRICS, VALIDATION_PREFIX
 from evaluation.gate import DEFAULT_METRIC, ON_REJECT
 from service.waiting import Waits, waits_inconsistency
@@ -651,9 +651,8 @@ class StackConfig(_Model):
                     f"experiments[{i}].recipe",
                     experiment.recipe,
                 )
-            support = SUPPORT.get(experiment.recipe)
-            if support and member_of.datasets is not None:
-                missing = [d for d in support.required_datasets if d.lower() not in member_of.datasets]
+            if member_of.datasets is not None:
+                missing = [d for d in required_datasets(experiment.recipe) if d.lower() not in member_of.datasets]
                 if missing:
                     raise rule(
                         f"a recipe that trains on the datasets of group {member_of.name} "

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from common.layout import DATASET_FILES, DATASETS_PREFIX, MANIFEST_FILE, dataset_file, schema_file
-from common.recipes import SUPPORT
+from common.recipes import required_datasets
 from service.errors import connection_errors
 from stacks.config import DATASET_KINDS, ConfigError, StackConfig
 from stacks.filters import problem as filter_problem
@@ -133,10 +133,9 @@ def group_schemas(stack: StackConfig, s3: Any = None) -> dict[str, dict[str, dic
             if wrong := filter_problem(expression, fields):
                 raise ConfigError(stack.stack, f"datasetGroups[{i}].filters.{name}", expression, wrong)
         for j, experiment in enumerate(stack.experiments):
-            support = SUPPORT.get(experiment.recipe)
-            if experiment.dataset_group != group.name or support is None:
+            if experiment.dataset_group != group.name:
                 continue
-            if needs := [d for d in support.required_datasets if d.lower() not in schemas]:
+            if needs := [d for d in required_datasets(experiment.recipe) if d.lower() not in schemas]:
                 raise ConfigError(
                     stack.stack,
                     f"experiments[{j}].recipe",

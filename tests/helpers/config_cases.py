@@ -357,6 +357,16 @@ BAD += [
         "aws-similar-items also needs ITEMS",
     ),
     (
+        # VIDEO_ON_DEMAND-use-cases.html: More like X trains on an Items dataset too.
+        grouped(
+            {"name": "more", "recipe": "aws-vod-more-like-x", "datasetGroup": "tv"},
+            groups=({"name": "tv", "datasetVersion": "v1", "domain": "VIDEO_ON_DEMAND", "datasets": ["interactions"]},),
+        ),
+        "experiments[0].recipe",
+        "aws-vod-more-like-x",
+        "aws-vod-more-like-x also needs ITEMS",
+    ),
+    (
         grouped(MEMBER, groups=(dict(GROUP, datasets=["items"]),)),
         "datasetGroups[0].datasets",
         ["items"],
