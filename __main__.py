@@ -4,7 +4,8 @@ dataset group and one per experiment, export."""
 import pulumi
 
 from common.layout import BATCH_OUTPUT_PREFIX, dataset_prefix
-from stacks import config, datasets
+from service.connection import as_output, current
+from stacks import accounts, config, datasets
 from stacks.cost import campaign_cost
 from stacks.domain import DataDomain, GroupData
 from stacks.experiment import ExperimentComponent
@@ -12,6 +13,7 @@ from stacks.storage import DataStorage
 
 try:
     stack = config.load()
+    accounts.check_one_account(stack)
     schemas = datasets.check_brought_bucket(stack)
 except config.ConfigError as error:
     # The message names the stack, the key, the value and what is allowed: it is
@@ -123,7 +125,7 @@ pulumi.export(
 )
 # Known at preview: a TPS change shows its cost in the review.
 pulumi.export("campaignCost", campaign_cost(stack))
-pulumi.export("connection", {"region": stack.connection.region, "endpoint": stack.connection.endpoint})
+pulumi.export("connection", as_output(current()))
 # What each gate decided, with both sets of metrics: `python -m evaluation report` prints it.
 pulumi.export(
     "promotions",

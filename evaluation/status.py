@@ -8,6 +8,9 @@ named dataset groups (the `datasetGroups` output) also get a table of the
 groups: each dataset's import, the event tracker and the metric attribution.
 Outputs of earlier releases have no such output, and no groups table."""
 
+from service.client import client
+from service.connection import from_output
+
 RUNNING = ("WAITING FOR IMPORT", "CREATE PENDING", "CREATE IN_PROGRESS")
 RECOMMENDER_RUNNING = (
     "CREATE PENDING",
@@ -145,9 +148,5 @@ class _Describers:
     @property
     def api(self):
         if self._api is None:
-            import boto3
-
-            self._api = boto3.client(
-                "personalize", region_name=self._connection.get("region"), endpoint_url=self._connection.get("endpoint")
-            )
+            self._api = client("personalize", connection=from_output(self._connection))
         return self._api

@@ -33,11 +33,11 @@ from pulumi.dynamic import (
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 
 from common.statuses import ACTIVE
+from providers.connected import ConnectedProvider
 from providers.preview import UNKNOWN, is_unknown
 from service.errors import ResourceFailed, explained
 from service.lifecycle import (
@@ -106,7 +106,7 @@ def _show_frames(show: bool) -> None:
         sys.tracebacklimit = None if show else 0
 
 
-class PersonalizeProvider(ResourceProvider, Hooks):
+class PersonalizeProvider(ConnectedProvider, Hooks):
     spec: ClassVar[ResourceSpec]
     own_inputs: ClassVar[tuple[str, ...]] = ()  # inputs that are ours, not the API's, only checked
     # Inputs that are ours and are kept: diffed, changed in place by the hooks

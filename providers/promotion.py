@@ -27,7 +27,6 @@ from pulumi.dynamic import (
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 
@@ -35,6 +34,7 @@ from common.layout import promotion_history_key
 from common.statuses import ACTIVE, METRICS, VALIDATION_PREFIX
 from evaluation.gate import DEFAULT_METRIC, ON_REJECT, PENDING, REJECT, decide
 from evaluation.scoring import scores
+from providers.connected import ConnectedProvider
 from providers.preview import is_unknown
 from service.client import client
 from service.lifecycle import canonical, live_campaigns
@@ -81,7 +81,7 @@ def _append_history(props: dict[str, Any], decision: dict[str, Any]) -> str | No
     return f"s3://{bucket}/{key}"
 
 
-class PromotionProvider(ResourceProvider):
+class PromotionProvider(ConnectedProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {**DEFAULTS, **{k: v for k, v in news.items() if k in INPUTS and v is not None}}
         failures = [

@@ -3,6 +3,8 @@ are pickled into the dynamic provider's process."""
 
 from typing import Any
 
+from service.connection import Connection, current, make_client
+
 # Personalize answers LimitExceededException when an account's quota is reached
 # (https://docs.aws.amazon.com/personalize/latest/dg/limits.html): the call
 # cannot succeed until resources are deleted or the quota raised. botocore's
@@ -13,14 +15,19 @@ from typing import Any
 NOT_RETRIED = ("LimitExceededException",)
 
 
-def client(service: str, region: str | None = None, endpoint: str | None = None) -> Any:
-    import boto3
+def client(
+    service: str, region: str | None = None, endpoint: str | None = None, connection: Connection | None = None
+) -> Any:
+    """A client for `service` through the run's connection (the stack's profile,
+    assumed roles and endpoints); `region` and `endpoint`, a resource's own, come first."""
     from botocore.config import Config
 
-    made = boto3.client(
+    connection = connection or current()
+    made = make_client(
+        connection,
         service,
-        region_name=region or None,
-        endpoint_url=endpoint or None,
+        region_name=region or connection.region,
+        endpoint_url=endpoint or connection.endpoint(service),
         config=Config(retries={"mode": "adaptive", "max_attempts": 10}),
     )
     if service == "personalize":

@@ -13,6 +13,8 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.connection import from_output
+
 
 class OutputsError(Exception):
     pass
@@ -195,10 +197,10 @@ class StackOutputs:
         return self.require("personalizeRoleArn")
 
     def client(self, service: str):
-        import boto3
+        """A client through the stack's own connection (its region, endpoint, profile and roles)."""
+        from service.client import client
 
-        connection = self.outputs.get("connection") or {}
-        return boto3.client(service, region_name=connection.get("region"), endpoint_url=connection.get("endpoint"))
+        return client(service, connection=from_output(self.outputs.get("connection") or {}))
 
 
 def _parse(text: str, source: str) -> dict:

@@ -9,6 +9,7 @@ allowed; it is both the error message's last part and the editor's hint in
 the published JSON Schema (schema/personalize-config.schema.json)."""
 
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cached_property, lru_cache
 from typing import Annotated, Any, Literal
 
@@ -28,6 +29,10 @@ from common.names import DATASET_VERSION_ALLOWED, DATASET_VERSION_PATTERN, bound
 from common.recipes import DOMAIN_RECIPES, SUPPORT, WITHOUT_HYPERPARAMETERS, recipes_with, required_datasets
 from common.statuses import METRICS, VALIDATION_PREFIX
 from evaluation.gate import DEFAULT_METRIC, ON_REJECT
+from service.connection import SERVICES as CONNECTED_SERVICES
+from service.connection import BadConnection, use
+from service.connection import Connection as AwsConnection
+from service.connection import from_config as connection_from_config
 from service.waiting import Waits, waits_inconsistency
 from stacks.filters import problem as filter_problem
 from stacks.schemas import GROUP_FIELDS
@@ -799,7 +804,36 @@ def load() -> StackConfig:
     from pulumi.runtime.config import CONFIG
 
     stack = pulumi.get_stack()
-    return parse(stack, namespaced(stack, CONFIG.get()))
+    config = CONFIG.get() or {}
+    loaded = parse(stack, namespaced(stack, config))
+    connection = resolve_connection(loaded, config)
+    use(connection)
+    # Every resource is in the connection's region, however the stack names it.
+    return loaded.model_copy(update={"connection": loaded.connection.model_copy(update={"region": connection.region})})
+
+
+def resolve_connection(stack: StackConfig, config: Mapping[str, Any]) -> AwsConnection:
+    """The one connection of the run: pulumi-aws's settings (aws:*), with the older
+    `personalize:connection` keys, which must agree."""
+    try:
+        aws = connection_from_config(lambda key: config.get(key))
+    except BadConnection as error:
+        raise ConfigError(stack.stack, error.key, error.value, error.allowed) from None
+    own = stack.connection
+    if own.region and aws.region and own.region != aws.region:
+        raise ConfigError(
+            stack.stack,
+            "personalize:connection.region",
+            own.region,
+            f"the region pulumi-aws is given (aws:region {aws.region}), or omit it: "
+            "the bucket and role would be in one region and the dataset groups in another",
+        )
+    region = own.region or aws.region
+    # The older single endpoint is every service's (the emulator serves them all).
+    endpoints = dict(aws.endpoints)
+    if own.endpoint:
+        endpoints = {service: endpoints.get(service, own.endpoint) for service in CONNECTED_SERVICES}
+    return replace(aws, region=region, endpoints=tuple(sorted(endpoints.items())))
 
 
 def json_schema() -> dict[str, Any]:

@@ -34,6 +34,17 @@ def pytest_report_header(config):
     return f"pulumi CLI {version} at {cli}"
 
 
+@pytest.fixture(autouse=True)
+def one_connection_per_test():
+    """The run's connection is the process's (service/connection.py): a test that
+    loads a stack's config, or configures a provider, must not hand it to the next."""
+    from service import connection
+
+    yield
+    connection.use(connection.Connection())
+    connection._SESSIONS.clear()
+
+
 @pytest.fixture(scope="module")
 def personalize_local(tmp_path_factory, request):
     """personalize-local in this process, one per test module, at the documented

@@ -2,60 +2,11 @@
 stack's config, pulumi-aws resources included."""
 
 import json
-import runpy
 
-import pulumi
 import pytest
 
 from tests.helpers.config_cases import BAD
-from tests.helpers.paths import ROOT
-
-ACCOUNT = "123456789012"
-
-
-class RecordingMocks(pulumi.runtime.Mocks):
-    def __init__(self):
-        self.resources: list[pulumi.runtime.MockResourceArgs] = []
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
-        self.resources.append(args)
-        outputs = dict(args.inputs)
-        if args.typ == "aws:s3/bucket:Bucket":
-            outputs.update(bucket=f"{args.name}-x1", arn=f"arn:aws:s3:::{args.name}-x1")
-        elif args.typ == "aws:iam/role:Role":
-            outputs.update(arn=f"arn:aws:iam::{ACCOUNT}:role/{args.name}")
-        elif args.typ.startswith("pulumi-python:dynamic/personalize:"):
-            arn = f"arn:aws:personalize:us-east-1:{ACCOUNT}:{args.typ.rsplit(':', 1)[1].lower()}/{args.name}"
-            outputs.update(arn=arn)
-            if args.typ.endswith(":Promotion"):  # a first deployment: the challenger is served
-                outputs.update(servedVersionArn=args.inputs.get("challengerArn"), decision="initial")
-            else:  # as the providers create them: a resource's id is its ARN
-                return arn, outputs
-        return f"{args.name}-id", outputs
-
-    def call(self, args: pulumi.runtime.MockCallArgs):
-        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/ci", "userId": "ci", "id": ACCOUNT}
-        return {}
-
-    def of_type(self, typ: str) -> list[pulumi.runtime.MockResourceArgs]:
-        return [r for r in self.resources if r.typ == typ]
-
-    def personalize(self, kind: str) -> dict[str, dict]:
-        return {r.name: r.inputs for r in self.of_type(f"pulumi-python:dynamic/personalize:{kind}")}
-
-
-def run_program(stack: str, config: dict, mocks: RecordingMocks | None = None) -> RecordingMocks:
-    mocks = mocks or RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, project="personalize", stack=stack, preview=False)
-    pulumi.runtime.set_all_config({f"personalize:{k}": json.dumps(v) for k, v in config.items()}, [])
-
-    @pulumi.runtime.test
-    def program():
-        runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
-
-    program()
-    return mocks
+from tests.helpers.mocked_program import ACCOUNT, OwnedBuckets, RecordingMocks, run_program
 
 
 @pytest.fixture(autouse=True)
@@ -66,6 +17,9 @@ def exported(monkeypatch):
     # What a brought bucket holds is checked against the emulator (tests/service/test_preview_checks.py).
     monkeypatch.setattr("stacks.datasets.require_batch_inputs", lambda stack, s3=None: None)
     monkeypatch.setattr("stacks.datasets.require_event_types", lambda stack, s3=None: None)
+    # The account the Personalize calls run as (STS); the bucket's owner is checked with HeadBucket.
+    monkeypatch.setattr("stacks.accounts.personalize_account", lambda: ACCOUNT)
+    monkeypatch.setattr("stacks.accounts.client", lambda *a, **k: OwnedBuckets())
     return versions
 
 
@@ -287,3 +241,54 @@ def test_a_dataset_version_without_an_export_fails_before_anything_is_registered
         "s3://team-lake/datasets/<version>/ (with its manifest.json): v0"
     ) in str(failure.value)
     assert mocks.resources == []
+
+
+OTHER_ACCOUNT = "210987654321"
+
+
+def failure_of(config: dict, aws: dict | None = None, mocks: RecordingMocks | None = None) -> str:
+    mocks = mocks or RecordingMocks()
+    with pytest.raises(Exception) as failure:
+        run_program("prod", config, mocks, aws)
+    assert mocks.resources == []  # nothing registered, nothing half-created
+    return str(failure.value)
+
+
+def test_a_role_of_another_account_fails_naming_both_accounts():
+    brought = dict(BROUGHT, roleArn=f"arn:aws:iam::{OTHER_ACCOUNT}:role/personalize")
+    message = failure_of({"experiments": [EXPERIMENT], "storage": brought})
+    assert "config key 'personalize:storage.roleArn'" in message
+    assert f"a role of account {ACCOUNT}" in message and f"this one is in account {OTHER_ACCOUNT}" in message
+
+
+def test_a_bucket_of_another_account_fails_naming_it():
+    message = failure_of({"experiments": [EXPERIMENT], "storage": dict(BROUGHT, bucketName="elsewhere-lake")})
+    assert "config key 'personalize:storage.bucketName' has value 'elsewhere-lake'" in message
+    assert f"a bucket of account {ACCOUNT}" in message
+
+
+def test_created_storage_in_another_account_than_the_personalize_calls_fails_naming_both():
+    class ElsewhereMocks(RecordingMocks):
+        def call(self, args):
+            found = super().call(args)
+            return found | {"accountId": OTHER_ACCOUNT} if found else found
+
+    message = failure_of({"experiments": [EXPERIMENT]}, {"profile": "ops"}, ElsewhereMocks())
+    assert f"create the bucket and role in account {OTHER_ACCOUNT}" in message
+    assert f"aws:profile ops) is {ACCOUNT}" in message
+
+
+def test_the_region_is_pulumi_aws_s_and_an_older_region_key_must_agree():
+    mocks = run_program("prod", {"experiments": [EXPERIMENT], "storage": BROUGHT}, aws={"region": "eu-west-1"})
+    assert {inputs["region"] for inputs in mocks.personalize("Campaign").values()} == {"eu-west-1"}
+    message = failure_of(
+        {"experiments": [EXPERIMENT], "storage": BROUGHT, "connection": {"region": "us-east-1"}},
+        {"region": "eu-west-1"},
+    )
+    assert "config key 'personalize:connection.region' has value 'us-east-1'" in message
+    assert "aws:region eu-west-1" in message
+
+
+def test_a_bad_assumed_role_setting_fails_naming_the_key():
+    message = failure_of({"experiments": [EXPERIMENT]}, {"assumeRoles": [{"roleArn": "r", "duration": "soon"}]})
+    assert "config key 'aws:assumeRoles[0].duration' has value 'soon'" in message
