@@ -215,7 +215,7 @@ def _new_session(connection: Connection) -> Any:
     # boto3 has no public way to hand a session refreshable credentials: botocore's
     # own providers set this attribute the same way.
     botocore_session._credentials = credentials
-    return boto3.Session(botocore_session=botocore_session, region_name=connection.region)
+    return base
 
 
 def make_client(connection: Connection, service: str, **kwargs: Any) -> Any:

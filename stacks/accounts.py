@@ -6,6 +6,7 @@ another account would need a cross-account policy the program does not write."""
 
 from typing import Any
 
+from common.layout import DATASETS_PREFIX
 from service.client import client, error_code
 from service.connection import current
 from stacks.config import ConfigError, StackConfig
@@ -17,6 +18,24 @@ ROLE_ARN_PARTS = 6
 def personalize_account() -> str:
     """The account the run's connection calls Personalize as (sts:GetCallerIdentity)."""
     return client("sts").get_caller_identity()["Account"]
+
+
+def _unusable(stack: StackConfig, error: Exception) -> ConfigError:
+    """Credentials that cannot be had, as the config key that names them."""
+    connection = current()
+    if type(error).__name__ == "ProfileNotFound":
+        return ConfigError(
+            stack.stack, "aws:profile", connection.profile, f"a profile of the AWS config file ({error})"
+        )
+    if connection.assume_roles and error_code(error) is not None:
+        roles = [r.role_arn for r in connection.assume_roles]
+        return ConfigError(stack.stack, "aws:assumeRoles", roles, f"roles these credentials may assume ({error})")
+    return ConfigError(
+        stack.stack,
+        "aws:profile",
+        connection.profile,
+        f"credentials that STS accepts ({type(error).__name__}: {error})",
+    )
 
 
 def pulumi_aws_account() -> str:
@@ -33,7 +52,12 @@ def role_account(role_arn: str) -> str | None:
 
 def check_one_account(stack: StackConfig, s3: Any = None) -> str:
     """The stack's account; a ConfigError naming both accounts when the storage is elsewhere."""
-    account = personalize_account()
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        account = personalize_account()
+    except (BotoCoreError, ClientError) as error:
+        raise _unusable(stack, error) from None
     calls = f"the account the Personalize calls run as ({current().describe()})"
     storage = stack.storage
     if not storage.bucket_name or not storage.role_arn:
@@ -58,7 +82,9 @@ def check_one_account(stack: StackConfig, s3: Any = None) -> str:
     try:
         # S3 answers 403 when the bucket belongs to another account
         # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html).
-        s3.head_bucket(Bucket=storage.bucket_name, ExpectedBucketOwner=account)
+        # A listing of the exports' prefix: what the preview may read anyway
+        # (stacks/ci_policies.py), where HeadBucket would need the whole bucket's.
+        s3.list_objects_v2(Bucket=storage.bucket_name, Prefix=DATASETS_PREFIX, MaxKeys=1, ExpectedBucketOwner=account)
     except Exception as error:
         if error_code(error) not in ("403", "AccessDenied", "Forbidden"):
             raise

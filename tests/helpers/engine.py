@@ -66,7 +66,8 @@ def stack_factory(program: tuple[Path, tuple[str, ...]], tmp_path: Path, env: di
 
     def make(name: str, config: dict) -> auto.Stack:
         (project / f"Pulumi.{name}.yaml").write_text(
-            yaml.safe_dump({"config": {f"{namespace}:{k}": v for k, v in config.items()}})
+            # A key with a namespace (aws:region) is written as it is.
+            yaml.safe_dump({"config": {k if ":" in k else f"{namespace}:{k}": v for k, v in config.items()}})
         )
         workspace = auto.LocalWorkspace(
             work_dir=str(project),

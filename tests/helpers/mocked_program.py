@@ -67,9 +67,9 @@ def run_program(
 class OwnedBuckets:
     """S3 for the account check: every bucket but `elsewhere-*` is the account's."""
 
-    def head_bucket(self, Bucket, ExpectedBucketOwner):
+    def list_objects_v2(self, Bucket, ExpectedBucketOwner, **listing):
         if Bucket.startswith("elsewhere-"):
             from botocore.exceptions import ClientError
 
-            raise ClientError({"Error": {"Code": "403", "Message": "Forbidden"}}, "HeadBucket")
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "ListObjectsV2")
         return {}
