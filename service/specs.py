@@ -16,6 +16,8 @@ from common.statuses import ACTIVE, CREATE_FAILED, CREATE_RUNNING, CREATE_STOPPE
 from servicemodel.requests import SERVICE, operation, request_members, service_operations
 
 _PAGING = ("nextToken", "maxResults")
+# What service.lifecycle calls on every type that takes tags (Lifecycle.tags, sync_tags).
+TAG_OPERATIONS = ("TagResource", "UntagResource", "ListTagsForResource")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,10 @@ class ResourceSpec:
     # (a metric attribution's metrics by metricName): a reordered list is no
     # change. Tags are compared so on every type (by tagKey) without being listed.
     unordered: dict[str, str] = field(default_factory=dict)
+    # Operations the resource's provider calls besides the lifecycle's (create,
+    # describe, list, update, delete, tags): with those, every operation the
+    # project calls for this type, which the IAM policies grant (stacks/ci_policies.py).
+    also_calls: tuple[str, ...] = ()
 
     # --- derived from botocore's service model --------------------------------
     @property
@@ -104,6 +110,12 @@ class ResourceSpec:
     @cached_property
     def create_members(self) -> tuple[str, ...]:
         return request_members(SERVICE, self.create_op)
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        """Every operation the service core and this type's provider call for it."""
+        ops = (self.create_op, self.describe_op, self.list_op, self.update_op, self.delete_op)
+        return tuple(op for op in ops if op) + (TAG_OPERATIONS if self.taggable else ()) + self.also_calls
 
     @property
     def taggable(self) -> bool:
@@ -174,6 +186,8 @@ SOLUTION_VERSION = ResourceSpec(
     # session in up.yml. Longer ones: raise waits.createSeconds, or do not
     # wait (training.wait false).
     default_waits={"createSeconds": 14400},
+    # Its metrics in the outputs and the promotion gate; a deleted one still training is stopped.
+    also_calls=("GetSolutionMetrics", "StopSolutionVersionCreation"),
 )
 # What the service uses for a campaignConfig key that is not given
 # (https://docs.aws.amazon.com/personalize/latest/dg/API_CampaignConfig.html;
@@ -220,6 +234,7 @@ RECOMMENDER = ResourceSpec(
     service_defaults={"recommenderConfig": {"minRecommendationRequestsPerSecond": 1}},
     done=(ACTIVE, INACTIVE),
     outputs=("modelMetrics", "latestRecommenderUpdate"),
+    also_calls=("StartRecommender", "StopRecommender"),  # `active` (providers/recommender.py)
 )
 # UpdateMetricAttribution adds and removes metrics (by name) and replaces the
 # output config (https://docs.aws.amazon.com/personalize/latest/dg/API_UpdateMetricAttribution.html);
@@ -234,6 +249,7 @@ METRIC_ATTRIBUTION = ResourceSpec(
     updatable=("metrics", "metricsOutputConfig"),
     one_per=("datasetGroupArn",),
     unordered={"metrics": "metricName"},
+    also_calls=("ListMetricAttributionMetrics",),  # a read's metrics (providers/metric_attribution.py)
 )
 # Like an import job: it cannot be changed or deleted, and what role a finished
 # one used is only recorded. ingestionMode left out: the service exports PUT

@@ -1,110 +1,338 @@
-"""IAM policies of the CI roles, as JSON documents.
+"""IAM policies of the people and CI roles that run this program, as JSON documents.
+
+`deploy`: whoever runs `pulumi up` (a person, or the deploy role up.yml
+assumes as `vars.AWS_DEPLOY_ROLE_ARN`): every Personalize operation the
+service core and the providers call, derived from the resource specs
+(service/specs.py), in the stack's account and region; `iam:PassRole` on the
+Personalize role only, and only to Personalize; the S3 reads and writes the
+program itself makes in the data bucket, and its KMS key; with
+`--creates-storage`, what pulumi-aws needs for the bucket, bucket settings and
+role that stacks/storage.py creates, scoped to their names.
 
 `preview`: the read-only role pull-request previews assume
 (`vars.AWS_PREVIEW_ROLE_ARN` in .github/workflows/preview.yml): what
-`pulumi preview --refresh` of this program reads, and no write action at all.
+`pulumi preview --refresh` of this program reads (the Describe, List and Get
+operations among the deploy role's), and no write action at all.
 Pull-request code runs under it, so it can look but not change anything.
 
-`preview-state`: what the same role needs of an S3 state backend
-(`PULUMI_BACKEND_URL=s3://...`): read the state, and the one write a DIY
-backend takes even for a preview, its lock object under `.pulumi/locks/`.
-Not needed with Pulumi Cloud as the backend.
+`preview-state` and `deploy-state`: what the same roles need of an S3 state
+backend (`PULUMI_BACKEND_URL=s3://...`). The preview reads the state and takes
+the one write a DIY backend needs even for a preview, its lock object under
+`.pulumi/locks/`; the deploy writes the state. Not needed with Pulumi Cloud.
 
-    python -m stacks.ci_policies preview --bucket NAME --account ID --region R
+    python -m stacks.ci_policies deploy --bucket NAME --role-arn ARN --account ID --region R [--kms-key-arn K]
+    python -m stacks.ci_policies deploy --creates-storage --account ID --region R [--kms-key-arn K]
+    python -m stacks.ci_policies preview --bucket NAME --account ID --region R [--kms-key-arn K] [--creates-storage]
     python -m stacks.ci_policies preview-state --state-bucket NAME
+    python -m stacks.ci_policies deploy-state --state-bucket NAME
 
 No Pulumi import: this runs outside the program."""
 
 import argparse
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from common.layout import DATASETS_PREFIX, MANIFEST_FILE
+from common.layout import BATCH_INPUT_PREFIX, DATASETS_PREFIX, EVALUATIONS_PREFIX, MANIFEST_FILE, PROMOTIONS_PREFIX
+from service import specs
 
-# The role the program creates when a stack brings none: DataStorage("data")
-# in __main__.py names it f"{name}-personalize-role", and Pulumi's autonaming
-# appends a random suffix.
+# The role and bucket the program creates when a stack brings none: DataStorage("data")
+# in __main__.py names them f"{name}-personalize-role" and f"{name}-bucket", and Pulumi's
+# autonaming appends a random suffix, unknown before the first `up`.
 CREATED_ROLE_PREFIX = "data-personalize-role-"
-# Personalize's own resources, described without a region or account in their ARN.
-PERSONALIZE_GLOBAL = ("recipe", "algorithm", "feature-transformation")
+CREATED_BUCKET_PREFIX = "data-bucket-"
+SERVICE_PRINCIPAL = "personalize.amazonaws.com"
 # A DIY backend's layout: the state under .pulumi/, its locks under .pulumi/locks/.
 STATE_PREFIX = ".pulumi/"
 LOCKS_PREFIX = ".pulumi/locks/"
 
 # An action is read-only when its name starts with one of these (STS aside), or it is listed.
 READ_ONLY_PREFIXES = ("Describe", "List", "Get")
-READ_ONLY_ACTIONS = ("sts:GetCallerIdentity",)
+# kms:Decrypt changes nothing (S3 decrypts an object's data key with it, for GetObject),
+# though the Service Authorization Reference files every use of a key under Write.
+READ_ONLY_ACTIONS = ("sts:GetCallerIdentity", "kms:Decrypt")
+# Personalize actions IAM takes no resource for: Resource must be "*". The List
+# operations and tagging have no resource type in the Service Authorization
+# Reference's table for Personalize; every other action the specs name takes the
+# ARN of its resource (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonpersonalize.html).
+UNSCOPED_PREFIXES = ("List",)
+UNSCOPED_OPERATIONS = ("TagResource", "UntagResource")
+
+# What pulumi-aws calls for each resource type stacks/storage.py creates, as IAM
+# actions (create, read on refresh, update, delete). A bucket's read is HeadBucket
+# (s3:ListBucket) and a Get of each of its settings; deleting a public access block or
+# an encryption configuration takes the Put action
+# (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html,
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
+# tests/unit/test_ci_policies.py checks these keys are the types the program registers.
+BUCKET_READS = (
+    "s3:ListBucket",
+    "s3:GetBucketLocation",
+    "s3:GetBucketAcl",
+    "s3:GetBucketCORS",
+    "s3:GetBucketWebsite",
+    "s3:GetBucketLogging",
+    "s3:GetBucketRequestPayment",
+    "s3:GetBucketTagging",
+    "s3:GetBucketObjectLockConfiguration",
+    "s3:GetAccelerateConfiguration",
+    "s3:GetLifecycleConfiguration",
+    "s3:GetReplicationConfiguration",
+)
+STORAGE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "aws:s3/bucket:Bucket": (*BUCKET_READS, "s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucketTagging"),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (
+        "s3:GetBucketPublicAccessBlock",
+        "s3:PutBucketPublicAccessBlock",
+    ),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+        "s3:GetEncryptionConfiguration",
+        "s3:PutEncryptionConfiguration",
+    ),
+    "aws:s3/bucketVersioning:BucketVersioning": ("s3:GetBucketVersioning", "s3:PutBucketVersioning"),
+    "aws:s3/bucketPolicy:BucketPolicy": ("s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"),
+    "aws:iam/role:Role": (
+        "iam:CreateRole",
+        "iam:GetRole",
+        "iam:UpdateRole",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:TagRole",
+        "iam:UntagRole",
+        "iam:ListRolePolicies",
+        "iam:ListAttachedRolePolicies",
+        "iam:ListInstanceProfilesForRole",
+        "iam:DeleteRole",
+    ),
+    "aws:iam/rolePolicy:RolePolicy": ("iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"),
+}
+
+# What the arguments must look like. Account: 12 digits
+# (https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html);
+# bucket: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending
+# with a letter or digit (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html);
+# role: arn:aws:iam::<account>:role/<path><name>, the name of letters, digits and
+# +=,.@_- (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html);
+# KMS key: arn:aws:kms:<region>:<account>:key/<key id>
+# (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN).
+ACCOUNT = re.compile(r"\d{12}")
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
+BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+ROLE_ARN = re.compile(r"arn:aws:iam::(?P<account>\d{12}):role/(?:[\x21-\x7e]*/)?[\w+=,.@-]{1,64}")
+KMS_KEY_ARN = re.compile(r"arn:aws:kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):key/[0-9a-zA-Z-]{1,128}")
 
 
-def preview_policy(bucket: str, account: str, region: str) -> dict[str, Any]:
-    """The read-only role of pull-request previews, for one stack's account,
-    region and data bucket (the stack's `bucket` output, or storage.bucketName)."""
-    personalize = f"arn:aws:personalize:{region}:{account}:*"
-    bucket_arn = f"arn:aws:s3:::{bucket}"
+def personalize_operations(read_only: bool = False) -> list[str]:
+    """The Personalize operations the project calls, from the resource specs; the
+    Describe, List and Get ones alone with `read_only`."""
+    operations = {op for spec in specs.ALL for op in spec.operations}
+    return sorted(op for op in operations if not read_only or op.startswith(READ_ONLY_PREFIXES))
+
+
+def _personalize_statements(sid: str, account: str, region: str, read_only: bool) -> list[dict[str, Any]]:
+    operations = personalize_operations(read_only)
+    unscoped = [op for op in operations if op.startswith(UNSCOPED_PREFIXES) or op in UNSCOPED_OPERATIONS]
+    scoped = [op for op in operations if op not in unscoped]
+    return [
+        {
+            # Every resource of this account and region; the service's own recipes are not
+            # among them: no operation the project calls takes one as its resource.
+            "Sid": f"{sid}InAccount",
+            "Effect": "Allow",
+            "Action": [f"personalize:{op}" for op in scoped],
+            "Resource": f"arn:aws:personalize:{region}:{account}:*",
+        },
+        {
+            # List operations (adoption, the campaigns serving a model, a resource's tags) and
+            # tagging take no resource-level scope (UNSCOPED_PREFIXES).
+            "Sid": f"{sid}Unscoped",
+            "Effect": "Allow",
+            "Action": [f"personalize:{op}" for op in unscoped],
+            "Resource": "*",
+        },
+    ]
+
+
+def _who_am_i() -> dict[str, Any]:
+    # The pulumi-aws provider checks its credentials; the program reads its account id.
+    return {"Sid": "WhoAmI", "Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"}
+
+
+def _exports_listed(bucket_arn: str) -> dict[str, Any]:
+    # The exported dataset versions, listed at preview (stacks/datasets.py): keys, not data.
     return {
-        "Version": "2012-10-17",
-        "Statement": [
+        "Sid": "DataExportsListed",
+        "Effect": "Allow",
+        "Action": "s3:ListBucket",
+        "Resource": bucket_arn,
+        "Condition": {"StringLike": {"s3:prefix": [f"{DATASETS_PREFIX}*"]}},
+    }
+
+
+def _key_use(kms_key_arn: str, region: str, actions: list[str]) -> dict[str, Any]:
+    # Objects of a bucket encrypted with the key: S3 asks KMS on the caller's behalf,
+    # so the grant holds only through S3 (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service;
+    # which actions: https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html).
+    return {
+        "Sid": "DataKeyThroughS3",
+        "Effect": "Allow",
+        "Action": actions,
+        "Resource": kms_key_arn,
+        "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+    }
+
+
+def _storage_targets(account: str, bucket: str | None, role_arn: str | None) -> tuple[str, str]:
+    """The bucket's and the role's ARN, or the patterns of the names the program gives them."""
+    bucket_arn = f"arn:aws:s3:::{bucket or CREATED_BUCKET_PREFIX + '*'}"
+    return bucket_arn, role_arn or f"arn:aws:iam::{account}:role/{CREATED_ROLE_PREFIX}*"
+
+
+def deploy_policy(
+    account: str,
+    region: str,
+    bucket: str | None = None,
+    role_arn: str | None = None,
+    kms_key_arn: str | None = None,
+    creates_storage: bool = False,
+) -> dict[str, Any]:
+    """Whoever runs `pulumi up` of one stack: its account, region, data bucket and the
+    role Personalize assumes. `creates_storage`: the stack brings no bucket and role
+    (storage.bucketName and roleArn unset), so it may also manage those; without
+    `bucket` and `role_arn` they are named by the prefixes the program gives them."""
+    if not creates_storage and not (bucket and role_arn):
+        raise ValueError("a stack that brings its storage names its bucket and role")
+    bucket_arn, role = _storage_targets(account, bucket, role_arn)
+    statements: list[dict[str, Any]] = [
+        _who_am_i(),
+        *_personalize_statements("Personalize", account, region, read_only=False),
+        {
+            # The imports, trainings, batch jobs, exports and metric attributions name the
+            # role; Personalize assumes it. Passed to Personalize and nothing else
+            # (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html).
+            "Sid": "PassThePersonalizeRole",
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": role,
+            "Condition": {"StringEquals": {"iam:PassedToService": SERVICE_PRINCIPAL}},
+        },
+        _exports_listed(bucket_arn),
+        {
+            # At preview: the exports' manifests and schemas, a batch job's users file
+            # (HeadObject takes s3:GetObject). At up: the held-out interactions and the
+            # batch answers the promotion gate scores (evaluation/validation.py), and the
+            # gate's history it appends to.
+            "Sid": "DataRead",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": [
+                f"{bucket_arn}/{prefix}*"
+                for prefix in (DATASETS_PREFIX, BATCH_INPUT_PREFIX, EVALUATIONS_PREFIX, PROMOTIONS_PREFIX)
+            ],
+        },
+        {
+            # The promotion gate's users file for its batch jobs, and its history.
+            "Sid": "DataWritten",
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": [f"{bucket_arn}/{prefix}*" for prefix in (EVALUATIONS_PREFIX, PROMOTIONS_PREFIX)],
+        },
+    ]
+    if kms_key_arn:
+        statements.append(_key_use(kms_key_arn, region, ["kms:Decrypt", "kms:GenerateDataKey"]))
+    if creates_storage:
+        bucket_actions = [a for typ, actions in STORAGE_ACTIONS.items() if typ.startswith("aws:s3/") for a in actions]
+        role_actions = [a for typ, actions in STORAGE_ACTIONS.items() if typ.startswith("aws:iam/") for a in actions]
+        statements += [
             {
-                # The pulumi-aws provider checks its credentials; the program reads its account id.
-                "Sid": "WhoAmI",
+                # The bucket and its settings (stacks/storage.py), by pulumi-aws.
+                "Sid": "StorageBucketManaged",
                 "Effect": "Allow",
-                "Action": "sts:GetCallerIdentity",
-                "Resource": "*",
-            },
-            {
-                # Every Personalize resource the providers read back (refresh, a job's status at
-                # diff), a version's metrics, and the service's own recipes and algorithms.
-                "Sid": "PersonalizeDescribe",
-                "Effect": "Allow",
-                "Action": ["personalize:Describe*", "personalize:GetSolutionMetrics"],
-                "Resource": [personalize, *(f"arn:aws:personalize:::{kind}/*" for kind in PERSONALIZE_GLOBAL)],
-            },
-            {
-                # List operations (adoption, campaigns serving a model; ListTagsForResource of
-                # a solution) take no resource-level scope.
-                "Sid": "PersonalizeList",
-                "Effect": "Allow",
-                "Action": "personalize:List*",
-                "Resource": "*",
-            },
-            {
-                # The exported dataset versions, checked at preview (stacks/datasets.py):
-                # their keys and manifests, not the customers' data.
-                "Sid": "DataExportsListed",
-                "Effect": "Allow",
-                "Action": "s3:ListBucket",
+                "Action": bucket_actions,
                 "Resource": bucket_arn,
-                "Condition": {"StringLike": {"s3:prefix": [f"{DATASETS_PREFIX}*"]}},
             },
             {
-                "Sid": "DataManifestsRead",
+                # The role Personalize assumes and its inline policy (stacks/storage.py).
+                "Sid": "StorageRoleManaged",
                 "Effect": "Allow",
-                "Action": "s3:GetObject",
-                "Resource": f"{bucket_arn}/{DATASETS_PREFIX}*/{MANIFEST_FILE}",
+                "Action": role_actions,
+                "Resource": role,
             },
+        ]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def preview_policy(
+    bucket: str, account: str, region: str, kms_key_arn: str | None = None, creates_storage: bool = False
+) -> dict[str, Any]:
+    """The read-only role of pull-request previews, for one stack's account,
+    region and data bucket (the stack's `bucket` output, or storage.bucketName).
+    `creates_storage`: the program created the bucket and role, which a refresh reads."""
+    bucket_arn = f"arn:aws:s3:::{bucket}"
+    statements: list[dict[str, Any]] = [
+        _who_am_i(),
+        # Every Personalize resource the providers read back (refresh, a job's status at
+        # diff, a resource's tags, a version's metrics), as the specs name the reads.
+        *_personalize_statements("PersonalizeRead", account, region, read_only=True),
+        _exports_listed(bucket_arn),
+        {
+            # The exports' manifests and schemas, checked at preview (stacks/datasets.py),
+            # not the customers' data files.
+            "Sid": "DataManifestsRead",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": [
+                f"{bucket_arn}/{DATASETS_PREFIX}*/{MANIFEST_FILE}",
+                f"{bucket_arn}/{DATASETS_PREFIX}*/schemas/*",
+            ],
+        },
+        {
+            # A batch job's users file is checked to exist at preview: HeadObject takes s3:GetObject.
+            "Sid": "BatchInputsChecked",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": f"{bucket_arn}/{BATCH_INPUT_PREFIX}*",
+        },
+    ]
+    if kms_key_arn:
+        statements.append(_key_use(kms_key_arn, region, ["kms:Decrypt"]))
+    if creates_storage:
+        reads = [a for actions in STORAGE_ACTIONS.values() for a in actions if is_read_only(a)]
+        statements += [
             {
                 # A refresh of the bucket the program creates and its settings (pulumi-aws).
-                "Sid": "DataBucketSettingsRead",
+                "Sid": "StorageBucketRead",
                 "Effect": "Allow",
-                "Action": [
-                    "s3:GetBucket*",
-                    "s3:GetAccelerateConfiguration",
-                    "s3:GetEncryptionConfiguration",
-                    "s3:GetLifecycleConfiguration",
-                    "s3:GetReplicationConfiguration",
-                ],
+                "Action": [a for a in reads if a.startswith("s3:")],
                 "Resource": bucket_arn,
             },
             {
                 # A refresh of the role the program creates for Personalize, and its inline policy.
-                "Sid": "PersonalizeRoleRead",
+                "Sid": "StorageRoleRead",
                 "Effect": "Allow",
-                "Action": ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"],
+                "Action": [a for a in reads if a.startswith("iam:")],
                 "Resource": f"arn:aws:iam::{account}:role/{CREATED_ROLE_PREFIX}*",
             },
-        ],
-    }
+        ]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _state_reads(bucket_arn: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "Sid": "StateListed",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": bucket_arn,
+            "Condition": {"StringLike": {"s3:prefix": [f"{STATE_PREFIX}*"]}},
+        },
+        {
+            "Sid": "StateRead",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": f"{bucket_arn}/{STATE_PREFIX}*",
+        },
+    ]
 
 
 def preview_state_policy(state_bucket: str) -> dict[str, Any]:
@@ -115,24 +343,29 @@ def preview_state_policy(state_bucket: str) -> dict[str, Any]:
     return {
         "Version": "2012-10-17",
         "Statement": [
-            {
-                "Sid": "StateListed",
-                "Effect": "Allow",
-                "Action": "s3:ListBucket",
-                "Resource": bucket_arn,
-                "Condition": {"StringLike": {"s3:prefix": [f"{STATE_PREFIX}*"]}},
-            },
-            {
-                "Sid": "StateRead",
-                "Effect": "Allow",
-                "Action": "s3:GetObject",
-                "Resource": f"{bucket_arn}/{STATE_PREFIX}*",
-            },
+            *_state_reads(bucket_arn),
             {
                 "Sid": "StateLock",
                 "Effect": "Allow",
                 "Action": ["s3:PutObject", "s3:DeleteObject"],
                 "Resource": f"{bucket_arn}/{LOCKS_PREFIX}*",
+            },
+        ],
+    }
+
+
+def deploy_state_policy(state_bucket: str) -> dict[str, Any]:
+    """What `up` needs of an S3 state backend: the state, its history and backups, and the locks."""
+    bucket_arn = f"arn:aws:s3:::{state_bucket}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            *_state_reads(bucket_arn),
+            {
+                "Sid": "StateWritten",
+                "Effect": "Allow",
+                "Action": ["s3:PutObject", "s3:DeleteObject"],
+                "Resource": f"{bucket_arn}/{STATE_PREFIX}*",
             },
         ],
     }
@@ -164,24 +397,108 @@ def write_actions(policy: dict[str, Any]) -> list[str]:
     return [a for a in actions(policy) if not is_read_only(a)]
 
 
+# --- the command ------------------------------------------------------------------
+def _matching(pattern: re.Pattern[str], allowed: str):
+    def parse(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise argparse.ArgumentTypeError(f"{value!r} is not {allowed}")
+        return value
+
+    return parse
+
+
+def _add_stack_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--account",
+        required=True,
+        type=_matching(ACCOUNT, "an AWS account id (12 digits)"),
+        help="the AWS account id of the stack",
+    )
+    command.add_argument(
+        "--region",
+        required=True,
+        type=_matching(REGION, "an AWS region like us-east-1"),
+        help="the stack's region (connection.region)",
+    )
+    command.add_argument(
+        "--kms-key-arn",
+        type=_matching(KMS_KEY_ARN, "a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/<key id>"),
+        help="the key the data bucket is encrypted with (storage.kmsKeyArn, or a brought bucket's own)",
+    )
+    command.add_argument(
+        "--creates-storage",
+        action="store_true",
+        help="the stack brings no bucket and role (storage.bucketName and roleArn unset): the program creates them",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m stacks.ci_policies", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
+    bucket = _matching(BUCKET, "an S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens)")
+    deploy = commands.add_parser("deploy", help="whoever runs `pulumi up`: a person, or the deploy role")
+    deploy.add_argument(
+        "--bucket", type=bucket, help="the stack's data bucket (storage.bucketName, or its `bucket` output)"
+    )
+    deploy.add_argument(
+        "--role-arn",
+        type=_matching(ROLE_ARN, "an IAM role ARN like arn:aws:iam::123456789012:role/name"),
+        help="the role Personalize assumes (storage.roleArn, or the `personalizeRoleArn` output)",
+    )
+    _add_stack_arguments(deploy)
+    deploy.set_defaults(usage=deploy)
     preview = commands.add_parser("preview", help="the read-only role of pull-request previews")
-    preview.add_argument("--bucket", required=True, help="the stack's data bucket (its `bucket` output)")
-    preview.add_argument("--account", required=True, help="the AWS account id of the stack")
-    preview.add_argument("--region", required=True, help="the stack's region (connection.region)")
-    state = commands.add_parser("preview-state", help="what the preview role needs of an S3 state backend")
-    state.add_argument("--state-bucket", required=True, help="the bucket of PULUMI_BACKEND_URL=s3://...")
+    preview.add_argument("--bucket", required=True, type=bucket, help="the stack's data bucket (its `bucket` output)")
+    _add_stack_arguments(preview)
+    preview.set_defaults(usage=preview)
+    for name, what in (("preview-state", "the preview role"), ("deploy-state", "the deploy role")):
+        state = commands.add_parser(name, help=f"what {what} needs of an S3 state backend")
+        state.add_argument(
+            "--state-bucket", required=True, type=bucket, help="the bucket of PULUMI_BACKEND_URL=s3://..."
+        )
     return parser
+
+
+def _check_consistent(args: argparse.Namespace) -> None:
+    """The rules between arguments, each refused naming the argument, its value and what is allowed."""
+    parser: argparse.ArgumentParser = args.usage
+    if args.command == "deploy":
+        given = [flag for flag, value in (("--bucket", args.bucket), ("--role-arn", args.role_arn)) if value]
+        if not args.creates_storage and len(given) < 2:
+            parser.error(
+                "give --bucket and --role-arn (the stack's storage.bucketName and roleArn), "
+                "or --creates-storage for a stack that brings neither"
+            )
+        if args.creates_storage and len(given) == 1:
+            parser.error(
+                f"--creates-storage: give both --bucket and --role-arn (once known) or neither, not only {given[0]}"
+            )
+        if args.role_arn and ROLE_ARN.fullmatch(args.role_arn)["account"] != args.account:  # type: ignore[index]
+            parser.error(f"--role-arn {args.role_arn}: a role of account {args.account} (--account)")
+    if args.command in ("deploy", "preview") and args.kms_key_arn:
+        key = KMS_KEY_ARN.fullmatch(args.kms_key_arn)
+        assert key is not None  # the argument's type checked it
+        if (key["account"], key["region"]) != (args.account, args.region):
+            parser.error(
+                f"--kms-key-arn {args.kms_key_arn}: a key of account {args.account} in {args.region} "
+                "(--account, --region): S3 uses a key of the bucket's region"
+            )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "preview":
-        policy = preview_policy(args.bucket, args.account, args.region)
-    else:
+    if args.command in ("deploy", "preview"):
+        _check_consistent(args)
+    if args.command == "deploy":
+        policy = deploy_policy(
+            args.account, args.region, args.bucket, args.role_arn, args.kms_key_arn, args.creates_storage
+        )
+    elif args.command == "preview":
+        policy = preview_policy(args.bucket, args.account, args.region, args.kms_key_arn, args.creates_storage)
+    elif args.command == "preview-state":
         policy = preview_state_policy(args.state_bucket)
+    else:
+        policy = deploy_state_policy(args.state_bucket)
     print(json.dumps(policy, indent=2))
     return 0
 

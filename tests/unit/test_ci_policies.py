@@ -1,5 +1,11 @@
-"""The IAM policies of the CI roles: the pull-request preview role is valid to
-parliament and read-only, and the read-only check does flag a write."""
+"""The IAM policies of the people and CI roles: valid to parliament, the preview
+role read-only, the deploy role's Personalize actions those the specs name, its
+iam:PassRole only on the Personalize role and only to Personalize, what it may do
+to the storage the program creates exactly what those resources need, and the
+command that prints them refuses bad values by name.
+
+That the policies grant every call the program really makes is tested against
+the emulator, with the calls recorded: tests/service/test_policies_cover_the_calls.py."""
 
 import json
 import subprocess
@@ -9,26 +15,88 @@ import pytest
 from parliament import analyze_policy_string
 
 from common.layout import DATASETS_PREFIX, MANIFEST_FILE
-from stacks.ci_policies import LOCKS_PREFIX, preview_policy, preview_state_policy, write_actions
+from service import specs
+from stacks.ci_policies import (
+    CREATED_BUCKET_PREFIX,
+    CREATED_ROLE_PREFIX,
+    LOCKS_PREFIX,
+    STORAGE_ACTIONS,
+    actions,
+    deploy_policy,
+    deploy_state_policy,
+    main,
+    personalize_operations,
+    preview_policy,
+    preview_state_policy,
+    write_actions,
+)
 from tests.helpers.paths import ROOT
 
 ACCOUNT, REGION, BUCKET = "123456789012", "us-east-1", "team-personalize-data"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/team/personalize-access"
+KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
-def preview() -> dict:
-    return preview_policy(BUCKET, ACCOUNT, REGION)
+def preview(**options) -> dict:
+    return preview_policy(BUCKET, ACCOUNT, REGION, **options)
 
 
-def test_parliament_finds_nothing_in_the_preview_policies():
-    for policy in (preview(), preview_state_policy("team-pulumi-state")):
-        findings = analyze_policy_string(json.dumps(policy)).findings
-        assert findings == [], [(f.issue, f.detail) for f in findings]
+def brought(**options) -> dict:
+    return deploy_policy(ACCOUNT, REGION, BUCKET, ROLE, **options)
 
 
-def test_the_preview_role_is_read_only():
+def created(**options) -> dict:
+    return deploy_policy(ACCOUNT, REGION, creates_storage=True, **options)
+
+
+def findings(policy: dict) -> list[tuple[str, str]]:
+    return [(f.issue, f.detail) for f in analyze_policy_string(json.dumps(policy)).findings]
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        preview(),
+        preview(kms_key_arn=KEY, creates_storage=True),
+        brought(),
+        brought(kms_key_arn=KEY),
+        preview_state_policy("team-pulumi-state"),
+        deploy_state_policy("team-pulumi-state"),
+    ],
+    ids=["preview", "preview-created-storage", "deploy", "deploy-kms", "preview-state", "deploy-state"],
+)
+def test_parliament_finds_nothing(policy):
+    # Among its checks: an action scoped where IAM takes no resource (RESOURCE_MISMATCH),
+    # and "*" where IAM could scope it (RESOURCE_STAR), against its copy of the
+    # Service Authorization Reference.
+    assert findings(policy) == []
+
+
+def test_parliament_finds_only_the_bucket_policy_a_deployer_that_creates_the_bucket_must_write():
+    # Justified: a stack that creates its bucket writes the bucket's policy
+    # (stacks/storage.py, BucketPolicy), and a principal that may write a bucket
+    # policy may grant itself the bucket's objects. That is the created-storage mode's
+    # price; a stack whose bucket and role are brought (made by an administrator) has
+    # no such finding (test above). Nothing else is found.
+    expected = {
+        (
+            "RESOURCE_POLICY_PRIVILEGE_ESCALATION",
+            f"Possible resource policy privilege escalation on arn:aws:s3:::{CREATED_BUCKET_PREFIX}* due to "
+            f"s3:{action} not being allowed, but does allow s3:PutBucketPolicy",
+        )
+        for action in ("GetObject", "PutObject", "DeleteObject")
+    }
+    for policy in (created(), created(kms_key_arn=KEY)):
+        assert set(findings(policy)) == expected
+
+
+@pytest.mark.parametrize(
+    "policy", [preview(), preview(kms_key_arn=KEY, creates_storage=True)], ids=["brought", "created"]
+)
+def test_the_preview_role_is_read_only(policy):
     # Every action starts with Describe, List or Get, or is sts:GetCallerIdentity.
-    assert write_actions(preview()) == []
-    assert all(statement["Effect"] == "Allow" and "NotAction" not in statement for statement in preview()["Statement"])
+    assert write_actions(policy) == []
+    assert all(statement["Effect"] == "Allow" and "NotAction" not in statement for statement in policy["Statement"])
 
 
 @pytest.mark.parametrize(
@@ -50,12 +118,107 @@ def test_the_read_only_check_flags_a_write_action(action):
     assert write_actions(policy) == [action]
 
 
-def test_the_preview_role_reads_the_exports_manifests_but_not_the_customers_data():
+def personalize_actions(policy: dict) -> set[str]:
+    return {a for a in actions(policy) if a.startswith("personalize:")}
+
+
+def test_the_personalize_actions_are_the_operations_the_specs_name():
+    named = {f"personalize:{op}" for spec in specs.ALL for op in spec.operations}
+    assert personalize_actions(brought()) == personalize_actions(created()) == named
+    assert personalize_actions(preview()) == {
+        a for a in named if a.split(":")[1].startswith(("Describe", "List", "Get"))
+    }
+    # What only the specs' also_calls name is in: the derivation reaches past the lifecycle.
+    assert {"personalize:GetSolutionMetrics", "personalize:StopRecommender"} <= personalize_actions(brought())
+    assert "personalize:GetSolutionMetrics" in personalize_actions(preview())
+    assert not [a for a in actions(brought()) + actions(preview()) if "*" in a]  # no wildcard action
+
+
+def test_a_new_operation_in_a_spec_is_granted(monkeypatch):
+    # Derived, not listed: a spec naming one more operation puts it in both policies' reach.
+    more = specs.ResourceSpec("Campaign", "campaign", also_calls=("GetRecommendations",))
+    monkeypatch.setattr(specs, "ALL", (*specs.ALL, more))
+    assert "GetRecommendations" in personalize_operations(read_only=True)
+    assert "personalize:GetRecommendations" in personalize_actions(brought())
+
+
+def test_personalize_is_scoped_to_the_stacks_account_and_region():
+    for policy in (brought(), preview()):
+        resources = {s["Sid"]: s["Resource"] for s in policy["Statement"] if "Personalize" in s["Sid"]}
+        scoped = [r for sid, r in resources.items() if sid.endswith("InAccount")]
+        assert scoped == [f"arn:aws:personalize:{REGION}:{ACCOUNT}:*"]
+        assert [r for sid, r in resources.items() if sid.endswith("Unscoped")] == ["*"]
+
+
+def test_pass_role_only_on_the_personalize_role_and_only_to_personalize():
+    for policy, role in ((brought(), ROLE), (created(), f"arn:aws:iam::{ACCOUNT}:role/{CREATED_ROLE_PREFIX}*")):
+        [passing] = [s for s in policy["Statement"] if "iam:PassRole" in actions({"Statement": [s]})]
+        assert passing["Action"] == "iam:PassRole" and passing["Resource"] == role
+        assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": "personalize.amazonaws.com"}}
+
+
+def test_a_brought_storage_deployer_may_not_change_the_bucket_or_the_role():
+    granted = actions(brought())
+    assert not [a for a in granted if a.startswith("iam:") and a != "iam:PassRole"]
+    assert sorted({a for a in granted if a.startswith("s3:")}) == ["s3:GetObject", "s3:ListBucket", "s3:PutObject"]
+
+
+def test_the_deployer_reads_and_writes_only_the_prefixes_the_program_does():
+    statements = {s["Sid"]: s for s in brought()["Statement"]}
+    bucket = f"arn:aws:s3:::{BUCKET}"
+    assert statements["DataWritten"]["Resource"] == [f"{bucket}/evaluations/*", f"{bucket}/promotions/*"]
+    assert statements["DataRead"]["Resource"] == [
+        f"{bucket}/datasets/*",
+        f"{bucket}/batch-input/*",
+        f"{bucket}/evaluations/*",
+        f"{bucket}/promotions/*",
+    ]
+
+
+def test_the_key_is_used_only_through_s3_of_the_stacks_region():
+    for policy, granted in (
+        (brought(kms_key_arn=KEY), ["kms:Decrypt", "kms:GenerateDataKey"]),
+        (preview(kms_key_arn=KEY), ["kms:Decrypt"]),
+    ):
+        [key] = [s for s in policy["Statement"] if s["Sid"] == "DataKeyThroughS3"]
+        assert key["Action"] == granted and key["Resource"] == KEY
+        assert key["Condition"] == {"StringEquals": {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}}
+    assert not [s for s in brought()["Statement"] if s["Sid"] == "DataKeyThroughS3"]
+
+
+def test_the_created_storage_is_managed_by_its_names_and_nothing_else():
+    statements = {s["Sid"]: s for s in created()["Statement"]}
+    assert statements["StorageBucketManaged"]["Resource"] == f"arn:aws:s3:::{CREATED_BUCKET_PREFIX}*"
+    assert statements["StorageRoleManaged"]["Resource"] == f"arn:aws:iam::{ACCOUNT}:role/{CREATED_ROLE_PREFIX}*"
+    # Once the first `up` named them, the same grants narrow to those names.
+    named = deploy_policy(ACCOUNT, REGION, "data-bucket-x1", ROLE, creates_storage=True)
+    statements = {s["Sid"]: s for s in named["Statement"]}
+    assert statements["StorageBucketManaged"]["Resource"] == "arn:aws:s3:::data-bucket-x1"
+    assert statements["StorageRoleManaged"]["Resource"] == ROLE
+
+
+def test_the_storage_grants_cover_exactly_the_aws_resources_the_program_creates():
+    # Under mocks: every pulumi-aws type the program registers when it creates its
+    # storage (with a KMS key too) has its actions in STORAGE_ACTIONS, and no other.
+    from tests.unit.test_program import EXPERIMENT, run_program
+
+    registered = set()
+    for storage in ({}, {"kmsKeyArn": KEY}):
+        mocks = run_program("dev", {"experiments": [EXPERIMENT], "storage": storage})
+        registered |= {r.typ for r in mocks.resources if r.typ.startswith("aws:")}
+    assert registered == set(STORAGE_ACTIONS)
+
+
+def test_the_preview_role_reads_the_exports_manifests_and_schemas_but_not_the_customers_data():
     statements = {s["Sid"]: s for s in preview()["Statement"]}
     assert statements["DataExportsListed"]["Condition"] == {"StringLike": {"s3:prefix": [f"{DATASETS_PREFIX}*"]}}
-    assert statements["DataManifestsRead"]["Resource"] == f"arn:aws:s3:::{BUCKET}/{DATASETS_PREFIX}*/{MANIFEST_FILE}"
+    assert statements["DataManifestsRead"]["Resource"] == [
+        f"arn:aws:s3:::{BUCKET}/{DATASETS_PREFIX}*/{MANIFEST_FILE}",
+        f"arn:aws:s3:::{BUCKET}/{DATASETS_PREFIX}*/schemas/*",
+    ]
     resources = json.dumps([s["Resource"] for s in preview()["Statement"]])
-    assert f"arn:aws:s3:::{BUCKET}/*" not in resources and f":{ACCOUNT}:" in resources and f":{REGION}:" in resources
+    assert f"arn:aws:s3:::{BUCKET}/*" not in resources and f'{DATASETS_PREFIX}*"' not in resources
+    assert f":{ACCOUNT}:" in resources and f":{REGION}:" in resources
 
 
 def test_the_state_backend_policy_writes_only_the_lock_objects():
@@ -65,20 +228,82 @@ def test_the_state_backend_policy_writes_only_the_lock_objects():
     assert sorted(write_actions(policy)) == ["s3:DeleteObject", "s3:PutObject"]
 
 
-def test_the_command_prints_the_preview_policy_without_importing_pulumi():
+STACK = ["--account", ACCOUNT, "--region", REGION]
+
+
+@pytest.mark.parametrize(
+    "argv, policy",
+    [
+        (["deploy", "--bucket", BUCKET, "--role-arn", ROLE, *STACK], brought()),
+        (["deploy", "--bucket", BUCKET, "--role-arn", ROLE, "--kms-key-arn", KEY, *STACK], brought(kms_key_arn=KEY)),
+        (["deploy", "--creates-storage", *STACK], created()),
+        (["preview", "--bucket", BUCKET, *STACK], preview()),
+        (["preview-state", "--state-bucket", "team-pulumi-state"], preview_state_policy("team-pulumi-state")),
+        (["deploy-state", "--state-bucket", "team-pulumi-state"], deploy_state_policy("team-pulumi-state")),
+    ],
+)
+def test_the_command_prints_each_policy(argv, policy, capsys):
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out) == policy
+
+
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (
+            ["deploy", "--bucket", BUCKET, "--role-arn", ROLE, "--account", "12345", "--region", REGION],
+            "argument --account: '12345' is not an AWS account id (12 digits)",
+        ),
+        (
+            ["deploy", "--bucket", BUCKET, "--role-arn", f"arn:aws:iam::{ACCOUNT}:user/ci", *STACK],
+            f"argument --role-arn: 'arn:aws:iam::{ACCOUNT}:user/ci' is not an IAM role ARN",
+        ),
+        (
+            ["deploy", "--bucket", BUCKET, "--role-arn", "arn:aws:iam::999999999999:role/p", *STACK],
+            f"--role-arn arn:aws:iam::999999999999:role/p: a role of account {ACCOUNT} (--account)",
+        ),
+        (
+            ["deploy", "--bucket", "Team_Data", "--role-arn", ROLE, *STACK],
+            "argument --bucket: 'Team_Data' is not an S3 bucket name",
+        ),
+        (
+            ["deploy", "--bucket", BUCKET, "--role-arn", ROLE, "--account", ACCOUNT, "--region", "virginia"],
+            "argument --region: 'virginia' is not an AWS region like us-east-1",
+        ),
+        (
+            [
+                "deploy",
+                "--bucket",
+                BUCKET,
+                "--role-arn",
+                ROLE,
+                "--kms-key-arn",
+                KEY.replace(REGION, "eu-west-1"),
+                *STACK,
+            ],
+            f"a key of account {ACCOUNT} in {REGION}",
+        ),
+        (["deploy", "--bucket", BUCKET, *STACK], "give --bucket and --role-arn"),
+        (["deploy", "--creates-storage", "--bucket", BUCKET, *STACK], "not only --bucket"),
+        (["preview", "--bucket", BUCKET, "--region", REGION], "the following arguments are required: --account"),
+    ],
+)
+def test_the_command_refuses_a_bad_value_naming_it(argv, says, capsys):
+    with pytest.raises(SystemExit) as refused:
+        main(argv)
+    assert refused.value.code == 2
+    error = capsys.readouterr().err
+    assert says in error and f"python -m stacks.ci_policies {argv[0]}" in error, error
+
+
+def test_the_command_runs_without_importing_pulumi():
     code = (
-        "import sys, runpy; sys.argv = ['ci_policies', 'preview', '--bucket', 'b', '--account', '1', '--region', 'r'];"
+        "import sys, runpy; sys.argv = ['ci_policies', 'deploy', '--creates-storage', '--account', "
+        f"'{ACCOUNT}', '--region', '{REGION}'];"
         "\ntry: runpy.run_module('stacks.ci_policies', run_name='__main__')"
         "\nexcept SystemExit as e: assert e.code == 0, e.code"
         "\nassert not [m for m in sys.modules if m.split('.')[0] in ('pulumi', 'pulumi_aws')], 'pulumi imported'"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == preview_policy("b", "1", "r")
-    result = subprocess.run(
-        [sys.executable, "-m", "stacks.ci_policies", "preview", "--bucket", "b"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 2 and "--account" in result.stderr
+    assert json.loads(result.stdout) == created()

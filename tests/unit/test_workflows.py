@@ -84,3 +84,25 @@ def test_pull_request_previews_get_a_read_only_role_and_nothing_of_the_deploys()
     assert aws["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
     assert up["environment"] == "${{ inputs.stack }}"
     assert "AWS_PREVIEW_ROLE_ARN" not in (WORKFLOWS / "up.yml").read_text()
+
+
+def credentials_steps(name: str) -> list[dict]:
+    return [
+        step
+        for job in load(name)["jobs"].values()
+        for step in job.get("steps", [])
+        if step.get("uses", "").startswith("aws-actions/configure-aws-credentials@")
+    ]
+
+
+def test_deploys_and_retraining_take_the_deploy_role_through_up_yml_only():
+    # deploy.yml and retrain.yml call up.yml, the one workflow that assumes the deploy
+    # role; the preview takes the read-only one (above). The roles' policies:
+    # python -m stacks.ci_policies deploy / preview.
+    [aws] = credentials_steps("up.yml")
+    assert aws["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+    for name in ("deploy.yml", "retrain.yml"):
+        assert credentials_steps(name) == []
+        assert {job["uses"] for job in load(name)["jobs"].values()} == {"./.github/workflows/up.yml"}
+    [preview] = credentials_steps("preview.yml")
+    assert preview["with"]["role-to-assume"] == "${{ vars.AWS_PREVIEW_ROLE_ARN }}"
