@@ -99,11 +99,13 @@ MEANINGS: dict[str, str] = {
     "datasetGroups[].export.ingestionMode": "Which records: `PUT` (PutEvents/PutItems/PutUsers), "
     "`BULK` (import jobs) or `ALL`.",
     "datasetGroups[].export.datasets": "Which datasets to export.",
-    "connection": "Where the Personalize resources live (see [deploying to AWS](aws.md#credentials)).",
-    "connection.region": "The region of the Personalize resources; default: the AWS SDK's. The preview "
-    "refuses a region where Personalize is not offered.",
-    "connection.endpoint": "An endpoint URL for every Personalize call, e.g. personalize-local's; "
-    "default: AWS. An endpoint that does not answer fails the preview naming this key.",
+    "connection": "Where the Personalize resources live, as older stacks say it: the credentials, region "
+    "and endpoints are the `aws:` keys pulumi-aws reads (see [credentials](aws.md#credentials)).",
+    "connection.region": "The region of the Personalize resources; must equal `aws:region` when both are "
+    "set. The preview refuses a region where Personalize is not offered.",
+    "connection.endpoint": "An endpoint URL for every service the stack calls, e.g. personalize-local's "
+    "(`aws:endpoints` sets one per service); default: AWS. An endpoint that does not answer fails the "
+    "preview naming this key.",
     "storage": "The data bucket and the role Personalize reads it with: bring both, or neither to "
     "create them with secure defaults (see [the bucket](concepts.md#the-data-bucket)).",
     "storage.bucketName": "An existing bucket; the preview then checks that every `datasetVersion` "
@@ -151,7 +153,9 @@ HEADER = """# Config reference
 
 Every key of the project's namespace, `personalize:`, in `Pulumi.<stack>.yaml`.
 A key not listed here is an error, and so is a key under a namespace other than
-{namespaces}. How to write a stack file, and what the preview checks beyond
+{namespaces}; the `aws:` keys the Personalize resources share with pulumi-aws
+(`aws:region`, `aws:profile`, `aws:assumeRoles`, `aws:endpoints`) are in
+[credentials](aws.md#credentials). How to write a stack file, and what the preview checks beyond
 single keys, is in [configuring a stack](stack-config.md); the same model is
 published as a JSON Schema for editors, `schema/stack-config.schema.json`.
 
