@@ -159,7 +159,7 @@ A key not listed here is an error, and so is a key under a namespace other than
 single keys, is in [configuring a stack](stack-config.md); the same model is
 published as a JSON Schema for editors, `schema/stack-config.schema.json`.
 
-Columns: the key, its type, its default (*required* when it has none; *unset*
+Sections are named by their path under `personalize:`. Columns: the key, its type, its default (*required* when it has none; *unset*
 when leaving it out means something of its own, said under allowed), what is
 allowed (the words of the preview's error message), and what it does.
 """
@@ -287,7 +287,7 @@ def text() -> str:
     others = " or ".join(f"`{n}:`" for n in NAMESPACES if n != "personalize")
     lines = [HEADER.format(namespaces=f"{others} (read by pulumi-aws and the engine)")]
     for path, node in sections():
-        title = f"`personalize:{path}` {{#{_anchor(path)}}}" if path else "Top-level keys"
+        title = f"`{path}` {{#{_anchor(path)}}}" if path else "Top-level keys"
         lines += [f"## {title}", ""]
         if path:
             lines += [MEANINGS[path.removesuffix("[]")], ""]
