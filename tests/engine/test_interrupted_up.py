@@ -1,5 +1,5 @@
 """#13, finding 5: `kill -9` of `pulumi up` while a model trains. After the
-recovery the README's troubleshooting gives (`pulumi cancel` for the lock the
+recovery docs/troubleshooting.md gives (`pulumi cancel` for the lock the
 killed run left, `pulumi refresh --clear-pending-creates` for its pending
 create), the next `up` adopts the interrupted training and waits for it: no
 second, billed, solution version."""

@@ -1,4 +1,4 @@
-"""The GitHub workflows: valid to actionlint, and wired as the README says."""
+"""The GitHub workflows: valid to actionlint, and wired as docs/ci-cd.md says."""
 
 import os
 import subprocess
