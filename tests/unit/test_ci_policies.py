@@ -197,10 +197,14 @@ def test_the_created_storage_is_managed_by_its_names_and_nothing_else():
     assert statements["StorageRoleManaged"]["Resource"] == ROLE
 
 
-def test_the_storage_grants_cover_exactly_the_aws_resources_the_program_creates():
+def test_the_storage_grants_cover_exactly_the_aws_resources_the_program_creates(monkeypatch):
     # Under mocks: every pulumi-aws type the program registers when it creates its
     # storage (with a KMS key too) has its actions in STORAGE_ACTIONS, and no other.
-    from tests.unit.test_program import EXPERIMENT, run_program
+    from tests.helpers.mocked_program import ACCOUNT as MOCKED_ACCOUNT
+    from tests.helpers.mocked_program import run_program
+    from tests.unit.test_program import EXPERIMENT
+
+    monkeypatch.setattr("stacks.accounts.personalize_account", lambda: MOCKED_ACCOUNT)
 
     registered = set()
     for storage in ({}, {"kmsKeyArn": KEY}):
