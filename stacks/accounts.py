@@ -15,9 +15,9 @@ from stacks.config import ConfigError, StackConfig
 ROLE_ARN_PARTS = 6
 
 
-def personalize_account() -> str:
+def personalize_account(stack: StackConfig) -> str:
     """The account the run's connection calls Personalize as (sts:GetCallerIdentity)."""
-    return client("sts").get_caller_identity()["Account"]
+    return client("sts", stack.connection.region, stack.connection.endpoint).get_caller_identity()["Account"]
 
 
 def _unusable(stack: StackConfig, error: Exception) -> ConfigError:
@@ -55,7 +55,7 @@ def check_one_account(stack: StackConfig, s3: Any = None) -> str:
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        account = personalize_account()
+        account = personalize_account(stack)
     except (BotoCoreError, ClientError) as error:
         raise _unusable(stack, error) from None
     calls = f"the account the Personalize calls run as ({current().describe()})"

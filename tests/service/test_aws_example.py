@@ -55,7 +55,7 @@ def exported_bucket(aws, emulator, tmp_path_factory):
 
 def test_the_aws_example_stack_previews_cleanly(exported_bucket, aws, monkeypatch):
     monkeypatch.setattr("stacks.datasets._s3", lambda stack: aws("s3"))
-    monkeypatch.setattr("stacks.accounts.personalize_account", lambda: ACCOUNT)
+    monkeypatch.setattr("stacks.accounts.personalize_account", lambda stack: ACCOUNT)
     monkeypatch.setattr("stacks.accounts.client", lambda *a, **k: OwnedBuckets())
     mocks = run_program("aws-example", PERSONALIZE, aws=AWS)
 

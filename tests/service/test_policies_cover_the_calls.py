@@ -34,7 +34,7 @@ from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
 from service import specs
 from servicemodel.requests import SERVICE, operation
-from stacks import datasets
+from stacks import accounts, datasets
 from stacks.ci_policies import deploy_policy, preview_policy
 from stacks.config import parse
 from tests.helpers.data import INTERACTIONS_SCHEMA
@@ -238,6 +238,7 @@ def preview_checks_of_a_brought_bucket(recorder: Recorder, conn: dict, seeded: d
         },
     )
     with recorder.previewing():
+        accounts.check_one_account(stack)  # sts:GetCallerIdentity, the bucket owner's listing
         datasets.check_brought_bucket(stack)
 
 
@@ -299,6 +300,8 @@ def iam_requests(call: Call, calls: list[Call]) -> list[tuple[str, str, dict[str
             prefix = call.params.get("Prefix")
             return [(S3_ACTIONS[call.operation], f"arn:aws:s3:::{bucket}", {"s3:prefix": prefix} if prefix else {})]
         return [(S3_ACTIONS[call.operation], f"arn:aws:s3:::{bucket}/{key}", {})]
+    if call.service == "sts":  # who the calls run as: no resource (the account check, stacks/accounts.py)
+        return [(f"sts:{call.operation}", "*", {})]
     assert call.service == "personalize", call.service
     action = f"personalize:{call.operation}"
     requests = [(action, "*" if _unscoped_in_iam(action) else (_arn_of(call, calls) or "*"), {})]
@@ -344,7 +347,7 @@ def test_the_deploy_policy_of_a_stack_that_creates_its_storage_allows_them_too(r
 
 def test_the_preview_policy_allows_every_read_a_preview_makes(recorded, seeded):
     previewed = [c for c in recorded if c.phase == "preview"]
-    assert {c.service for c in previewed} == {"personalize", "s3"}
+    assert {c.service for c in previewed} == {"personalize", "s3", "sts"}
     assert refused(preview_policy(seeded["bucket"], ACCOUNT, REGION), previewed) == []
 
 

@@ -204,7 +204,7 @@ def test_the_storage_grants_cover_exactly_the_aws_resources_the_program_creates(
     from tests.helpers.mocked_program import run_program
     from tests.unit.test_program import EXPERIMENT
 
-    monkeypatch.setattr("stacks.accounts.personalize_account", lambda: MOCKED_ACCOUNT)
+    monkeypatch.setattr("stacks.accounts.personalize_account", lambda stack: MOCKED_ACCOUNT)
 
     registered = set()
     for storage in ({}, {"kmsKeyArn": KEY}):

@@ -18,7 +18,7 @@ def exported(monkeypatch):
     monkeypatch.setattr("stacks.datasets.require_batch_inputs", lambda stack, s3=None: None)
     monkeypatch.setattr("stacks.datasets.require_event_types", lambda stack, s3=None: None)
     # The account the Personalize calls run as (STS); the bucket's owner is checked with HeadBucket.
-    monkeypatch.setattr("stacks.accounts.personalize_account", lambda: ACCOUNT)
+    monkeypatch.setattr("stacks.accounts.personalize_account", lambda stack: ACCOUNT)
     monkeypatch.setattr("stacks.accounts.client", lambda *a, **k: OwnedBuckets())
     return versions
 
