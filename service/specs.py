@@ -146,7 +146,7 @@ def _if_modelled(op: str) -> str | None:
     return op if op in service_operations(SERVICE) else None
 
 
-# The resource types, as the table in the README lists them.
+# The resource types, as the table in docs/resources.md lists them.
 DATASET_GROUP = ResourceSpec(
     "DatasetGroup",
     "dataset group",
