@@ -17,10 +17,10 @@ from pathlib import Path
 # The language host runs the program from data-stack/: the repository's packages are one up.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pulumi  # noqa: E402
-import pulumi_aws as aws  # noqa: E402
+import pulumi
+import pulumi_aws as aws
 
-from stacks.storage import DataStorage  # noqa: E402
+from stacks.storage import DataStorage
 
 storage = DataStorage("data", create_kms_key=True)
 
