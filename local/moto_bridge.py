@@ -36,6 +36,28 @@ _KEPT_ENVIRON = (
 )
 
 
+def _bucket_permission(bucket, action: str, resource: str):
+    """Whether a bucket's policy refuses the caller an object request: only
+    with a Deny that applies, as IAM evaluates it (a statement applies only when
+    its conditions hold: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html),
+    read by local/access.py. moto's own check (FakeBucket.get_permission) reads
+    any condition it has no request value for as a refusal, an Allow's too, so a
+    bucket with the TLS-only Deny AWS recommends
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html)
+    refused every object request the emulator's plain-HTTP endpoint received;
+    the requests it stands in for reach AWS over TLS. moto does not know who
+    calls, so only a statement for every principal ("*") is asked about."""
+    from moto.iam.access_control import PermissionResult
+
+    from .access import decide
+
+    if bucket.policy is None:
+        return PermissionResult.NEUTRAL
+    context = {"aws:SecureTransport": "true"}
+    refused = decide([bucket.policy.decode()], action, resource, context, set()) == "deny"
+    return PermissionResult.DENIED if refused else PermissionResult.NEUTRAL
+
+
 def _drain(app, environ) -> tuple[int, dict, bytes]:
     captured: dict = {}
 
@@ -58,6 +80,9 @@ class MotoBridge:
         # https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies
         # moto has them but loads them only when asked to (before its backends are made).
         default_user_config["iam"]["load_aws_managed_policies"] = True
+        from moto.s3.models import FakeBucket
+
+        FakeBucket.get_permission = _bucket_permission  # type: ignore[method-assign, assignment]
         self.app = DomainDispatcherApplication(create_backend_app)
         self._log_path = state_dir / "moto-wal.jsonl"
         self._lock = threading.Lock()

@@ -133,6 +133,12 @@ class PersonalizeProvider(ConnectedProvider, Hooks):
         """(input, message) for a change from the recorded inputs the service would refuse."""
         return []
 
+    def start_problems(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
+        """(input, message) for what the service would accept and then fail on
+        once started (an import from a location that holds nothing); `olds` is
+        empty for a new resource. Asked last, as it may call the service."""
+        return []
+
     def replaced_by(self, olds: dict[str, Any], news: dict[str, Any], changed: list[str]) -> list[str]:
         return [k for k in changed if k not in self.spec.updatable + self.spec.record_only]
 
@@ -246,6 +252,8 @@ class PersonalizeProvider(ConnectedProvider, Hooks):
             failures = [CheckFailure(path, message) for path, message in self.problems(inputs)]
         if not failures and olds:
             failures = [CheckFailure(path, message) for path, message in self.change_problems(olds, inputs)]
+        if not failures:
+            failures = [CheckFailure(path, message) for path, message in self.start_problems(olds, inputs)]
         if not failures:
             inputs = self.normalise(inputs)
         return CheckResult({k: v for k, v in inputs.items() if k not in self.own_inputs}, failures)

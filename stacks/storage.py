@@ -1,6 +1,8 @@
 """The data bucket and the role Personalize assumes to read it: created with
-secure defaults, or brought by name and ARN (teams with a data lake, and the
-local stack, where the pulumi-aws plugin is not available offline)."""
+secure defaults, or brought by name and ARN (teams with a data lake, the data
+stack's outputs, and the local stack, where the pulumi-aws plugin is not
+available offline). The data stack (data-stack/) creates them with this same
+component, and a KMS key of its own for the bucket."""
 
 import json
 
@@ -76,12 +78,51 @@ def trust_policy(account_id: str) -> str:
     )
 
 
-def role_policy(bucket_arn: str, kms_key_arn: str | None = None) -> str:
-    kms = (
-        [{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": kms_key_arn}]
-        if kms_key_arn
-        else []
+# What the key policy and the role's policy must both grant Personalize on a key
+# that encrypts its bucket (CreateGrant in the key policy only):
+# https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-key-access.html
+KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:ListGrants"]
+
+
+def key_policy(account_id: str, role_arn: str) -> str:
+    """The policy of the key the data stack creates: the account keeps the key's
+    administration (and delegates to IAM policies, as AWS's default key policy
+    does: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html);
+    Personalize, from this account only, and its role may use it."""
+    use = [*KEY_ACTIONS, "kms:CreateGrant"]
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AccountAdministersTheKey",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "PersonalizeUsesTheKey",
+                    "Effect": "Allow",
+                    "Principal": {"Service": SERVICE_PRINCIPAL},
+                    "Action": use,
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                },
+                {
+                    "Sid": "PersonalizeRoleUsesTheKey",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": role_arn},
+                    "Action": use,
+                    "Resource": "*",
+                },
+            ],
+        }
     )
+
+
+def role_policy(bucket_arn: str, kms_key_arn: str | None = None) -> str:
+    kms = [{"Effect": "Allow", "Action": KEY_ACTIONS, "Resource": kms_key_arn}] if kms_key_arn else []
     return json.dumps(
         {
             "Version": "2012-10-17",
@@ -103,8 +144,15 @@ def role_policy(bucket_arn: str, kms_key_arn: str | None = None) -> str:
 
 
 class DataStorage(pulumi.ComponentResource):
+    """The bucket and the role, brought (`bucket_name` and `role_arn`) or created.
+
+    Created, the bucket is encrypted with `kms_key_arn`, or with a key made here
+    when `create_kms_key` (the data stack: rotated yearly, its policy letting
+    Personalize and the role use it), or else with S3-managed keys."""
+
     bucket_name: pulumi.Output[str]
     role_arn: pulumi.Output[str]
+    kms_key_arn: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -112,12 +160,14 @@ class DataStorage(pulumi.ComponentResource):
         bucket_name: str | None = None,
         role_arn: str | None = None,
         kms_key_arn: str | None = None,
+        create_kms_key: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("personalize:storage:DataStorage", name, None, opts)
         if bucket_name and role_arn:
             self.bucket_name = pulumi.Output.from_input(bucket_name)
             self.role_arn = pulumi.Output.from_input(role_arn)
+            self.kms_key_arn = pulumi.Output.from_input(None)
             self.register_outputs({"bucket_name": self.bucket_name, "role_arn": self.role_arn})
             return
 
@@ -133,6 +183,18 @@ class DataStorage(pulumi.ComponentResource):
             restrict_public_buckets=True,
             opts=child,
         )
+        role = aws.iam.Role(f"{name}-personalize-role", assume_role_policy=account_id.apply(trust_policy), opts=child)
+        key: pulumi.Input[str] | None = kms_key_arn
+        if create_kms_key and not kms_key_arn:
+            key = aws.kms.Key(
+                f"{name}-key",
+                description="Encrypts the Amazon Personalize data bucket",
+                # Yearly rotation (https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html).
+                enable_key_rotation=True,
+                deletion_window_in_days=30,
+                policy=pulumi.Output.all(account_id, role.arn).apply(lambda args: key_policy(*args)),
+                opts=child,
+            ).arn
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption",
             bucket=bucket.id,
@@ -140,11 +202,11 @@ class DataStorage(pulumi.ComponentResource):
                 {
                     "apply_server_side_encryption_by_default": {
                         "sse_algorithm": "aws:kms",
-                        "kms_master_key_id": kms_key_arn,
+                        "kms_master_key_id": key,
                     }
-                    if kms_key_arn
+                    if key
                     else {"sse_algorithm": "AES256"},
-                    "bucket_key_enabled": bool(kms_key_arn),
+                    "bucket_key_enabled": bool(key),
                 }
             ],
             opts=child,
@@ -159,13 +221,13 @@ class DataStorage(pulumi.ComponentResource):
             # The public access block must exist first or the policy call races it.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
         )
-        role = aws.iam.Role(f"{name}-personalize-role", assume_role_policy=account_id.apply(trust_policy), opts=child)
         aws.iam.RolePolicy(
             f"{name}-personalize-access",
             role=role.id,
-            policy=bucket.arn.apply(lambda arn: role_policy(arn, kms_key_arn)),
+            policy=pulumi.Output.all(bucket.arn, key).apply(lambda args: role_policy(*args)),
             opts=child,
         )
         self.bucket_name = bucket.bucket
         self.role_arn = role.arn
+        self.kms_key_arn = pulumi.Output.from_input(key)
         self.register_outputs({"bucket_name": self.bucket_name, "role_arn": self.role_arn})

@@ -69,3 +69,49 @@ def personalize_role(iam, s3, name: str, bucket: str) -> str:
     iam.put_role_policy(RoleName=name, PolicyName="personalize-s3", PolicyDocument=role_policy(bucket))
     s3.put_bucket_policy(Bucket=bucket, Policy=bucket_policy(bucket))
     return arn
+
+
+def data_stack_stand_in(aws, bucket: str, role: str = "data-personalize-role") -> dict[str, str]:
+    """What the data stack (data-stack/) makes, made in the emulator's moto with
+    boto3, for the engine tests: its pulumi-aws `up` cannot run offline. The
+    policies are the ones the data stack declares, from stacks/storage.py (whose
+    unit tests check them against the emulator's evaluator): the bucket's
+    (TLS only, Personalize of this account on its prefixes), the role's trust and
+    access, and the KMS key's, which encrypts the bucket and rotates. Returns the
+    data stack's outputs: bucket, roleArn, kmsKeyArn, region."""
+    from stacks import storage
+
+    s3, iam, kms = aws("s3"), aws("iam"), aws("kms")
+    s3.create_bucket(Bucket=bucket)
+    bucket_arn = f"arn:aws:s3:::{bucket}"
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    role_arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=storage.trust_policy(ACCOUNT))["Role"]["Arn"]
+    key_arn = kms.create_key(
+        Description="Encrypts the Amazon Personalize data bucket", Policy=storage.key_policy(ACCOUNT, role_arn)
+    )["KeyMetadata"]["Arn"]
+    kms.enable_key_rotation(KeyId=key_arn)
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
+                    "BucketKeyEnabled": True,
+                }
+            ]
+        },
+    )
+    s3.put_bucket_policy(Bucket=bucket, Policy=storage.bucket_policy(bucket_arn, ACCOUNT))
+    iam.put_role_policy(
+        RoleName=role, PolicyName="data-personalize-access", PolicyDocument=storage.role_policy(bucket_arn, key_arn)
+    )
+    return {"bucket": bucket, "roleArn": role_arn, "kmsKeyArn": key_arn, "region": "us-east-1"}

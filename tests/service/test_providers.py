@@ -321,16 +321,22 @@ def test_batch_inference_job_writes_results_and_cannot_be_deleted(chain, conn, s
     assert provider.read(arn, outs).id == arn
 
 
-def test_import_of_missing_data_fails_with_the_service_reason(chain, conn, seeded):
-    with pytest.raises(ResourceFailed, match="CREATE FAILED"):
-        create(
-            DatasetImportJobProvider(),
-            conn,
-            jobName="chain-missing",
-            datasetArn=chain["dataset"],
-            roleArn=seeded["role"],
-            dataSource={"dataLocation": f"s3://{seeded['bucket']}/datasets/none/interactions.csv"},
-        )
+def test_import_of_missing_data_is_refused_before_the_service_starts_it(chain, conn, seeded, aws):
+    # It would fail minutes later in the service (CREATE FAILED); the check and create refuse it first.
+    missing = f"s3://{seeded['bucket']}/datasets/none/interactions.csv"
+    props = {
+        **conn,
+        "jobName": "chain-missing",
+        "datasetArn": chain["dataset"],
+        "roleArn": seeded["role"],
+        "dataSource": {"dataLocation": missing},
+    }
+    [failure] = DatasetImportJobProvider().check({}, props).failures
+    assert f"{missing} holds no data to import: dataset version none is not exported" in failure.reason
+    with pytest.raises(ResourceFailed, match="holds no data to import"):
+        DatasetImportJobProvider().create(props)
+    jobs = aws("personalize").list_dataset_import_jobs(datasetArn=chain["dataset"])["datasetImportJobs"]
+    assert "chain-missing" not in {j["jobName"] for j in jobs}
 
 
 def test_deadline_exceeded_says_what_it_waited_for(chain, conn):

@@ -53,7 +53,8 @@ def test_a_kms_key_encrypts_the_bucket_and_the_role_may_use_it():
     }
     [access] = mocks.of_type("aws:iam/rolePolicy:RolePolicy")
     [kms] = [s for s in json.loads(access.inputs["policy"])["Statement"] if s["Resource"] == key]
-    assert kms["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    # What the role's policy must grant (granting-personalize-key-access.html).
+    assert kms["Action"] == ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:ListGrants"]
 
 
 def test_bucket_policy_is_tls_only_and_scopes_personalize_to_its_prefixes():

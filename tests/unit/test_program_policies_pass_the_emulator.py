@@ -75,3 +75,16 @@ def test_a_statement_the_evaluator_cannot_read_is_taken_at_its_most_permissive()
     document = {"Version": "2012-10-17", "Statement": [bool_deny, not_principal]}
     assert decide([document], "s3:GetObject", resource, CONTEXT, PERSONALIZE) == "allow"
     assert decide([{"Statement": [{**bool_deny, "Condition": {}}]}], "s3:GetObject", resource, CONTEXT) == "deny"
+
+
+def test_the_data_stacks_key_policy_lets_personalize_of_this_account_and_the_role_use_the_key():
+    # granting-personalize-key-access.html: the key policy must grant them (for an import, it alone).
+    from stacks.storage import key_policy
+
+    policy = key_policy(ACCOUNT, ROLE)
+    for action in ("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"):
+        assert decide([policy], action, KEY, CONTEXT, {SERVICE_PRINCIPAL}) == "allow"
+        assert decide([policy], action, KEY, CONTEXT, {ROLE}) == "allow"
+    elsewhere = {**CONTEXT, "aws:SourceAccount": "999999999999"}
+    assert decide([policy], "kms:Decrypt", KEY, elsewhere, {SERVICE_PRINCIPAL}) != "allow"
+    assert decide([policy], "kms:Decrypt", KEY, CONTEXT, {"arn:aws:iam::999999999999:role/other"}) != "allow"

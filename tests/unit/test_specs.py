@@ -16,6 +16,7 @@ HOOKS = {
     "normalise",
     "problems",
     "change_problems",
+    "start_problems",
     "replaced_by",
     "update_request",
     "before_create",
