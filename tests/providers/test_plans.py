@@ -62,6 +62,13 @@ BASE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def no_location_reads(monkeypatch):
+    """Plans only: an import's check reads its data location from S3, which these
+    tests do not have (tests/providers/test_import_location.py covers that read)."""
+    monkeypatch.setattr("providers.dataset_import_job.empty_location", lambda props: None)
+
+
 def plan(provider_class, change: dict):
     provider = provider_class()
     olds = provider.check({}, BASE[provider_class]).inputs
