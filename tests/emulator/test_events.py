@@ -75,6 +75,7 @@ def test_events_of_a_groups_tracker_reach_the_next_training_of_every_solution_in
     """PutEvents appends to the group's Item interactions dataset
     (https://docs.aws.amazon.com/personalize/latest/dg/recording-item-interaction-events.html),
     which every solution of the group trains on: each one's next version knows the new items."""
+    from tests.helpers.data import shoppers_buy_new_items
     from tests.helpers.emulator import build_group, train, with_items_dataset
 
     group = build_group(emulator, f"fan-{unique}", data_bucket)["group"]
@@ -97,17 +98,7 @@ def test_events_of_a_groups_tracker_reach_the_next_training_of_every_solution_in
         return {i["itemId"] for i in listed["itemList"]}
 
     assert not any({"new-a", "new-b"} & seen(r, first[r]["version"]) for r in recipes)
-    for n in range(40):  # 40 new shoppers each buy the two new items, 5 times over
-        events.put_events(
-            trackingId=tracker,
-            userId=f"shopper{n}",
-            sessionId=f"s{n}",
-            eventList=[
-                {"eventType": "purchase", "itemId": item, "sentAt": 1_706_000_000 + 10 * k + j}
-                for k in range(5)
-                for j, item in enumerate(("new-a", "new-b"))
-            ],
-        )
+    shoppers_buy_new_items(events, tracker)
     for recipe in recipes:
         solution = first[recipe]["solution"]
         version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]

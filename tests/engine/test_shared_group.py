@@ -11,7 +11,7 @@ from pulumi import automation as auto
 
 from prep.config import load_config
 from prep.pipeline import prepare
-from tests.helpers.data import interactions_csv
+from tests.helpers.data import interactions_csv, shoppers_buy_new_items
 from tests.helpers.engine import planned
 from tests.helpers.roles import personalize_role
 
@@ -160,17 +160,7 @@ def test_a_group_shared_by_experiments(make_program_stack, emulator, role, aws):
     # two items no version has seen yet. Before the next training no experiment knows them.
     tracking_id = stack.outputs()["retailTrackingId"].value
     events = aws("personalize-events")
-    for n in range(40):
-        events.put_events(
-            trackingId=tracking_id,
-            userId=f"shopper{n}",
-            sessionId=f"s{n}",
-            eventList=[
-                {"eventType": "purchase", "itemId": item, "sentAt": 1_706_000_000 + 10 * k + j}
-                for k in range(5)
-                for j, item in enumerate(("new-a", "new-b"))
-            ],
-        )
+    shoppers_buy_new_items(events, tracking_id)
     campaigns = {name: e["campaignArn"] for name, e in stack.outputs()["experiments"].value.items()}
     assert not any(learned_new_items(aws, name, arn) for name, arn in campaigns.items())
 

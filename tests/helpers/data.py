@@ -40,3 +40,22 @@ def interactions_csv(
     for u, i, t in zip(user_ids, item_ids, timestamps):
         writer.writerow([f"u{u}", f"i{i}", event_type, int(t)])
     return out.getvalue().encode()
+
+
+NEW_ITEMS = ("new-a", "new-b")
+
+
+def shoppers_buy_new_items(events, tracking_id: str, shoppers: int = 40) -> None:
+    """Through a tracker: each of `shoppers` new shoppers buys the two NEW_ITEMS,
+    which no bulk data holds, 5 times over (PutEvents)."""
+    for n in range(shoppers):
+        events.put_events(
+            trackingId=tracking_id,
+            userId=f"shopper{n}",
+            sessionId=f"s{n}",
+            eventList=[
+                {"eventType": "purchase", "itemId": item, "sentAt": 1_706_000_000 + 10 * k + j}
+                for k in range(5)
+                for j, item in enumerate(NEW_ITEMS)
+            ],
+        )
