@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from common.layout import EVALUATIONS_PREFIX, INTERACTIONS_FILE, VALIDATION_INTERACTIONS_FILE, dataset_file
 from common.names import bounded_name
-from evaluation.metrics import ranking_metrics
+from evaluation.metrics import per_user_metrics, ranking_metrics
 from service.batch import BatchFiles, run_batch, write_users_file
 from service.client import client
 
@@ -86,8 +86,13 @@ def evaluate_solution_versions(
                 f"e.g. {user!r}: {reason} (see {run.output_uri})"
             )
         recommended = {user: output.get("recommendedItems") or [] for user, output in run.answers.items()}
+        scored_users, per_user = per_user_metrics(recommended, sampled_truth)
         results[version_arn] = {
             "metrics": ranking_metrics(recommended, sampled_truth, catalogue_size),
+            # Each user's value of each ranking metric, in the order of `scoredUsers`:
+            # the same users in the same order for every version, so they pair.
+            "perUser": per_user,
+            "scoredUsers": scored_users,
             "batchInferenceJobArn": run.job_arn,
             "users": len(users),
             "datasetVersion": dataset_version,

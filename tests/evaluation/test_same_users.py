@@ -91,3 +91,22 @@ def test_the_sample_changes_only_with_the_data_max_users_and_event_type(jobs):
     [clicks, more, purchases] = [users for _, _, users in jobs]
     assert clicks == more[:50]  # a larger sample extends the smaller one, in the same order
     assert set(purchases) != set(clicks)
+
+
+def test_a_contest_keeps_each_users_score_for_both_versions_on_the_same_users(monkeypatch, jobs):
+    # Two versions answering differently: the challenger's first item is each user's held-out one.
+    def run_batch(s3, files, request, users, **_):
+        jobs.append((request["solutionVersionArn"], files.input_key, list(users)))
+        better = request["solutionVersionArn"].endswith("/v2")
+        answers = {u: {"recommendedItems": [f"i{int(u[1:]) % 7}" if better else "i99"]} for u in users}
+        return BatchRun(f"arn:job/{len(jobs)}", f"s3://{BUCKET}/{files.output_prefix}", answers, {})
+
+    monkeypatch.setattr(validation, "run_batch", run_batch)
+    versions = ["arn:x/solution/a/v2", "arn:x/solution/a/v1"]
+    settings = {"bucket": BUCKET, "datasetVersion": "v1", "roleArn": ROLE, "maxUsers": 40, "eventType": None}
+    scored = scoring.score_versions(versions, settings, region="us-east-1", endpoint=None)
+    new, old = (scored.per_user[v]["validation.ndcg_at_10"] for v in versions)
+    assert len(new) == len(old) == 40 == scored.metrics[versions[0]]["validation.users"]
+    assert new == [1.0] * 40 and old == [0.0] * 40  # user by user, in one order
+    assert sum(new) / 40 == scored.metrics[versions[0]]["validation.ndcg_at_10"]
+    assert "validation.coverage" not in scored.per_user[versions[0]]  # one number per version, not per user
