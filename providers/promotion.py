@@ -9,7 +9,11 @@ both are scored on the stack's metric: the service's offline metrics
 validation set of the dataset version (see evaluation/validation.py). The
 campaign moves to the challenger only if it is better by at least
 `minImprovement`; otherwise it keeps the champion and the `up` warns or fails
-(`onReject`). A challenger still training leaves the champion serving
+(`onReject`). On a `validation.*` ranking metric "better" is a paired
+comparison on the same users (evaluation/gate.py): promoted when the
+`confidence` interval of the mean per-user gain is above `minImprovement`,
+rejected when it is at or below, `inconclusive` (the champion kept, the `up`
+warns) when it straddles it or fewer than `minUsers` users were scored. A challenger still training leaves the champion serving
 (decision "pending") until a later `up` sees it finished.
 
 Every decision, with both sets of metrics, is appended to
@@ -32,8 +36,18 @@ from pulumi.dynamic import (
 
 from common.layout import promotion_history_key
 from common.statuses import ACTIVE, METRICS, VALIDATION_PREFIX
-from evaluation.gate import DEFAULT_METRIC, ON_REJECT, PENDING, REJECT, decide
-from evaluation.scoring import scores
+from evaluation.gate import (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_METRIC,
+    DEFAULT_MIN_USERS,
+    DEFAULT_RESAMPLES,
+    INCONCLUSIVE,
+    ON_REJECT,
+    PENDING,
+    REJECT,
+    decide,
+)
+from evaluation.scoring import score_versions
 from providers.connected import ConnectedProvider
 from providers.preview import is_unknown
 from service.client import client
@@ -41,9 +55,23 @@ from service.lifecycle import canonical, live_campaigns
 from service.waiting import progress
 from servicemodel.requests import SERVICE
 
-DEFAULTS = {"metric": DEFAULT_METRIC, "minImprovement": 0.0, "onReject": "warn"}
+# The paired test's settings; a state written before they existed has none, and
+# reads as these defaults (so its decision stands: see diff).
+TEST_DEFAULTS = {"confidence": DEFAULT_CONFIDENCE, "minUsers": DEFAULT_MIN_USERS, "resamples": DEFAULT_RESAMPLES}
+# The bounds stacks/config.py's Promotion documents.
+TEST_BOUNDS = {"confidence": (0.5, 0.999), "minUsers": (1, 100_000), "resamples": (100, 20_000)}
+DEFAULTS = {"metric": DEFAULT_METRIC, "minImprovement": 0.0, "onReject": "warn", **TEST_DEFAULTS}
 # A change to any of these is a new decision.
-DECIDING = ("campaignName", "challengerArn", "challengerStatus", "metric", "minImprovement", "onReject", "validation")
+DECIDING = (
+    "campaignName",
+    "challengerArn",
+    "challengerStatus",
+    "metric",
+    "minImprovement",
+    "onReject",
+    "validation",
+    *TEST_DEFAULTS,
+)
 INPUTS = DECIDING + ("historyBucket", "region", "endpoint", "waits")
 VALIDATION_KEYS = ("bucket", "datasetVersion", "roleArn", "maxUsers", "eventType")
 OUTPUTS = (
@@ -53,6 +81,7 @@ OUTPUTS = (
     "servedVersionArn",
     "championMetrics",
     "challengerMetrics",
+    "evidence",
     "decidedAt",
     "history",
 )
@@ -100,6 +129,19 @@ class PromotionProvider(ConnectedProvider):
             failures.append(
                 CheckFailure("onReject", f"promotion onReject {on_reject!r}: allowed {', '.join(ON_REJECT)}")
             )
+        for key, (least, most) in TEST_BOUNDS.items():
+            value = inputs[key]
+            whole = key != "confidence"
+            if is_unknown(value):
+                continue
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or (whole and value != int(value))
+                or not least <= value <= most
+            ):
+                kind = "an integer" if whole else "a number"
+                failures.append(CheckFailure(key, f"promotion {key} {value!r}: {kind} from {least} to {most}"))
         validation = inputs.get("validation")
         if isinstance(validation, dict):
             failures += [
@@ -114,6 +156,7 @@ class PromotionProvider(ConnectedProvider):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        olds = {**TEST_DEFAULTS, **olds}
         changed = [k for k in DECIDING if is_unknown(news.get(k)) or not _same(olds.get(k), news.get(k))]
         return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
 
@@ -142,24 +185,36 @@ class PromotionProvider(ConnectedProvider):
                 )
             reason = f"challenger {challenger or '(not started)'} is {status}; the campaign keeps serving {champion}"
             progress(f"promotion of {props['campaignName']}: {reason}")
-            return _without_nulls(self._outputs(props, PENDING, reason, champion, champion, None, None))
+            return _without_nulls(self._outputs(props, PENDING, reason, champion, champion, None, None, None))
         contested = champion if champion is not None and champion != challenger else None
-        scored = scores(
+        scored = score_versions(
             [challenger, contested] if contested else [challenger],
             props.get("validation"),
             region=props.get("region"),
             endpoint=props.get("endpoint"),
             waits=props.get("waits"),
         )
-        decision = decide(challenger, champion, props["metric"], props["minImprovement"], scored)
+        test = {**TEST_DEFAULTS, **{k: props[k] for k in TEST_DEFAULTS if props.get(k) is not None}}
+        decision = decide(
+            challenger,
+            champion,
+            props["metric"],
+            props["minImprovement"],
+            scored.metrics,
+            scored.per_user,
+            confidence=float(test["confidence"]),
+            min_users=int(test["minUsers"]),
+            resamples=int(test["resamples"]),
+        )
         outputs = self._outputs(
             props,
             decision.decision,
             decision.reason,
             champion,
             decision.served,
-            scored[contested] if contested else None,
-            scored[challenger],
+            scored.metrics[contested] if contested else None,
+            scored.metrics[challenger],
+            decision.evidence.record() if decision.evidence else None,
         )
         outputs["history"] = _append_history(
             props,
@@ -171,10 +226,14 @@ class PromotionProvider(ConnectedProvider):
                     "reason",
                     "metric",
                     "minImprovement",
+                    "confidence",
+                    "minUsers",
+                    "resamples",
                     "challengerArn",
                     "championArn",
                     "challengerMetrics",
                     "championMetrics",
+                    "evidence",
                     "decidedAt",
                 )
             },
@@ -184,10 +243,16 @@ class PromotionProvider(ConnectedProvider):
             if props["onReject"] == "fail":
                 raise PromotionRejected(message)
             progress(message)
+        if decision.decision == INCONCLUSIVE:
+            # Not a rejection: too little evidence either way, so `onReject: fail` does not stop the `up`.
+            progress(
+                f"promotion of {challenger} inconclusive; campaign {props['campaignName']} keeps {champion}. "
+                f"{decision.reason}"
+            )
         return _without_nulls(outputs)
 
     def _outputs(
-        self, props, decision, reason, champion, served, champion_metrics, challenger_metrics
+        self, props, decision, reason, champion, served, champion_metrics, challenger_metrics, evidence
     ) -> dict[str, Any]:
         return {
             **props,
@@ -197,6 +262,7 @@ class PromotionProvider(ConnectedProvider):
             "servedVersionArn": served,
             "championMetrics": champion_metrics,
             "challengerMetrics": challenger_metrics,
+            "evidence": evidence,
             "decidedAt": datetime.now(UTC).isoformat(),
             "history": None,
         }
@@ -205,7 +271,7 @@ class PromotionProvider(ConnectedProvider):
 def _without_nulls(outputs: dict[str, Any]) -> dict[str, Any]:
     """Outputs with "" and {} for "none": a key missing from the state reads as
     unknown in every later preview, which would show the outputs as changing."""
-    empty: dict[str, Any] = {"championMetrics": {}, "challengerMetrics": {}}
+    empty: dict[str, Any] = {"championMetrics": {}, "challengerMetrics": {}, "evidence": {}}
     return {**outputs, **{k: empty.get(k, "") for k in OUTPUTS + ("challengerArn",) if outputs.get(k) is None}}
 
 
@@ -220,6 +286,7 @@ class Promotion(Resource, module="personalize", name="Promotion"):
     championArn: pulumi.Output[str]
     championMetrics: pulumi.Output[dict]
     challengerMetrics: pulumi.Output[dict]
+    evidence: pulumi.Output[dict]
 
     def __init__(self, resource_name: str, opts: pulumi.ResourceOptions | None = None, **props: Any):
         super().__init__(PromotionProvider(), resource_name, {**dict.fromkeys(OUTPUTS), **props}, opts)

@@ -28,7 +28,7 @@ from common.layout import BATCH_INPUT_PREFIX
 from common.names import DATASET_VERSION_ALLOWED, DATASET_VERSION_PATTERN, bounded_name
 from common.recipes import DOMAIN_RECIPES, SUPPORT, WITHOUT_HYPERPARAMETERS, recipes_with, required_datasets
 from common.statuses import METRICS, VALIDATION_PREFIX
-from evaluation.gate import DEFAULT_METRIC, ON_REJECT
+from evaluation.gate import DEFAULT_CONFIDENCE, DEFAULT_METRIC, DEFAULT_MIN_USERS, DEFAULT_RESAMPLES, ON_REJECT
 from service.connection import SERVICES as CONNECTED_SERVICES
 from service.connection import BadConnection, use
 from service.connection import Connection as AwsConnection
@@ -511,6 +511,12 @@ class Promotion(_Model):
         le=100_000,
         description=("an integer from 1 to 100000, or omit it to score on the service's metrics only"),
     )
+    # The paired comparison on the validation users (evaluation/gate.py): the two-sided
+    # confidence of the interval of the mean per-user gain, the fewest scored users it
+    # decides on (fewer: inconclusive), and the bootstrap's resamples.
+    confidence: float = Field(DEFAULT_CONFIDENCE, ge=0.5, le=0.999, description="a number from 0.5 to 0.999")
+    min_users: int = Field(DEFAULT_MIN_USERS, ge=1, le=100_000, description="an integer from 1 to 100000")
+    resamples: int = Field(DEFAULT_RESAMPLES, ge=100, le=20_000, description="an integer from 100 to 20000")
 
     @model_validator(mode="after")
     def _rules(self) -> "Promotion":
@@ -564,7 +570,8 @@ class StackConfig(_Model):
     waits: Waits = Field(default_factory=lambda: Waits(), description="a mapping of deadlines and polling, in seconds")
     training: Training = Field(default_factory=Training, description="a mapping with wait")
     promotion: Promotion = Field(
-        default_factory=Promotion, description="a mapping with metric, minImprovement, onReject, validationUsers"
+        default_factory=Promotion,
+        description="a mapping with metric, minImprovement, onReject, validationUsers, confidence, minUsers, resamples",
     )
     # A guard against a costly typo: a campaign bills its minimum TPS every hour.
     max_provisioned_tps: int = Field(

@@ -132,6 +132,13 @@ MEANINGS: dict[str, str] = {
     "keeps the champion and fails the `up`.",
     "promotion.validationUsers": "Score each model on this many users of the dataset version's "
     "held-out set, with a batch inference job per model (needed by `validation.*` metrics).",
+    "promotion.confidence": "The confidence of the interval of the mean per-user gain on a "
+    "`validation.*` ranking metric: promoted when the whole interval is above `minImprovement`, "
+    "rejected when it is at or below, otherwise `inconclusive` (the champion keeps serving).",
+    "promotion.minUsers": "The fewest validation users a paired comparison decides on; fewer scored "
+    "users make the decision `inconclusive`.",
+    "promotion.resamples": "How many times the paired bootstrap resamples the users: more gives a "
+    "steadier interval and takes longer (about 0.2 s for 1000 users and 2000 resamples).",
     "maxProvisionedTPS": "The most `minProvisionedTPS` any campaign of the stack may ask for: a guard "
     "against a costly typo.",
     "environment": "The `personalize-pulumi:environment` tag; default the stack's name.",

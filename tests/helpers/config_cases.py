@@ -202,6 +202,19 @@ BAD = [
         "an integer from 1 to 100000",
     ),
     (
+        {"experiments": [GOOD], "promotion": {"confidence": 1.2}},
+        "promotion.confidence",
+        1.2,
+        "a number from 0.5 to 0.999",
+    ),
+    ({"experiments": [GOOD], "promotion": {"minUsers": 0}}, "promotion.minUsers", 0, "an integer from 1 to 100000"),
+    (
+        {"experiments": [GOOD], "promotion": {"resamples": 10}},
+        "promotion.resamples",
+        10,
+        "an integer from 100 to 20000",
+    ),
+    (
         {"experiments": [dict(GOOD, batchInference={"inputKey": "users.jsonl"})]},
         "experiments[0].batchInference.inputKey",
         "users.jsonl",

@@ -328,6 +328,32 @@ def test_the_gate_can_decide_on_the_held_out_validation_set(conn, seeded, aws, e
         assert METRIC in scored  # the service's own metrics are recorded beside them
     assert outs["challengerMetrics"]["validation.ndcg_at_10"] > outs["championMetrics"]["validation.ndcg_at_10"]
     assert "validation.ndcg_at_10: challenger" in outs["reason"]
+    # A paired comparison on those 50 users: its interval, p-value and size are recorded.
+    evidence = outs["evidence"]
+    assert evidence["method"] == "paired bootstrap" and evidence["users"] == 50
+    assert 0 < evidence["low"] <= evidence["difference"] <= evidence["high"]
+    assert evidence["pValue"] < 0.05 and (evidence["confidence"], evidence["resamples"]) == (0.95, 2000)
+    assert f"interval [{evidence['low']:+.4f}, {evidence['high']:+.4f}]" in outs["reason"]
+    assert history(aws, seeded, served)[-1]["evidence"] == evidence
+
+    # Asked for more users than were scored: inconclusive, the champion keeps serving,
+    # and `onReject: fail` does not stop the `up` (not a rejection: too little evidence).
+    again = decide(
+        conn,
+        seeded,
+        served,
+        outs,
+        challengerArn=challenger["arn"],
+        challengerStatus="ACTIVE",
+        metric="validation.ndcg_at_10",
+        validation=validation,
+        minUsers=100,
+        onReject="fail",
+    )
+    assert again["decision"] == "inconclusive", again["reason"]
+    assert again["servedVersionArn"] == champion
+    assert "fewer users than minUsers 100" in again["reason"]
+    assert [r["decision"] for r in history(aws, seeded, served)][-2:] == ["promote", "inconclusive"]
 
 
 def test_gate_inputs_are_checked_before_anything_runs(conn):
