@@ -10,8 +10,15 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from common.layout import EVALUATIONS_PREFIX, INTERACTIONS_FILE, VALIDATION_INTERACTIONS_FILE, dataset_file
+from common.layout import (
+    EVALUATIONS_PREFIX,
+    INTERACTIONS_FILE,
+    VALIDATION_INTERACTIONS_FILE,
+    dataset_file,
+    evaluation_scores_key,
+)
 from common.names import bounded_name
+from common.statuses import VALIDATION_PREFIX
 from evaluation.metrics import per_user_metrics, ranking_metrics
 from service.batch import BatchFiles, run_batch, write_users_file
 from service.client import client
@@ -87,6 +94,22 @@ def evaluate_solution_versions(
             )
         recommended = {user: output.get("recommendedItems") or [] for user, output in run.answers.items()}
         scored_users, per_user = per_user_metrics(recommended, sampled_truth)
+        # Kept for the leaderboard, which compares the versions experiments serve
+        # user by user long after the gate ran (the stack's outputs hold means only).
+        s3.put_object(
+            Bucket=bucket,
+            Key=evaluation_scores_key(dataset_version, version_id),
+            Body=json.dumps(
+                {
+                    "solutionVersionArn": version_arn,
+                    "datasetVersion": dataset_version,
+                    "eventType": event_type,
+                    "users": scored_users,
+                    "perUser": {f"{VALIDATION_PREFIX}{k}": v for k, v in per_user.items()},
+                },
+                sort_keys=True,
+            ).encode(),
+        )
         results[version_arn] = {
             "metrics": ranking_metrics(recommended, sampled_truth, catalogue_size),
             # Each user's value of each ranking metric, in the order of `scoredUsers`:

@@ -120,6 +120,17 @@ def test_metrics_of_the_popular_items_on_the_validation_users(version, seeded, c
     assert f":batch-inference-job/eval-{version.rsplit('/', 1)[-1]}-" in result["batchInferenceJobArn"]
 
 
+def test_each_users_scores_are_kept_in_s3_for_the_leaderboard(version, seeded, conn, aws):
+    result = evaluate(version, seeded, conn)
+    key = f"evaluations/{VERSION}/{version.rsplit('/', 1)[-1]}/scores.json"
+    kept = json.loads(aws("s3").get_object(Bucket=seeded["bucket"], Key=key)["Body"].read())
+    assert kept["solutionVersionArn"] == version and kept["datasetVersion"] == VERSION
+    assert kept["users"] == result["scoredUsers"] == ["u1", "u2", "u3", "u4", "u7", "x1"]
+    assert kept["perUser"] == {f"validation.{k}": v for k, v in result["perUser"].items()}
+    mean = sum(kept["perUser"]["validation.ndcg_at_10"]) / len(kept["users"])
+    assert mean == pytest.approx(result["metrics"]["ndcg_at_10"], abs=1e-6)
+
+
 def test_a_second_evaluation_adopts_the_same_job(version, seeded, conn, aws):
     first = evaluate(version, seeded, conn)
     second = evaluate(version, seeded, conn)
