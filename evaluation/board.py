@@ -4,19 +4,19 @@ per-user score and, against the group's best, the paired interval of the
 difference, user by user.
 
 The per-user scores are those validation scoring keeps in S3 for every version
-it scores (common.layout.evaluation_scores_key): the stack's outputs hold means
-only. The intervals are the gate's bootstrap (evaluation.gate.paired_bootstrap):
+it scores (common.layout.evaluation_scores_key), or for a version scored before
+they were kept, recomputed from its evaluation's batch output (no job is run):
+the stack's outputs hold means only. The intervals are the gate's bootstrap (evaluation.gate.paired_bootstrap):
 the interval of a mean of per-user values, be they one model's scores or two
 models' differences."""
 
-import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from common.layout import evaluation_scores_key
 from common.statuses import VALIDATION_PREFIX
 from evaluation.gate import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, paired_bootstrap, paired_differences
-from evaluation.report import SERVED_BY_RECOMMENDER, _deciding_metric, group_members
+from evaluation.report import SERVED_BY_RECOMMENDER, _deciding_metric, group_members, served_metrics
+from evaluation.validation import kept_scores
 
 MISSING = "-"
 
@@ -68,8 +68,9 @@ def dataset_version(outputs: dict, name: str, group: str) -> str | None:
 
 def read_scores(outputs: dict, s3: Any) -> dict[str, Scored]:
     """The per-user scores of the version each campaign experiment serves, by
-    experiment, where validation scoring kept them (none for a recommender, nor
-    for a version scored before they were kept)."""
+    experiment: those validation scoring kept or, for a version scored before
+    they were kept, recomputed from its evaluation's batch output (none for a
+    recommender, nor where neither is in the bucket)."""
     found: dict[str, Scored] = {}
     bucket = outputs.get("bucket")
     if not bucket:
@@ -80,13 +81,17 @@ def read_scores(outputs: dict, s3: Any) -> dict[str, Scored]:
             served, version = served_version(outputs, name), dataset_version(outputs, name, group)
             if experiment.get("servedBy") == SERVED_BY_RECOMMENDER or not served or not version:
                 continue
-            key = evaluation_scores_key(version, served.rstrip("/").rsplit("/", 1)[-1])
-            try:
-                kept = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-            except s3.exceptions.NoSuchKey:
-                continue
-            record = json.loads(kept)
-            found[name] = Scored(served, list(record["users"]), dict(record["perUser"]))
+            counted = served_metrics(outputs, name).get(f"{VALIDATION_PREFIX}users")
+            kept = kept_scores(
+                s3,
+                bucket,
+                version,
+                served,
+                users=counted if isinstance(counted, int) and not isinstance(counted, bool) else None,
+                event_type=experiment.get("eventType"),
+            )
+            if kept:
+                found[name] = Scored(served, list(kept["users"]), dict(kept["perUser"]))
     return found
 
 
