@@ -15,6 +15,8 @@ import json
 import subprocess
 import sys
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from evaluation import board, history, status
 from evaluation.report import render, write_chart
 from service.client import client
@@ -65,18 +67,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.chart:
         write_chart(args.chart, promotions)
         print(f"chart written to {args.chart}")
-    if args.intervals or args.leaderboard_chart or args.history_chart:
-        s3 = client("s3", connection=from_output(outputs.get("connection") or {}))
-    if args.intervals or args.leaderboard_chart:
-        found = board.boards(outputs, board.read_scores(outputs, s3))
-        if args.intervals:
-            print("\n" + (board.render(found) or "no dataset group has several experiments") + "\n", end="")
-        if args.leaderboard_chart:
-            board.write(args.leaderboard_chart, found)
-            print(f"leaderboard chart written to {args.leaderboard_chart}")
-    if args.history_chart:
-        history.write(args.history_chart, history.read_histories(outputs, s3))
-        print(f"history chart written to {args.history_chart}")
+    try:
+        if args.intervals or args.leaderboard_chart or args.history_chart:
+            s3 = client("s3", connection=from_output(outputs.get("connection") or {}))
+        if args.intervals or args.leaderboard_chart:
+            found = board.boards(outputs, board.read_scores(outputs, s3))
+            if args.intervals:
+                print("\n" + (board.render(found) or "no dataset group has several experiments") + "\n", end="")
+            if args.leaderboard_chart:
+                board.write(args.leaderboard_chart, found)
+                print(f"leaderboard chart written to {args.leaderboard_chart}")
+        if args.history_chart:
+            history.write(args.history_chart, history.read_histories(outputs, s3))
+            print(f"history chart written to {args.history_chart}")
+    except (BotoCoreError, ClientError) as error:
+        print(
+            f"error: cannot read the per-user scores or history in bucket {outputs.get('bucket')}: {error}",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 

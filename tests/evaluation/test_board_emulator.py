@@ -59,3 +59,10 @@ def test_an_experiment_whose_served_version_has_no_kept_scores_says_so(outputs, 
     path.write_text(json.dumps(changed))
     assert main(["report", "--stack", "dev", "--outputs-json", str(path), "--intervals"]) == 0
     assert "  tuned: no per-user validation.ndcg_at_10 kept for its served version" in capsys.readouterr().out
+
+
+def test_a_bucket_that_cannot_be_read_is_one_error_naming_it(outputs, tmp_path, capsys):
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps({**outputs, "bucket": "no-such-bucket"}))
+    assert main(["report", "--stack", "dev", "--outputs-json", str(path), "--intervals"]) == 2
+    assert "error: cannot read the per-user scores or history in bucket no-such-bucket" in capsys.readouterr().err
