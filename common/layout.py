@@ -46,3 +46,10 @@ def schema_file(kind: str) -> str:
 
 def promotion_history_key(campaign: str) -> str:
     return f"{PROMOTIONS_PREFIX}{campaign}.jsonl"
+
+
+def evaluation_scores_key(dataset_version: str, version_id: str) -> str:
+    """Each validation user's ranking metrics of one solution version, as the gate
+    scored it on a dataset version's held-out users: the leaderboard's intervals
+    (evaluation/report.py) are computed from these. Under the version's batch output."""
+    return f"{EVALUATIONS_PREFIX}{dataset_version}/{version_id}/scores.json"

@@ -1,8 +1,12 @@
-"""python -m evaluation report|status --stack NAME [--chart PATH] [--outputs-json FILE]
+"""python -m evaluation report|status --stack NAME [--chart PATH] [--intervals]
+[--leaderboard-chart PATH] [--history-chart PATH] [--outputs-json FILE]
 
 report: each experiment's promotion decision with champion and challenger
 metrics side by side, from the stack's `promotions` output, then for each
-dataset group with several experiments a leaderboard of the models they serve.
+dataset group with several experiments a leaderboard of the models they serve;
+with --intervals (or --leaderboard-chart) the leaderboard's bootstrap intervals
+from the per-user scores kept in the stack's bucket, and with --history-chart
+each campaign's promotion history over time.
 status: what is importing, training or being created per dataset group and
 experiment now, without running the engine."""
 
@@ -11,8 +15,12 @@ import json
 import subprocess
 import sys
 
-from evaluation import status
+from botocore.exceptions import BotoCoreError, ClientError
+
+from evaluation import board, history, status
 from evaluation.report import render, write_chart
+from service.client import client
+from service.connection import from_output
 
 
 class ReportError(Exception):
@@ -27,6 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     report.add_argument("--stack", required=True, help="the Pulumi stack whose outputs to report")
     report.add_argument("--chart", help="also write a PNG bar chart here")
+    report.add_argument(
+        "--intervals",
+        action="store_true",
+        help="also print each dataset group's leaderboard with bootstrap intervals (reads the stack's bucket)",
+    )
+    report.add_argument("--leaderboard-chart", help="also write the leaderboard with intervals as a PNG here")
+    report.add_argument("--history-chart", help="also write each campaign's promotion history as a PNG here")
     report.add_argument("--outputs-json", help="read the stack outputs from this file instead of the Pulumi CLI")
     progress = commands.add_parser("status", help="imports, trainings and recommenders in progress")
     progress.add_argument("--stack", required=True, help="the Pulumi stack whose outputs to read")
@@ -52,6 +67,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.chart:
         write_chart(args.chart, promotions)
         print(f"chart written to {args.chart}")
+    try:
+        if args.intervals or args.leaderboard_chart or args.history_chart:
+            s3 = client("s3", connection=from_output(outputs.get("connection") or {}))
+        if args.intervals or args.leaderboard_chart:
+            found = board.boards(outputs, board.read_scores(outputs, s3))
+            if args.intervals:
+                print("\n" + (board.render(found) or "no dataset group has several experiments") + "\n", end="")
+            if args.leaderboard_chart:
+                board.write(args.leaderboard_chart, found)
+                print(f"leaderboard chart written to {args.leaderboard_chart}")
+        if args.history_chart:
+            history.write(args.history_chart, history.read_histories(outputs, s3))
+            print(f"history chart written to {args.history_chart}")
+    except (BotoCoreError, ClientError) as error:
+        print(
+            f"error: cannot read the per-user scores or history in bucket {outputs.get('bucket')}: {error}",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 

@@ -51,7 +51,16 @@ def render(outputs: dict) -> str:
 
 
 def write_chart(path, experiments: dict[str, dict]) -> None:
-    """One panel per experiment: champion and challenger bars side by side per metric."""
+    import matplotlib.pyplot as plt
+
+    figure = draw_chart(experiments)
+    figure.savefig(path, format="png")
+    plt.close(figure)
+
+
+def draw_chart(experiments: dict[str, dict]):
+    """One panel per experiment: champion and challenger bars side by side per
+    metric (scores only, never a count). Returns the matplotlib Figure."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display: reports are written on servers and in CI
@@ -79,8 +88,7 @@ def write_chart(path, experiments: dict[str, dict]) -> None:
         axis.invert_yaxis()  # first metric on top, as in the table
         axis.legend(loc="lower right", fontsize="small")
     figure.tight_layout()
-    figure.savefig(path, format="png")
-    plt.close(figure)
+    return figure
 
 
 def _chartable(promotion: dict) -> dict[str, dict[str, float]]:

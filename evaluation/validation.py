@@ -10,15 +10,31 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from common.layout import EVALUATIONS_PREFIX, INTERACTIONS_FILE, VALIDATION_INTERACTIONS_FILE, dataset_file
+from common.layout import (
+    EVALUATIONS_PREFIX,
+    INTERACTIONS_FILE,
+    VALIDATION_INTERACTIONS_FILE,
+    dataset_file,
+    evaluation_scores_key,
+)
 from common.names import bounded_name
+from common.statuses import VALIDATION_PREFIX
 from evaluation.metrics import per_user_metrics, ranking_metrics
-from service.batch import BatchFiles, run_batch, write_users_file
+from service.batch import (
+    BatchFiles,
+    BatchOutputMissing,
+    parse_output,
+    read_output,
+    run_batch,
+    users_file_key,
+    write_users_file,
+)
 from service.client import client
 
 # One held-out or training interaction: ids as text ("007" and "7" are different
 # items), the event type None where the file has no such column or value.
 Interaction = tuple[str, str, str | None]
+USERS_STEM = "users-"  # evaluations/<dataset version>/users-<digest>.jsonl: the sample's users file
 
 
 def evaluate_solution_version(
@@ -59,7 +75,7 @@ def evaluate_solution_versions(
     )
 
     # Content-addressed: the same sample is the same file, so a rerun adopts the same job.
-    input_key = write_users_file(s3, bucket, f"{EVALUATIONS_PREFIX}{dataset_version}/", users, stem="users-")
+    input_key = write_users_file(s3, bucket, f"{EVALUATIONS_PREFIX}{dataset_version}/", users, stem=USERS_STEM)
 
     results = {}
     for version_arn in version_arns:
@@ -87,6 +103,22 @@ def evaluate_solution_versions(
             )
         recommended = {user: output.get("recommendedItems") or [] for user, output in run.answers.items()}
         scored_users, per_user = per_user_metrics(recommended, sampled_truth)
+        # Kept for the leaderboard, which compares the versions experiments serve
+        # user by user long after the gate ran (the stack's outputs hold means only).
+        s3.put_object(
+            Bucket=bucket,
+            Key=evaluation_scores_key(dataset_version, version_id),
+            Body=json.dumps(
+                {
+                    "solutionVersionArn": version_arn,
+                    "datasetVersion": dataset_version,
+                    "eventType": event_type,
+                    "users": scored_users,
+                    "perUser": {f"{VALIDATION_PREFIX}{k}": v for k, v in per_user.items()},
+                },
+                sort_keys=True,
+            ).encode(),
+        )
         results[version_arn] = {
             "metrics": ranking_metrics(recommended, sampled_truth, catalogue_size),
             # Each user's value of each ranking metric, in the order of `scoredUsers`:
@@ -98,6 +130,50 @@ def evaluate_solution_versions(
             "datasetVersion": dataset_version,
         }
     return results
+
+
+def kept_scores(
+    s3, bucket: str, dataset_version: str, version_arn: str, *, users: int | None, event_type: str | None
+) -> dict | None:
+    """A version's per-user scores on a dataset version's held-out users: those
+    scoring kept (evaluation_scores_key) or, for a version scored before they were
+    kept, recomputed from the output of the batch job that scored it, which the
+    sample (the number of `users` and the `event_type`) names; no job is run.
+    None if neither is there."""
+    version_id = version_arn.rstrip("/").rsplit("/", 1)[-1]
+    try:
+        return json.loads(
+            s3.get_object(Bucket=bucket, Key=evaluation_scores_key(dataset_version, version_id))["Body"].read()
+        )
+    except s3.exceptions.NoSuchKey:
+        pass
+    if not users:
+        return None
+    try:
+        truth = truth_sets(
+            read_interactions(s3, bucket, dataset_file(dataset_version, VALIDATION_INTERACTIONS_FILE)), event_type
+        )
+    except FileNotFoundError:
+        return None
+    sample = sample_users(truth, users)
+    prefix = f"{EVALUATIONS_PREFIX}{dataset_version}/"
+    files = BatchFiles(bucket, users_file_key(prefix, sample, stem=USERS_STEM), f"{prefix}{version_id}/")
+    try:
+        answered = parse_output(read_output(s3, files, "(an earlier evaluation)"), sample)
+    except BatchOutputMissing:
+        return None
+    if len(sample) != users or answered.errors:
+        return None
+    recommended = {user: output.get("recommendedItems") or [] for user, output in answered.answers.items()}
+    scored_users, per_user = per_user_metrics(recommended, {user: truth[user] for user in sample})
+    return {
+        "solutionVersionArn": version_arn,
+        "datasetVersion": dataset_version,
+        "eventType": event_type,
+        "users": scored_users,
+        "perUser": {f"{VALIDATION_PREFIX}{k}": v for k, v in per_user.items()},
+        "recomputedFrom": files.output_uri,
+    }
 
 
 def truth_sets(interactions: "Interactions", event_type: str | None = None) -> dict[str, set[str]]:

@@ -36,10 +36,14 @@ def content_digest(data: bytes) -> str:
 
 def write_users_file(s3, bucket: str, prefix: str, users: Sequence[str], *, stem: str = "") -> str:
     """Upload the users file as `<prefix><stem><digest of its content>.jsonl`; its key."""
-    body = users_file(users)
-    key = f"{prefix}{stem}{content_digest(body)}.jsonl"
-    s3.put_object(Bucket=bucket, Key=key, Body=body)
+    key = users_file_key(prefix, users, stem=stem)
+    s3.put_object(Bucket=bucket, Key=key, Body=users_file(users))
     return key
+
+
+def users_file_key(prefix: str, users: Sequence[str], *, stem: str = "") -> str:
+    """Where write_users_file puts these users: named by its content."""
+    return f"{prefix}{stem}{content_digest(users_file(users))}.jsonl"
 
 
 def job_input(bucket: str, input_key: str) -> dict:

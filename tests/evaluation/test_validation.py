@@ -11,7 +11,7 @@ from math import log2
 
 import pytest
 
-from evaluation.validation import evaluate_solution_version, job_name, sample_users
+from evaluation.validation import evaluate_solution_version, job_name, kept_scores, sample_users
 from providers.dataset_import_job import DatasetImportJobProvider
 from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
@@ -118,6 +118,36 @@ def test_metrics_of_the_popular_items_on_the_validation_users(version, seeded, c
     assert result["users"] == 6 and result["datasetVersion"] == VERSION
     assert result["metrics"] == pytest.approx(expected_metrics(truth, 25), abs=1e-6)
     assert f":batch-inference-job/eval-{version.rsplit('/', 1)[-1]}-" in result["batchInferenceJobArn"]
+
+
+def test_each_users_scores_are_kept_in_s3_for_the_leaderboard(version, seeded, conn, aws):
+    result = evaluate(version, seeded, conn)
+    key = f"evaluations/{VERSION}/{version.rsplit('/', 1)[-1]}/scores.json"
+    kept = json.loads(aws("s3").get_object(Bucket=seeded["bucket"], Key=key)["Body"].read())
+    assert kept["solutionVersionArn"] == version and kept["datasetVersion"] == VERSION
+    assert kept["users"] == result["scoredUsers"] == ["u1", "u2", "u3", "u4", "u7", "x1"]
+    assert kept["perUser"] == {f"validation.{k}": v for k, v in result["perUser"].items()}
+    mean = sum(kept["perUser"]["validation.ndcg_at_10"]) / len(kept["users"])
+    assert mean == pytest.approx(result["metrics"]["ndcg_at_10"], abs=1e-6)
+
+
+def test_scores_of_a_version_evaluated_before_they_were_kept_are_recomputed_from_its_batch_output(
+    version, seeded, conn, aws
+):
+    result = evaluate(version, seeded, conn)
+    s3 = aws("s3")
+    key = f"evaluations/{VERSION}/{version.rsplit('/', 1)[-1]}/scores.json"
+    kept = json.loads(s3.get_object(Bucket=seeded["bucket"], Key=key)["Body"].read())
+    s3.delete_object(Bucket=seeded["bucket"], Key=key)  # as a gate of the release before left it
+    try:
+        found = kept_scores(s3, seeded["bucket"], VERSION, version, users=result["users"], event_type=None)
+        assert found is not None and found["recomputedFrom"].endswith(".jsonl.out")
+        assert (found["users"], found["perUser"]) == (kept["users"], kept["perUser"])
+        # Another sample (fewer users, another event type) was never scored: nothing to recompute.
+        assert kept_scores(s3, seeded["bucket"], VERSION, version, users=3, event_type=None) is None
+        assert kept_scores(s3, seeded["bucket"], VERSION, version, users=None, event_type=None) is None
+    finally:
+        s3.put_object(Bucket=seeded["bucket"], Key=key, Body=json.dumps(kept).encode())
 
 
 def test_a_second_evaluation_adopts_the_same_job(version, seeded, conn, aws):
