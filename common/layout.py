@@ -46,3 +46,12 @@ def schema_file(kind: str) -> str:
 
 def promotion_history_key(campaign: str) -> str:
     return f"{PROMOTIONS_PREFIX}{campaign}.jsonl"
+
+
+# The completion signal's memory (completion/): what it saw of the stack's long
+# operations at its last run. Written and read by the scheduled function only.
+COMPLETION_PREFIX = "completion/"
+
+
+def completion_state_key(stack: str) -> str:
+    return f"{COMPLETION_PREFIX}{stack}.json"
