@@ -78,7 +78,7 @@ def receiver():
 
 
 @pytest.fixture
-def schedule(aws, emulator, receiver, token_secret):
+def schedule(aws, emulator, data, receiver, token_secret):
     """run(stack) once per period: advance the clock 5 minutes, run the function;
     returns the runs as (emulator time, payloads signalled)."""
     dispatch = github_dispatch(REPOSITORY, EVENT_TYPE, secret_token(aws("secretsmanager"), token_secret), receiver.url)
