@@ -32,7 +32,9 @@ EVENT_TYPE = "personalize-completed"
 def personalize_local(tmp_path_factory):
     import local
 
-    handle = local.start(str(tmp_path_factory.mktemp("completion-state")), port=0, time_scale=1)
+    # Each test has a dataset group of its own, left behind: more than the default 5 per region.
+    quotas = {"activeDatasetGroups": 10}
+    handle = local.start(str(tmp_path_factory.mktemp("completion-state")), port=0, time_scale=1, quotas=quotas)
     yield handle
     handle.stop()
 
@@ -173,6 +175,74 @@ def test_a_training_that_finishes_is_dispatched_once_within_one_period(aws, emul
     # Nothing changed since: nothing is posted.
     assert all(not signalled for _, signalled in schedule(periods=3))
     assert receiver.take() == []
+
+    # Wherever in a period a training ends, the dispatch comes at the next run: at most one period later.
+    delays = []
+    for phase in (0, 75, 150, 225):  # the schedule's runs moved against the training's start
+        version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+        advance(emulator, phase)
+        quiet, at, sent = until_signalled(schedule, limit=40)
+        end = p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]["lastUpdatedDateTime"]
+        delays.append(at - end.timestamp())
+        assert [s["arn"] for s in sent] == [version] and quiet[-1][0] < end.timestamp()
+        assert len(receiver.take()) == 1
+    print(f"completion signal: end-to-dispatch delays {[round(d) for d in delays]} s, period {PERIOD} s")
+    assert all(0 <= d <= PERIOD for d in delays)
+
+    # A campaign's creation, then its update to another version: each signalled once, when it ends.
+    campaign = p.create_campaign(name="signal-finish-campaign", solutionVersionArn=version, minProvisionedTPS=1)
+    _, _, sent = until_signalled(schedule, limit=12)
+    assert [(s["kind"], s["arn"], s["outcome"]) for s in sent] == [("campaign", campaign["campaignArn"], "finished")]
+    p.update_campaign(campaignArn=campaign["campaignArn"], solutionVersionArn=ended["solutionVersionArn"])
+    _, _, sent = until_signalled(schedule, limit=12)
+    assert [(s["kind"], s["arn"]) for s in sent] == [("campaign-update", campaign["campaignArn"])]
+    assert len(receiver.take()) == 2
+    assert all(not signalled for _, signalled in schedule(periods=3))
+
+
+def test_the_lambda_handler_reads_its_settings_and_token_and_dispatches(
+    aws, emulator, data, receiver, token_secret, monkeypatch
+):
+    """completion.handler.handler as Lambda runs it: settings from the environment, default
+    boto3 clients (AWS_ENDPOINT_URL points them at the emulator), the token from Secrets Manager."""
+    from completion.handler import handler
+
+    p = aws("personalize")
+    arns = tagged_group(p, emulator, "signal-handler", stack="handler-stack")
+    dataset = p.create_dataset(
+        name="signal-handler-interactions",
+        schemaArn=arns["schema"],
+        datasetGroupArn=arns["group"],
+        datasetType="Interactions",
+    )["datasetArn"]
+    advance(emulator, 60)
+    for key, value in {
+        "AWS_ENDPOINT_URL": emulator.endpoint,
+        "STACK": "handler-stack",
+        "STATE_BUCKET": BUCKET,
+        "GITHUB_REPOSITORY": REPOSITORY,
+        "GITHUB_SECRET_ARN": token_secret,
+        "GITHUB_EVENT_TYPE": EVENT_TYPE,
+        "GITHUB_API": receiver.url,
+    }.items():
+        monkeypatch.setenv(key, value)
+    assert handler({}, None) == {"signalled": []}
+    job = p.create_dataset_import_job(
+        jobName="signal-handler-import",
+        datasetArn=dataset,
+        roleArn=data["role"],
+        dataSource={"dataLocation": f"s3://{BUCKET}/interactions/"},
+    )["datasetImportJobArn"]
+    results = []
+    for _ in range(12):
+        advance(emulator, PERIOD)
+        results.append(handler({}, None))
+        if results[-1]["signalled"]:
+            break
+    assert [s["arn"] for s in results[-1]["signalled"]] == [job]
+    [post] = receiver.take()
+    assert post["headers"]["Authorization"] == "Bearer ghp-test-token"
+    assert post["body"]["event_type"] == EVENT_TYPE
 
 
 def test_a_failed_training_posts_the_failure_with_its_reason(aws, emulator, data, receiver, schedule):
