@@ -151,3 +151,12 @@ def test_the_role_grants_every_personalize_call_the_function_makes():
     assert actions == set(PERSONALIZE_LISTS) | set(PERSONALIZE_DESCRIBES)
     policy = json.loads(function_policy("us-east-1", ACCOUNT, "b", "arn:aws:logs:us-east-1:1:log-group:g"))
     assert set(policy["Statement"][0]["Action"]) == set(PERSONALIZE_LISTS)
+
+
+def test_the_function_s_name_is_a_lambda_name_whatever_the_stack_s():
+    from stacks.completion import function_name_of
+
+    assert function_name_of("dev") == "dev-completion"
+    assert function_name_of("team.prod") == "team-prod-completion"
+    long = function_name_of("x" * 100)
+    assert len(long) == 64 and long.endswith("-completion")
