@@ -6,6 +6,7 @@ import pulumi
 from common.layout import BATCH_OUTPUT_PREFIX, dataset_prefix
 from service.connection import as_output, current
 from stacks import accounts, config, datasets
+from stacks.completion import CompletionSignalComponent
 from stacks.cost import campaign_cost
 from stacks.domain import DataDomain, GroupData
 from stacks.experiment import ExperimentComponent
@@ -123,6 +124,13 @@ pulumi.export(
         for name, data in group_data.items()
     },
 )
+# The completion signal: declared only when the stack enables it (off by default, and
+# on the local stack, where the pulumi-aws plugin is not available offline).
+if stack.completion_signal.enabled:
+    signal = CompletionSignalComponent(
+        "completion", stack.completion_signal, stack.stack, storage.bucket_name, storage.kms_key_arn
+    )
+    pulumi.export("completionSignal", {"functionArn": signal.function.arn, "topicArn": signal.topic_arn})
 # Known at preview: a TPS change shows its cost in the review.
 pulumi.export("campaignCost", campaign_cost(stack))
 pulumi.export("connection", as_output(current()))

@@ -53,3 +53,12 @@ def evaluation_scores_key(dataset_version: str, version_id: str) -> str:
     scored it on a dataset version's held-out users: the leaderboard's intervals
     (evaluation/report.py) are computed from these. Under the version's batch output."""
     return f"{EVALUATIONS_PREFIX}{dataset_version}/{version_id}/scores.json"
+
+
+# The completion signal's memory (completion/): what it saw of the stack's long
+# operations at its last run. Written and read by the scheduled function only.
+COMPLETION_PREFIX = "completion/"
+
+
+def completion_state_key(stack: str) -> str:
+    return f"{COMPLETION_PREFIX}{stack}.json"

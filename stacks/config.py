@@ -8,6 +8,7 @@ that involve several keys as validators. Each field's description is what is
 allowed; it is both the error message's last part and the editor's hint in
 the published JSON Schema (schema/personalize-config.schema.json)."""
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import cached_property, lru_cache
@@ -529,6 +530,58 @@ class Promotion(_Model):
         return self
 
 
+# EventBridge Scheduler rate expressions: rate(value unit), unit minute(s), hour(s) or day(s)
+# (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#rate-based).
+COMPLETION_SCHEDULE_ALLOWED = 'rate(N minutes), rate(N hours) or rate(N days), e.g. "rate(5 minutes)"'
+COMPLETION_SCHEDULE_PATTERN = r"rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)"
+REPOSITORY_ALLOWED = "a GitHub repository as owner/name"
+SECRET_ARN_ALLOWED = "the ARN of a Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>)"
+# GitHub's event_type: at most 100 characters
+# (https://docs.github.com/en/rest/repos/repos#create-a-repository-dispatch-event).
+EVENT_TYPE_ALLOWED = "an event type of 1 to 100 letters, digits, dots, hyphens and underscores"
+SNS_TOPIC_ALLOWED = "true (a topic the stack creates), false, or the ARN of an SNS topic (arn:aws:sns:...)"
+DEFAULT_COMPLETION_EVENT = "personalize-completed"
+
+
+class GithubDispatch(_Model):
+    """Where the completion signal sends a repository_dispatch, and the token it sends it with."""
+
+    repository: Annotated[str, matching(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", REPOSITORY_ALLOWED)] = Field(
+        description=REPOSITORY_ALLOWED
+    )
+    secret_arn: Annotated[
+        str, matching(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+", SECRET_ARN_ALLOWED)
+    ] = Field(description=SECRET_ARN_ALLOWED)
+    event_type: Annotated[str, matching(r"[A-Za-z0-9_.-]{1,100}", EVENT_TYPE_ALLOWED)] = Field(
+        DEFAULT_COMPLETION_EVENT, description=EVENT_TYPE_ALLOWED
+    )
+
+
+def _sns_topic(value: bool | str) -> bool | str:
+    if isinstance(value, str) and not re.fullmatch(
+        r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}", value
+    ):
+        raise rule(SNS_TOPIC_ALLOWED)
+    return value
+
+
+class CompletionSignal(_Model):
+    """A function on a schedule that signals when a long operation of the stack ends (completion/)."""
+
+    enabled: bool = Field(False, description="true or false")
+    schedule: Annotated[str, matching(COMPLETION_SCHEDULE_PATTERN, COMPLETION_SCHEDULE_ALLOWED)] = Field(
+        "rate(5 minutes)", description=COMPLETION_SCHEDULE_ALLOWED
+    )
+    github: GithubDispatch | None = Field(None, description="a mapping with repository, secretArn, eventType")
+    sns_topic: Annotated[bool | str, AfterValidator(_sns_topic)] = Field(False, description=SNS_TOPIC_ALLOWED)
+
+    @model_validator(mode="after")
+    def _somewhere_to_signal(self) -> "CompletionSignal":
+        if self.enabled and self.github is None and self.sns_topic is False:
+            raise rule("github, snsTopic or both when enabled is true: somewhere to signal", "enabled", True)
+        return self
+
+
 class Quotas(_Model):
     """The account's quotas the preview counts the stack against: the documented
     defaults (https://docs.aws.amazon.com/personalize/latest/dg/limits.html), or
@@ -585,6 +638,10 @@ class StackConfig(_Model):
         None, description="a tag value of at most 256 characters, or omit it for the stack's name"
     )
     tags: Tags = Field(default_factory=dict)
+    completion_signal: CompletionSignal = Field(
+        default_factory=CompletionSignal,
+        description="a mapping with enabled, schedule, github, snsTopic",
+    )
     quotas: Quotas = Field(
         default_factory=Quotas,
         description="a mapping with activeDatasetGroups, activeSolutions, activeCampaigns, recommenders, activeFilters",

@@ -143,6 +143,20 @@ MEANINGS: dict[str, str] = {
     "against a costly typo.",
     "environment": "The `personalize-pulumi:environment` tag; default the stack's name.",
     "tags": "Tags on every resource of the stack (see [tags](concepts.md#tags)).",
+    "completionSignal": "A function on a schedule (Lambda run by EventBridge Scheduler) that tells when "
+    "the stack's imports, trainings and campaign updates end, so a stack that does not wait for training "
+    "needs no polling: it dispatches to GitHub (the deploy workflow runs `up`) and/or publishes to SNS. "
+    "Needs the pulumi-aws plugin: keep it off on the local stack.",
+    "completionSignal.enabled": "Declare the function, its schedule, its roles and (if asked) the topic.",
+    "completionSignal.schedule": "How often the function looks: a change is signalled at most one "
+    "period after it happened.",
+    "completionSignal.github": "Send a `repository_dispatch` to this repository for each operation that ended.",
+    "completionSignal.github.repository": "The repository whose workflows receive the dispatch.",
+    "completionSignal.github.secretArn": "The Secrets Manager secret holding a token that may create "
+    'dispatches (the token itself, or JSON `{"token": ...}`); the function may read only this secret.',
+    "completionSignal.github.eventType": "The dispatch's `event_type`: the deploy workflow's "
+    "`repository_dispatch` trigger lists the same type.",
+    "completionSignal.snsTopic": "Publish each change to SNS: `true` creates a topic, an ARN uses that one.",
     "quotas": "The account's quotas the preview counts the stack against: the documented defaults, "
     "or what AWS raised them to (see [quotas](troubleshooting.md#a-quota-is-reached)).",
     "quotas.activeDatasetGroups": "Active dataset groups per account and region (shared with the "

@@ -277,6 +277,69 @@ BAD = [
         "INCLUDE ItemID WHERE Items.PRICE < 5",
         "a filter on the datasets this group has (Interactions)",
     ),
+    # The completion signal (stacks/completion.py): off by default; when on, somewhere to signal.
+    (
+        {"experiments": [GOOD], "completionSignal": {"enabled": True}},
+        "completionSignal.enabled",
+        True,
+        "github, snsTopic or both when enabled is true",
+    ),
+    (
+        {"experiments": [GOOD], "completionSignal": {"schedule": "every 5 minutes"}},
+        "completionSignal.schedule",
+        "every 5 minutes",
+        "rate(N minutes), rate(N hours) or rate(N days)",
+    ),
+    (
+        {"experiments": [GOOD], "completionSignal": {"schedule": "rate(1 minutes)"}},
+        "completionSignal.schedule",
+        "rate(1 minutes)",
+        "rate(N minutes)",
+    ),
+    (
+        {
+            "experiments": [GOOD],
+            "completionSignal": {
+                "github": {"repository": "recs", "secretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:t"}
+            },
+        },
+        "completionSignal.github.repository",
+        "recs",
+        "a GitHub repository as owner/name",
+    ),
+    (
+        {"experiments": [GOOD], "completionSignal": {"github": {"repository": "a/b", "secretArn": "github-token"}}},
+        "completionSignal.github.secretArn",
+        "github-token",
+        "the ARN of a Secrets Manager secret",
+    ),
+    (
+        {
+            "experiments": [GOOD],
+            "completionSignal": {
+                "github": {
+                    "repository": "a/b",
+                    "secretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:t",
+                    "eventType": "x" * 101,
+                }
+            },
+        },
+        "completionSignal.github.eventType",
+        "x" * 101,
+        "an event type of 1 to 100 letters",
+    ),
+    (
+        {"experiments": [GOOD], "completionSignal": {"snsTopic": "alerts"}},
+        "completionSignal.snsTopic",
+        "alerts",
+        "the ARN of an SNS topic",
+    ),
+    (
+        {"experiments": [GOOD], "completionSignal": {"github": {"repo": "a/b"}}},
+        "completionSignal.github.repo",
+        "a/b",
+        "one of the keys repository, secretArn, eventType",
+    ),
 ]
 
 # Dataset groups (issue 15): a group shared by experiments, with a brought bucket.

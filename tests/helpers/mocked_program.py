@@ -23,6 +23,12 @@ class RecordingMocks(pulumi.runtime.Mocks):
             outputs.update(bucket=f"{args.name}-x1", arn=f"arn:aws:s3:::{args.name}-x1")
         elif args.typ == "aws:iam/role:Role":
             outputs.update(arn=f"arn:aws:iam::{ACCOUNT}:role/{args.name}")
+        elif args.typ == "aws:lambda/function:Function":
+            outputs.update(arn=f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{args.inputs.get('name', args.name)}")
+        elif args.typ == "aws:sns/topic:Topic":
+            outputs.update(arn=f"arn:aws:sns:us-east-1:{ACCOUNT}:{args.name}")
+        elif args.typ == "aws:cloudwatch/logGroup:LogGroup":
+            outputs.update(arn=f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{args.inputs.get('name', args.name)}")
         elif args.typ.startswith("pulumi-python:dynamic/personalize:"):
             arn = f"arn:aws:personalize:us-east-1:{ACCOUNT}:{args.typ.rsplit(':', 1)[1].lower()}/{args.name}"
             outputs.update(arn=arn)
@@ -35,6 +41,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def call(self, args: pulumi.runtime.MockCallArgs):
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/ci", "userId": "ci", "id": ACCOUNT}
+        if args.token == "aws:index/getRegion:getRegion":
+            return {"name": "us-east-1", "region": "us-east-1", "id": "us-east-1"}
         return {}
 
     def of_type(self, typ: str) -> list[pulumi.runtime.MockResourceArgs]:

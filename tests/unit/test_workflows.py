@@ -50,6 +50,27 @@ def test_merges_deploy_dev_then_staging_then_prod_and_retraining_is_scheduled():
     assert retrain["on"]["schedule"][0]["cron"] and all(j["with"]["refresh"] for j in retrain["jobs"].values())
 
 
+def test_retraining_is_a_daily_safety_net_once_the_completion_signal_dispatches():
+    # minute hour day month weekday: a fixed minute and hour, every day.
+    [schedule] = load("retrain.yml")["on"]["schedule"]
+    minute, hour, *every_day = schedule["cron"].split()
+    assert minute.isdigit() and hour.isdigit() and every_day == ["*", "*", "*"]
+
+
+def test_a_completion_dispatch_runs_up_of_the_stack_it_names_only():
+    from stacks.config import DEFAULT_COMPLETION_EVENT
+
+    retrain = load("retrain.yml")
+    assert retrain["on"]["repository_dispatch"] == {"types": [DEFAULT_COMPLETION_EVENT]}
+    for stack, job in retrain["jobs"].items():
+        condition = job["if"]
+        assert job["with"]["stack"] == stack
+        assert f"github.event.client_payload.stack == '{stack}'" in condition
+        assert "github.event_name != 'repository_dispatch'" in condition  # the daily and manual runs: every stack
+        if "needs" in job:  # the job before it is skipped on another stack's dispatch: this one still runs
+            assert "!failure() && !cancelled()" in condition
+
+
 def test_every_workflow_stack_has_a_stack_file():
     for stack in load("preview.yml")["jobs"]["preview"]["strategy"]["matrix"]["stack"]:
         assert (ROOT / f"Pulumi.{stack}.yaml").exists()
