@@ -51,7 +51,7 @@ BOXES = {
         3.2,
         1.6,
         "GitHub workflows",
-        "preview on pull requests,\ndeploy on merge, hourly\nretrain (up --refresh)",
+        "preview on pull requests,\ndeploy on merge, retrain\n(daily or on dispatch)",
         "#f2f2f2",
     ),
     "personalize": (
