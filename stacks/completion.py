@@ -13,6 +13,7 @@ import pulumi_aws as aws
 
 from common.layout import COMPLETION_PREFIX
 from stacks.config import CompletionSignal
+from stacks.storage import trust_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the function's archive holds: its package and the one it imports (common/, for the bucket layout).
@@ -99,24 +100,6 @@ def function_policy(
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
-def trust(service: str, account: str) -> str:
-    """`service` may assume the role, for this account only (the confused-deputy guard,
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html)."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": service},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
-                }
-            ],
-        }
-    )
-
-
 def invoke_policy(function_arn: str) -> str:
     """The scheduler's role: invoke the one function
     (https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role)."""
@@ -174,7 +157,7 @@ class CompletionSignalComponent(pulumi.ComponentResource):
         )
         role = aws.iam.Role(
             f"{name}-function-role",
-            assume_role_policy=account.apply(lambda a: trust("lambda.amazonaws.com", a)),
+            assume_role_policy=account.apply(lambda a: trust_policy(a, "lambda.amazonaws.com")),
             opts=child,
         )
         github = settings.github
@@ -208,7 +191,7 @@ class CompletionSignalComponent(pulumi.ComponentResource):
         )
         scheduler_role = aws.iam.Role(
             f"{name}-scheduler-role",
-            assume_role_policy=account.apply(lambda a: trust("scheduler.amazonaws.com", a)),
+            assume_role_policy=account.apply(lambda a: trust_policy(a, "scheduler.amazonaws.com")),
             opts=child,
         )
         aws.iam.RolePolicy(

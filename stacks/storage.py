@@ -62,14 +62,16 @@ def bucket_policy(bucket_arn: str, account_id: str) -> str:
     )
 
 
-def trust_policy(account_id: str) -> str:
+def trust_policy(account_id: str, service: str = SERVICE_PRINCIPAL) -> str:
+    """`service` may assume the role, for this account only (the confused-deputy guard,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html)."""
     return json.dumps(
         {
             "Version": "2012-10-17",
             "Statement": [
                 {
                     "Effect": "Allow",
-                    "Principal": {"Service": SERVICE_PRINCIPAL},
+                    "Principal": {"Service": service},
                     "Action": "sts:AssumeRole",
                     "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
                 }
