@@ -25,8 +25,7 @@ from common.statuses import ACTIVE
 from providers.lifecycle import PersonalizeProvider, PersonalizeResource
 from providers.preview import is_unknown
 from service import specs
-from service.client import error_code
-from service.connection import current, make_client
+from service.client import client, error_code
 from service.errors import ResourceFailed, connection_errors
 from service.lifecycle import Lifecycle
 from service.waiting import progress
@@ -54,14 +53,7 @@ def empty_location(props: dict[str, Any]) -> str | None:
 
     # A preview should not hang on an endpoint that does not answer: a few quick tries.
     quick = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 2})
-    connection = current()
-    s3 = make_client(
-        connection,
-        "s3",
-        region_name=props.get("region") or connection.region,
-        endpoint_url=props.get("endpoint") or connection.endpoint("s3"),
-        config=quick,
-    )
+    s3 = client("s3", props.get("region"), props.get("endpoint"), config=quick)
     try:
         if key and not key.endswith("/"):
             s3.head_object(Bucket=bucket, Key=key)

@@ -16,10 +16,15 @@ NOT_RETRIED = ("LimitExceededException",)
 
 
 def client(
-    service: str, region: str | None = None, endpoint: str | None = None, connection: Connection | None = None
+    service: str,
+    region: str | None = None,
+    endpoint: str | None = None,
+    connection: Connection | None = None,
+    config: Any = None,
 ) -> Any:
     """A client for `service` through the run's connection (the stack's profile,
-    assumed roles and endpoints); `region` and `endpoint`, a resource's own, come first."""
+    assumed roles and endpoints); `region` and `endpoint`, a resource's own, come first.
+    `config`: a botocore Config instead of the adaptive retries (a preview's quick reads)."""
     from botocore.config import Config
 
     connection = connection or current()
@@ -28,7 +33,7 @@ def client(
         service,
         region_name=region or connection.region,
         endpoint_url=endpoint or connection.endpoint(service),
-        config=Config(retries={"mode": "adaptive", "max_attempts": 10}),
+        config=config or Config(retries={"mode": "adaptive", "max_attempts": 10}),
     )
     if service == "personalize":
         # First of the needs-retry handlers: it raises what the call would end

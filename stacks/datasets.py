@@ -10,7 +10,7 @@ from typing import Any
 
 from common.layout import DATASET_FILES, DATASETS_PREFIX, MANIFEST_FILE, dataset_file, schema_file
 from common.recipes import required_datasets
-from service.connection import current, make_client
+from service.client import client
 from service.errors import connection_errors
 from stacks.config import DATASET_KINDS, ConfigError, StackConfig
 from stacks.filters import problem as filter_problem
@@ -25,14 +25,7 @@ def _s3(stack: StackConfig):
     from botocore.config import Config
 
     config = Config(connect_timeout=CONNECT_SECONDS, retries={"mode": "standard", "max_attempts": ATTEMPTS})
-    connection = current()
-    return make_client(
-        connection,
-        "s3",
-        region_name=stack.connection.region or connection.region,
-        endpoint_url=stack.connection.endpoint or connection.endpoint("s3"),
-        config=config,
-    )
+    return client("s3", stack.connection.region, stack.connection.endpoint, config=config)
 
 
 @contextmanager
