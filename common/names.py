@@ -52,3 +52,15 @@ def bounded_name(parts: tuple[str, ...] | list[str], digest_part: str | None = N
         raise ValueError(f"a name cannot fit in {limit} characters with the digest {digest_part!r}")
     head = whole[: limit - len(kept_suffix)].rstrip("-_")
     return head + kept_suffix
+
+
+# The completion signal's Lambda (stacks/completion.py), named after the stack so the deploy
+# policy (stacks/ci_policies.py) can scope its grants to it.
+COMPLETION_FUNCTION_SUFFIX = "-completion"
+
+
+def completion_function_name(stack: str) -> str:
+    """A Lambda name: letters, digits, hyphens and underscores, at most 64 characters
+    (https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html); a stack's name may
+    also have periods."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", stack)[: 64 - len(COMPLETION_FUNCTION_SUFFIX)] + COMPLETION_FUNCTION_SUFFIX

@@ -23,6 +23,7 @@ the one write a DIY backend needs even for a preview, its lock object under
     python -m stacks.ci_policies deploy --bucket NAME --role-arn ARN --account ID --region R [--kms-key-arn K]
     python -m stacks.ci_policies deploy --creates-storage --account ID --region R [--kms-key-arn K]
     python -m stacks.ci_policies preview --bucket NAME --account ID --region R [--kms-key-arn K] [--creates-storage]
+    ... deploy|preview ... --completion-signal STACK [--creates-topic]
     python -m stacks.ci_policies preview-state --state-bucket NAME
     python -m stacks.ci_policies deploy-state --state-bucket NAME
 
@@ -35,6 +36,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from common.layout import BATCH_INPUT_PREFIX, DATASETS_PREFIX, EVALUATIONS_PREFIX, MANIFEST_FILE, PROMOTIONS_PREFIX
+from common.names import completion_function_name
 from service import specs
 
 # The role and bucket the program creates when a stack brings none: DataStorage("data")
@@ -107,6 +109,68 @@ STORAGE_ACTIONS: dict[str, tuple[str, ...]] = {
     "aws:iam/rolePolicy:RolePolicy": ("iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"),
 }
 
+# The completion signal (stacks/completion.py, when personalize:completionSignal.enabled): its
+# Lambda is named after the stack (common/names.py); the rest are autonamed from the
+# component's name in __main__.py ("completion"), a random suffix appended. What pulumi-aws
+# calls for each (create, read on refresh, update, delete), from the Terraform AWS provider's
+# resources it wraps, as IAM actions
+# (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html,
+# list_amazoncloudwatchlogs.html, list_amazoneventbridgescheduler.html, list_amazonsns.html).
+# The Tag actions are there for the provider's default tags (aws:defaultTags), sent at create.
+# tests/unit/test_ci_policies.py checks these keys are the types the signal registers.
+COMPLETION_NAME = "completion"
+COMPLETION_ROLE_PREFIXES = (f"{COMPLETION_NAME}-function-role-", f"{COMPLETION_NAME}-scheduler-role-")
+COMPLETION_SCHEDULE_PREFIX = f"{COMPLETION_NAME}-schedule-"
+COMPLETION_TOPIC_PREFIX = f"{COMPLETION_NAME}-topic-"
+COMPLETION_ACTIONS: dict[str, tuple[str, ...]] = {
+    "aws:lambda/function:Function": (
+        "lambda:CreateFunction",
+        "lambda:GetFunction",
+        "lambda:ListVersionsByFunction",
+        # Read in the regions with code signing (aws partition), whatever the function's settings.
+        "lambda:GetFunctionCodeSigningConfig",
+        # GetFunction returns a tagged function's tags only with it.
+        "lambda:ListTags",
+        "lambda:UpdateFunctionConfiguration",
+        "lambda:UpdateFunctionCode",
+        "lambda:TagResource",
+        "lambda:UntagResource",
+        "lambda:DeleteFunction",
+    ),
+    "aws:cloudwatch/logGroup:LogGroup": (
+        "logs:CreateLogGroup",
+        "logs:DescribeLogGroups",
+        "logs:ListTagsForResource",
+        "logs:PutRetentionPolicy",
+        "logs:DeleteRetentionPolicy",
+        "logs:TagResource",
+        "logs:UntagResource",
+        "logs:DeleteLogGroup",
+    ),
+    "aws:scheduler/schedule:Schedule": (
+        # Schedules take no tags; the schedule's group does, and the program uses the default one.
+        "scheduler:CreateSchedule",
+        "scheduler:GetSchedule",
+        "scheduler:UpdateSchedule",
+        "scheduler:DeleteSchedule",
+    ),
+    "aws:sns/topic:Topic": (
+        # CreateTopic is followed by SetTopicAttributes even with default settings.
+        "sns:CreateTopic",
+        "sns:SetTopicAttributes",
+        "sns:GetTopicAttributes",
+        "sns:ListTagsForResource",
+        "sns:TagResource",
+        "sns:UntagResource",
+        "sns:DeleteTopic",
+    ),
+}
+# Where each of those may act: a log group's tags are addressed by its ARN without the
+# trailing ":*" the other log actions take; DescribeLogGroups, which pulumi-aws reads a log
+# group by (its name as a prefix), takes no resource: Resource "*", names and settings only
+# (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/iam-access-control-overview-cwl.html).
+LOG_GROUP_LISTING = ("logs:DescribeLogGroups",)
+
 # What the arguments must look like. Account: 12 digits
 # (https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html);
 # bucket: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending
@@ -115,7 +179,9 @@ STORAGE_ACTIONS: dict[str, tuple[str, ...]] = {
 # +=,.@_- (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html);
 # KMS key: arn:aws:kms:<region>:<account>:key/<key id>
 # (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN).
+# stack: what Pulumi allows in a stack name (https://www.pulumi.com/docs/iac/concepts/stacks/).
 ACCOUNT = re.compile(r"\d{12}")
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
 BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 ROLE_ARN = re.compile(r"arn:aws:iam::(?P<account>\d{12}):role/(?:[\x21-\x7e]*/)?[\w+=,.@-]{1,64}")
@@ -188,6 +254,80 @@ def _storage_targets(account: str, bucket: str | None, role_arn: str | None) -> 
     return bucket_arn, role_arn or f"arn:aws:iam::{account}:role/{CREATED_ROLE_PREFIX}*"
 
 
+def _completion_statements(
+    account: str, region: str, stack: str, creates_topic: bool, read_only: bool
+) -> list[dict[str, Any]]:
+    """The completion signal's resources, by the names the program gives them: manage them
+    (deploy), or only read them (a preview's refresh)."""
+
+    def granted(typ: str) -> list[str]:
+        return [a for a in COMPLETION_ACTIONS[typ] if not read_only or is_read_only(a)]
+
+    function = f"arn:aws:lambda:{region}:{account}:function:{completion_function_name(stack)}"
+    log_group = f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{completion_function_name(stack)}"
+    roles = [f"arn:aws:iam::{account}:role/{prefix}*" for prefix in COMPLETION_ROLE_PREFIXES]
+    role_actions = [a for typ, acts in STORAGE_ACTIONS.items() if typ.startswith("aws:iam/") for a in acts]
+    log_actions = granted("aws:cloudwatch/logGroup:LogGroup")
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "CompletionFunction",
+            "Effect": "Allow",
+            "Action": granted("aws:lambda/function:Function"),
+            "Resource": [function, f"{function}:*"],
+        },
+        {
+            "Sid": "CompletionLogGroup",
+            "Effect": "Allow",
+            "Action": [a for a in log_actions if a not in LOG_GROUP_LISTING],
+            "Resource": [log_group, f"{log_group}:*"],
+        },
+        {
+            "Sid": "CompletionLogGroupsListed",
+            "Effect": "Allow",
+            "Action": list(LOG_GROUP_LISTING),
+            "Resource": "*",
+        },
+        {
+            "Sid": "CompletionSchedule",
+            "Effect": "Allow",
+            "Action": granted("aws:scheduler/schedule:Schedule"),
+            "Resource": f"arn:aws:scheduler:{region}:{account}:schedule/default/{COMPLETION_SCHEDULE_PREFIX}*",
+        },
+        {
+            "Sid": "CompletionRoles",
+            "Effect": "Allow",
+            "Action": [a for a in role_actions if not read_only or is_read_only(a)],
+            "Resource": roles,
+        },
+    ]
+    if creates_topic:
+        statements.append(
+            {
+                "Sid": "CompletionTopic",
+                "Effect": "Allow",
+                "Action": granted("aws:sns/topic:Topic"),
+                "Resource": f"arn:aws:sns:{region}:{account}:{COMPLETION_TOPIC_PREFIX}*",
+            }
+        )
+    if not read_only:
+        # The function's role goes to Lambda, the schedule's to EventBridge Scheduler, each
+        # to its own service only (CreateFunction, CreateSchedule and UpdateSchedule pass it).
+        statements += [
+            {
+                "Sid": f"CompletionPass{which}Role",
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": role,
+                "Condition": {"StringEquals": {"iam:PassedToService": service}},
+            }
+            for which, role, service in (
+                ("Function", roles[0], "lambda.amazonaws.com"),
+                ("Scheduler", roles[1], "scheduler.amazonaws.com"),
+            )
+        ]
+    return statements
+
+
 def deploy_policy(
     account: str,
     region: str,
@@ -195,11 +335,16 @@ def deploy_policy(
     role_arn: str | None = None,
     kms_key_arn: str | None = None,
     creates_storage: bool = False,
+    completion_signal: str | None = None,
+    creates_topic: bool = False,
 ) -> dict[str, Any]:
     """Whoever runs `pulumi up` of one stack: its account, region, data bucket and the
     role Personalize assumes. `creates_storage`: the stack brings no bucket and role
     (storage.bucketName and roleArn unset), so it may also manage those; without
-    `bucket` and `role_arn` they are named by the prefixes the program gives them."""
+    `bucket` and `role_arn` they are named by the prefixes the program gives them.
+    `completion_signal`: the name of a stack that enables the completion signal, whose
+    function, schedule, log group and roles it then manages too (and the topic it
+    creates, with `creates_topic`)."""
     if not creates_storage and not (bucket and role_arn):
         raise ValueError("a stack that brings its storage names its bucket and role")
     bucket_arn, role = _storage_targets(account, bucket, role_arn)
@@ -259,15 +404,24 @@ def deploy_policy(
                 "Resource": role,
             },
         ]
+    if completion_signal:
+        statements += _completion_statements(account, region, completion_signal, creates_topic, read_only=False)
     return {"Version": "2012-10-17", "Statement": statements}
 
 
 def preview_policy(
-    bucket: str, account: str, region: str, kms_key_arn: str | None = None, creates_storage: bool = False
+    bucket: str,
+    account: str,
+    region: str,
+    kms_key_arn: str | None = None,
+    creates_storage: bool = False,
+    completion_signal: str | None = None,
+    creates_topic: bool = False,
 ) -> dict[str, Any]:
     """The read-only role of pull-request previews, for one stack's account,
     region and data bucket (the stack's `bucket` output, or storage.bucketName).
-    `creates_storage`: the program created the bucket and role, which a refresh reads."""
+    `creates_storage`: the program created the bucket and role, which a refresh reads;
+    `completion_signal` (the stack's name): so did it the signal's resources."""
     bucket_arn = f"arn:aws:s3:::{bucket}"
     statements: list[dict[str, Any]] = [
         _who_am_i(),
@@ -314,6 +468,8 @@ def preview_policy(
                 "Resource": f"arn:aws:iam::{account}:role/{CREATED_ROLE_PREFIX}*",
             },
         ]
+    if completion_signal:
+        statements += _completion_statements(account, region, completion_signal, creates_topic, read_only=True)
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -430,6 +586,17 @@ def _add_stack_arguments(command: argparse.ArgumentParser) -> None:
         action="store_true",
         help="the stack brings no bucket and role (storage.bucketName and roleArn unset): the program creates them",
     )
+    command.add_argument(
+        "--completion-signal",
+        metavar="STACK",
+        type=_matching(STACK_NAME, "a stack name (letters, digits, '-', '_' and '.')"),
+        help="the stack enables personalize:completionSignal: its function, schedule, log group and roles",
+    )
+    command.add_argument(
+        "--creates-topic",
+        action="store_true",
+        help="with --completion-signal: completionSignal.snsTopic is true, so the program creates the topic",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -475,6 +642,8 @@ def _check_consistent(args: argparse.Namespace) -> None:
             )
         if args.role_arn and ROLE_ARN.fullmatch(args.role_arn)["account"] != args.account:  # type: ignore[index]
             parser.error(f"--role-arn {args.role_arn}: a role of account {args.account} (--account)")
+    if args.command in ("deploy", "preview") and args.creates_topic and not args.completion_signal:
+        parser.error("--creates-topic: only with --completion-signal STACK (the topic is the completion signal's)")
     if args.command in ("deploy", "preview") and args.kms_key_arn:
         key = KMS_KEY_ARN.fullmatch(args.kms_key_arn)
         assert key is not None  # the argument's type checked it
@@ -491,10 +660,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_consistent(args)
     if args.command == "deploy":
         policy = deploy_policy(
-            args.account, args.region, args.bucket, args.role_arn, args.kms_key_arn, args.creates_storage
+            args.account,
+            args.region,
+            args.bucket,
+            args.role_arn,
+            args.kms_key_arn,
+            args.creates_storage,
+            args.completion_signal,
+            args.creates_topic,
         )
     elif args.command == "preview":
-        policy = preview_policy(args.bucket, args.account, args.region, args.kms_key_arn, args.creates_storage)
+        policy = preview_policy(
+            args.bucket,
+            args.account,
+            args.region,
+            args.kms_key_arn,
+            args.creates_storage,
+            args.completion_signal,
+            args.creates_topic,
+        )
     elif args.command == "preview-state":
         policy = preview_state_policy(args.state_bucket)
     else:

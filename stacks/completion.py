@@ -4,7 +4,6 @@ and the SNS topic it publishes to when the stack asks for one. Declared only
 when personalize:completionSignal.enabled is true (stacks/config.py)."""
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from common.layout import COMPLETION_PREFIX
+from common.names import completion_function_name
 from stacks.config import CompletionSignal
 from stacks.storage import trust_policy
 
@@ -111,13 +111,6 @@ def invoke_policy(function_arn: str) -> str:
     )
 
 
-def function_name_of(stack: str) -> str:
-    """A Lambda name: letters, digits, hyphens and underscores, at most 64 characters
-    (https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html); a stack's name may
-    also have periods."""
-    return re.sub(r"[^A-Za-z0-9_-]", "-", stack)[: 64 - len("-completion")] + "-completion"
-
-
 def code() -> pulumi.AssetArchive:
     """The function's archive: the .py files of its packages, so no __pycache__ changes the hash."""
     return pulumi.AssetArchive(
@@ -151,7 +144,7 @@ class CompletionSignalComponent(pulumi.ComponentResource):
         elif isinstance(settings.sns_topic, str):
             self.topic_arn = pulumi.Output.from_input(settings.sns_topic)
 
-        function_name = function_name_of(stack)
+        function_name = completion_function_name(stack)
         logs = aws.cloudwatch.LogGroup(
             f"{name}-logs", name=f"/aws/lambda/{function_name}", retention_in_days=LOG_RETENTION_DAYS, opts=child
         )

@@ -17,6 +17,11 @@ from parliament import analyze_policy_string
 from common.layout import DATASETS_PREFIX, MANIFEST_FILE
 from service import specs
 from stacks.ci_policies import (
+    COMPLETION_ACTIONS,
+    COMPLETION_NAME,
+    COMPLETION_ROLE_PREFIXES,
+    COMPLETION_SCHEDULE_PREFIX,
+    COMPLETION_TOPIC_PREFIX,
     CREATED_BUCKET_PREFIX,
     CREATED_ROLE_PREFIX,
     LOCKS_PREFIX,
@@ -311,3 +316,92 @@ def test_the_command_runs_without_importing_pulumi():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == created()
+
+
+# --- the completion signal's resources (stacks/completion.py) ----------------------
+SIGNAL = {
+    "enabled": True,
+    "github": {"repository": "acme/recs", "secretArn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:gh-AbCdEf"},
+}
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        brought(completion_signal="prod"),
+        brought(completion_signal="prod", creates_topic=True),
+        preview(completion_signal="prod", creates_topic=True),
+    ],
+    ids=["deploy", "deploy-topic", "preview"],
+)
+def test_with_the_completion_signal_parliament_still_finds_nothing(policy):
+    assert findings(policy) == []
+
+
+def test_with_the_completion_signal_the_preview_role_stays_read_only():
+    policy = preview(completion_signal="prod", creates_topic=True)
+    assert write_actions(policy) == []
+    granted = set(actions(policy))
+    assert {"lambda:GetFunction", "scheduler:GetSchedule", "sns:GetTopicAttributes", "iam:GetRole"} <= granted
+
+
+def test_without_the_completion_signal_nothing_of_it_is_granted():
+    for policy in (brought(), preview(), created()):
+        assert not [a for a in actions(policy) if a.split(":")[0] in ("lambda", "logs", "scheduler", "sns")]
+        assert not [s for s in policy["Statement"] if s["Sid"].startswith("Completion")]
+
+
+def test_the_signal_s_roles_are_passed_each_to_its_own_service_only():
+    passes = [s for s in brought(completion_signal="prod")["Statement"] if s["Action"] == "iam:PassRole"]
+    assert {(s["Resource"], s["Condition"]["StringEquals"]["iam:PassedToService"]) for s in passes} == {
+        (ROLE, "personalize.amazonaws.com"),
+        (f"arn:aws:iam::{ACCOUNT}:role/{COMPLETION_ROLE_PREFIXES[0]}*", "lambda.amazonaws.com"),
+        (f"arn:aws:iam::{ACCOUNT}:role/{COMPLETION_ROLE_PREFIXES[1]}*", "scheduler.amazonaws.com"),
+    }
+
+
+def test_the_topic_is_managed_only_when_the_program_creates_it():
+    assert not [a for a in actions(brought(completion_signal="prod")) if a.startswith("sns:")]
+    assert "sns:CreateTopic" in actions(brought(completion_signal="prod", creates_topic=True))
+
+
+def test_the_signal_grants_cover_exactly_the_resources_it_declares_by_their_names(monkeypatch):
+    # Under mocks, with the signal and a topic: every pulumi-aws type it registers has its
+    # actions here, and each resource's name is one the grants scope to.
+    from tests.helpers.mocked_program import ACCOUNT as MOCKED_ACCOUNT
+    from tests.helpers.mocked_program import run_program
+    from tests.unit.test_program import EXPERIMENT
+
+    monkeypatch.setattr("stacks.accounts.personalize_account", lambda stack: MOCKED_ACCOUNT)
+    mocks = run_program("prod", {"experiments": [EXPERIMENT], "completionSignal": SIGNAL | {"snsTopic": True}})
+    signal = [r for r in mocks.resources if r.typ.startswith("aws:") and r.name.startswith(COMPLETION_NAME)]
+    assert {r.typ for r in signal} == set(COMPLETION_ACTIONS) | {"aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"}
+    policy = brought(completion_signal="prod", creates_topic=True)
+    resources = {s["Sid"]: s["Resource"] for s in policy["Statement"]}
+    # Autonamed: the logical name, a hyphen, a random suffix.
+    autonamed = {r.name + "-" for r in signal if "name" not in r.inputs}
+    assert set(COMPLETION_ROLE_PREFIXES) | {COMPLETION_SCHEDULE_PREFIX, COMPLETION_TOPIC_PREFIX} <= autonamed
+    [function] = [r for r in signal if r.typ == "aws:lambda/function:Function"]
+    assert f"function:{function.inputs['name']}" in resources["CompletionFunction"][0]
+    [logs] = [r for r in signal if r.typ == "aws:cloudwatch/logGroup:LogGroup"]
+    assert resources["CompletionLogGroup"][0].endswith(f":log-group:{logs.inputs['name']}")
+
+
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (
+            ["deploy", "--creates-storage", "--account", ACCOUNT, "--region", REGION, "--creates-topic"],
+            "--creates-topic",
+        ),
+        (
+            ["preview", "--bucket", BUCKET, "--account", ACCOUNT, "--region", REGION, "--completion-signal", "a b"],
+            "'a b'",
+        ),
+    ],
+    ids=["topic-without-signal", "bad-stack-name"],
+)
+def test_the_command_refuses_the_signal_s_flags_misused(argv, says, capsys):
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert says in capsys.readouterr().err

@@ -6,6 +6,7 @@ import json
 import pytest
 from parliament import analyze_policy_string
 
+from common.names import completion_function_name
 from stacks.completion import PERSONALIZE_DESCRIBES, PERSONALIZE_LISTS, function_policy
 from tests.helpers.mocked_program import ACCOUNT, run_program
 from tests.unit.test_program import BROUGHT, EXPERIMENT, exported  # noqa: F401 - the program's preview fixture
@@ -154,9 +155,7 @@ def test_the_role_grants_every_personalize_call_the_function_makes():
 
 
 def test_the_function_s_name_is_a_lambda_name_whatever_the_stack_s():
-    from stacks.completion import function_name_of
-
-    assert function_name_of("dev") == "dev-completion"
-    assert function_name_of("team.prod") == "team-prod-completion"
-    long = function_name_of("x" * 100)
+    assert completion_function_name("dev") == "dev-completion"
+    assert completion_function_name("team.prod") == "team-prod-completion"
+    long = completion_function_name("x" * 100)
     assert len(long) == 64 and long.endswith("-completion")
