@@ -8,6 +8,8 @@ from tests.engine.test_program_local import experiment, role, stack_config  # no
 from tests.helpers.receiver import Receiver
 
 pytestmark = pytest.mark.engine
+# How the state marks a secret value (pulumi's sig key).
+SECRET = "4dabf18193072939515e22adb298388d"
 
 
 @pytest.fixture
@@ -34,6 +36,11 @@ def test_the_gate_s_decision_and_a_cost_change_are_told_once(make_program_stack,
     # The first `up` with notifications: the cost figure, once; the initial model is no decision.
     [cost] = [r["body"] for r in receiver.take()]
     assert (cost["kind"], cost["outcome"], cost["change"]) == ("cost-change", "first-figure", "none -> $146.00 a month")
+    # The webhook's URL (a chat webhook's credential) is a secret in the notices' state, inputs and
+    # outputs (the stack file's config is the user's to keep secret: `pulumi config set --secret`).
+    notices = [r for r in stack.export_stack().deployment["resources"] if r["type"].endswith(":Notice")]
+    assert len(notices) == 2
+    assert all(SECRET in n[part]["webhookUrl"] for n in notices for part in ("inputs", "outputs"))
 
     make_program_stack("told", config("skewed"))
     outputs = stack.up().outputs
