@@ -10,6 +10,7 @@ from stacks.completion import CompletionSignalComponent
 from stacks.cost import campaign_cost
 from stacks.domain import DataDomain, GroupData
 from stacks.experiment import ExperimentComponent
+from stacks.notifications import NotificationsComponent, own_topic
 from stacks.storage import DataStorage
 
 try:
@@ -124,15 +125,26 @@ pulumi.export(
         for name, data in group_data.items()
     },
 )
+# The stack's one SNS topic (stacks/notifications.py), when notifications ask for one
+# the completion signal does not already have.
+topic = own_topic(stack)
 # The completion signal: declared only when the stack enables it (off by default, and
 # on the local stack, where the pulumi-aws plugin is not available offline).
 if stack.completion_signal.enabled:
     signal = CompletionSignalComponent(
-        "completion", stack.completion_signal, stack.stack, storage.bucket_name, storage.kms_key_arn
+        "completion", stack.completion_signal, stack.stack, storage.bucket_name, storage.kms_key_arn, topic
     )
+    topic = topic or signal.topic_arn
     pulumi.export("completionSignal", {"functionArn": signal.function.arn, "topicArn": signal.topic_arn})
 # Known at preview: a TPS change shows its cost in the review.
-pulumi.export("campaignCost", campaign_cost(stack))
+cost = campaign_cost(stack)
+pulumi.export("campaignCost", cost)
+# Declared only when configured: an upgraded stack without notifications gets nothing new.
+if stack.notifications.enabled:
+    promotions = {name: c.promotion for name, c in experiments.items() if c.promotion is not None}
+    told = topic if stack.notifications.sns_topic is not False else None
+    NotificationsComponent("notifications", stack, told, promotions, cost)
+    pulumi.export("notifications", {"topicArn": told, "webhook": stack.notifications.webhook_url is not None})
 pulumi.export("connection", as_output(current()))
 # What each gate decided, with both sets of metrics: `python -m evaluation report` prints it.
 pulumi.export(

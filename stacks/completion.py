@@ -1,7 +1,8 @@
 """The completion signal, deployed: the function of completion/ packaged as a
 Lambda, run by an EventBridge Scheduler schedule, with a least-privilege role,
 and the SNS topic it publishes to when the stack asks for one. Declared only
-when personalize:completionSignal.enabled is true (stacks/config.py)."""
+when personalize:completionSignal.enabled is true (stacks/config.py). The topic is
+the stack's one topic: notifications publish to it too (stacks/notifications.py)."""
 
 import json
 from pathlib import Path
@@ -131,15 +132,19 @@ class CompletionSignalComponent(pulumi.ComponentResource):
         stack: str,
         bucket: pulumi.Input[str],
         kms_key_arn: pulumi.Input[str | None] = None,
+        topic_arn: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
+        """`topic_arn`: the stack's topic when this signal has none of its own (notifications')."""
         super().__init__("personalize:completion:CompletionSignal", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         account = aws.get_caller_identity_output().account_id
         region = aws.get_region_output().region
 
         self.topic_arn: pulumi.Output[str] | None = None
-        if settings.sns_topic is True:
+        if topic_arn is not None and settings.sns_topic is False:
+            self.topic_arn = pulumi.Output.from_input(topic_arn)
+        elif settings.sns_topic is True:
             self.topic_arn = aws.sns.Topic(f"{name}-topic", opts=child).arn
         elif isinstance(settings.sns_topic, str):
             self.topic_arn = pulumi.Output.from_input(settings.sns_topic)

@@ -29,6 +29,7 @@ from common.layout import BATCH_INPUT_PREFIX
 from common.names import DATASET_VERSION_ALLOWED, DATASET_VERSION_PATTERN, bounded_name
 from common.recipes import DOMAIN_RECIPES, SUPPORT, WITHOUT_HYPERPARAMETERS, recipes_with, required_datasets
 from common.statuses import METRICS, VALIDATION_PREFIX
+from completion.signals import webhook_problem
 from evaluation.gate import DEFAULT_CONFIDENCE, DEFAULT_METRIC, DEFAULT_MIN_USERS, DEFAULT_RESAMPLES, ON_REJECT
 from service.connection import SERVICES as CONNECTED_SERVICES
 from service.connection import BadConnection, use
@@ -582,6 +583,47 @@ class CompletionSignal(_Model):
         return self
 
 
+EMAIL_ALLOWED = "an email address (name@domain)"
+WEBHOOK_ALLOWED = "an absolute http:// or https:// URL with a host, e.g. http://127.0.0.1:8787/notify"
+NOTIFICATIONS_TOPIC_ALLOWED = (
+    "true (the stack's topic: the one completionSignal creates with snsTopic true, else one created for it), "
+    "false, or the ARN of an SNS topic (arn:aws:sns:...)"
+)
+EmailAddress = Annotated[
+    str,
+    Field(description=EMAIL_ALLOWED),
+    matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", EMAIL_ALLOWED),
+]
+
+
+def _webhook_url(value: str | None) -> str | None:
+    if value is not None and webhook_problem(value):
+        raise rule(WEBHOOK_ALLOWED)
+    return value
+
+
+class Notifications(_Model):
+    """Who is told of the gate's decisions and of a change of the campaigns' cost, at `up`
+    (providers/notice.py), and of operations that end (the completion signal's function)."""
+
+    sns_topic: Annotated[bool | str, AfterValidator(_sns_topic)] = Field(False, description=NOTIFICATIONS_TOPIC_ALLOWED)
+    # A list in the stack file (strict would take only a tuple).
+    emails: tuple[EmailAddress, ...] = Field(
+        (), strict=False, description="a list of email addresses subscribed to the topic (each confirms by email)"
+    )
+    webhook_url: Annotated[str | None, AfterValidator(_webhook_url)] = Field(None, description=WEBHOOK_ALLOWED)
+
+    @property
+    def enabled(self) -> bool:
+        return self.sns_topic is not False or self.webhook_url is not None
+
+    @model_validator(mode="after")
+    def _somewhere_to_subscribe(self) -> "Notifications":
+        if self.emails and self.sns_topic is False:
+            raise rule("emails with snsTopic true or an ARN: the topic they subscribe to", "emails", list(self.emails))
+        return self
+
+
 class Quotas(_Model):
     """The account's quotas the preview counts the stack against: the documented
     defaults (https://docs.aws.amazon.com/personalize/latest/dg/limits.html), or
@@ -642,6 +684,9 @@ class StackConfig(_Model):
         default_factory=CompletionSignal,
         description="a mapping with enabled, schedule, github, snsTopic",
     )
+    notifications: Notifications = Field(
+        default_factory=Notifications, description="a mapping with snsTopic, emails, webhookUrl"
+    )
     quotas: Quotas = Field(
         default_factory=Quotas,
         description="a mapping with activeDatasetGroups, activeSolutions, activeCampaigns, recommenders, activeFilters",
@@ -679,7 +724,22 @@ class StackConfig(_Model):
                         batch.input_key,
                     )
         self._quota_rules()
+        self._topic_rules()
         return self
+
+    def _topic_rules(self) -> None:
+        """One topic per stack: where notifications and the completion signal both name one, the same."""
+        own, signal = self.notifications.sns_topic, self.completion_signal
+        if own is False or not signal.enabled or signal.sns_topic is False or own == signal.sns_topic:
+            return
+        if own is True and isinstance(signal.sns_topic, str):
+            return  # true: the stack's topic, which is the completion signal's ARN
+        raise rule(
+            f"true or the completion signal's topic ({signal.sns_topic if isinstance(signal.sns_topic, str) else 'the one it creates'}): "
+            "a stack has one topic",
+            "notifications.snsTopic",
+            own,
+        )
 
     def _group_rules(self) -> None:
         groups = {g.name: g for g in self.dataset_groups}

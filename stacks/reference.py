@@ -157,6 +157,16 @@ MEANINGS: dict[str, str] = {
     "completionSignal.github.eventType": "The dispatch's `event_type`: the deploy workflow's "
     "`repository_dispatch` trigger lists the same type.",
     "completionSignal.snsTopic": "Publish each change to SNS: `true` creates a topic, an ARN uses that one.",
+    "notifications": "Tell people of the gate's decisions (with the interval and p-value) and of a change "
+    "of the campaigns' cost at `up`, and of the imports, trainings and campaign updates the completion "
+    "signal sees end (with the service's failure reason): on the stack's SNS topic (email, or chat "
+    "through AWS Chatbot) and/or a webhook (see [notifications](ci-cd.md#telling-people-notifications)).",
+    "notifications.snsTopic": "The stack's one topic: `true` uses the completion signal's when it has "
+    "one, else creates one; an ARN uses that one.",
+    "notifications.emails": "Email addresses subscribed to the topic; each stays pending until its "
+    "owner confirms from the email SNS sends.",
+    "notifications.webhookUrl": "A JSON POST of each notification, from the machine that runs `up` "
+    "(the local stack's way; kept secret in the state).",
     "quotas": "The account's quotas the preview counts the stack against: the documented defaults, "
     "or what AWS raised them to (see [quotas](troubleshooting.md#a-quota-is-reached)).",
     "quotas.activeDatasetGroups": "Active dataset groups per account and region (shared with the "

@@ -17,7 +17,17 @@ from tests.helpers.paths import ROOT
 
 MAIN_PROGRAM = (
     ROOT,
-    ("Pulumi.yaml", "__main__.py", "providers", "servicemodel", "stacks", "evaluation", "common", "service"),
+    (
+        "Pulumi.yaml",
+        "__main__.py",
+        "providers",
+        "servicemodel",
+        "stacks",
+        "evaluation",
+        "completion",
+        "common",
+        "service",
+    ),
 )
 RECORDS_PROGRAM = (ROOT / "tests" / "fixtures" / "records", ("Pulumi.yaml", "__main__.py", "record_provider.py"))
 
