@@ -23,7 +23,7 @@ the one write a DIY backend needs even for a preview, its lock object under
     python -m stacks.ci_policies deploy --bucket NAME --role-arn ARN --account ID --region R [--kms-key-arn K]
     python -m stacks.ci_policies deploy --creates-storage --account ID --region R [--kms-key-arn K]
     python -m stacks.ci_policies preview --bucket NAME --account ID --region R [--kms-key-arn K] [--creates-storage]
-    ... deploy|preview ... --completion-signal STACK [--creates-topic]
+    ... deploy|preview ... [--completion-signal STACK] [--topic created|ARN [--notifications] [--emails]]
     python -m stacks.ci_policies preview-state --state-bucket NAME
     python -m stacks.ci_policies deploy-state --state-bucket NAME
 
@@ -33,6 +33,7 @@ import argparse
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from common.layout import BATCH_INPUT_PREFIX, DATASETS_PREFIX, EVALUATIONS_PREFIX, MANIFEST_FILE, PROMOTIONS_PREFIX
@@ -154,6 +155,12 @@ COMPLETION_ACTIONS: dict[str, tuple[str, ...]] = {
         "scheduler:UpdateSchedule",
         "scheduler:DeleteSchedule",
     ),
+}
+# The stack's one SNS topic, when the program creates it: completionSignal.snsTopic true
+# (component "completion"), else notifications.snsTopic true (stacks/notifications.py);
+# and the email subscriptions of personalize:notifications.emails.
+NOTIFICATIONS_TOPIC_PREFIX = "notifications-topic-"
+TOPIC_ACTIONS: dict[str, tuple[str, ...]] = {
     "aws:sns/topic:Topic": (
         # CreateTopic is followed by SetTopicAttributes even with default settings.
         "sns:CreateTopic",
@@ -163,6 +170,12 @@ COMPLETION_ACTIONS: dict[str, tuple[str, ...]] = {
         "sns:TagResource",
         "sns:UntagResource",
         "sns:DeleteTopic",
+    ),
+    "aws:sns/topicSubscription:TopicSubscription": (
+        "sns:Subscribe",
+        "sns:GetSubscriptionAttributes",
+        "sns:SetSubscriptionAttributes",
+        "sns:Unsubscribe",
     ),
 }
 # Where each of those may act: a log group's tags are addressed by its ARN without the
@@ -182,6 +195,8 @@ LOG_GROUP_LISTING = ("logs:DescribeLogGroups",)
 # stack: what Pulumi allows in a stack name (https://www.pulumi.com/docs/iac/concepts/stacks/).
 ACCOUNT = re.compile(r"\d{12}")
 STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+# topic: arn:aws:sns:<region>:<account>:<name> (https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html).
+TOPIC_ARN = re.compile(r"arn:aws:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?")
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
 BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 ROLE_ARN = re.compile(r"arn:aws:iam::(?P<account>\d{12}):role/(?:[\x21-\x7e]*/)?[\w+=,.@-]{1,64}")
@@ -254,9 +269,69 @@ def _storage_targets(account: str, bucket: str | None, role_arn: str | None) -> 
     return bucket_arn, role_arn or f"arn:aws:iam::{account}:role/{CREATED_ROLE_PREFIX}*"
 
 
-def _completion_statements(
-    account: str, region: str, stack: str, creates_topic: bool, read_only: bool
+@dataclass(frozen=True)
+class Messaging:
+    """How the stack tells people (personalize:completionSignal, personalize:notifications)."""
+
+    completion_signal: str | None = None  # the stack's name, when it enables the signal
+    topic: str | None = None  # the stack's topic: "created" by the program, or the ARN it names
+    notifications: bool = False  # notifications to the topic (a webhook alone needs no grant)
+    emails: bool = False  # notifications.emails subscribed to the topic
+
+    def statements(self, account: str, region: str, read_only: bool) -> list[dict[str, Any]]:
+        found = []
+        if self.completion_signal:
+            found += _completion_statements(account, region, self.completion_signal, read_only)
+        if self.topic:
+            brought = None if self.topic == "created" else self.topic
+            found += _topic_statements(account, region, brought, self.notifications, self.emails, read_only)
+        return found
+
+
+def _topic_statements(
+    account: str, region: str, topic_arn: str | None, notifications: bool, emails: bool, read_only: bool
 ) -> list[dict[str, Any]]:
+    """The stack's topic: managed when the program creates it (no `topic_arn`), published to
+    at `up` by the notifications (providers/notice.py), and its email subscriptions."""
+    topics = (
+        [topic_arn]
+        if topic_arn
+        else [
+            f"arn:aws:sns:{region}:{account}:{prefix}*"
+            for prefix in (COMPLETION_TOPIC_PREFIX, NOTIFICATIONS_TOPIC_PREFIX)
+        ]
+    )
+    statements: list[dict[str, Any]] = []
+    if not topic_arn:
+        statements.append(
+            {
+                "Sid": "TopicManaged",
+                "Effect": "Allow",
+                "Action": [a for a in TOPIC_ACTIONS["aws:sns/topic:Topic"] if not read_only or is_read_only(a)],
+                "Resource": topics,
+            }
+        )
+    if notifications and not read_only:
+        statements.append({"Sid": "TopicPublished", "Effect": "Allow", "Action": "sns:Publish", "Resource": topics})
+    if emails:
+        subscription = TOPIC_ACTIONS["aws:sns/topicSubscription:TopicSubscription"]
+        if not read_only:
+            # Subscribe is authorized on the topic; the other subscription actions take no resource.
+            statements.append(
+                {"Sid": "EmailsSubscribed", "Effect": "Allow", "Action": "sns:Subscribe", "Resource": topics}
+            )
+        statements.append(
+            {
+                "Sid": "EmailSubscriptionsManaged",
+                "Effect": "Allow",
+                "Action": [a for a in subscription if a != "sns:Subscribe" and (not read_only or is_read_only(a))],
+                "Resource": "*",
+            }
+        )
+    return statements
+
+
+def _completion_statements(account: str, region: str, stack: str, read_only: bool) -> list[dict[str, Any]]:
     """The completion signal's resources, by the names the program gives them: manage them
     (deploy), or only read them (a preview's refresh)."""
 
@@ -300,15 +375,6 @@ def _completion_statements(
             "Resource": roles,
         },
     ]
-    if creates_topic:
-        statements.append(
-            {
-                "Sid": "CompletionTopic",
-                "Effect": "Allow",
-                "Action": granted("aws:sns/topic:Topic"),
-                "Resource": f"arn:aws:sns:{region}:{account}:{COMPLETION_TOPIC_PREFIX}*",
-            }
-        )
     if not read_only:
         # The function's role goes to Lambda, the schedule's to EventBridge Scheduler, each
         # to its own service only (CreateFunction, CreateSchedule and UpdateSchedule pass it).
@@ -335,16 +401,13 @@ def deploy_policy(
     role_arn: str | None = None,
     kms_key_arn: str | None = None,
     creates_storage: bool = False,
-    completion_signal: str | None = None,
-    creates_topic: bool = False,
+    messaging: Messaging = Messaging(),
 ) -> dict[str, Any]:
     """Whoever runs `pulumi up` of one stack: its account, region, data bucket and the
     role Personalize assumes. `creates_storage`: the stack brings no bucket and role
     (storage.bucketName and roleArn unset), so it may also manage those; without
     `bucket` and `role_arn` they are named by the prefixes the program gives them.
-    `completion_signal`: the name of a stack that enables the completion signal, whose
-    function, schedule, log group and roles it then manages too (and the topic it
-    creates, with `creates_topic`)."""
+    `messaging`: the completion signal's resources, the topic and its subscriptions."""
     if not creates_storage and not (bucket and role_arn):
         raise ValueError("a stack that brings its storage names its bucket and role")
     bucket_arn, role = _storage_targets(account, bucket, role_arn)
@@ -404,8 +467,7 @@ def deploy_policy(
                 "Resource": role,
             },
         ]
-    if completion_signal:
-        statements += _completion_statements(account, region, completion_signal, creates_topic, read_only=False)
+    statements += messaging.statements(account, region, read_only=False)
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -415,13 +477,12 @@ def preview_policy(
     region: str,
     kms_key_arn: str | None = None,
     creates_storage: bool = False,
-    completion_signal: str | None = None,
-    creates_topic: bool = False,
+    messaging: Messaging = Messaging(),
 ) -> dict[str, Any]:
     """The read-only role of pull-request previews, for one stack's account,
     region and data bucket (the stack's `bucket` output, or storage.bucketName).
     `creates_storage`: the program created the bucket and role, which a refresh reads;
-    `completion_signal` (the stack's name): so did it the signal's resources."""
+    `messaging`: the reads of the completion signal's resources, the topic and its subscriptions."""
     bucket_arn = f"arn:aws:s3:::{bucket}"
     statements: list[dict[str, Any]] = [
         _who_am_i(),
@@ -468,8 +529,7 @@ def preview_policy(
                 "Resource": f"arn:aws:iam::{account}:role/{CREATED_ROLE_PREFIX}*",
             },
         ]
-    if completion_signal:
-        statements += _completion_statements(account, region, completion_signal, creates_topic, read_only=True)
+    statements += messaging.statements(account, region, read_only=True)
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -563,6 +623,14 @@ def _matching(pattern: re.Pattern[str], allowed: str):
     return parse
 
 
+def _topic(value: str) -> str:
+    if value != "created" and not TOPIC_ARN.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not 'created' or an SNS topic ARN like arn:aws:sns:us-east-1:123456789012:name"
+        )
+    return value
+
+
 def _add_stack_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--account",
@@ -593,9 +661,19 @@ def _add_stack_arguments(command: argparse.ArgumentParser) -> None:
         help="the stack enables personalize:completionSignal: its function, schedule, log group and roles",
     )
     command.add_argument(
-        "--creates-topic",
+        "--topic",
+        metavar="created|ARN",
+        type=_topic,
+        help="the stack's SNS topic: 'created' when completionSignal.snsTopic or notifications.snsTopic is true, "
+        "else the ARN it names",
+    )
+    command.add_argument(
+        "--notifications",
         action="store_true",
-        help="with --completion-signal: completionSignal.snsTopic is true, so the program creates the topic",
+        help="personalize:notifications sends to the topic at `up` (a webhook alone needs no grant)",
+    )
+    command.add_argument(
+        "--emails", action="store_true", help="personalize:notifications.emails are subscribed to the topic"
     )
 
 
@@ -642,8 +720,10 @@ def _check_consistent(args: argparse.Namespace) -> None:
             )
         if args.role_arn and ROLE_ARN.fullmatch(args.role_arn)["account"] != args.account:  # type: ignore[index]
             parser.error(f"--role-arn {args.role_arn}: a role of account {args.account} (--account)")
-    if args.command in ("deploy", "preview") and args.creates_topic and not args.completion_signal:
-        parser.error("--creates-topic: only with --completion-signal STACK (the topic is the completion signal's)")
+    if args.command in ("deploy", "preview"):
+        for flag, given in (("--notifications", args.notifications), ("--emails", args.emails)):
+            if given and not args.topic:
+                parser.error(f"{flag}: only with --topic created|ARN, the topic they go to (a webhook needs no grant)")
     if args.command in ("deploy", "preview") and args.kms_key_arn:
         key = KMS_KEY_ARN.fullmatch(args.kms_key_arn)
         assert key is not None  # the argument's type checked it
@@ -652,6 +732,10 @@ def _check_consistent(args: argparse.Namespace) -> None:
                 f"--kms-key-arn {args.kms_key_arn}: a key of account {args.account} in {args.region} "
                 "(--account, --region): S3 uses a key of the bucket's region"
             )
+
+
+def _messaging(args: argparse.Namespace) -> Messaging:
+    return Messaging(args.completion_signal, args.topic, args.notifications, args.emails)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -666,8 +750,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.role_arn,
             args.kms_key_arn,
             args.creates_storage,
-            args.completion_signal,
-            args.creates_topic,
+            _messaging(args),
         )
     elif args.command == "preview":
         policy = preview_policy(
@@ -676,8 +759,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.region,
             args.kms_key_arn,
             args.creates_storage,
-            args.completion_signal,
-            args.creates_topic,
+            _messaging(args),
         )
     elif args.command == "preview-state":
         policy = preview_state_policy(args.state_bucket)

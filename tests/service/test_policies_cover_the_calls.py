@@ -32,12 +32,14 @@ from providers.dataset_import_job import DatasetImportJobProvider
 from providers.schema import SchemaProvider
 from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
-from service import specs
+from service import connection, specs
 from servicemodel.requests import SERVICE, operation
 from stacks import accounts, datasets
-from stacks.ci_policies import deploy_policy, preview_policy
+from providers.notice import NoticeProvider
+from stacks.ci_policies import Messaging, deploy_policy, preview_policy
 from stacks.config import parse
 from tests.helpers.data import INTERACTIONS_SCHEMA
+from tests.providers.test_notice import cost, decision
 from tests.helpers.providers import create, update
 
 # The fixtures of the lifecycle and promotion tests, shared rather than written twice.
@@ -304,6 +306,9 @@ def iam_requests(call: Call, calls: list[Call]) -> list[tuple[str, str, dict[str
         return [(S3_ACTIONS[call.operation], f"arn:aws:s3:::{bucket}/{key}", {})]
     if call.service == "sts":  # who the calls run as: no resource (the account check, stacks/accounts.py)
         return [(f"sts:{call.operation}", "*", {})]
+    if call.service == "sns":  # a notice published to the stack's topic (providers/notice.py)
+        assert call.operation == "Publish", call.operation
+        return [("sns:Publish", call.params["TopicArn"], {})]
     assert call.service == "personalize", call.service
     action = f"personalize:{call.operation}"
     requests = [(action, "*" if _unscoped_in_iam(action) else (_arn_of(call, calls) or "*"), {})]
@@ -368,3 +373,43 @@ def test_every_operation_the_specs_name_was_called(recorded):
     called = {c.operation for c in recorded if c.service == "personalize"}
     named = {op for spec in specs.ALL for op in spec.operations}
     assert named - called == set()
+
+
+@pytest.fixture(scope="module")
+def noticed(recorder, aws) -> tuple[str, list[Call]]:
+    """A gate decision and a cost change told to a topic at `up` (the notifications):
+    the topic's ARN and the calls they made."""
+    topic = aws("sns").create_topic(Name="team-alerts")["TopicArn"]
+    before = len(recorder.calls)
+    where = {"stack": "dev", "topicArn": topic, "webhookUrl": "", "region": REGION}
+    # A notice reaches SNS by the stack's connection (aws:endpoints), as the engine configures it;
+    # tests/conftest.py puts the default one back after the test.
+    connection.use(connection.Connection(endpoints=(("sns", aws("sns").meta.endpoint_url),)))
+    for kind, event in (("gate-decision", decision()), ("cost-change", cost(146.0, shop=146.0))):
+        assert NoticeProvider().create({**where, "kind": kind, "event": event}).outs["delivered"] is True
+    return topic, recorder.calls[before:]
+
+
+def test_the_deploy_policy_of_a_stack_with_notifications_allows_what_they_send(noticed, seeded):
+    topic, calls = noticed
+    assert [c.operation for c in calls] == ["Publish", "Publish"]
+    # Refused without the notifications' grant, allowed with it (a topic it names, or one it creates).
+    assert refused(deploy_policy(ACCOUNT, REGION, seeded["bucket"], seeded["role"]), calls) != []
+    for messaging in (Messaging(topic=topic, notifications=True), Messaging(topic="created", notifications=True)):
+        as_created = (
+            calls
+            if messaging.topic == topic
+            else [
+                Call(
+                    c.service,
+                    c.operation,
+                    {**c.params, "TopicArn": topic.replace("team-alerts", "notifications-topic-1a")},
+                    c.phase,
+                )
+                for c in calls
+            ]
+        )
+        assert (
+            refused(deploy_policy(ACCOUNT, REGION, seeded["bucket"], seeded["role"], messaging=messaging), as_created)
+            == []
+        )

@@ -18,14 +18,16 @@ from common.layout import DATASETS_PREFIX, MANIFEST_FILE
 from service import specs
 from stacks.ci_policies import (
     COMPLETION_ACTIONS,
-    COMPLETION_NAME,
     COMPLETION_ROLE_PREFIXES,
     COMPLETION_SCHEDULE_PREFIX,
     COMPLETION_TOPIC_PREFIX,
     CREATED_BUCKET_PREFIX,
     CREATED_ROLE_PREFIX,
     LOCKS_PREFIX,
+    NOTIFICATIONS_TOPIC_PREFIX,
     STORAGE_ACTIONS,
+    TOPIC_ACTIONS,
+    Messaging,
     actions,
     deploy_policy,
     deploy_state_policy,
@@ -318,41 +320,46 @@ def test_the_command_runs_without_importing_pulumi():
     assert json.loads(result.stdout) == created()
 
 
-# --- the completion signal's resources (stacks/completion.py) ----------------------
+# --- the completion signal's resources and the notifications' topic --------------
 SIGNAL = {
     "enabled": True,
     "github": {"repository": "acme/recs", "secretArn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:gh-AbCdEf"},
 }
+TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:team-alerts"
+SIGNAL_ONLY = Messaging(completion_signal="prod")
+EVERYTHING = Messaging(completion_signal="prod", topic="created", notifications=True, emails=True)
 
 
 @pytest.mark.parametrize(
     "policy",
     [
-        brought(completion_signal="prod"),
-        brought(completion_signal="prod", creates_topic=True),
-        preview(completion_signal="prod", creates_topic=True),
+        brought(messaging=SIGNAL_ONLY),
+        brought(messaging=EVERYTHING),
+        brought(messaging=Messaging(topic=TOPIC, notifications=True, emails=True)),
+        preview(messaging=EVERYTHING),
     ],
-    ids=["deploy", "deploy-topic", "preview"],
+    ids=["deploy-signal", "deploy-everything", "deploy-brought-topic", "preview"],
 )
-def test_with_the_completion_signal_parliament_still_finds_nothing(policy):
+def test_with_the_signal_and_notifications_parliament_still_finds_nothing(policy):
     assert findings(policy) == []
 
 
-def test_with_the_completion_signal_the_preview_role_stays_read_only():
-    policy = preview(completion_signal="prod", creates_topic=True)
+def test_with_the_signal_and_notifications_the_preview_role_stays_read_only():
+    policy = preview(messaging=EVERYTHING)
     assert write_actions(policy) == []
     granted = set(actions(policy))
     assert {"lambda:GetFunction", "scheduler:GetSchedule", "sns:GetTopicAttributes", "iam:GetRole"} <= granted
+    assert "sns:GetSubscriptionAttributes" in granted
 
 
-def test_without_the_completion_signal_nothing_of_it_is_granted():
+def test_without_them_nothing_of_theirs_is_granted():
     for policy in (brought(), preview(), created()):
         assert not [a for a in actions(policy) if a.split(":")[0] in ("lambda", "logs", "scheduler", "sns")]
-        assert not [s for s in policy["Statement"] if s["Sid"].startswith("Completion")]
+        assert not [s for s in policy["Statement"] if s["Sid"].startswith(("Completion", "Topic", "Email"))]
 
 
 def test_the_signal_s_roles_are_passed_each_to_its_own_service_only():
-    passes = [s for s in brought(completion_signal="prod")["Statement"] if s["Action"] == "iam:PassRole"]
+    passes = [s for s in brought(messaging=SIGNAL_ONLY)["Statement"] if s["Action"] == "iam:PassRole"]
     assert {(s["Resource"], s["Condition"]["StringEquals"]["iam:PassedToService"]) for s in passes} == {
         (ROLE, "personalize.amazonaws.com"),
         (f"arn:aws:iam::{ACCOUNT}:role/{COMPLETION_ROLE_PREFIXES[0]}*", "lambda.amazonaws.com"),
@@ -360,48 +367,74 @@ def test_the_signal_s_roles_are_passed_each_to_its_own_service_only():
     }
 
 
-def test_the_topic_is_managed_only_when_the_program_creates_it():
-    assert not [a for a in actions(brought(completion_signal="prod")) if a.startswith("sns:")]
-    assert "sns:CreateTopic" in actions(brought(completion_signal="prod", creates_topic=True))
+def test_a_topic_is_managed_only_when_the_program_creates_it_and_published_to_only_with_notifications():
+    statements = lambda m: {s["Sid"]: s for s in brought(messaging=m)["Statement"]}
+    assert not [a for a in actions(brought(messaging=SIGNAL_ONLY)) if a.startswith("sns:")]
+    named = statements(Messaging(topic=TOPIC, notifications=True))
+    assert "TopicManaged" not in named and named["TopicPublished"]["Resource"] == [TOPIC]
+    assert "TopicPublished" not in statements(Messaging(topic="created"))
+    made = statements(Messaging(topic="created", notifications=True))
+    assert (
+        made["TopicManaged"]["Resource"]
+        == made["TopicPublished"]["Resource"]
+        == [
+            f"arn:aws:sns:{REGION}:{ACCOUNT}:{prefix}*"
+            for prefix in (COMPLETION_TOPIC_PREFIX, NOTIFICATIONS_TOPIC_PREFIX)
+        ]
+    )
 
 
-def test_the_signal_grants_cover_exactly_the_resources_it_declares_by_their_names(monkeypatch):
-    # Under mocks, with the signal and a topic: every pulumi-aws type it registers has its
+@pytest.mark.parametrize(
+    "config, topic_prefix",
+    [
+        (
+            {"completionSignal": SIGNAL | {"snsTopic": True}, "notifications": {"snsTopic": True}},
+            COMPLETION_TOPIC_PREFIX,
+        ),
+        ({"completionSignal": SIGNAL, "notifications": {"snsTopic": True}}, NOTIFICATIONS_TOPIC_PREFIX),
+    ],
+    ids=["signal-s-topic", "notifications-topic"],
+)
+def test_the_grants_cover_exactly_the_resources_the_program_declares_by_their_names(monkeypatch, config, topic_prefix):
+    # Under mocks: every pulumi-aws type the signal and the notifications register has its
     # actions here, and each resource's name is one the grants scope to.
     from tests.helpers.mocked_program import ACCOUNT as MOCKED_ACCOUNT
     from tests.helpers.mocked_program import run_program
     from tests.unit.test_program import EXPERIMENT
 
     monkeypatch.setattr("stacks.accounts.personalize_account", lambda stack: MOCKED_ACCOUNT)
-    mocks = run_program("prod", {"experiments": [EXPERIMENT], "completionSignal": SIGNAL | {"snsTopic": True}})
-    signal = [r for r in mocks.resources if r.typ.startswith("aws:") and r.name.startswith(COMPLETION_NAME)]
-    assert {r.typ for r in signal} == set(COMPLETION_ACTIONS) | {"aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"}
-    policy = brought(completion_signal="prod", creates_topic=True)
+    config["notifications"]["emails"] = ["ops@example.com"]
+    mocks = run_program("prod", {"experiments": [EXPERIMENT], **config})
+    declared = [r for r in mocks.resources if r.typ.startswith("aws:") and not r.name.startswith("data-")]
+    assert {r.typ for r in declared} == set(COMPLETION_ACTIONS) | set(TOPIC_ACTIONS) | {
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicy:RolePolicy",
+    }
+    policy = brought(messaging=EVERYTHING)
     resources = {s["Sid"]: s["Resource"] for s in policy["Statement"]}
     # Autonamed: the logical name, a hyphen, a random suffix.
-    autonamed = {r.name + "-" for r in signal if "name" not in r.inputs}
-    assert set(COMPLETION_ROLE_PREFIXES) | {COMPLETION_SCHEDULE_PREFIX, COMPLETION_TOPIC_PREFIX} <= autonamed
-    [function] = [r for r in signal if r.typ == "aws:lambda/function:Function"]
+    autonamed = {r.name + "-" for r in declared if "name" not in r.inputs}
+    assert set(COMPLETION_ROLE_PREFIXES) | {COMPLETION_SCHEDULE_PREFIX, topic_prefix} <= autonamed
+    assert f"arn:aws:sns:{REGION}:{ACCOUNT}:{topic_prefix}*" in resources["TopicManaged"]
+    [function] = [r for r in declared if r.typ == "aws:lambda/function:Function"]
     assert f"function:{function.inputs['name']}" in resources["CompletionFunction"][0]
-    [logs] = [r for r in signal if r.typ == "aws:cloudwatch/logGroup:LogGroup"]
+    [logs] = [r for r in declared if r.typ == "aws:cloudwatch/logGroup:LogGroup"]
     assert resources["CompletionLogGroup"][0].endswith(f":log-group:{logs.inputs['name']}")
 
 
 @pytest.mark.parametrize(
     "argv, says",
     [
-        (
-            ["deploy", "--creates-storage", "--account", ACCOUNT, "--region", REGION, "--creates-topic"],
-            "--creates-topic",
-        ),
+        (["deploy", "--creates-storage", "--account", ACCOUNT, "--region", REGION, "--emails"], "--emails"),
+        (["deploy", "--creates-storage", "--account", ACCOUNT, "--region", REGION, "--topic", "mine"], "'mine'"),
         (
             ["preview", "--bucket", BUCKET, "--account", ACCOUNT, "--region", REGION, "--completion-signal", "a b"],
             "'a b'",
         ),
     ],
-    ids=["topic-without-signal", "bad-stack-name"],
+    ids=["emails-without-topic", "bad-topic", "bad-stack-name"],
 )
-def test_the_command_refuses_the_signal_s_flags_misused(argv, says, capsys):
+def test_the_command_refuses_the_messaging_flags_misused(argv, says, capsys):
     with pytest.raises(SystemExit):
         main(argv)
     assert says in capsys.readouterr().err
