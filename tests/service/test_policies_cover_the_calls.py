@@ -29,18 +29,18 @@ import service.client
 from local.access import decide
 from providers.campaign import CampaignProvider
 from providers.dataset_import_job import DatasetImportJobProvider
+from providers.notice import NoticeProvider
 from providers.schema import SchemaProvider
 from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
 from service import connection, specs
 from servicemodel.requests import SERVICE, operation
 from stacks import accounts, datasets
-from providers.notice import NoticeProvider
 from stacks.ci_policies import Messaging, deploy_policy, preview_policy
 from stacks.config import parse
 from tests.helpers.data import INTERACTIONS_SCHEMA
-from tests.providers.test_notice import cost, decision
 from tests.helpers.providers import create, update
+from tests.providers.test_notice import cost, decision
 
 # The fixtures of the lifecycle and promotion tests, shared rather than written twice.
 from tests.service.test_each_resource import (  # noqa: F401
