@@ -17,10 +17,10 @@ def write_user_index(training_users: Iterable[pl.Series], staged: Path, block_id
     `block_ids`: ids per block, by default the format's BLOCK_IDS."""
     block_ids = block_ids or index_format.BLOCK_IDS
     parts = [s.rename("id") for s in training_users if s.len()]
-    # Distinct across parts too, whatever split them: unique() on the distinct ids is cheap.
-    # Polars orders strings by their UTF-8 bytes, which is Python's order of code points,
-    # the order serving bisects in.
-    ids = (pl.concat(parts).drop_nulls().unique() if parts else pl.Series("id", [], dtype=pl.Utf8)).sort()
+    # Parts never share a user, so the ids are distinct (and were an id twice, a lookup
+    # would still find it). Polars orders strings by their UTF-8 bytes, which is Python's
+    # order of code points, the order serving bisects in.
+    ids = (pl.concat(parts).drop_nulls() if parts else pl.Series("id", [], dtype=pl.Utf8)).sort()
     # Each id as a JSON string (quotes, escapes), the JSON encoder doing it: '{"id":"u1"}' -> '"u1"'.
     as_json = pl.struct("id").struct.json_encode().str.strip_prefix('{"id":').str.strip_suffix("}")
     blocks = (

@@ -190,3 +190,14 @@ def test_the_cache_lives_where_the_environment_says(monkeypatch, tmp_path):
     assert users.Cache().root == tmp_path / "xdg" / "personalize-serving" / "user-index"
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert users.Cache().root == users.Path(os.path.expanduser("~")) / ".cache" / "personalize-serving" / "user-index"
+
+
+def test_a_cache_missing_a_piece_of_a_built_index_is_built_again(s3, personalize_local, serving_cache, notes):
+    s3.put_object(Bucket=BUCKET, Key="datasets/emptied/interactions.csv", Body=interactions(["a", "b"]))
+    outputs = Counted(personalize_local.endpoint, "emptied")
+    assert outputs.check(["a", "z"], note=notes.append) == ["z"]
+    [block] = serving_cache.rglob("block-0")
+    block.unlink()
+    assert outputs.check(["b", "z"], note=notes.append) == ["z"]
+    assert ("GetObject", "datasets/emptied/interactions.csv", None) in outputs.calls and len(notes) == 2
+    assert outputs.check(["b"], note=notes.append) == [] and len(notes) == 2
