@@ -208,7 +208,12 @@ def unknown_users(
     entry = (manifest or {}).get("user_index")
     if isinstance(entry, dict) and entry.get("format") == ui.FORMAT:
         key = dataset_file(version, entry.get("file") or USER_INDEX_FILE)
-        directory = entry["directory"]
+        directory = entry.get("directory")
+        if not isinstance(directory, dict) or not {"offset", "length", "sha256"} <= set(directory):
+            raise ValueError(
+                f"the manifest of dataset version {version} (s3://{bucket}/{dataset_file(version, MANIFEST_FILE)}) "
+                f"has a user_index without its directory's offset, length and sha256: {entry!r}"
+            )
         index = _Index(directory["sha256"], directory, _ranged(s3, bucket, key), cache, f"s3://{bucket}/{key}")
         found = index.known(set(user_ids))
     else:

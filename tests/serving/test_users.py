@@ -201,3 +201,16 @@ def test_a_cache_missing_a_piece_of_a_built_index_is_built_again(s3, personalize
     assert outputs.check(["b", "z"], note=notes.append) == ["z"]
     assert ("GetObject", "datasets/emptied/interactions.csv", None) in outputs.calls and len(notes) == 2
     assert outputs.check(["b"], note=notes.append) == [] and len(notes) == 2
+
+
+def test_a_manifest_whose_index_entry_is_broken_is_an_error_naming_it(s3, personalize_local):
+    import json
+
+    objects = publish_version(s3, BUCKET, "broken", interactions(["a"]))
+    manifest = json.loads(objects["datasets/broken/manifest.json"])
+    del manifest["user_index"]["directory"]["sha256"]
+    s3.put_object(Bucket=BUCKET, Key="datasets/broken/manifest.json", Body=json.dumps(manifest).encode())
+    with pytest.raises(
+        ValueError, match="manifest of dataset version broken .* has a user_index without its directory"
+    ):
+        Counted(personalize_local.endpoint, "broken").check(["a"])
