@@ -22,6 +22,10 @@ USERS_FILE = "users.csv"
 DATASET_FILES = {"interactions": INTERACTIONS_FILE, "items": ITEMS_FILE, "users": USERS_FILE}
 VALIDATION_INTERACTIONS_FILE = "validation/interactions.csv"  # held out for the promotion gate
 SCHEMAS_DIR = "schemas/"  # schemas/<kind>.json: the Avro schema of each dataset
+# The training interactions' distinct user ids, for serving's check of a user id
+# (format: common/user_index.py). Not a dataset: no import reads it (an import's
+# location is its dataset's file, never the version's folder).
+USER_INDEX_FILE = "user-index.bin"
 # Data preparation writes it last: a version is exported once its manifest is there.
 MANIFEST_FILE = "manifest.json"
 

@@ -29,6 +29,7 @@ from common.layout import (
     DATASET_FILES,
     INTERACTIONS_FILE,
     MANIFEST_FILE,
+    USER_INDEX_FILE,
     VALIDATION_INTERACTIONS_FILE,
     dataset_prefix,
     schema_file,
@@ -38,6 +39,7 @@ from prep import __version__
 from prep.config import RESERVED_TYPES, DatasetConfig, Field, Source, Table, expand_env
 from prep.errors import InputError, first_line
 from prep.progress import Progress
+from prep.user_index import write_user_index
 
 MAX_ID_LENGTH = 256
 TIMESTAMP_SAMPLE_ROWS = 10_000
@@ -615,6 +617,7 @@ class Interactions:
     user_stats: pl.DataFrame | None
     future: int = 0  # interactions dropped for timestamps after the cutoff
     latest_future: int | None = None  # the latest of them, epoch seconds
+    training_users: list = field(default_factory=list)  # each part's distinct training USER_IDs
 
     def future_note(self) -> str:
         if not self.future:
@@ -684,7 +687,7 @@ def prepare_interactions(
     # training set is the window of days before them.
     holdout_start = (newest or 0) - int(config.holdout_days * 86400) if config.holdout_days else (newest or 0) + 1
     training_totals, validation_totals = Totals(), Totals()
-    users_with_two, item_stats, user_stats = 0, [], []
+    users_with_two, item_stats, user_stats, training_users = 0, [], [], []
     holdout_step = f"interactions: hold out the newest {config.holdout_days:g} days for validation"
     outputs: dict[str, list[Path]] = {name: [] for name in INTERACTION_FILES}
     for i, stored in enumerate(cleaned):
@@ -705,7 +708,9 @@ def prepare_interactions(
             outputs[name].append(path)
         training_totals.add(training)
         validation_totals.add(validation)
-        users_with_two += training.group_by("USER_ID").len().filter(pl.col("len") >= 2).height
+        per_user = training.group_by("USER_ID").len()
+        users_with_two += per_user.filter(pl.col("len") >= 2).height
+        training_users.append(per_user["USER_ID"])  # for the user index, at no extra pass
         if "items" in wanted:
             item_stats.append(_value_stats(training, "ITEM_ID"))
         if "users" in wanted:
@@ -735,6 +740,7 @@ def prepare_interactions(
         _combine_stats(user_stats, "USER_ID"),
         future,
         latest_future,
+        training_users,
     )
 
 
@@ -803,11 +809,13 @@ def avro_schema(kind: str, frame: pl.DataFrame, table: Table, non_null: tuple[st
 
 # ------------------------------------------------------------------ export
 def _content(manifest: dict) -> dict:
-    """What a version holds: the interaction rows (in any order) and every other file's bytes."""
+    """What a version holds: the interaction rows (in any order) and every other file's bytes.
+    Not the user index: it follows from the training rows, and versions exported before it have none."""
     content = {
         f: manifest.get(part, {}).get("rows_digest") for f, part in zip(INTERACTION_FILES, ("training", "validation"))
     }
-    content.update({k: v["sha256"] for k, v in manifest.get("files", {}).items() if k not in INTERACTION_FILES})
+    derived = (*INTERACTION_FILES, USER_INDEX_FILE)
+    content.update({k: v["sha256"] for k, v in manifest.get("files", {}).items() if k not in derived})
     return content
 
 
@@ -979,6 +987,7 @@ def prepare(
         for kind, schema in schemas.items():
             (staged / schema_file(kind)).parent.mkdir(exist_ok=True)
             (staged / schema_file(kind)).write_text(json.dumps(schema, indent=2))
+        manifest["user_index"] = write_user_index(interactions.training_users, staged)
         files = sorted(p for p in staged.rglob("*") if p.is_file())
         # hashlib releases the GIL: the files hash in parallel.
         with ThreadPoolExecutor() as pool:

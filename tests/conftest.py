@@ -45,6 +45,20 @@ def one_connection_per_test():
     connection._SESSIONS.clear()
 
 
+@pytest.fixture(autouse=True)
+def serving_cache(tmp_path_factory, request, monkeypatch):
+    """Each test its own (empty) cache of user indexes (serving/users.py), never the
+    home directory's: created only when a test writes to it."""
+    import hashlib
+
+    from serving.users import CACHE_ENV
+
+    digest = hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16]
+    path = tmp_path_factory.getbasetemp() / "serving-cache" / digest
+    monkeypatch.setenv(CACHE_ENV, str(path))
+    return path
+
+
 @pytest.fixture(scope="module")
 def personalize_local(tmp_path_factory, request):
     """personalize-local in this process, one per test module, at the documented

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 import yaml
 
+from common import user_index
 from prep import pipeline
 from prep.__main__ import main
 from prep.config import PrepConfigError, load_config
@@ -75,7 +76,12 @@ def run(tmp_path, source_rows, version="v1", **overrides) -> dict:
 def test_a_clean_export_has_the_files_header_and_manifest(tmp_path):
     manifest = run(tmp_path, rows())
     exported = tmp_path / "out" / "datasets" / "v1"
-    assert sorted(manifest["files"]) == ["interactions.csv", "schemas/interactions.json", "validation/interactions.csv"]
+    assert sorted(manifest["files"]) == [
+        "interactions.csv",
+        "schemas/interactions.json",
+        "user-index.bin",
+        "validation/interactions.csv",
+    ]
     assert (exported / "interactions.csv").read_text().splitlines()[0] == "USER_ID,ITEM_ID,EVENT_TYPE,TIMESTAMP"
     written = json.loads((exported / "manifest.json").read_text())
     assert written["training"]["rows"] + written["validation"]["rows"] == 40 * 30
@@ -165,6 +171,50 @@ def test_a_version_is_immutable(tmp_path):
     with pytest.raises(VersionExists, match="versions are immutable"):
         run(tmp_path, rows(per_user=31))
     assert run(tmp_path, rows(per_user=31), version="v2")["version"] == "v2"
+
+
+def indexed_ids(exported: Path, manifest: dict) -> list[str]:
+    """Every id of the version's user index, block after block, each checked by its sha256."""
+    data = (exported / manifest["user_index"]["file"]).read_bytes()
+    where = manifest["user_index"]["directory"]
+    directory = user_index.Directory(data[where["offset"] : where["offset"] + where["length"]], where["sha256"])
+    return [
+        user
+        for block in directory.blocks
+        for user in user_index.block_ids(data[block.offset : block.offset + block.length], block)
+    ]
+
+
+def test_the_user_index_holds_the_training_users_and_the_manifest_lists_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(user_index, "BLOCK_IDS", 7)  # several blocks of the 40 users
+    source = rows() + [{"user": "late", "item": "i1", "kind": "click", "when": START + 60 * DAY}]  # validation only
+    manifest = run(tmp_path, source)
+    exported = tmp_path / "out" / "datasets" / "v1"
+    training = pl.read_csv(exported / "interactions.csv", infer_schema=False)["USER_ID"].unique().sort().to_list()
+    assert indexed_ids(exported, manifest) == training and "late" not in training
+    entry = manifest["user_index"]
+    assert entry["file"] == "user-index.bin" and entry["users"] == manifest["training"]["users"] == 40
+    assert entry["format"] == user_index.FORMAT and entry["blocks"] == 6
+    assert manifest["files"]["user-index.bin"]["sha256"] == user_index.sha256(
+        (exported / "user-index.bin").read_bytes()
+    )
+    assert json.loads((exported / "manifest.json").read_text())["user_index"] == entry
+
+
+def test_a_version_exported_before_the_user_index_is_unchanged_when_prepared_again(tmp_path):
+    first = run(tmp_path, rows())
+    exported = tmp_path / "out" / "datasets" / "v1"
+    # As the previous release wrote it: no index, no mention of one.
+    (exported / "user-index.bin").unlink()
+    old = json.loads((exported / "manifest.json").read_text())
+    del old["user_index"], old["files"]["user-index.bin"]
+    (exported / "manifest.json").write_text(json.dumps(old))
+
+    again = run(tmp_path, rows())
+    assert again["unchanged"] is True and again["created_at"] == first["created_at"]
+    assert "user_index" not in again and not (exported / "user-index.bin").exists()  # a version is left as it is
+    with pytest.raises(VersionExists, match=r"\(interactions.csv, validation/interactions.csv differ\)"):
+        run(tmp_path, rows(per_user=31))
 
 
 def test_items_metadata_is_filled_sparse_fields_dropped_and_aggregates_added(tmp_path):
@@ -280,6 +330,8 @@ def test_data_larger_than_the_memory_budget_prepares_in_parts_with_the_same_resu
 
     assert parted["steps"] == whole["steps"]
     assert parted["training"] == whole["training"] and parted["validation"] == whole["validation"]
+    assert parted["user_index"] == whole["user_index"]
+    assert parted["files"]["user-index.bin"] == whole["files"]["user-index.bin"]
     for name in ("interactions.csv", "validation/interactions.csv"):
         read = lambda root, name=name: pl.read_csv(root / "out" / "datasets" / "v1" / name).sort(pl.all())
         assert read(tmp_path / "parted").equals(read(tmp_path / "whole"))

@@ -14,7 +14,7 @@ from providers.solution import SolutionProvider
 from providers.solution_version import SolutionVersionProvider
 from tests.helpers.data import interactions_csv
 from tests.helpers.providers import create, interactions_group
-from tests.helpers.serving import NO_PURCHASES, NOT_THESE
+from tests.helpers.serving import NO_PURCHASES, NOT_THESE, publish_version
 
 EXPERIMENT = "serving"
 DATASET_VERSION = "serving-v1"  # not v1/v2, which the provider tests' seeded bucket already holds
@@ -45,7 +45,7 @@ def deployed(conn, seeded, aws, emulator) -> dict:
     "model_dir" and "dataset_group_dir": where the emulator keeps the model and
     the live data, to compute expected answers with local.ml directly."""
     data = mixed_events_csv()
-    aws("s3").put_object(Bucket=seeded["bucket"], Key=f"datasets/{DATASET_VERSION}/interactions.csv", Body=data)
+    publish_version(aws("s3"), seeded["bucket"], DATASET_VERSION, data)
     ids = interactions_group(conn, EXPERIMENT)
     import_arn, _ = create(
         DatasetImportJobProvider(),

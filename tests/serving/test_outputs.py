@@ -13,6 +13,7 @@ from serving.__main__ import main
 from serving.batch import recommend_batch
 from serving.client import Recommender
 from serving.outputs import OutputsError, StackOutputs
+from tests.helpers.serving import version_objects
 from tests.helpers.stack_outputs import GROUPED, LEGACY, SHOP_FILTERS, arn
 
 
@@ -32,14 +33,28 @@ class Runtime:
 
 
 class S3:
-    """The bucket holds one dataset version's training interactions, seen by users u1 and u2."""
+    """The bucket holds one dataset version, v1, as data preparation exports it,
+    its training interactions seen by users u1 and u2; GetObject by key and range."""
 
     def __init__(self):
         self.keys: list[str] = []
+        self.objects = version_objects(
+            "v1", b"USER_ID,ITEM_ID,EVENT_TYPE,TIMESTAMP\nu1,i1,purchase,1\nu2,i2,purchase,2\n"
+        )
 
-    def get_object(self, Bucket, Key):
+    def get_object(self, Bucket, Key, Range=None):
+        from botocore.exceptions import ClientError
+
         self.keys.append(Key)
-        return {"Body": io.BytesIO(b"USER_ID,ITEM_ID,EVENT_TYPE,TIMESTAMP\nu1,i1,purchase,1\nu2,i2,purchase,2\n")}
+        if Key not in self.objects:
+            raise ClientError(
+                {"Error": {"Code": "NoSuchKey", "Message": "The specified key does not exist."}}, "GetObject"
+            )
+        body = self.objects[Key]
+        if Range:
+            first, last = (int(n) for n in Range.removeprefix("bytes=").split("-"))
+            body = body[first : last + 1]
+        return {"Body": io.BytesIO(body)}
 
 
 class Events:
@@ -148,16 +163,19 @@ def test_an_experiment_in_a_group_never_takes_a_tracker_named_like_itself():
         FakeOutputs(outputs).experiment("movies").require_tracking_id()
 
 
-def test_the_unknown_user_check_reads_the_training_data_of_the_experiments_version(cli):
+def test_the_unknown_user_check_reads_the_user_index_of_the_experiments_version(cli):
     for source, name in ((LEGACY, "baseline"), (GROUPED, "for-you")):
         outputs = FakeOutputs(source)
-        code, _, err = cli(outputs, ["recommend", "--experiment", name, "--user", "stranger"])
-        assert (
-            code == 2
-            and f"unknown user id 'stranger': no interactions in dataset version v1 of experiment {name}" in err
-        )
-        assert outputs.clients["s3"].keys == ["datasets/v1/interactions.csv"]
+        # u15 sorts between u1 and u2: the block that would hold it is read.
+        code, _, err = cli(outputs, ["recommend", "--experiment", name, "--user", "u15"])
+        assert code == 2 and f"unknown user id 'u15': no interactions in dataset version v1 of experiment {name}" in err
         assert outputs.clients["personalize-runtime"].requests == []
+        if name == "baseline":
+            # The manifest, then the index's directory and its one block: never the interactions.
+            assert outputs.clients["s3"].keys == ["datasets/v1/manifest.json", *["datasets/v1/user-index.bin"] * 2]
+        else:
+            # The same version again: its directory and block come from the local cache.
+            assert outputs.clients["s3"].keys == ["datasets/v1/manifest.json"]
 
 
 def test_a_recommender_takes_its_dataset_version_from_its_group_if_it_has_none():

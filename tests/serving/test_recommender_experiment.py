@@ -13,7 +13,7 @@ from serving.__main__ import main
 from serving.client import Recommender
 from serving.outputs import StackOutputs
 from tests.helpers.data import INTERACTIONS_SCHEMA, interactions_csv
-from tests.helpers.serving import NOT_THESE
+from tests.helpers.serving import NOT_THESE, publish_version
 
 GROUP, EXPERIMENT = "shop", "for-you"
 DATASET_VERSION = "shop-v1"
@@ -37,7 +37,7 @@ def shop(seeded, aws, conn) -> dict:
     # Recommended-for-you trains on 1000 or more View events (ECOMMERCE-use-cases.html).
     data = interactions_csv(rows=2000, seed=31, event_type="View")
     key = f"datasets/{DATASET_VERSION}/interactions.csv"
-    s3.put_object(Bucket=seeded["bucket"], Key=key, Body=data)
+    publish_version(s3, seeded["bucket"], DATASET_VERSION, data)
     group = p.create_dataset_group(name=GROUP, domain="ECOMMERCE")["datasetGroupArn"]
     wait_active(lambda: p.describe_dataset_group(datasetGroupArn=group), "datasetGroup")
     schema = p.create_schema(name=f"{GROUP}-interactions", schema=INTERACTIONS_SCHEMA, domain="ECOMMERCE")["schemaArn"]
