@@ -72,8 +72,10 @@ MIN_USERS_WITH_TWO = 25
 MAX_METADATA_FIELDS = {"items": 50, "users": 25}
 MAX_CATEGORICAL_LENGTH = 1000
 # Memory the prepared interactions take per byte of CSV source, measured on 10M
-# synthetic interactions (about 3 GB peak for a 427 MB file), with room to spare.
-MEMORY_PER_SOURCE_BYTE = 8
+# synthetic interactions (a 670 MB peak for a 427 MB file, the interpreter
+# included), with room to spare: the rows stream from disk, and what stays in
+# memory is a part's row hashes and the group-bys by user and item.
+MEMORY_PER_SOURCE_BYTE = 2
 ROW_HASH_SEED = 20240101
 # What the spilled interactions carry besides the mapped fields and their `__<FIELD>_present` flags.
 ROW_HASH, DROP, ROW = "__hash", "__drop", "__row"
