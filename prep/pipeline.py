@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -77,7 +77,7 @@ MAX_CATEGORICAL_LENGTH = 1000
 # memory is a part's row hashes and the group-bys by user and item.
 MEMORY_PER_SOURCE_BYTE = 2
 ROW_HASH_SEED = 20240101
-# What the spilled interactions carry besides the mapped fields and their `__<FIELD>_present` flags.
+# What the spilled interactions carry besides the mapped fields and their `__<FIELD>_unparsed` columns.
 ROW_HASH, DROP, ROW = "__hash", "__drop", "__row"
 # Why cleaning drops a row before the duplicates: it is KEPT, AHEAD (in the future), MISSING a field, or an id is TOO_LONG.
 KEEP, AHEAD, MISSING, TOO_LONG = 0, 1, 2, 3
@@ -290,6 +290,16 @@ def _present(column: str) -> pl.Expr:
     return pl.col(column).is_not_null() & (pl.col(column).cast(pl.Utf8).str.strip_chars() != "")
 
 
+def _unparsed_counts(name: str) -> tuple[pl.Expr, pl.Expr]:
+    """The non-empty values of a field's source column, and those that did not parse,
+    counted from the field and its `__<FIELD>_unparsed` column (the source's value
+    where the field is empty, so mostly empty: no pass over every value). A value
+    that parsed was there."""
+    unparsed = pl.col(f"__{name}_unparsed")
+    failed = (unparsed.is_not_null() & (unparsed.str.strip_chars() != "")).sum()
+    return (pl.col(name).is_not_null().sum() + failed).alias(f"present {name}"), failed.alias(f"failed {name}")
+
+
 @contextmanager
 def reading(table: Table) -> Iterator[None]:
     """Polars' failures to read a table's sources or run its query, as one InputError naming them."""
@@ -317,7 +327,7 @@ def _examples(failed: pl.LazyFrame, column: str) -> list[str]:
 
 def mapped_lazy(table: Table, workdir: Path, s3_endpoint: str | None, steps: "Steps") -> pl.LazyFrame:
     """The sources, queried and mapped to Personalize's fields, not yet read.
-    A `__<FIELD>_present` flag per field that can fail to parse rides along (see
+    A `__<FIELD>_unparsed` column per field that can fail to parse rides along (see
     `count_unreadable`), and `steps.examples` learns how to find values that failed.
     With a query, the rows the sources hold are counted first and recorded."""
     frames = {s.name: read_source(s, workdir, s3_endpoint, table.kind) for s in table.sources}
@@ -345,8 +355,13 @@ def mapped_lazy(table: Table, workdir: Path, s3_endpoint: str | None, steps: "St
         # Only when a threshold is broken: the values quoted, found by one more scan.
         failed = frame.filter(_present(spec.column) & expressions[spec.name].is_null())
         steps.examples[f"{table.kind}.{spec.name}"] = partial(_examples, failed, spec.column)
-    present = [_present(cast(str, f.column)).alias(f"__{f.name}_present") for f in fallible]
-    return frame.select(list(expressions.values()) + present)
+    unparsed = [
+        pl.when(expressions[f.name].is_null())
+        .then(pl.col(cast(str, f.column)).cast(pl.Utf8))
+        .alias(f"__{f.name}_unparsed")
+        for f in fallible
+    ]
+    return frame.select(list(expressions.values()) + unparsed)
 
 
 def count_unreadable(mapped: pl.DataFrame, table: Table, steps: "Steps", query: bool, rows_in: int) -> pl.DataFrame:
@@ -356,14 +371,10 @@ def count_unreadable(mapped: pl.DataFrame, table: Table, steps: "Steps", query: 
     step = "apply the query and map the columns" if query else "read the sources and map the columns"
     steps.record(f"{kind}: {step}", rows_in, mapped)
     for spec in table.mapping:
-        flag = f"__{spec.name}_present"
         parsed_as = _parsed_as(spec)
-        if flag not in mapped.columns or parsed_as is None:
+        if f"__{spec.name}_unparsed" not in mapped.columns or parsed_as is None:
             continue
-        present, unreadable = mapped.select(
-            pl.col(flag).sum().alias("present"),
-            (pl.col(flag) & pl.col(spec.name).is_null()).sum().alias("failed"),
-        ).row(0)
+        present, unreadable = mapped.select(*_unparsed_counts(spec.name)).row(0)
         steps.record(_unparsed_step(kind, spec.name, parsed_as), mapped.height, mapped.height - unreadable)
         steps.count_unparsed(f"{kind}.{spec.name}", unreadable, present)
     return mapped.drop([c for c in mapped.columns if c.startswith("__")])
@@ -600,28 +611,28 @@ class Totals:
         """Add the rows of a frame."""
         if frame.height == 0:
             return
-        users, first, last = frame.select(
-            pl.col("USER_ID").n_unique(),
-            pl.col("TIMESTAMP").min().alias("first"),
-            pl.col("TIMESTAMP").max().alias("last"),
-        ).row(0)
+        first, last = frame.select(pl.col("TIMESTAMP").min(), pl.col("TIMESTAMP").max().alias("last")).row(0)
+        self.add_counted(frame.height, first, last, row_digest(frame))
         counts = frame.group_by("EVENT_TYPE").len().iter_rows() if "EVENT_TYPE" in frame.columns else []
-        self.add_counted(frame.height, users, frame["ITEM_ID"].unique(), first, last, row_digest(frame), counts)
+        self.add_grouped(frame["USER_ID"].n_unique(), frame["ITEM_ID"].unique(), counts)
 
-    def add_counted(self, rows: int, users: int, items: pl.Series, first, last, digest: int, event_types) -> None:
-        """Add rows counted elsewhere (a streaming query): `items` the distinct ITEM_IDs,
-        `digest` their row_digest, `event_types` (EVENT_TYPE, rows) pairs."""
+    def add_counted(self, rows: int, first: int | None, last: int | None, digest: int) -> None:
+        """Add rows counted elsewhere (a streaming query); `digest` their row_digest."""
         if not rows:
             return
+        assert first is not None and last is not None  # TIMESTAMP is never null in clean rows
         self.digest ^= digest
+        self.rows += rows
+        self.first = first if self.first is None else min(self.first, first)
+        self.last = last if self.last is None else max(self.last, last)
+
+    def add_grouped(self, users: int, items: pl.Series, event_types: Iterable[tuple]) -> None:
+        """Add a part's users (users never span parts), its distinct ITEM_IDs and (EVENT_TYPE, rows) pairs."""
+        self.users += users
+        self.items.append(items)
         for event_type, count in event_types:
             if event_type is not None:
                 self.event_types[event_type] = self.event_types.get(event_type, 0) + count
-        self.rows += rows
-        self.users += users  # users never span parts
-        self.items.append(items)
-        self.first = first if self.first is None else min(self.first, first)
-        self.last = last if self.last is None else max(self.last, last)
 
     def summary(self) -> dict:
         if not self.rows:
@@ -638,27 +649,28 @@ class Totals:
         }
 
 
-def _totals_queries(frame: pl.LazyFrame, event_types: bool) -> list[pl.LazyFrame]:
-    """What Totals.add_counted takes, as queries over `frame` (with its ROW_HASH),
-    and the users with 2 or more interactions, from the same group-by as the users."""
-    counts = frame.select(
+def _counts_query(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """What Totals.add_counted takes, over `frame` (with its ROW_HASH): light on memory."""
+    return frame.select(
         pl.len().alias("rows"),
         pl.col("TIMESTAMP").min().alias("first"),
         pl.col("TIMESTAMP").max().alias("last"),
-        pl.col(ROW_HASH).bitwise_xor().alias("digest"),
+        pl.col(ROW_HASH).bitwise_xor().fill_null(0).alias("digest"),
     )
+
+
+def _grouped_queries(frame: pl.LazyFrame, event_types: bool) -> list[pl.LazyFrame]:
+    """What Totals.add_grouped takes, and the users with 2 or more interactions
+    (from the same group-by as the users): a table per user and per item."""
     users = frame.group_by("USER_ID").len().select(pl.len().alias("users"), (pl.col("len") >= 2).sum().alias("two"))
     by_type = frame.group_by("EVENT_TYPE").len() if event_types else pl.LazyFrame(schema={"EVENT_TYPE": pl.String})
-    return [counts, users, frame.select(pl.col("ITEM_ID").unique()), by_type]
+    return [users, frame.select(pl.col("ITEM_ID").unique()), by_type]
 
 
-def _add_totals(
-    totals: Totals, counts: pl.DataFrame, users: pl.DataFrame, items: pl.DataFrame, by_type: pl.DataFrame
-) -> int:
-    """Add the results of _totals_queries; returns the users with 2 or more interactions."""
-    rows, first, last, digest = counts.row(0)
+def _add_grouped(totals: Totals, users: pl.DataFrame, items: pl.DataFrame, by_type: pl.DataFrame) -> int:
+    """Add the results of _grouped_queries; returns the users with 2 or more interactions."""
     n_users, with_two = users.row(0)
-    totals.add_counted(rows, n_users, items.to_series(), first, last, digest or 0, by_type.iter_rows())
+    totals.add_grouped(n_users, items.to_series(), by_type.iter_rows())
     return with_two
 
 
@@ -763,19 +775,19 @@ def prepare_interactions(
     spilled = frame.with_columns(_row_hash(columns), drop.cast(pl.UInt8).alias(DROP))
     parts = split_by_user(spilled, parts_needed(table, workdir), workdir)
 
-    flags = [(f, f"__{f.name}_present") for f in table.mapping if _parsed_as(f) and f"__{f.name}_present" in schema]
+    fallible = [f for f in table.mapping if _parsed_as(f) and f"__{f.name}_unparsed" in schema]
     code = pl.col(DROP)
     counts: dict[str, int] = {}
     newest = latest_future = None
-    duplicates: list[pl.Series] = []
+    duplicates: list[pl.Series] = []  # row numbers within each part
+    offsets: list[int] = []  # where each part starts, in all the parts' rows
     for files in parts:
         scan = pl.scan_parquet(files)
         part, hashes = pl.collect_all(
             [
                 scan.select(
                     pl.len().alias("rows"),
-                    *[pl.col(flag).sum().alias(f"present {f.name}") for f, flag in flags],
-                    *[(pl.col(flag) & pl.col(f.name).is_null()).sum().alias(f"failed {f.name}") for f, flag in flags],
+                    *[count for f in fallible for count in _unparsed_counts(f.name)],
                     (code == AHEAD).sum().alias("ahead"),
                     (code == MISSING).sum().alias("missing"),
                     (code == TOO_LONG).sum().alias("too_long"),
@@ -787,8 +799,8 @@ def prepare_interactions(
             engine="streaming",
         )
         found = part.row(0, named=True)
-        # Row numbers across all parts, as the writing pass below numbers them.
-        duplicates.append(_duplicates(files, hashes.to_series(), columns) + counts.get("rows", 0))
+        duplicates.append(_duplicates(files, hashes.to_series(), columns))
+        offsets.append(counts.get("rows", 0))
         for key, value in found.items():
             if key in ("latest_future", "newest"):
                 continue
@@ -797,13 +809,14 @@ def prepare_interactions(
             newest = max(newest or 0, found["newest"])
         if found["latest_future"] is not None:
             latest_future = max(latest_future or found["latest_future"], found["latest_future"])
-    dropped = pl.concat(duplicates)
+    # Row numbers across all parts, as the writing pass below numbers them.
+    dropped = pl.concat([rows + offset for rows, offset in zip(duplicates, offsets)])
 
     counted = Steps(Progress(0, enabled=False))
     rows = counts["rows"]
     step = "apply the query and map the columns" if table.query else "read the sources and map the columns"
     counted.record(f"interactions: {step}", rows, rows)
-    for spec, _ in flags:
+    for spec in fallible:
         failed = counts[f"failed {spec.name}"]
         counted.record(_unparsed_step("interactions", spec.name, cast(str, _parsed_as(spec))), rows, rows - failed)
         counted.count_unparsed(f"interactions.{spec.name}", failed, counts[f"present {spec.name}"])
@@ -820,37 +833,52 @@ def prepare_interactions(
     # The newest holdout days are the validation set, never trained on; the
     # training set is the window of days before them.
     holdout_start = (newest or 0) - int(config.holdout_days * 86400) if config.holdout_days else (newest or 0) + 1
-    clean = pl.scan_parquet([f for files in parts for f in files], row_index_name=ROW).filter(code == KEEP)
-    if dropped.len():
-        clean = clean.filter(~pl.col(ROW).is_in(dropped.implode()))
-    validation = clean.filter(timestamp >= holdout_start)
-    training = clean.filter(timestamp < holdout_start)
-    if config.window_days:
-        training = training.filter(timestamp >= holdout_start - config.window_days * 86400)
-    event_types = "EVENT_TYPE" in columns
-    on_training, on_validation = _totals_queries(training, event_types), _totals_queries(validation, event_types)
+
+    def split(files: list[str], dropped: pl.Series) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+        """The clean rows of `files` without the `dropped` row numbers; their training and validation sets."""
+        clean = pl.scan_parquet(files, row_index_name=ROW).filter(code == KEEP)
+        if dropped.len():
+            clean = clean.filter(~pl.col(ROW).is_in(dropped.implode()))
+        training = clean.filter(timestamp < holdout_start)
+        if config.window_days:
+            training = training.filter(timestamp >= holdout_start - config.window_days * 86400)
+        return clean, training, clean.filter(timestamp >= holdout_start)
+
+    clean, training, validation = split([f for files in parts for f in files], dropped)
     _, _, before, training_counts, validation_counts = pl.collect_all(
         [
             # Polars writes a path far faster than a Python file object.
             training.select(columns).sink_csv(staged / INTERACTIONS_FILE, lazy=True),
             validation.select(columns).sink_csv(staged / VALIDATION_INTERACTIONS_FILE, lazy=True),
             clean.select((timestamp < holdout_start).sum().alias("before")),
-            on_training[0],
-            on_validation[0],
+            _counts_query(training),
+            _counts_query(validation),
         ],
         engine="streaming",
     )
-    # The group-bys once the files are written: their tables and the writers' buffers are not in memory at once.
+    # The totals once the files are written, part by part: the group-by tables of
+    # one part, and not the writers' buffers, are in memory at a time.
+    event_types = "EVENT_TYPE" in columns
     by_id = [(kind, id_field) for kind, id_field in (("items", "ITEM_ID"), ("users", "USER_ID")) if kind in wanted]
-    grouped = pl.collect_all(
-        [*on_training[1:], *on_validation[1:], *[_value_stats(training, id_field) for _, id_field in by_id]],
-        engine="streaming",
-    )
     training_totals, validation_totals = Totals(), Totals()
-    users_with_two = _add_totals(training_totals, training_counts, *grouped[0:3])
-    _add_totals(validation_totals, validation_counts, *grouped[3:6])
-    stats = dict(zip((kind for kind, _ in by_id), grouped[6:]))
-    item_stats, user_stats = stats.get("items"), stats.get("users")
+    training_totals.add_counted(*training_counts.row(0))
+    validation_totals.add_counted(*validation_counts.row(0))
+    users_with_two, item_stats, user_stats = 0, [], []
+    for files, part_dropped in zip(parts, duplicates):
+        _, part_training, part_validation = split(files, part_dropped)
+        results = pl.collect_all(
+            [
+                *_grouped_queries(part_training, event_types),
+                *_grouped_queries(part_validation, event_types),
+                *[_value_stats(part_training, id_field) for _, id_field in by_id],
+            ],
+            engine="streaming",
+        )
+        users_with_two += _add_grouped(training_totals, *results[0:3])
+        _add_grouped(validation_totals, *results[3:6])
+        stats = dict(zip((kind for kind, _ in by_id), results[6:]))
+        item_stats += [stats["items"]] if "items" in stats else []
+        user_stats += [stats["users"]] if "users" in stats else []
 
     holdout_step = f"interactions: hold out the newest {config.holdout_days:g} days for validation"
     before_window = before.item()
@@ -872,8 +900,8 @@ def prepare_interactions(
         validation_totals,
         users_with_two,
         pl.Schema({c: schema[c] for c in columns}),
-        item_stats,
-        user_stats,
+        _combine_stats(item_stats, "ITEM_ID"),
+        _combine_stats(user_stats, "USER_ID"),
         future,
         latest_future,
     )
