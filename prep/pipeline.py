@@ -6,6 +6,7 @@ the sources lazily and keeps only the mapped columns; interactions that would
 not fit the memory budget are split by user into parts on disk and prepared
 part by part, with the same result."""
 
+import errno
 import glob
 import hashlib
 import json
@@ -14,14 +15,14 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import polars as pl
 
@@ -73,9 +74,18 @@ MIN_USERS_WITH_TWO = 25
 MAX_METADATA_FIELDS = {"items": 50, "users": 25}
 MAX_CATEGORICAL_LENGTH = 1000
 # Memory the prepared interactions take per byte of CSV source, measured on 10M
-# synthetic interactions (about 3 GB peak for a 427 MB file), with room to spare.
-MEMORY_PER_SOURCE_BYTE = 8
+# synthetic interactions (a 670 MB peak for a 427 MB file, the interpreter
+# included), with room to spare: the rows stream from disk, and what stays in
+# memory is a part's row hashes and the group-bys by user and item.
+MEMORY_PER_SOURCE_BYTE = 2
 ROW_HASH_SEED = 20240101
+# What the spilled interactions carry besides the mapped fields and their `__<FIELD>_unparsed` columns.
+ROW_HASH, DROP, ROW = "__hash", "__drop", "__row"
+# Why cleaning drops a row before the duplicates: it is KEPT, AHEAD (in the future), MISSING a field, or an id is TOO_LONG.
+KEEP, AHEAD, MISSING, TOO_LONG = 0, 1, 2, 3
+# The spill is written once and read a few times: no compression and no
+# statistics, which cost more CPU than they save (measured at 10M rows).
+SPILL_COMPRESSION: Final = "uncompressed"
 # The training and validation interactions, as the bucket layout names them.
 INTERACTION_FILES = (INTERACTIONS_FILE, VALIDATION_INTERACTIONS_FILE)
 METADATA_FILES = {kind: name for kind, name in DATASET_FILES.items() if kind != "interactions"}
@@ -283,6 +293,16 @@ def _present(column: str) -> pl.Expr:
     return pl.col(column).is_not_null() & (pl.col(column).cast(pl.Utf8).str.strip_chars() != "")
 
 
+def _unparsed_counts(name: str) -> tuple[pl.Expr, pl.Expr]:
+    """The non-empty values of a field's source column, and those that did not parse,
+    counted from the field and its `__<FIELD>_unparsed` column (the source's value
+    where the field is empty, so mostly empty: no pass over every value). A value
+    that parsed was there."""
+    unparsed = pl.col(f"__{name}_unparsed")
+    failed = (unparsed.is_not_null() & (unparsed.str.strip_chars() != "")).sum()
+    return (pl.col(name).is_not_null().sum() + failed).alias(f"present {name}"), failed.alias(f"failed {name}")
+
+
 @contextmanager
 def reading(table: Table) -> Iterator[None]:
     """Polars' failures to read a table's sources or run its query, as one InputError naming them."""
@@ -310,7 +330,7 @@ def _examples(failed: pl.LazyFrame, column: str) -> list[str]:
 
 def mapped_lazy(table: Table, workdir: Path, s3_endpoint: str | None, steps: "Steps") -> pl.LazyFrame:
     """The sources, queried and mapped to Personalize's fields, not yet read.
-    A `__<FIELD>_present` flag per field that can fail to parse rides along (see
+    A `__<FIELD>_unparsed` column per field that can fail to parse rides along (see
     `count_unreadable`), and `steps.examples` learns how to find values that failed.
     With a query, the rows the sources hold are counted first and recorded."""
     frames = {s.name: read_source(s, workdir, s3_endpoint, table.kind) for s in table.sources}
@@ -338,8 +358,13 @@ def mapped_lazy(table: Table, workdir: Path, s3_endpoint: str | None, steps: "St
         # Only when a threshold is broken: the values quoted, found by one more scan.
         failed = frame.filter(_present(spec.column) & expressions[spec.name].is_null())
         steps.examples[f"{table.kind}.{spec.name}"] = partial(_examples, failed, spec.column)
-    present = [_present(cast(str, f.column)).alias(f"__{f.name}_present") for f in fallible]
-    return frame.select(list(expressions.values()) + present)
+    unparsed = [
+        pl.when(expressions[f.name].is_null())
+        .then(pl.col(cast(str, f.column)).cast(pl.Utf8))
+        .alias(f"__{f.name}_unparsed")
+        for f in fallible
+    ]
+    return frame.select(list(expressions.values()) + unparsed)
 
 
 def count_unreadable(mapped: pl.DataFrame, table: Table, steps: "Steps", query: bool, rows_in: int) -> pl.DataFrame:
@@ -349,14 +374,10 @@ def count_unreadable(mapped: pl.DataFrame, table: Table, steps: "Steps", query: 
     step = "apply the query and map the columns" if query else "read the sources and map the columns"
     steps.record(f"{kind}: {step}", rows_in, mapped)
     for spec in table.mapping:
-        flag = f"__{spec.name}_present"
         parsed_as = _parsed_as(spec)
-        if flag not in mapped.columns or parsed_as is None:
+        if f"__{spec.name}_unparsed" not in mapped.columns or parsed_as is None:
             continue
-        present, unreadable = mapped.select(
-            pl.col(flag).sum().alias("present"),
-            (pl.col(flag) & pl.col(spec.name).is_null()).sum().alias("failed"),
-        ).row(0)
+        present, unreadable = mapped.select(*_unparsed_counts(spec.name)).row(0)
         steps.record(_unparsed_step(kind, spec.name, parsed_as), mapped.height, mapped.height - unreadable)
         steps.count_unparsed(f"{kind}.{spec.name}", unreadable, present)
     return mapped.drop([c for c in mapped.columns if c.startswith("__")])
@@ -430,18 +451,36 @@ class Steps:
         self.examples.update(part.examples)
 
 
-def clean_ids(frame: pl.DataFrame, id_fields: tuple[str, ...], steps: Steps, kind: str) -> pl.DataFrame:
+def _missing_and_too_long(id_fields: tuple[str, ...]) -> tuple[pl.Expr, pl.Expr]:
+    """Whether a row misses one of `id_fields` (null, or blank text), and whether an id is too long."""
     ids = [c for c in id_fields if c in ("USER_ID", "ITEM_ID")]
     text = [c for c in id_fields if c in ("USER_ID", "ITEM_ID", "EVENT_TYPE")]  # blank is missing too
     missing = ~pl.all_horizontal([pl.col(c).is_not_null() for c in id_fields] + [pl.col(c) != "" for c in text])
     too_long = ~pl.all_horizontal([pl.col(c).str.len_chars() <= MAX_ID_LENGTH for c in ids])
+    return missing, too_long
+
+
+def _missing_step(kind: str, id_fields: tuple[str, ...]) -> str:
+    return f"{kind}: drop rows missing {', '.join(id_fields)}"
+
+
+def _too_long_step(kind: str) -> str:
+    return f"{kind}: drop ids over {MAX_ID_LENGTH} characters"
+
+
+def _duplicates_step(kind: str) -> str:
+    return f"{kind}: drop exact duplicates"
+
+
+def clean_ids(frame: pl.DataFrame, id_fields: tuple[str, ...], steps: Steps, kind: str) -> pl.DataFrame:
+    missing, too_long = _missing_and_too_long(id_fields)
     n_missing = frame.select(missing.sum()).item()
     kept = frame.filter(~missing & ~too_long)
-    steps.record(f"{kind}: drop rows missing {', '.join(id_fields)}", frame.height, frame.height - n_missing)
-    steps.record(f"{kind}: drop ids over {MAX_ID_LENGTH} characters", frame.height - n_missing, kept)
+    steps.record(_missing_step(kind, id_fields), frame.height, frame.height - n_missing)
+    steps.record(_too_long_step(kind), frame.height - n_missing, kept)
     # First occurrences in file order, so the same input always exports the same bytes.
     unique = kept.filter(pl.struct(pl.all()).is_first_distinct())
-    steps.record(f"{kind}: drop exact duplicates", kept.height, unique)
+    steps.record(_duplicates_step(kind), kept.height, unique)
     return unique
 
 
@@ -518,17 +557,48 @@ def parts_needed(table: Table, workdir: Path) -> int:
     return max(1, math.ceil(size * MEMORY_PER_SOURCE_BYTE / memory_budget()))
 
 
-def split_by_user(frame: pl.LazyFrame, parts: int, workdir: Path) -> list[pl.LazyFrame]:
-    """A user's interactions (and so every exact duplicate) land in one part."""
-    if parts == 1:
-        return [frame]
-    out = workdir / "parts"
-    frame.with_columns((pl.col("USER_ID").hash(seed=0) % parts).alias("__part")).sink_parquet(
-        pl.PartitionBy(str(out), key="__part", include_key=False), mkdir=True
+def row_hashes(frame: pl.DataFrame) -> pl.Series:
+    """Each row's hash, as the rows digest takes it."""
+    return frame.hash_rows(seed=ROW_HASH_SEED)
+
+
+def row_digest(frame: pl.DataFrame) -> int:
+    """A set of rows' `rows_digest`: the XOR of their row_hashes. The same rows give
+    the same digest in any order, so a version's content depends neither on how many
+    parts memory asked for nor on the engine that prepared it."""
+    if frame.height == 0:
+        return 0
+    return row_hashes(frame).to_frame().select(pl.all().bitwise_xor()).item()
+
+
+def _row_hash(columns: list[str]) -> pl.Expr:
+    """row_hashes of `columns`, batch by batch: a streaming query computes it as it reads."""
+    return (
+        pl.struct(columns)
+        .map_batches(lambda rows: row_hashes(rows.struct.unnest()), return_dtype=pl.UInt64, is_elementwise=True)
+        .alias(ROW_HASH)
     )
-    return [
-        pl.scan_parquet(str(d / "*.parquet")) for d in sorted(out.iterdir(), key=lambda d: int(d.name.split("=")[1]))
-    ]
+
+
+def split_by_user(frame: pl.LazyFrame, parts: int, workdir: Path) -> list[list[str]]:
+    """`frame` written once to Parquet on disk, in `parts` by user: a user's
+    interactions (and so every exact duplicate) land in one part. Each part's
+    files, in the order of the rows."""
+    out = workdir / "parts"
+    key = (pl.col("USER_ID").hash(seed=0) % parts).alias("__part")
+    frame.sink_parquet(
+        pl.PartitionBy(str(out), key=key, include_key=False),
+        mkdir=True,
+        compression=SPILL_COMPRESSION,
+        statistics=False,
+    )
+    found = {int(d.name.split("=")[1]): sorted(map(str, d.iterdir())) for d in out.iterdir()} if out.exists() else {}
+    if not found:  # no rows at all
+        out.mkdir(parents=True, exist_ok=True)
+        pl.DataFrame(schema=frame.collect_schema()).write_parquet(out / "empty.parquet")
+        return [[str(out / "empty.parquet")]]
+    # In part order, so the same input always exports the same bytes.
+    return [found[k] for k in sorted(found)]
 
 
 @dataclass
@@ -540,30 +610,37 @@ class Totals:
     items: list = field(default_factory=list)
     first: int | None = None
     last: int | None = None
-    # XOR of row hashes: the same rows give the same digest in any order, so a
-    # version's content does not depend on how many parts memory asked for.
+    # row_digest of the rows, kept as their XOR (see row_digest).
     digest: int = 0
     # Rows per EVENT_TYPE: the stack checks an experiment's eventType against it.
     event_types: dict = field(default_factory=dict)
 
     def add(self, frame: pl.DataFrame) -> None:
+        """Add the rows of a frame."""
         if frame.height == 0:
             return
-        self.digest ^= frame.hash_rows(seed=ROW_HASH_SEED).to_frame().select(pl.all().bitwise_xor()).item()
-        users, first, last = frame.select(
-            pl.col("USER_ID").n_unique(),
-            pl.col("TIMESTAMP").min().alias("first"),
-            pl.col("TIMESTAMP").max().alias("last"),
-        ).row(0)
-        if "EVENT_TYPE" in frame.columns:
-            for event_type, rows in frame.group_by("EVENT_TYPE").len().iter_rows():
-                if event_type is not None:
-                    self.event_types[event_type] = self.event_types.get(event_type, 0) + rows
-        self.rows += frame.height
-        self.users += users  # users never span parts
-        self.items.append(frame["ITEM_ID"].unique())
+        first, last = frame.select(pl.col("TIMESTAMP").min(), pl.col("TIMESTAMP").max().alias("last")).row(0)
+        self.add_counted(frame.height, first, last, row_digest(frame))
+        counts = frame.group_by("EVENT_TYPE").len().iter_rows() if "EVENT_TYPE" in frame.columns else []
+        self.add_grouped(frame["USER_ID"].n_unique(), frame["ITEM_ID"].unique(), counts)
+
+    def add_counted(self, rows: int, first: int | None, last: int | None, digest: int) -> None:
+        """Add rows counted elsewhere (a streaming query); `digest` their row_digest."""
+        if not rows:
+            return
+        assert first is not None and last is not None  # TIMESTAMP is never null in clean rows
+        self.digest ^= digest
+        self.rows += rows
         self.first = first if self.first is None else min(self.first, first)
         self.last = last if self.last is None else max(self.last, last)
+
+    def add_grouped(self, users: int, items: pl.Series, event_types: Iterable[tuple]) -> None:
+        """Add a part's users (users never span parts), its distinct ITEM_IDs and (EVENT_TYPE, rows) pairs."""
+        self.users += users
+        self.items.append(items)
+        for event_type, count in event_types:
+            if event_type is not None:
+                self.event_types[event_type] = self.event_types.get(event_type, 0) + count
 
     def summary(self) -> dict:
         if not self.rows:
@@ -580,8 +657,34 @@ class Totals:
         }
 
 
-def _value_stats(frame: pl.DataFrame, id_field: str) -> pl.DataFrame:
-    value = pl.col("EVENT_VALUE") if "EVENT_VALUE" in frame.columns else pl.lit(None, pl.Float64)
+def _counts_query(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """What Totals.add_counted takes, over `frame` (with its ROW_HASH): light on memory."""
+    return frame.select(
+        pl.len().alias("rows"),
+        pl.col("TIMESTAMP").min().alias("first"),
+        pl.col("TIMESTAMP").max().alias("last"),
+        pl.col(ROW_HASH).bitwise_xor().fill_null(0).alias("digest"),
+    )
+
+
+def _grouped_queries(frame: pl.LazyFrame, event_types: bool) -> list[pl.LazyFrame]:
+    """What Totals.add_grouped takes, and the users with 2 or more interactions
+    (from the same group-by as the users): a table per user and per item."""
+    users = frame.group_by("USER_ID").len().select(pl.len().alias("users"), (pl.col("len") >= 2).sum().alias("two"))
+    by_type = frame.group_by("EVENT_TYPE").len() if event_types else pl.LazyFrame(schema={"EVENT_TYPE": pl.String})
+    return [users, frame.select(pl.col("ITEM_ID").unique()), by_type]
+
+
+def _add_grouped(totals: Totals, users: pl.DataFrame, items: pl.DataFrame, by_type: pl.DataFrame) -> int:
+    """Add the results of _grouped_queries; returns the users with 2 or more interactions."""
+    n_users, with_two = users.row(0)
+    totals.add_grouped(n_users, items.to_series(), by_type.iter_rows())
+    return with_two
+
+
+def _value_stats(frame: pl.LazyFrame, id_field: str) -> pl.LazyFrame:
+    names = frame.collect_schema().names()
+    value = pl.col("EVENT_VALUE") if "EVENT_VALUE" in names else pl.lit(None, pl.Float64)
     return frame.group_by(id_field).agg(
         pl.len().alias("rows"),
         value.count().alias("values"),
@@ -635,6 +738,23 @@ def _iso(epoch: int | None) -> str:
 FUTURE_STEP = "interactions: drop timestamps in the future"
 
 
+def _duplicates(files: list[str], hashes: pl.Series, columns: list[str]) -> pl.Series:
+    """The row numbers, within a part, of its exact duplicates but the first of each.
+    Equal rows have equal hashes: only the few rows that share a hash with another
+    row are compared in full, in file order."""
+    ordered = hashes.sort()
+    shared = ordered.slice(1).filter(ordered.slice(1) == ordered.slice(0, max(ordered.len() - 1, 0)))
+    if shared.is_empty():
+        return pl.Series(ROW, [], dtype=pl.get_index_type())
+    candidates = (
+        pl.scan_parquet(files, row_index_name=ROW)
+        .filter((pl.col(DROP) == KEEP) & pl.col(ROW_HASH).is_in(shared.unique().implode()))
+        .select(ROW, *columns)
+        .collect(engine="streaming")
+    )
+    return candidates.filter(~pl.struct(columns).is_first_distinct())[ROW]
+
+
 def prepare_interactions(
     config: DatasetConfig,
     frame: pl.LazyFrame,
@@ -644,85 +764,141 @@ def prepare_interactions(
     steps: Steps,
     future_after: int | None = None,
 ) -> Interactions:
-    """Clean, hold out and window the interactions one part at a time, writing the
-    training and validation CSVs as it goes; only running totals stay in memory.
+    """Clean, hold out and window the interactions, writing the training and
+    validation CSVs. The mapped rows are read once into Parquet on disk, each with
+    its row hash and why cleaning drops it (in parts by user when memory asks);
+    the counts, the duplicates and the newest timestamp come from a few of its
+    columns, then one streaming pass writes both files and adds up the totals.
     Interactions after `future_after` (epoch seconds) are dropped as in the future."""
     table = config.interactions
-    # Per-item and per-user value statistics cost a pass each: only when asked for.
+    # Per-item and per-user value statistics cost a group-by each: only when asked for.
     wanted = {t.kind for t in (config.items, config.users) if t and t.aggregates}
-    parts = split_by_user(frame, parts_needed(table, workdir), workdir)
     # EVENT_TYPE, when mapped, is declared without null (DatasetConfig.non_null_fields).
     required = tuple(f for f in config.non_null_fields("interactions") if f in table.fields_by_name)
+    schema = frame.collect_schema()
+    columns = [c for c in schema if not c.startswith("__")]
+    missing, too_long = _missing_and_too_long(required)
+    timestamp = pl.col("TIMESTAMP")
+    ahead = timestamp > future_after if future_after is not None else pl.lit(False)
+    drop = pl.when(ahead).then(AHEAD).when(missing).then(MISSING).when(too_long).then(TOO_LONG).otherwise(KEEP)
+    spilled = frame.with_columns(_row_hash(columns), drop.cast(pl.UInt8).alias(DROP))
+    parts = split_by_user(spilled, parts_needed(table, workdir), workdir)
+
+    fallible = [f for f in table.mapping if _parsed_as(f) and f"__{f.name}_unparsed" in schema]
+    code = pl.col(DROP)
+    counts: dict[str, int] = {}
+    newest = latest_future = None
+    duplicates: list[pl.Series] = []  # row numbers within each part
+    offsets: list[int] = []  # where each part starts, in all the parts' rows
+    for files in parts:
+        scan = pl.scan_parquet(files)
+        part, hashes = pl.collect_all(
+            [
+                scan.select(
+                    pl.len().alias("rows"),
+                    *[count for f in fallible for count in _unparsed_counts(f.name)],
+                    (code == AHEAD).sum().alias("ahead"),
+                    (code == MISSING).sum().alias("missing"),
+                    (code == TOO_LONG).sum().alias("too_long"),
+                    timestamp.filter(code == AHEAD).max().alias("latest_future"),
+                    timestamp.filter(code == KEEP).max().alias("newest"),
+                ),
+                scan.filter(code == KEEP).select(ROW_HASH),
+            ],
+            engine="streaming",
+        )
+        found = part.row(0, named=True)
+        duplicates.append(_duplicates(files, hashes.to_series(), columns))
+        offsets.append(counts.get("rows", 0))
+        for key, value in found.items():
+            if key in ("latest_future", "newest"):
+                continue
+            counts[key] = counts.get(key, 0) + value
+        if found["newest"] is not None:
+            newest = max(newest or 0, found["newest"])
+        if found["latest_future"] is not None:
+            latest_future = max(latest_future or found["latest_future"], found["latest_future"])
+    # Row numbers across all parts, as the writing pass below numbers them.
+    dropped = pl.concat([rows + offset for rows, offset in zip(duplicates, offsets)])
+
     counted = Steps(Progress(0, enabled=False))
-    cleaned: list[pl.DataFrame | Path] = []
-    newest: int | None = None
-    future, latest_future = 0, None
-    for i, part in enumerate(parts):
-        mapped = part.collect(engine="streaming")
-        mapped = count_unreadable(mapped, table, counted, bool(table.query), mapped.height)
-        if future_after is not None:
-            ahead = pl.col("TIMESTAMP") > future_after
-            n_ahead, latest = mapped.select(
-                ahead.sum().alias("n"), pl.col("TIMESTAMP").filter(ahead).max().alias("latest")
-            ).row(0)
-            # Filtering copies the part: only when there is something to drop.
-            kept = mapped.filter(~ahead | pl.col("TIMESTAMP").is_null()) if n_ahead else mapped
-            counted.record(FUTURE_STEP, mapped.height, kept)
-            mapped = kept
-            if n_ahead:
-                future += n_ahead
-                latest_future = max(latest_future or latest, latest)
-        clean = clean_ids(mapped, required, counted, "interactions")
-        if clean.height:
-            # TIMESTAMP is integer epoch seconds with no nulls left after clean_ids.
-            newest = max(newest or 0, cast(int, clean["TIMESTAMP"].max()))
-        if len(parts) == 1:
-            cleaned.append(clean)
-        else:
-            spill = workdir / f"clean-{i}.parquet"
-            cleaned.append(spill)
-            clean.write_parquet(spill)
+    rows = counts["rows"]
+    step = "apply the query and map the columns" if table.query else "read the sources and map the columns"
+    counted.record(f"interactions: {step}", rows, rows)
+    for spec in fallible:
+        failed = counts[f"failed {spec.name}"]
+        counted.record(_unparsed_step("interactions", spec.name, cast(str, _parsed_as(spec))), rows, rows - failed)
+        counted.count_unparsed(f"interactions.{spec.name}", failed, counts[f"present {spec.name}"])
+    future = counts["ahead"]
+    if future_after is not None:
+        counted.record(FUTURE_STEP, rows, rows - future)
+    remaining = rows - future
+    counted.record(_missing_step("interactions", required), remaining, remaining - counts["missing"])
+    remaining -= counts["missing"]
+    counted.record(_too_long_step("interactions"), remaining, remaining - counts["too_long"])
+    remaining -= counts["too_long"]
+    counted.record(_duplicates_step("interactions"), remaining, remaining - dropped.len())
 
     # The newest holdout days are the validation set, never trained on; the
     # training set is the window of days before them.
     holdout_start = (newest or 0) - int(config.holdout_days * 86400) if config.holdout_days else (newest or 0) + 1
-    training_totals, validation_totals = Totals(), Totals()
-    users_with_two, item_stats, user_stats, training_users = 0, [], [], []
-    holdout_step = f"interactions: hold out the newest {config.holdout_days:g} days for validation"
-    outputs: dict[str, list[Path]] = {name: [] for name in INTERACTION_FILES}
-    for i, stored in enumerate(cleaned):
-        clean = stored if isinstance(stored, pl.DataFrame) else pl.read_parquet(stored)
-        validation = clean.filter(pl.col("TIMESTAMP") >= holdout_start)
-        training = clean.filter(pl.col("TIMESTAMP") < holdout_start)
-        counted.record(holdout_step, clean.height, training)
-        if config.window_days:
-            windowed = training.filter(pl.col("TIMESTAMP") >= holdout_start - config.window_days * 86400)
-            counted.record(
-                f"interactions: keep the {config.window_days}-day training window", training.height, windowed
-            )
-            training = windowed
-        for name, rows in zip(INTERACTION_FILES, (training, validation)):
-            # Polars writes a path far faster than a Python file object; parts are joined below.
-            path = staged / name if len(cleaned) == 1 else workdir / f"{i}-{name.replace('/', '-')}"
-            rows.write_csv(path, include_header=i == 0)
-            outputs[name].append(path)
-        training_totals.add(training)
-        validation_totals.add(validation)
-        per_user = training.group_by("USER_ID").len()
-        users_with_two += per_user.filter(pl.col("len") >= 2).height
-        training_users.append(per_user["USER_ID"])  # for the user index, at no extra pass
-        if "items" in wanted:
-            item_stats.append(_value_stats(training, "ITEM_ID"))
-        if "users" in wanted:
-            user_stats.append(_value_stats(training, "USER_ID"))
-        columns = clean.schema
-    if len(cleaned) > 1:
-        for name, paths in outputs.items():
-            with open(staged / name, "wb") as joined:
-                for path in paths:
-                    with open(path, "rb") as piece:
-                        shutil.copyfileobj(piece, joined, 1 << 20)
 
+    def split(files: list[str], dropped: pl.Series) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+        """The clean rows of `files` without the `dropped` row numbers; their training and validation sets."""
+        clean = pl.scan_parquet(files, row_index_name=ROW).filter(code == KEEP)
+        if dropped.len():
+            clean = clean.filter(~pl.col(ROW).is_in(dropped.implode()))
+        training = clean.filter(timestamp < holdout_start)
+        if config.window_days:
+            training = training.filter(timestamp >= holdout_start - config.window_days * 86400)
+        return clean, training, clean.filter(timestamp >= holdout_start)
+
+    clean, training, validation = split([f for files in parts for f in files], dropped)
+    _, _, before, training_counts, validation_counts = pl.collect_all(
+        [
+            # Polars writes a path far faster than a Python file object.
+            training.select(columns).sink_csv(staged / INTERACTIONS_FILE, lazy=True),
+            validation.select(columns).sink_csv(staged / VALIDATION_INTERACTIONS_FILE, lazy=True),
+            clean.select((timestamp < holdout_start).sum().alias("before")),
+            _counts_query(training),
+            _counts_query(validation),
+        ],
+        engine="streaming",
+    )
+    # The totals once the files are written, part by part: the group-by tables of
+    # one part, and not the writers' buffers, are in memory at a time.
+    event_types = "EVENT_TYPE" in columns
+    by_id = [(kind, id_field) for kind, id_field in (("items", "ITEM_ID"), ("users", "USER_ID")) if kind in wanted]
+    training_totals, validation_totals = Totals(), Totals()
+    training_totals.add_counted(*training_counts.row(0))
+    validation_totals.add_counted(*validation_counts.row(0))
+    users_with_two, item_stats, user_stats, training_users = 0, [], [], []
+    for files, part_dropped in zip(parts, duplicates):
+        _, part_training, part_validation = split(files, part_dropped)
+        results = pl.collect_all(
+            [
+                *_grouped_queries(part_training, event_types),
+                *_grouped_queries(part_validation, event_types),
+                # For the user index: parts are split by user, so each part's ids are its own.
+                part_training.select(pl.col("USER_ID").unique()),
+                *[_value_stats(part_training, id_field) for _, id_field in by_id],
+            ],
+            engine="streaming",
+        )
+        users_with_two += _add_grouped(training_totals, *results[0:3])
+        _add_grouped(validation_totals, *results[3:6])
+        training_users.append(results[6].to_series())
+        stats = dict(zip((kind for kind, _ in by_id), results[7:]))
+        item_stats += [stats["items"]] if "items" in stats else []
+        user_stats += [stats["users"]] if "users" in stats else []
+
+    holdout_step = f"interactions: hold out the newest {config.holdout_days:g} days for validation"
+    before_window = before.item()
+    counted.record(holdout_step, remaining - dropped.len(), before_window)
+    if config.window_days:
+        counted.record(
+            f"interactions: keep the {config.window_days}-day training window", before_window, training_totals.rows
+        )
     for record in counted.records:
         if table.query and record["step"].endswith("apply the query and map the columns"):
             record["rows_in"] = rows_read  # the query kept rows_out of the rows the sources hold
@@ -735,7 +911,7 @@ def prepare_interactions(
         training_totals,
         validation_totals,
         users_with_two,
-        columns,
+        pl.Schema({c: schema[c] for c in columns}),
         _combine_stats(item_stats, "ITEM_ID"),
         _combine_stats(user_stats, "USER_ID"),
         future,
@@ -827,6 +1003,16 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _move(source: Path, target: Path) -> None:
+    """A rename when both are on one file system, so the data is not written a second time; else a copy."""
+    try:
+        os.replace(source, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        shutil.copyfile(source, target)
+
+
 class Destination:
     """A local directory or s3://bucket/prefix holding the version's files under its `dataset_prefix`."""
 
@@ -886,7 +1072,7 @@ class Destination:
             for path in files:
                 destination = _inside(target / path.relative_to(staged), target)
                 destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, destination)
+                _move(path, destination)
         except OSError as error:
             raise InputError(f"--output {self.output}: cannot write {self.location}: {first_line(error)}") from None
         return self.location

@@ -468,3 +468,54 @@ def test_the_future_is_judged_from_the_run_time_and_a_too_short_result_says_why(
     assert "interactions with timestamps in the future were dropped (the latest" in short
     dropped = step(failure.value.manifest, "drop timestamps in the future")
     assert dropped["rows_in"] == 1200 and 0 < dropped["rows_out"] < 1200
+
+
+def exported(root: Path, name: str, version: str = "v1") -> pl.DataFrame:
+    """An exported CSV read back with the types the pipeline wrote it with."""
+    types = {"USER_ID": pl.String, "ITEM_ID": pl.String, "EVENT_TYPE": pl.String, "TIMESTAMP": pl.Int64}
+    return pl.read_csv(root / "out" / "datasets" / version / name, schema_overrides=types)
+
+
+def test_the_rows_digest_is_the_row_digest_of_the_exported_rows(tmp_path):
+    source = rows() + [dict(rows()[0])]
+    manifest = run(tmp_path, source)
+    for part, name in (("training", "interactions.csv"), ("validation", "validation/interactions.csv")):
+        assert manifest[part]["rows_digest"] == f"{pipeline.row_digest(exported(tmp_path, name)):016x}"
+
+
+def test_rows_that_only_share_a_hash_are_not_taken_for_duplicates(tmp_path, monkeypatch):
+    source = rows() + [dict(rows()[0]), dict(rows()[5])]  # two exact duplicates
+    honest = run(subdir(tmp_path, "honest"), source)
+    # Every row of a user now hashes alike: duplicates are told apart by their values, not their hash.
+    monkeypatch.setattr(pipeline, "row_hashes", lambda frame: frame["USER_ID"].hash(seed=1))
+    colliding = run(subdir(tmp_path, "colliding"), source)
+    assert step(colliding, "duplicates") == step(honest, "duplicates")
+    assert step(honest, "duplicates")["rows_in"] - step(honest, "duplicates")["rows_out"] == 2
+    for name in ("interactions.csv", "validation/interactions.csv"):
+        assert exported(tmp_path / "colliding", name).equals(exported(tmp_path / "honest", name))
+
+
+def test_the_export_keeps_the_first_of_each_row_in_file_order(tmp_path):
+    source = rows()
+    shuffled = source[::-1] + [dict(source[-1])]  # reversed, and a copy of the row now first
+    manifest = run(tmp_path, shuffled, holdout={"days": 0})
+    expected = [(r["user"], r["item"], r["when"]) for r in shuffled[:-1]]
+    training = exported(tmp_path, "interactions.csv")
+    assert list(training.select("USER_ID", "ITEM_ID", "TIMESTAMP").iter_rows()) == expected
+    assert manifest["training"]["rows"] == len(expected)
+
+
+def test_files_are_copied_when_the_output_is_on_another_file_system(tmp_path, monkeypatch):
+    moved = run(subdir(tmp_path, "moved"), rows())
+    original = pipeline.os.replace
+
+    def other_device(source, target):
+        if str(target).startswith(str(tmp_path / "copied" / "out")):
+            raise OSError(pipeline.errno.EXDEV, "Invalid cross-device link")
+        original(source, target)
+
+    monkeypatch.setattr(pipeline.os, "replace", other_device)
+    copied = run(subdir(tmp_path, "copied"), rows())
+    assert {k: v["sha256"] for k, v in copied["files"].items()} == {k: v["sha256"] for k, v in moved["files"].items()}
+    for name in copied["files"]:
+        assert (tmp_path / "copied" / "out" / "datasets" / "v1" / name).is_file()
