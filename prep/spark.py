@@ -61,6 +61,7 @@ CSV_NULL = "\u0000"
 MAP_ROWS = 500_000
 # Rows per CSV chunk an executor sends the driver.
 CSV_CHUNK_ROWS = 200_000
+ARROW_BATCH_ROWS = 100_000
 ORDER = ("__source", "__file", "__block", "__row")  # file order: source, file, split, row
 
 
@@ -259,11 +260,20 @@ def session(master: str | None = None, quiet: bool = True) -> Any:
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("prep").config("spark.sql.session.timeZone", "UTC")
+    # Fewer, larger Arrow batches to and from the Python workers.
+    builder = builder.config("spark.sql.execution.arrow.maxRecordsPerBatch", str(ARROW_BATCH_ROWS))
     if master:
         builder = builder.master(master)
         if master.startswith("local"):
-            # The executors are this machine's Python, with this environment's Polars.
+            # The executors are this machine's Python, with this environment's Polars; Spark talks
+            # to itself on the loopback address only, and a batch command needs no web UI.
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+            builder = (
+                builder.config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.ui.enabled", "false")
+            )
     if quiet:
         builder = builder.config("spark.ui.showConsoleProgress", "false")
     spark = builder.getOrCreate()
@@ -317,8 +327,8 @@ class SparkEngine:
             self._shipped = True
 
     # -------------------------------------------------------------- reading
-    def _reader(self, source: Source) -> Any:
-        read, path = self.spark.read, source.path
+    def _reader(self, source: Source, path: str | None = None) -> Any:
+        read, path = self.spark.read, path or source.path
         if source.kind == "csv":
             # All text, as the Polars engine reads CSV; a malformed line fails the run.
             options = {"header": True, "mode": "FAILFAST", "escape": '"', "nullValue": CSV_NULL, "emptyValue": ""}
@@ -327,13 +337,15 @@ class SparkEngine:
             return read.parquet(path)
         return read.options(mode="FAILFAST").json(path)
 
-    def _raw(self, table: Table) -> Any:
-        """The table's sources as one DataFrame, by name (missing columns null), with each row's place."""
+    def _raw(self, table: Table, first_file: bool = False) -> Any:
+        """The table's sources as one DataFrame, by name (missing columns null), with each row's place;
+        `first_file`: only the first file of the first source, in the order Polars reads them."""
         from pyspark.sql import functions as F
 
         frames = []
-        for i, source in enumerate(table.sources):
-            df = self._reader(source)
+        for i, source in enumerate(table.sources[:1] if first_file else table.sources):
+            path = min(self._reader(source).inputFiles()) if first_file else None
+            df = self._reader(source, path)
             frames.append(
                 df.select(
                     "*",
@@ -375,10 +387,22 @@ class SparkEngine:
 
     def _sample(self, table: Table, raw: Any, schema: pl.Schema) -> pl.DataFrame:
         """The first rows of the table in file order, as the Polars engine samples timestamp forms."""
-        ordered = raw.orderBy(*ORDER).limit(TIMESTAMP_SAMPLE_ROWS)
-        frame = self._to_polars(ordered).drop(ORDER)
-        columns = [f.column for f in table.mapping if f.column and f.column in schema]
-        return frame.select(list(dict.fromkeys(columns))).cast({c: schema[c] for c in columns})
+        import pyarrow as pa
+        from pyspark.sql.pandas.types import to_arrow_schema
+
+        # The first file is enough when it holds that many rows; else the first rows of all. A
+        # limit collected (not through Arrow) reads the file's splits in order, from the first,
+        # and stops when it has the rows; they are put in order again, to be sure.
+        first = self._raw(table, first_file=True)
+        rows = [r.asDict() for r in first.limit(TIMESTAMP_SAMPLE_ROWS).collect()]
+        head = pl.from_arrow(pa.Table.from_pylist(rows, schema=to_arrow_schema(first.schema)))
+        assert isinstance(head, pl.DataFrame)
+        frame = head.sort(list(ORDER)).drop(ORDER)
+        if frame.height < TIMESTAMP_SAMPLE_ROWS:
+            frame = self._to_polars(raw.orderBy(*ORDER).limit(TIMESTAMP_SAMPLE_ROWS)).drop(ORDER)
+        columns = list(dict.fromkeys(f.column for f in table.mapping if f.column and f.column in schema))
+        missing = [pl.lit(None, schema[c]).alias(c) for c in columns if c not in frame.columns]
+        return frame.with_columns(missing).select(columns).cast({c: schema[c] for c in columns})
 
     def _mapped(self, table: Table, workdir: Path) -> tuple[Any, pl.Schema, Any]:
         """The table mapped by the executors; its Polars schema; the raw DataFrame."""
@@ -445,10 +469,12 @@ class SparkEngine:
             training_rows = F.col("TIMESTAMP") < holdout_start
             if config.window_days:
                 training_rows &= F.col("TIMESTAMP") >= holdout_start - config.window_days * 86400
-            items = [
-                clean.filter(rows).select("ITEM_ID").distinct().count()
-                for rows in (training_rows, F.col("TIMESTAMP") >= holdout_start)
-            ]
+            # The distinct items of each set, across partitions, in one pass.
+            distinct = clean.select(
+                F.countDistinct(F.when(training_rows, F.col("ITEM_ID"))),
+                F.countDistinct(F.when(F.col("TIMESTAMP") >= holdout_start, F.col("ITEM_ID"))),
+            )
+            items = list(distinct.collect()[0])
             header = pl.DataFrame(schema=clean_schema).write_csv().encode()
             parts: list[dict] = []
             files = {name: open(staged / name, "wb") for name in INTERACTION_FILES}
