@@ -22,6 +22,7 @@ typed differently in two sources, a CSV value spanning lines. See
 docs/spark.md for running it on AWS Glue and EMR."""
 
 import glob
+import itertools
 import os
 import pickle
 import re
@@ -62,6 +63,14 @@ MAP_ROWS = 500_000
 # Rows per CSV chunk an executor sends the driver.
 CSV_CHUNK_ROWS = 200_000
 ARROW_BATCH_ROWS = 100_000
+# What an executor says when the data needs what Spark cannot do as Polars does.
+REFUSED = "prep refuses: "
+# Spark reads bytes that are not UTF-8 as U+FFFD, where Polars refuses the file.
+NOT_UTF8 = (
+    "a value of column {column!r} holds U+FFFD, which Spark reads in place of bytes that are not UTF-8 "
+    "(the Polars engine refuses such a file); allowed with --engine spark: UTF-8 text (re-encode it, "
+    "e.g. iconv -f latin1 -t utf-8, or use --engine polars)"
+)
 ORDER = ("__source", "__file", "__block", "__row")  # file order: source, file, split, row
 
 
@@ -103,18 +112,25 @@ def _signed(digest: int) -> int:
 
 
 # ------------------------------------------------------------------ executor side
+def _check_text(frame: pl.DataFrame, table: Table) -> None:
+    for column in (f.column for f in table.mapping if f.column):
+        if frame.schema.get(column) == pl.String and frame[column].str.contains("\ufffd", literal=True).any():
+            raise ValueError(REFUSED + NOT_UTF8.format(column=column))
+
+
 def _map_batches(table: Table, sample: pl.DataFrame, raw: pl.Schema, out: Any):
     """mapInArrow: the raw rows mapped by `map_columns`, a group of batches at a time."""
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         group: list[Any] = []
         rows = 0
-        for batch in [*batches, None]:
+        for batch in itertools.chain(batches, [None]):
             if batch is not None:
                 group.append(batch)
                 rows += batch.num_rows
             if group and (batch is None or rows >= MAP_ROWS):
                 frame = _polars(group, raw)
+                _check_text(frame, table)
                 yield from _batches(map_columns(frame.lazy(), table, _quiet(), sample).collect(), out)
                 group, rows = [], 0
 
@@ -424,6 +440,10 @@ class SparkEngine:
             self._ship(workdir)
             raw = self._raw(table)
             frame = self._to_polars(raw.orderBy(*ORDER)).drop(ORDER)
+            try:
+                _check_text(frame, table)
+            except ValueError as error:
+                raise InputError(f"{table.kind}: the sources {_names(table)}: {str(error)[len(REFUSED) :]}") from None
         mapped = map_columns(frame.lazy(), table, steps).collect()
         return count_unreadable(mapped, table, steps, False, mapped.height)
 
@@ -563,6 +583,9 @@ def spark_errors(table: Table) -> Iterator[None]:
         if not isinstance(error, (PySparkException, Py4JJavaError)):
             raise
         text = str(error)  # with the Java causes
+        refused = re.search(re.escape(REFUSED) + r"([^\n]*)", text)
+        if refused:
+            raise InputError(f"{table.kind}: the sources {_names(table)}: {refused.group(1)}") from None
         # Spark's own words: the first line with an error class, e.g. [PATH_NOT_FOUND] ...
         classed = (m.group(0).strip() for m in re.finditer(r"\[[A-Z][A-Z_.]+\][^\n]*", text))
         reason = next(classed, first_line(text))[:500]
@@ -571,5 +594,8 @@ def spark_errors(table: Table) -> Iterator[None]:
                 " (the spark engine reads CSV line by line and refuses a malformed line or a quoted value "
                 "spanning lines; use --engine polars for such a file)"
             )
-        names = ", ".join(f"{s.name!r} ({s.path})" for s in table.sources)
-        raise InputError(f"{table.kind}: cannot read the sources {names} with Spark: {reason}") from None
+        raise InputError(f"{table.kind}: cannot read the sources {_names(table)} with Spark: {reason}") from None
+
+
+def _names(table: Table) -> str:
+    return ", ".join(f"{s.name!r} ({s.path})" for s in table.sources)

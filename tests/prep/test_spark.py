@@ -254,6 +254,14 @@ def test_what_spark_would_do_differently_is_refused(tmp_path, engine):
     )
     with pytest.raises(InputError, match=r"interactions: cannot read the sources 'more' .* with Spark: .*MALFORMED"):
         engine.prepare(multiline, "v1", str(tmp_path / "out"))
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("user,item,kind,when,value,device\nu1,caf\u00e9,click,1700000000,1,\n".encode("latin-1"))
+    source = config.interactions.sources[1].model_copy(update={"path": str(latin1)})
+    encoded = config.model_copy(update={"interactions": config.interactions.model_copy(update={"sources": (source,)})})
+    with pytest.raises(InputError, match="not UTF-8"):
+        prepare(encoded, "v1", str(tmp_path / "polars"))  # the Polars engine refuses it
+    with pytest.raises(InputError, match=r"the sources 'more' .*: a value of column 'item' holds U\+FFFD"):
+        engine.prepare(encoded, "v1", str(tmp_path / "out"))
 
 
 def test_the_command_runs_the_spark_engine_and_says_when_it_cannot(tmp_path, spark, capsys, monkeypatch):
