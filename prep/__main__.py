@@ -137,7 +137,7 @@ def _spark_engine(args):
     from prep.spark import SparkEngine, session
 
     try:
-        return SparkEngine(session(args.spark_master, quiet=args.quiet))
+        return SparkEngine(session(args.spark_master))
     except Exception as error:  # no Java, a master that does not answer, ...
         if os.environ.get("PREP_TRACEBACK"):
             raise

@@ -23,6 +23,7 @@ docs/spark.md for running it on AWS Glue and EMR."""
 
 import glob
 import itertools
+import math
 import os
 import pickle
 import re
@@ -63,6 +64,9 @@ MAP_ROWS = 500_000
 # Rows per CSV chunk an executor sends the driver.
 CSV_CHUNK_ROWS = 200_000
 ARROW_BATCH_ROWS = 100_000
+# What the driver fetches of the formatted CSV at once, judging a row at ROW_BYTES.
+FETCH_BYTES = 64 << 20
+ROW_BYTES = 100
 # What an executor says when the data needs what Spark cannot do as Polars does.
 REFUSED = "prep refuses: "
 # Spark reads bytes that are not UTF-8 as U+FFFD, where Polars refuses the file.
@@ -104,11 +108,6 @@ def _spark_schema(schema: Any) -> Any:
     from pyspark.sql.pandas.types import from_arrow_schema
 
     return from_arrow_schema(schema)
-
-
-def _signed(digest: int) -> int:
-    """A 64-bit digest as Spark's signed long, and back."""
-    return digest - (1 << 64) if digest >= 1 << 63 else digest
 
 
 # ------------------------------------------------------------------ executor side
@@ -270,10 +269,14 @@ def _package_zip(workdir: Path) -> str | None:
     return str(target)
 
 
-def session(master: str | None = None, quiet: bool = True) -> Any:
+def session(master: str | None = None) -> Any:
     """The running SparkSession (a Glue or EMR job's), or a new one: on `master`
-    (e.g. local[2]), else Spark's default. Timestamps are read in UTC."""
+    (e.g. local[2]); without one, the cluster's when spark-submit (Glue, EMR)
+    started this process, else local[*]. Timestamps are read in UTC."""
     from pyspark.sql import SparkSession
+
+    if master is None and "PYSPARK_GATEWAY_PORT" not in os.environ:
+        master = "local[*]"  # not under spark-submit: this machine, with this Python
 
     builder = SparkSession.builder.appName("prep").config("spark.sql.session.timeZone", "UTC")
     # Fewer, larger Arrow batches to and from the Python workers.
@@ -289,12 +292,12 @@ def session(master: str | None = None, quiet: bool = True) -> Any:
                 builder.config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.ui.enabled", "false")
+                # A few partitions per core, not Spark's 200: each task costs its Python worker time.
+                .config("spark.sql.shuffle.partitions", str(4 * (os.cpu_count() or 1)))
             )
-    if quiet:
-        builder = builder.config("spark.ui.showConsoleProgress", "false")
-    spark = builder.getOrCreate()
-    if quiet:
-        spark.sparkContext.setLogLevel("ERROR")
+    # prep reports its own progress and failures.
+    spark = builder.config("spark.ui.showConsoleProgress", "false").getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
     return spark
 
 
@@ -466,8 +469,8 @@ class SparkEngine:
         self._examples(table, steps, raw, raw_schema, sample)
         clean_schema = pl.Schema({k: v for k, v in mapped_schema.items() if not k.startswith("__")})
         cleaned_out = _arrow_schema(pl.Schema([*clean_schema.items(), ("__stats", pl.Binary())]))
-        partitions = int(self.spark.conf.get("spark.sql.shuffle.partitions"))
-        by_user = mapped.repartition(partitions, "USER_ID")
+        # spark.sql.shuffle.partitions of them, which adaptive execution may merge (whole users still).
+        by_user = mapped.repartition("USER_ID")
         cleaned = by_user.mapInArrow(
             _clean_partition(table, required, future_after, mapped_schema, cleaned_out), _spark_schema(cleaned_out)
         ).persist(StorageLevel.MEMORY_AND_DISK)
@@ -497,11 +500,17 @@ class SparkEngine:
             items = list(distinct.collect()[0])
             header = pl.DataFrame(schema=clean_schema).write_csv().encode()
             parts: list[dict] = []
+            # Every partition formatted at once, in parallel; then fetched by the driver a few
+            # pieces at a time (one Spark job each), so its memory holds about FETCH_BYTES.
+            chunks = clean.mapInArrow(run, _spark_schema(out)).persist(StorageLevel.MEMORY_AND_DISK)
             files = {name: open(staged / name, "wb") for name in INTERACTION_FILES}
             try:
+                chunks.count()
+                rows = sum(r["rows_out"] for r in counted.records if r["step"].endswith("drop exact duplicates"))
+                pieces = min(chunks.rdd.getNumPartitions(), max(1, math.ceil(rows * ROW_BYTES / FETCH_BYTES)))
                 for f in files.values():
                     f.write(header)
-                for kind, data in clean.mapInArrow(run, _spark_schema(out)).toLocalIterator(prefetchPartitions=True):
+                for kind, data in chunks.coalesce(pieces).toLocalIterator(prefetchPartitions=True):
                     if kind == "stats":
                         parts.append(pickle.loads(data))
                     else:
@@ -509,6 +518,7 @@ class SparkEngine:
             finally:
                 for f in files.values():
                     f.close()
+                chunks.unpersist()
         finally:
             cleaned.unpersist()
         for part in parts:
