@@ -1,5 +1,6 @@
 """python -m prep --config datasets/online-retail.yaml --version v1 --output s3://bucket
 [--endpoint URL] [--window-days N] [--max-parse-failures SHARE] [--summary report.html]
+[--engine spark [--spark-master local[4]]]
 
 Every failure is one line on stderr, `prep: ...`, and an exit code (see --help)."""
 
@@ -63,15 +64,29 @@ def main(argv: list[str] | None = None) -> int:
         "(overrides the dataset's maxParseFailures, default 0.01)",
     )
     parser.add_argument("--summary", type=Path, help="also write an HTML page with charts here")
+    parser.add_argument(
+        "--engine",
+        choices=("polars", "spark"),
+        default="polars",
+        help="polars (this machine, the default) or spark (a Spark cluster: the same version; docs/spark.md)",
+    )
+    parser.add_argument(
+        "--spark-master",
+        help="with --engine spark: Spark's master URL, e.g. local[4]; default: the cluster's "
+        "(spark-submit, AWS Glue, EMR), else local[*]",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     try:
         # Before anything is read or written: the version names a folder.
         check_version(args.version)
+        if args.spark_master and args.engine != "spark":
+            raise InputError(f"--spark-master has value {args.spark_master!r}; allowed: only with --engine spark")
         config = load_config(args.config)
         if args.window_days:
             config = config.model_copy(update={"window": Window(days=args.window_days)})
-        manifest = prepare(
+        run = _spark_engine(args).prepare if args.engine == "spark" else prepare
+        manifest = run(
             config,
             args.version,
             args.output,
@@ -106,6 +121,27 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     return EXIT_OK
+
+
+def _spark_engine(args):
+    """The spark engine on its session; pyspark (and Java) only when asked for."""
+    try:
+        import pandas  # noqa: F401  (pyspark's mapInArrow requires it)
+        import pyarrow  # noqa: F401
+        import pyspark  # noqa: F401
+    except ImportError as error:
+        raise InputError(
+            f"--engine spark: cannot import {error.name or 'pyspark'}; allowed: an environment with pyspark, "
+            "pyarrow and pandas (requirements-dev.txt; on a cluster see docs/spark.md)"
+        ) from None
+    from prep.spark import SparkEngine, session
+
+    try:
+        return SparkEngine(session(args.spark_master))
+    except Exception as error:  # no Java, a master that does not answer, ...
+        if os.environ.get("PREP_TRACEBACK"):
+            raise
+        raise InputError(f"--engine spark: cannot start Spark: {first_line(error)}") from None
 
 
 def _warn(manifest: dict) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Any, Final, Protocol, cast
 
 import polars as pl
 
@@ -343,6 +343,13 @@ def mapped_lazy(table: Table, workdir: Path, s3_endpoint: str | None, steps: "St
         frame = next(iter(frames.values()))
     else:
         frame = pl.concat(list(frames.values()), how="diagonal_relaxed")
+    return map_columns(frame, table, steps)
+
+
+def map_columns(frame: pl.LazyFrame, table: Table, steps: "Steps", sample: pl.DataFrame | None = None) -> pl.LazyFrame:
+    """The rows read, mapped to Personalize's fields (see `mapped_lazy`). `sample`:
+    the first rows of the whole table, when `frame` is only a batch of it (the
+    spark engine maps batch by batch: prep/spark.py); else its own first rows."""
     schema = frame.collect_schema()
     # Personalize's own fields first, in their usual order, then metadata as mapped.
     reserved = list(RESERVED_TYPES)
@@ -350,7 +357,8 @@ def mapped_lazy(table: Table, workdir: Path, s3_endpoint: str | None, steps: "St
     for spec in fields:
         if spec.column and spec.column not in schema:
             _expression(spec, schema, pl.DataFrame(), table.kind)  # raises, naming the column
-    sample = frame.select([f.column for f in fields if f.column]).head(TIMESTAMP_SAMPLE_ROWS).collect()
+    if sample is None:
+        sample = frame.select([f.column for f in fields if f.column]).head(TIMESTAMP_SAMPLE_ROWS).collect()
     expressions = {f.name: _expression(f, schema, sample, table.kind) for f in fields}
     fallible = [f for f in fields if _parsed_as(f)]
     for spec in fallible:
@@ -1078,6 +1086,20 @@ class Destination:
         return self.location
 
 
+class Engine(Protocol):
+    """What prepares the interactions and reads the metadata tables when Polars on
+    this machine does not: the spark engine (prep/spark.py). The rest of `prepare`
+    (metadata cleaning, validation, schemas, manifest, publishing) is shared."""
+
+    name: str
+
+    def interactions(
+        self, config: DatasetConfig, workdir: Path, staged: Path, steps: Steps, future_after: int
+    ) -> Interactions: ...
+
+    def read_table(self, table: Table, workdir: Path, s3_endpoint: str | None, steps: Steps) -> pl.DataFrame: ...
+
+
 def prepare(
     config: DatasetConfig,
     version: str,
@@ -1088,6 +1110,7 @@ def prepare(
     max_parse_failures: float | None = None,
     future_tolerance: timedelta = FUTURE_TOLERANCE,
     now: datetime | None = None,
+    engine: Engine | None = None,
 ) -> dict:
     """Prepare, validate and export `version`; returns its manifest. An existing
     version with the same content is left as it is; with other content, refused.
@@ -1109,16 +1132,19 @@ def prepare(
         for name in INTERACTION_FILES:
             (staged / name).parent.mkdir(parents=True, exist_ok=True)
         with reading(config.interactions):
-            frame = mapped_lazy(config.interactions, workdir, s3_endpoint, steps)
-            rows_read = steps.records[-1]["rows_out"] if config.interactions.query else None
-            interactions = prepare_interactions(config, frame, rows_read, workdir, staged, steps, future_after)
+            if engine is not None:
+                interactions = engine.interactions(config, workdir, staged, steps, future_after)
+            else:
+                frame = mapped_lazy(config.interactions, workdir, s3_endpoint, steps)
+                rows_read = steps.records[-1]["rows_out"] if config.interactions.query else None
+                interactions = prepare_interactions(config, frame, rows_read, workdir, staged, steps, future_after)
 
         metadata: dict[str, pl.DataFrame] = {}
         for table in optional:
             id_field, stats = (
                 ("ITEM_ID", interactions.item_stats) if table.kind == "items" else ("USER_ID", interactions.user_stats)
             )
-            meta = read_table(table, workdir, s3_endpoint, steps)
+            meta = (engine.read_table if engine else read_table)(table, workdir, s3_endpoint, steps)
             meta = clean_ids(meta, (id_field,), steps, table.kind)
             meta = clean_metadata(meta, table, id_field, steps, config.non_null_fields(table.kind))
             metadata[table.kind] = with_aggregates(meta, stats, id_field, table.aggregates)
@@ -1130,7 +1156,7 @@ def prepare(
             "domain": config.domain,
             "tool": "prep",
             "tool_version": __version__,
-            "engine": f"polars {pl.__version__}",
+            "engine": engine.name if engine else f"polars {pl.__version__}",
             "config": {"path": config.path, "sha256": _sha256(Path(config.path))},
             "sources": {
                 t.kind: [
