@@ -192,6 +192,8 @@ def _split_partition(config: DatasetConfig, holdout_start: int, wanted: set[str]
             "records": counted.records,
             "totals": totals,
             "users_with_two": training.group_by("USER_ID").len().filter(pl.col("len") >= 2).height,
+            # For the user index the version carries (prep/user_index.py).
+            "user_ids": training["USER_ID"].unique(),
             "items": _value_stats(training, "ITEM_ID") if "items" in wanted else None,
             "users": _value_stats(training, "USER_ID") if "users" in wanted else None,
         }
@@ -213,7 +215,9 @@ def _failed_values(table: Table, sample: pl.DataFrame, raw: pl.Schema, name: str
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         frame = _polars(batches, raw)
         mapped = map_columns(frame.drop(ORDER).lazy(), table, _quiet(), sample).collect()
-        failed = frame.filter(mapped[f"__{name}_present"] & mapped[name].is_null())
+        # The value where one was there (not blank) and did not parse (map_columns' __<FIELD>_unparsed).
+        unparsed = mapped[f"__{name}_unparsed"]
+        failed = frame.filter(unparsed.is_not_null() & (unparsed.str.strip_chars() != ""))
         values = failed.select(pl.col(column).cast(pl.Utf8).alias("value"), *ORDER)
         first = values.unique("value", keep="first", maintain_order=True).head(PARSE_FAILURE_EXAMPLES)
         yield from _batches(first, out)
@@ -542,6 +546,8 @@ class SparkEngine:
             _combine_stats(stats_of["users"], "USER_ID"),
             future,
             latest_future,
+            # One series, distinct across partitions whatever Spark's partitioning.
+            [pl.concat([p["user_ids"] for p in parts]).unique()] if parts else [],
         )
 
     def _examples(self, table: Table, steps: Steps, raw: Any, raw_schema: pl.Schema, sample: pl.DataFrame) -> None:
