@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 import botocore.session
-from botocore.model import OperationModel, Shape
+from botocore.model import OperationModel, ServiceModel, Shape
 
 from servicemodel.constraints import Violation, violations
 
@@ -22,13 +22,21 @@ def _never(_value: Any) -> bool:
 
 
 @cache
+def service_model(service: str) -> ServiceModel:
+    """The service's model, read once per process: a new botocore session reads
+    and parses the model's JSON again, which made every operation's first use
+    cost a fresh read (about a tenth of a second each for Personalize's)."""
+    return botocore.session.get_session().get_service_model(service)
+
+
+@cache
 def operation(service: str, name: str) -> OperationModel:
-    return botocore.session.get_session().get_service_model(service).operation_model(name)
+    return service_model(service).operation_model(name)
 
 
 @cache
 def service_operations(service: str) -> frozenset[str]:
-    return frozenset(botocore.session.get_session().get_service_model(service).operation_names)
+    return frozenset(service_model(service).operation_names)
 
 
 def request_members(service: str, op: str) -> tuple[str, ...]:
