@@ -22,11 +22,23 @@ def _never(_value: Any) -> bool:
 
 
 @cache
+def botocore_session() -> botocore.session.Session:
+    """The process's one botocore session for reading models and endpoint data.
+    Each new session has a loader of its own that reads and parses the JSON
+    again (endpoints.json is over a megabyte): the boto3 sessions of the
+    connections share this one's loader (service/connection.py)."""
+    return botocore.session.get_session()
+
+
+def data_loader() -> Any:
+    return botocore_session().get_component("data_loader")
+
+
+@cache
 def service_model(service: str) -> ServiceModel:
-    """The service's model, read once per process: a new botocore session reads
-    and parses the model's JSON again, which made every operation's first use
-    cost a fresh read (about a tenth of a second each for Personalize's)."""
-    return botocore.session.get_session().get_service_model(service)
+    """The service's model, read once per process (a new session for each
+    operation read Personalize's model again, 6 times in a preview's program)."""
+    return botocore_session().get_service_model(service)
 
 
 @cache
