@@ -70,6 +70,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--experiments", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--program", default=None, help="another checkout's program (e.g. a release's), to compare in its own entry"
+    )
     args = parser.parse_args()
 
     import local
@@ -91,7 +94,8 @@ def main() -> None:
                     for i in range(args.experiments)
                 ],
             }
-            program, resources = deployed(MAIN_PROGRAM, config, tmp / "stack")
+            source = (Path(args.program), MAIN_PROGRAM[1]) if args.program else MAIN_PROGRAM
+            program, resources = deployed(source, config, tmp / "stack")
             records = {"store": str(tmp / "records"), "records": {f"r{i}": {} for i in range(resources)}}
             baseline, baseline_resources = deployed(RECORDS_PROGRAM, records, tmp / "baseline")
             assert baseline_resources == resources
@@ -111,6 +115,7 @@ def main() -> None:
     median_cpu = {name: statistics.median(values) for name, values in cpu.items()}
     result = {
         "experiments": args.experiments,
+        "program": args.program or "this checkout",
         "dynamic_resources": resources,
         "repeats": args.repeats,
         "preview_seconds": round(median["program"], 3),
@@ -126,7 +131,10 @@ def main() -> None:
     }
     out = ROOT / "bench" / "results" / "preview.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
+    previous = json.loads(out.read_text()) if out.exists() else {}
+    runs = previous.get("runs", {}) if isinstance(previous, dict) else {}
+    runs[f"{args.experiments} ({args.program})" if args.program else str(args.experiments)] = result
+    out.write_text(json.dumps({"runs": runs}, indent=2))
     for key, value in result.items():
         print(f"{key:36} {value}")
 
