@@ -5,7 +5,7 @@ import pulumi
 
 from common.layout import BATCH_OUTPUT_PREFIX, dataset_prefix
 from service.connection import as_output, current
-from stacks import accounts, config, datasets
+from stacks import accounts, config, datasets, parallel
 from stacks.completion import CompletionSignalComponent
 from stacks.cost import campaign_cost
 from stacks.domain import DataDomain, GroupData
@@ -21,6 +21,7 @@ except config.ConfigError as error:
     # The message names the stack, the key, the value and what is allowed: it is
     # shown alone, without a traceback of the program (RunError's contract).
     raise pulumi.RunError(str(error)) from None
+parallel.advise(len(stack.experiments))
 storage = DataStorage(
     "data",
     bucket_name=stack.storage.bucket_name,

@@ -10,11 +10,22 @@ dominate, and reports:
   - Describe calls per long wait (import, training, campaign), counted by the
     emulator.
 
-    .venv/bin/python bench/providers_bench.py [--experiments 2] [--time-scale 0.02]
+    .venv/bin/python bench/providers_bench.py [--experiments 2] [--time-scale 0.02] [--parallel P]
+
+Up to 5 experiments, each has its own dataset group, so N experiments wait on
+N imports, then N trainings, then N campaigns at once. Past 5, the service's
+quotas (5 dataset groups and 5 import jobs in progress per region, 5 campaigns
+per group) make that impossible: the experiments share declared groups of 5
+(one import each), and wait on N trainings and N campaigns at once. The
+engine runs at most `--parallel` steps at once (the CLI's default: four per
+CPU); the bench passes the value the program's warning names for N
+experiments (stacks.parallel.recommended_parallel(N)) when it is above that
+default, as a user following it would, unless told another.
 """
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -74,14 +85,14 @@ def export_v1(tmp: Path, endpoint: str) -> int:
     return prepare(load_config(str(tmp / "dataset.yaml")), "v1", "s3://bench", s3_endpoint=endpoint)["training"]["rows"]
 
 
-def timed_up(program, config: dict, work: Path) -> float:
+def timed_up(program, config: dict, work: Path, parallel: int | None = None) -> float:
     from pulumi import automation as auto
 
     work.mkdir(parents=True)
     make, _ = stack_factory(program, work, isolated_env(work), auto.PulumiCommand(root=str(cli_dir().parent)))
     stack = make("bench", config)
     start = time.perf_counter()
-    stack.up()
+    stack.up(parallel=parallel)
     return time.perf_counter() - start
 
 
@@ -89,7 +100,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--experiments", type=int, default=2)
     parser.add_argument("--time-scale", type=float, default=0.02)
+    parser.add_argument("--parallel", type=int, default=None, help="the engine's --parallel (0: the CLI's default)")
+    parser.add_argument(
+        "--program", default=None, help="another checkout's program (e.g. a release's), to compare in its own entry"
+    )
     args = parser.parse_args()
+    from stacks.parallel import recommended_parallel
+
+    # What a user who follows the program's warning passes: more than the CLI's default only.
+    wanted = recommended_parallel(args.experiments)
+    default = 4 * (os.cpu_count() or 1)
+    parallel = (wanted if wanted > default else None) if args.parallel is None else (args.parallel or None)
+    per_group = 5
+    shared = args.experiments > per_group
 
     import local
 
@@ -113,11 +136,23 @@ def main() -> None:
                 # deployment sees with the defaults (2 s floor, 300 s cap).
                 "waits": {"initialPollSeconds": 2 * args.time_scale, "maxPollSeconds": 300 * args.time_scale},
                 "experiments": [
-                    {"name": f"exp{i}", "recipe": "aws-popularity-count", "datasetVersion": "v1"}
+                    {"name": f"exp{i}", "recipe": "aws-popularity-count"}
+                    | ({"datasetGroup": f"group{i // per_group}"} if shared else {"datasetVersion": "v1"})
                     for i in range(args.experiments)
                 ],
+                **(
+                    {
+                        "datasetGroups": [
+                            {"name": f"group{g}", "datasetVersion": "v1"}
+                            for g in range(-(-args.experiments // per_group))
+                        ]
+                    }
+                    if shared
+                    else {}
+                ),
             }
-            wall = timed_up(MAIN_PROGRAM, config, tmp / "stack")
+            program = (Path(args.program), MAIN_PROGRAM[1]) if args.program else MAIN_PROGRAM
+            wall = timed_up(program, config, tmp / "stack", parallel)
             after = stats(emulator.endpoint)
         finally:
             emulator.stop()
@@ -126,7 +161,12 @@ def main() -> None:
     describes = {op: after.get(op, 0) - before.get(op, 0) for op in LONG_WAITS}
     result = {
         "experiments": args.experiments,
+        "program": args.program or "this checkout",
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "cores": os.cpu_count(),
+        "dataset_groups": -(-args.experiments // per_group) if shared else args.experiments,
         "time_scale": args.time_scale,
+        "parallel": parallel or "the CLI's default",
         "up_seconds": round(wall, 2),
         "critical_path_seconds": round(path, 2),
         "up_over_critical_path": round(wall / path, 3),
@@ -135,9 +175,15 @@ def main() -> None:
         "describe_calls": describes,
         "describe_calls_per_long_wait": round(sum(describes.values()) / (len(LONG_WAITS) * args.experiments), 1),
     }
+    # One entry per number of experiments, so runs of 2, 5 and 10 sit side by side.
     out = ROOT / "bench" / "results" / "providers.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
+    previous = json.loads(out.read_text()) if out.exists() else {}
+    runs = previous.get("runs", {}) if isinstance(previous, dict) else {}
+    runs[f"{args.experiments} ({args.program})" if args.program else str(args.experiments)] = result
+    out.write_text(
+        json.dumps({"runs": dict(sorted(runs.items(), key=lambda kv: (int(kv[0].split()[0]), kv[0])))}, indent=2)
+    )
     for key, value in result.items():
         print(f"{key:40} {value}")
 

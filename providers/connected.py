@@ -6,6 +6,7 @@ for a `destroy`, which runs no program; service/connection.py says the rest."""
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
+from providers import request_pool
 from service.connection import from_config, use
 
 
@@ -14,3 +15,5 @@ class ConnectedProvider(ResourceProvider):
         # The program checked the same settings before any resource was registered
         # (stacks.config.load): an error here cannot be the first the user sees.
         use(from_config(req.config.get))
+        # More experiments than the SDK's four requests at once wait side by side.
+        request_pool.widen()

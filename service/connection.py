@@ -198,9 +198,15 @@ def session(connection: Connection) -> Any:
 
 def _new_session(connection: Connection) -> Any:
     import boto3
+    import botocore.session
     from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
 
-    base = boto3.Session(profile_name=connection.profile, region_name=connection.region)
+    from servicemodel.requests import data_loader
+
+    core = botocore.session.Session()
+    # The process's one loader: the models and endpoint data are parsed once.
+    core.register_component("data_loader", data_loader())
+    base = boto3.Session(botocore_session=core, profile_name=connection.profile, region_name=connection.region)
     if not connection.assume_roles:
         return base
     botocore_session = base._session

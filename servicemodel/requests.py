@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 import botocore.session
-from botocore.model import OperationModel, Shape
+from botocore.model import OperationModel, ServiceModel, Shape
 
 from servicemodel.constraints import Violation, violations
 
@@ -22,13 +22,33 @@ def _never(_value: Any) -> bool:
 
 
 @cache
+def botocore_session() -> botocore.session.Session:
+    """The process's one botocore session for reading models and endpoint data.
+    Each new session has a loader of its own that reads and parses the JSON
+    again (endpoints.json is over a megabyte): the boto3 sessions of the
+    connections share this one's loader (service/connection.py)."""
+    return botocore.session.get_session()
+
+
+def data_loader() -> Any:
+    return botocore_session().get_component("data_loader")
+
+
+@cache
+def service_model(service: str) -> ServiceModel:
+    """The service's model, read once per process (a new session for each
+    operation read Personalize's model again, 6 times in a preview's program)."""
+    return botocore_session().get_service_model(service)
+
+
+@cache
 def operation(service: str, name: str) -> OperationModel:
-    return botocore.session.get_session().get_service_model(service).operation_model(name)
+    return service_model(service).operation_model(name)
 
 
 @cache
 def service_operations(service: str) -> frozenset[str]:
-    return frozenset(botocore.session.get_session().get_service_model(service).operation_names)
+    return frozenset(service_model(service).operation_names)
 
 
 def request_members(service: str, op: str) -> tuple[str, ...]:

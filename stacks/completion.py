@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 
 from common.layout import COMPLETION_PREFIX
 from common.names import completion_function_name
@@ -137,6 +136,8 @@ class CompletionSignalComponent(pulumi.ComponentResource):
     ):
         """`topic_arn`: the stack's topic when this signal has none of its own (notifications')."""
         super().__init__("personalize:completion:CompletionSignal", name, None, opts)
+        import pulumi_aws as aws  # only for a stack that enables the signal (see stacks/storage.py)
+
         child = pulumi.ResourceOptions(parent=self)
         account = aws.get_caller_identity_output().account_id
         region = aws.get_region_output().region

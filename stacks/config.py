@@ -402,9 +402,9 @@ class DatasetGroup(_Model):
 @lru_cache(maxsize=1)
 def personalize_regions() -> tuple[str, ...]:
     """The regions botocore's endpoint data lists for Personalize, in every partition."""
-    import botocore.session
+    from servicemodel.requests import botocore_session
 
-    session = botocore.session.get_session()
+    session = botocore_session()
     return tuple(
         sorted({r for p in session.get_available_partitions() for r in session.get_available_regions("personalize", p)})
     )

@@ -7,7 +7,6 @@ component, and a KMS key of its own for the bucket."""
 import json
 
 import pulumi
-import pulumi_aws as aws
 
 from common.layout import PERSONALIZE_READS, PERSONALIZE_WRITES
 
@@ -172,6 +171,9 @@ class DataStorage(pulumi.ComponentResource):
             self.kms_key_arn = pulumi.Output.from_input(None)
             self.register_outputs({"bucket_name": self.bucket_name, "role_arn": self.role_arn})
             return
+        # Imported only to create: the package takes a few tenths of a second to
+        # import, and a brought bucket's preview would pay them for nothing.
+        import pulumi_aws as aws
 
         child = pulumi.ResourceOptions(parent=self)
         account_id = aws.get_caller_identity_output().account_id

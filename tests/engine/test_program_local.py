@@ -4,6 +4,7 @@ reviewer sees in `pulumi preview` is exactly what the service needs, and
 
 import json
 import time
+import urllib.request
 
 import pytest
 from pulumi import automation as auto
@@ -32,6 +33,12 @@ def role(aws, emulator, tmp_path_factory):
         Bucket=BUCKET, Key="batch-input/users.jsonl", Body="\n".join(f'{{"userId": "u{i}"}}' for i in range(7)).encode()
     )
     return personalize_role(aws("iam"), s3, "engine-personalize", BUCKET)
+
+
+def personalize_calls(emulator) -> dict[str, int]:
+    """Every Personalize operation the emulator has served, with its count."""
+    with urllib.request.urlopen(f"{emulator.endpoint}/_local/stats") as response:
+        return json.loads(response.read())["operations"]
 
 
 def stack_config(emulator, role, **experiment):
@@ -75,8 +82,11 @@ def test_review_and_apply_a_stack_of_every_resource(make_program_stack, emulator
         aws("s3").get_object(Bucket=BUCKET, Key=f"batch-output/popular/{version_id}/users.jsonl.out")["Body"].read()
     )
     assert len(batch_out.decode().strip().splitlines()) == 7
-    # Nothing to do, and no output reads as unknown (a null output would, in every preview).
+    # Nothing to do, and no output reads as unknown (a null output would, in every preview);
+    # and no Personalize call: a no-change preview reads the state and the bucket only.
+    calls = personalize_calls(emulator)
     assert "[unknown]" not in stack.preview(expect_no_changes=True, diff=True).stdout
+    assert personalize_calls(emulator) == calls
 
     # Raising TPS is one in-place update of the campaign, nothing else.
     make_stack("local", stack_config(emulator, role, minProvisionedTPS=2))
