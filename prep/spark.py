@@ -194,8 +194,8 @@ def _split_partition(config: DatasetConfig, holdout_start: int, wanted: set[str]
             "users_with_two": training.group_by("USER_ID").len().filter(pl.col("len") >= 2).height,
             # For the user index the version carries (prep/user_index.py).
             "user_ids": training["USER_ID"].unique(),
-            "items": _value_stats(training, "ITEM_ID") if "items" in wanted else None,
-            "users": _value_stats(training, "USER_ID") if "users" in wanted else None,
+            "items": _value_stats(training.lazy(), "ITEM_ID").collect() if "items" in wanted else None,
+            "users": _value_stats(training.lazy(), "USER_ID").collect() if "users" in wanted else None,
         }
         yield chunk("stats", pickle.dumps(stats))
         for name, rows in zip(INTERACTION_FILES, (training, validation)):
