@@ -38,24 +38,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results" / "serving.json"
+sys.path.insert(0, str(ROOT / "bench"))
+from prep_bench import CONFIG_TEMPLATE  # noqa: E402  (the same data and config as prep's)
+
 # The release before the user index: its serving/users.py is the "before".
 BASELINE_COMMIT = "7549fc4"
 VERSION, OLD_VERSION, BUCKET = "bench", "bench-old", "bench"
-
-CONFIG_TEMPLATE = """\
-name: synthetic
-interactions:
-  sources:
-    - {{kind: csv, path: {csv}}}
-  mapping:
-    USER_ID: {{column: user_id}}
-    ITEM_ID: {{column: item_id}}
-    EVENT_TYPE: {{column: event_type}}
-    EVENT_VALUE: {{column: event_value}}
-    TIMESTAMP: {{column: timestamp}}
-window: {{days: 365}}
-holdout: {{days: 14}}
-"""
 
 
 def baseline_module():
