@@ -136,7 +136,12 @@ if stack.completion_signal.enabled:
         "completion", stack.completion_signal, stack.stack, storage.bucket_name, storage.kms_key_arn, topic
     )
     topic = topic or signal.topic_arn
-    pulumi.export("completionSignal", {"functionArn": signal.function.arn, "topicArn": signal.topic_arn})
+    pulumi.export(
+        "completionSignal",
+        {"functionArn": signal.function.arn, "topicArn": signal.topic_arn}
+        # The secret it declared for the GitHub token, to put the token in.
+        | ({"githubTokenSecretArn": signal.secret_arn} if signal.secret_arn is not None else {}),
+    )
 # Known at preview: a TPS change shows its cost in the review.
 cost = campaign_cost(stack)
 pulumi.export("campaignCost", cost)

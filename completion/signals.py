@@ -51,7 +51,16 @@ def secret_token(secretsmanager, secret_arn: str) -> Callable[[], str]:
 
     def token() -> str:
         if not cache:
-            value = secretsmanager.get_secret_value(SecretId=secret_arn)["SecretString"]
+            try:
+                value = secretsmanager.get_secret_value(SecretId=secret_arn)["SecretString"]
+            except secretsmanager.exceptions.ResourceNotFoundException:
+                # The program declares the secret empty (stacks/completion.py): a secret without a
+                # value has no AWSCURRENT version, which GetSecretValue answers as not found
+                # (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html).
+                raise RuntimeError(
+                    f"the GitHub token's secret {secret_arn} has no value (or does not exist): put the token in it with "
+                    f"`aws secretsmanager put-secret-value --secret-id {secret_arn} --secret-string <token>`"
+                ) from None
             try:
                 parsed = json.loads(value)
             except ValueError:

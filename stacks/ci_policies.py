@@ -122,6 +122,9 @@ STORAGE_ACTIONS: dict[str, tuple[str, ...]] = {
 COMPLETION_NAME = "completion"
 COMPLETION_ROLE_PREFIXES = (f"{COMPLETION_NAME}-function-role-", f"{COMPLETION_NAME}-scheduler-role-")
 COMPLETION_SCHEDULE_PREFIX = f"{COMPLETION_NAME}-schedule-"
+# The GitHub token's secret, declared empty when completionSignal.github names none; Secrets
+# Manager appends six random characters to its name in the ARN.
+COMPLETION_SECRET_PREFIX = f"{COMPLETION_NAME}-github-token-"
 COMPLETION_TOPIC_PREFIX = f"{COMPLETION_NAME}-topic-"
 COMPLETION_ACTIONS: dict[str, tuple[str, ...]] = {
     "aws:lambda/function:Function": (
@@ -147,6 +150,16 @@ COMPLETION_ACTIONS: dict[str, tuple[str, ...]] = {
         "logs:TagResource",
         "logs:UntagResource",
         "logs:DeleteLogGroup",
+    ),
+    "aws:secretsmanager/secret:Secret": (
+        # Read: DescribeSecret and its resource policy; never its value.
+        "secretsmanager:CreateSecret",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetResourcePolicy",
+        "secretsmanager:UpdateSecret",
+        "secretsmanager:TagResource",
+        "secretsmanager:UntagResource",
+        "secretsmanager:DeleteSecret",
     ),
     "aws:scheduler/schedule:Schedule": (
         # Schedules take no tags; the schedule's group does, and the program uses the default one.
@@ -367,6 +380,13 @@ def _completion_statements(account: str, region: str, stack: str, read_only: boo
             "Effect": "Allow",
             "Action": granted("aws:scheduler/schedule:Schedule"),
             "Resource": f"arn:aws:scheduler:{region}:{account}:schedule/default/{COMPLETION_SCHEDULE_PREFIX}*",
+        },
+        {
+            # Only the secret the program declares when the stack names none, and not its value.
+            "Sid": "CompletionTokenSecret",
+            "Effect": "Allow",
+            "Action": granted("aws:secretsmanager/secret:Secret"),
+            "Resource": f"arn:aws:secretsmanager:{region}:{account}:secret:{COMPLETION_SECRET_PREFIX}*",
         },
         {
             "Sid": "CompletionRoles",

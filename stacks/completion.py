@@ -160,18 +160,27 @@ class CompletionSignalComponent(pulumi.ComponentResource):
             opts=child,
         )
         github = settings.github
-        policy = pulumi.Output.all(region, account, bucket, logs.arn, self.topic_arn, kms_key_arn).apply(
-            lambda args: function_policy(
-                args[0], args[1], args[2], args[3], github.secret_arn if github else None, args[4], args[5]
-            )
+        # The token's secret: the one the stack names, else an empty one declared here, which
+        # whoever holds the token fills (put-secret-value), so the token never passes through
+        # the stack's config or state.
+        self.secret_arn: pulumi.Output[str] | None = None
+        if github and github.secret_arn is None:
+            self.secret_arn = aws.secretsmanager.Secret(
+                f"{name}-github-token",
+                description=f"The GitHub token the completion signal of stack {stack} sends repository_dispatch with",
+                opts=child,
+            ).arn
+        secret_arn = self.secret_arn if self.secret_arn is not None else (github.secret_arn if github else None)
+        policy = pulumi.Output.all(region, account, bucket, logs.arn, secret_arn, self.topic_arn, kms_key_arn).apply(
+            lambda args: function_policy(*args)
         )
         role_policy = aws.iam.RolePolicy(f"{name}-function-policy", role=role.id, policy=policy, opts=child)
 
         variables: dict[str, pulumi.Input[str]] = {"STACK": stack, "STATE_BUCKET": bucket}
-        if github:
+        if github and secret_arn is not None:  # a secret is named, or declared above
             variables |= {
                 "GITHUB_REPOSITORY": github.repository,
-                "GITHUB_SECRET_ARN": github.secret_arn,
+                "GITHUB_SECRET_ARN": secret_arn,
                 "GITHUB_EVENT_TYPE": github.event_type,
             }
         if self.topic_arn is not None:

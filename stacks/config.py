@@ -550,9 +550,11 @@ class GithubDispatch(_Model):
     repository: Annotated[str, matching(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", REPOSITORY_ALLOWED)] = Field(
         description=REPOSITORY_ALLOWED
     )
-    secret_arn: Annotated[
-        str, matching(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+", SECRET_ARN_ALLOWED)
-    ] = Field(description=SECRET_ARN_ALLOWED)
+    # Unset: the program declares an empty secret for the token (stacks/completion.py).
+    secret_arn: (
+        Annotated[str, matching(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+", SECRET_ARN_ALLOWED)]
+        | None
+    ) = Field(None, description=SECRET_ARN_ALLOWED + "; unset, the program creates an empty one to put the token in")
     event_type: Annotated[str, matching(r"[A-Za-z0-9_.-]{1,100}", EVENT_TYPE_ALLOWED)] = Field(
         DEFAULT_COMPLETION_EVENT, description=EVENT_TYPE_ALLOWED
     )

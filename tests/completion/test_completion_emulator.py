@@ -366,3 +366,11 @@ def test_the_stack_tag_is_the_programs():
     from stacks.tags import STACK_TAG as PROGRAMS
 
     assert STACK_TAG == PROGRAMS
+
+
+def test_a_token_secret_without_a_value_is_one_clear_error(aws):
+    # The secret the program declares for the token is empty until someone puts the token in it.
+    empty = aws("secretsmanager").create_secret(Name="github-dispatch-empty")["ARN"]
+    with pytest.raises(RuntimeError) as raised:
+        secret_token(aws("secretsmanager"), empty)()
+    assert f"aws secretsmanager put-secret-value --secret-id {empty}" in str(raised.value)

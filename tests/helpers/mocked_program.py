@@ -25,6 +25,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
             outputs.update(arn=f"arn:aws:iam::{ACCOUNT}:role/{args.name}")
         elif args.typ == "aws:lambda/function:Function":
             outputs.update(arn=f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{args.inputs.get('name', args.name)}")
+        elif args.typ == "aws:secretsmanager/secret:Secret":
+            outputs.update(arn=f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:{args.name}-AbCdEf")
         elif args.typ == "aws:sns/topic:Topic":
             outputs.update(arn=f"arn:aws:sns:us-east-1:{ACCOUNT}:{args.name}")
         elif args.typ == "aws:cloudwatch/logGroup:LogGroup":

@@ -20,6 +20,7 @@ from stacks.ci_policies import (
     COMPLETION_ACTIONS,
     COMPLETION_ROLE_PREFIXES,
     COMPLETION_SCHEDULE_PREFIX,
+    COMPLETION_SECRET_PREFIX,
     COMPLETION_TOPIC_PREFIX,
     CREATED_BUCKET_PREFIX,
     CREATED_ROLE_PREFIX,
@@ -391,7 +392,14 @@ def test_a_topic_is_managed_only_when_the_program_creates_it_and_published_to_on
             {"completionSignal": SIGNAL | {"snsTopic": True}, "notifications": {"snsTopic": True}},
             COMPLETION_TOPIC_PREFIX,
         ),
-        ({"completionSignal": SIGNAL, "notifications": {"snsTopic": True}}, NOTIFICATIONS_TOPIC_PREFIX),
+        # No secret named: the program declares one for the token.
+        (
+            {
+                "completionSignal": {"enabled": True, "github": {"repository": "acme/recs"}},
+                "notifications": {"snsTopic": True},
+            },
+            NOTIFICATIONS_TOPIC_PREFIX,
+        ),
     ],
     ids=["signal-s-topic", "notifications-topic"],
 )
@@ -406,7 +414,11 @@ def test_the_grants_cover_exactly_the_resources_the_program_declares_by_their_na
     config["notifications"]["emails"] = ["ops@example.com"]
     mocks = run_program("prod", {"experiments": [EXPERIMENT], **config})
     declared = [r for r in mocks.resources if r.typ.startswith("aws:") and not r.name.startswith("data-")]
-    assert {r.typ for r in declared} == set(COMPLETION_ACTIONS) | set(TOPIC_ACTIONS) | {
+    # The token's secret only where the stack names none.
+    secret = topic_prefix == NOTIFICATIONS_TOPIC_PREFIX
+    types = {r.typ for r in declared}
+    assert ("aws:secretsmanager/secret:Secret" in types) == secret
+    assert types | {"aws:secretsmanager/secret:Secret"} == set(COMPLETION_ACTIONS) | set(TOPIC_ACTIONS) | {
         "aws:iam/role:Role",
         "aws:iam/rolePolicy:RolePolicy",
     }
@@ -415,6 +427,8 @@ def test_the_grants_cover_exactly_the_resources_the_program_declares_by_their_na
     # Autonamed: the logical name, a hyphen, a random suffix.
     autonamed = {r.name + "-" for r in declared if "name" not in r.inputs}
     assert set(COMPLETION_ROLE_PREFIXES) | {COMPLETION_SCHEDULE_PREFIX, topic_prefix} <= autonamed
+    if secret:
+        assert COMPLETION_SECRET_PREFIX in autonamed
     assert f"arn:aws:sns:{REGION}:{ACCOUNT}:{topic_prefix}*" in resources["TopicManaged"]
     [function] = [r for r in declared if r.typ == "aws:lambda/function:Function"]
     assert f"function:{function.inputs['name']}" in resources["CompletionFunction"][0]

@@ -18,6 +18,7 @@ SIGNAL_TYPES = (
     "aws:scheduler/schedule:Schedule",
     "aws:sns/topic:Topic",
     "aws:cloudwatch/logGroup:LogGroup",
+    "aws:secretsmanager/secret:Secret",
 )
 
 
@@ -85,6 +86,23 @@ def test_enabled_with_github_declares_the_function_its_schedule_and_roles_but_no
     assert statements["State"]["Resource"] == "arn:aws:s3:::data-bucket-x1/completion/*"
     assert statements["DescribeCampaigns"]["Resource"] == f"arn:aws:personalize:us-east-1:{ACCOUNT}:campaign/*"
     assert statements["Logs"]["Resource"] == f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/dev-completion:*"
+
+
+def test_a_secret_the_stack_names_is_used_and_none_declared():
+    mocks = program({"enabled": True, "github": GITHUB})
+    assert mocks.of_type("aws:secretsmanager/secret:Secret") == []
+
+
+def test_without_a_secret_one_is_declared_empty_and_the_function_reads_only_it():
+    mocks = program({"enabled": True, "github": {"repository": "acme/recs"}})
+    [secret] = mocks.of_type("aws:secretsmanager/secret:Secret")
+    # Declared without a value: the token never passes through the config or the state.
+    assert not {"secretString", "secretBinary"} & set(secret.inputs)
+    arn = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:{secret.name}-AbCdEf"
+    [function] = mocks.of_type("aws:lambda/function:Function")
+    assert function.inputs["environment"]["variables"]["GITHUB_SECRET_ARN"] == arn
+    statements = {s["Sid"]: s for s in policies(mocks)["completion-function-policy"]["Statement"]}
+    assert statements["GithubToken"]["Resource"] == arn
 
 
 def test_the_code_archive_holds_the_function_s_packages_only():
