@@ -6,7 +6,9 @@ same preview of a program of as many no-op dynamic resources (the records
 fixture, each a JSON file), deployed in the same run. Reports the median of
 several previews of each, taken in turns (wall seconds, goal: at most 1.3x,
 and the CPU seconds of the CLI and every process it started, which a busy
-machine disturbs less), and the Personalize calls the emulator saw during the
+machine disturbs less, and those of each Python process it starts: the
+program, the provider, the language host's package checks; bench/process_cpu),
+and the Personalize calls the emulator saw during the
 program's previews (goal: none; it counts every Personalize operation it
 serves).
 
@@ -42,7 +44,16 @@ def deployed(program, config: dict, work: Path):
     from pulumi import automation as auto
 
     work.mkdir(parents=True)
-    make, _ = stack_factory(program, work, isolated_env(work), auto.PulumiCommand(root=str(cli_dir().parent)))
+    env = isolated_env(work)
+    # A user's checkout keeps the bytecode Python writes on the first run: with
+    # PYTHONDONTWRITEBYTECODE inherited (this machine's shells set it), every
+    # preview would compile the copied program's modules again, in the program
+    # and in the provider process (~60 modules each), which no user pays. An
+    # empty value is unset for Python.
+    env["PYTHONDONTWRITEBYTECODE"] = ""
+    # Each process's CPU seconds (bench/process_cpu), when PREVIEW_BENCH_CPU_DIR is set.
+    env["PYTHONPATH"] = str(ROOT / "bench" / "process_cpu")
+    make, _ = stack_factory(program, work, env, auto.PulumiCommand(root=str(cli_dir().parent)))
     stack = make("bench", config)
     stack.up()
     resources = stack.export_stack().deployment["resources"]
@@ -54,12 +65,23 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed_preview(stack, cpu: list[float] | None = None) -> float:
-    start, start_cpu = time.perf_counter(), _children_cpu()
-    result = stack.preview()
-    elapsed = time.perf_counter() - start
-    if cpu is not None:
-        cpu.append(_children_cpu() - start_cpu)
+def timed_preview(stack, cpu: list[float] | None = None, processes: dict | None = None) -> float:
+    """The preview's wall seconds; its CPU seconds appended to cpu, and those of
+    each kind of Python process (program, provider, other) to processes."""
+    with tempfile.TemporaryDirectory() as written:
+        stack.workspace.env_vars["PREVIEW_BENCH_CPU_DIR"] = written if processes is not None else ""
+        start, start_cpu = time.perf_counter(), _children_cpu()
+        result = stack.preview()
+        elapsed = time.perf_counter() - start
+        if cpu is not None:
+            cpu.append(_children_cpu() - start_cpu)
+        if processes is not None:
+            per_kind = dict.fromkeys(("program", "provider", "other"), 0.0)
+            for path in Path(written).iterdir():
+                kind, seconds = path.read_text().split()
+                per_kind[kind] += float(seconds)
+            for kind, seconds in per_kind.items():
+                processes.setdefault(kind, []).append(seconds)
     changes = {op: n for op, n in result.change_summary.items() if op != "same"}
     if changes:
         raise SystemExit(f"the preview was to find nothing to do, and plans {changes}")
@@ -103,9 +125,10 @@ def main() -> None:
             before = stats(emulator.endpoint)
             times: dict[str, list[float]] = {"program": [], "baseline": []}
             cpu: dict[str, list[float]] = {"program": [], "baseline": []}
+            processes: dict[str, dict[str, list[float]]] = {"program": {}, "baseline": {}}
             for _ in range(args.repeats):
-                times["program"].append(timed_preview(program, cpu["program"]))
-                times["baseline"].append(timed_preview(baseline, cpu["baseline"]))
+                times["program"].append(timed_preview(program, cpu["program"], processes["program"]))
+                times["baseline"].append(timed_preview(baseline, cpu["baseline"], processes["baseline"]))
             after = stats(emulator.endpoint)
         finally:
             emulator.stop()
@@ -125,6 +148,11 @@ def main() -> None:
         "cpu_seconds": round(median_cpu["program"], 3),
         "baseline_cpu_seconds": round(median_cpu["baseline"], 3),
         "cpu_over_baseline": round(median_cpu["program"] / median_cpu["baseline"], 3),
+        # Medians of each kind of Python process's CPU seconds (the CLI's own are the rest).
+        "process_cpu_seconds": {
+            name: {kind: round(statistics.median(v), 3) for kind, v in kinds.items()}
+            for name, kinds in processes.items()
+        },
         "load_average_1m": round(os.getloadavg()[0], 2),
         "cores": os.cpu_count(),
         "personalize_calls_during_previews": calls,

@@ -10,27 +10,12 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, TypeVar
-
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
-from typing_extensions import TypedDict
+from typing import TypeVar
 
 T = TypeVar("T")
 
-Seconds = Annotated[float, Field(gt=0, strict=True, description="a positive number of seconds")]
-
-
-class Waits(TypedDict, total=False):
-    """Deadlines and polling of the waits for long operations, in seconds: the
-    stack's `waits` config and every resource's `waits` input."""
-
-    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
-    createSeconds: Seconds
-    updateSeconds: Seconds
-    deleteSeconds: Seconds
-    initialPollSeconds: Seconds
-    maxPollSeconds: Seconds
-
+# The keys of service.wait_settings.Waits (tests/unit/test_provider_imports.py).
+WAIT_KEYS = ("createSeconds", "updateSeconds", "deleteSeconds", "initialPollSeconds", "maxPollSeconds")
 
 DEFAULT_WAITS: dict[str, float] = {
     "createSeconds": 3600,
@@ -39,14 +24,26 @@ DEFAULT_WAITS: dict[str, float] = {
     "initialPollSeconds": 2.0,
     "maxPollSeconds": 300.0,
 }
-WAIT_KEYS = tuple(Waits.__annotations__)
-_WAITS = TypeAdapter(Waits)
+
+
+def _seconds(value: object) -> bool:
+    """A value service.wait_settings.Seconds takes as it is (a float or a not
+    too large int, positive; nan is not); any other is for pydantic to judge."""
+    return (type(value) is float or (type(value) is int and value < 2**53)) and value > 0
 
 
 def waits_problems(waits: object) -> list[tuple[str, object]]:
-    """(key, value) for every wait setting that is not one of WAIT_KEYS with a positive number."""
+    """(key, value) for every wait setting that is not one of WAIT_KEYS with a positive number.
+    Valid settings (every resource's, at every preview) are answered without
+    pydantic; the problems are pydantic's (service.wait_settings)."""
+    if isinstance(waits, dict) and all(key in WAIT_KEYS and _seconds(value) for key, value in waits.items()):
+        return []
+    from pydantic import ValidationError
+
+    from service.wait_settings import WAITS
+
     try:
-        _WAITS.validate_python(waits)
+        WAITS.validate_python(waits)
     except ValidationError as failure:
         return [(".".join(str(p) for p in e["loc"]), e["input"]) for e in failure.errors()]
     return []

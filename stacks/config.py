@@ -35,7 +35,8 @@ from service.connection import SERVICES as CONNECTED_SERVICES
 from service.connection import BadConnection, use
 from service.connection import Connection as AwsConnection
 from service.connection import from_config as connection_from_config
-from service.waiting import Waits, waits_inconsistency
+from service.wait_settings import Waits
+from service.waiting import waits_inconsistency
 from stacks.filters import problem as filter_problem
 from stacks.schemas import GROUP_FIELDS
 
