@@ -366,13 +366,15 @@ def map_columns(frame: pl.LazyFrame, table: Table, steps: "Steps", sample: pl.Da
         # Only when a threshold is broken: the values quoted, found by one more scan.
         failed = frame.filter(_present(spec.column) & expressions[spec.name].is_null())
         steps.examples[f"{table.kind}.{spec.name}"] = partial(_examples, failed, spec.column)
+    # The source values ride along under a temporary name, and the unparsed column is
+    # taken from the field already computed: Polars does not always see that the
+    # field's expression is the same, and would parse every value twice.
+    sources = [pl.col(cast(str, f.column)).cast(pl.Utf8).alias(f"__{f.name}_source") for f in fallible]
     unparsed = [
-        pl.when(expressions[f.name].is_null())
-        .then(pl.col(cast(str, f.column)).cast(pl.Utf8))
-        .alias(f"__{f.name}_unparsed")
+        pl.when(pl.col(f.name).is_null()).then(pl.col(f"__{f.name}_source")).alias(f"__{f.name}_unparsed")
         for f in fallible
     ]
-    return frame.select(list(expressions.values()) + unparsed)
+    return frame.select(list(expressions.values()) + sources).select([pl.col(name) for name in expressions] + unparsed)
 
 
 def count_unreadable(mapped: pl.DataFrame, table: Table, steps: "Steps", query: bool, rows_in: int) -> pl.DataFrame:
@@ -593,6 +595,11 @@ def split_by_user(frame: pl.LazyFrame, parts: int, workdir: Path) -> list[list[s
     interactions (and so every exact duplicate) land in one part. Each part's
     files, in the order of the rows."""
     out = workdir / "parts"
+    if parts == 1:
+        # One file, as the partitioned writer would write it, without hashing every user id for it.
+        out.mkdir(parents=True, exist_ok=True)
+        frame.sink_parquet(out / "part.parquet", compression=SPILL_COMPRESSION, statistics=False)
+        return [[str(out / "part.parquet")]]
     key = (pl.col("USER_ID").hash(seed=0) % parts).alias("__part")
     frame.sink_parquet(
         pl.PartitionBy(str(out), key=key, include_key=False),
@@ -676,18 +683,17 @@ def _counts_query(frame: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _grouped_queries(frame: pl.LazyFrame, event_types: bool) -> list[pl.LazyFrame]:
-    """What Totals.add_grouped takes, and the users with 2 or more interactions
-    (from the same group-by as the users): a table per user and per item."""
-    users = frame.group_by("USER_ID").len().select(pl.len().alias("users"), (pl.col("len") >= 2).sum().alias("two"))
+    """What Totals.add_grouped takes, the users with 2 or more interactions and
+    the distinct USER_IDs, all from one table per user (USER_ID, len); and a table per item."""
+    users = frame.group_by("USER_ID").len()
     by_type = frame.group_by("EVENT_TYPE").len() if event_types else pl.LazyFrame(schema={"EVENT_TYPE": pl.String})
     return [users, frame.select(pl.col("ITEM_ID").unique()), by_type]
 
 
 def _add_grouped(totals: Totals, users: pl.DataFrame, items: pl.DataFrame, by_type: pl.DataFrame) -> int:
     """Add the results of _grouped_queries; returns the users with 2 or more interactions."""
-    n_users, with_two = users.row(0)
-    totals.add_grouped(n_users, items.to_series(), by_type.iter_rows())
-    return with_two
+    totals.add_grouped(users.height, items.to_series(), by_type.iter_rows())
+    return int((users["len"] >= 2).sum())
 
 
 def _value_stats(frame: pl.LazyFrame, id_field: str) -> pl.LazyFrame:
@@ -887,16 +893,15 @@ def prepare_interactions(
             [
                 *_grouped_queries(part_training, event_types),
                 *_grouped_queries(part_validation, event_types),
-                # For the user index: parts are split by user, so each part's ids are its own.
-                part_training.select(pl.col("USER_ID").unique()),
                 *[_value_stats(part_training, id_field) for _, id_field in by_id],
             ],
             engine="streaming",
         )
         users_with_two += _add_grouped(training_totals, *results[0:3])
         _add_grouped(validation_totals, *results[3:6])
-        training_users.append(results[6].to_series())
-        stats = dict(zip((kind for kind, _ in by_id), results[7:]))
+        # For the user index: parts are split by user, so each part's ids are its own.
+        training_users.append(results[0]["USER_ID"])
+        stats = dict(zip((kind for kind, _ in by_id), results[6:]))
         item_stats += [stats["items"]] if "items" in stats else []
         user_stats += [stats["users"]] if "users" in stats else []
 

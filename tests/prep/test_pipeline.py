@@ -519,3 +519,57 @@ def test_files_are_copied_when_the_output_is_on_another_file_system(tmp_path, mo
     assert {k: v["sha256"] for k, v in copied["files"].items()} == {k: v["sha256"] for k, v in moved["files"].items()}
     for name in copied["files"]:
         assert (tmp_path / "copied" / "out" / "datasets" / "v1" / name).is_file()
+
+
+def test_map_columns_gives_the_fields_and_each_fallible_fields_unparsed_source_values(tmp_path):
+    """The unparsed column holds the source value exactly where the field came out
+    empty; the mapped frame has the fields and those columns, nothing more."""
+    source = tmp_path / "i.csv"
+    pl.DataFrame(
+        {
+            "user": ["u1", " u2 ", "u3"],
+            "item": ["i1", "i2", "i3"],
+            "ts": ["2024-01-01 00:00:00", "not a time", "1700000000"],
+            "value": ["1.5", "x", ""],
+        }
+    ).write_csv(source)
+    config = tmp_path / "d.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "name": "m",
+                "interactions": {
+                    "sources": [{"kind": "csv", "path": str(source)}],
+                    "mapping": {
+                        "USER_ID": {"column": "user"},
+                        "ITEM_ID": {"column": "item"},
+                        "TIMESTAMP": {"column": "ts"},
+                        "EVENT_VALUE": {"column": "value"},
+                    },
+                },
+            }
+        )
+    )
+    table = load_config(str(config)).interactions
+    steps = pipeline.Steps(pipeline.Progress(0, enabled=False))
+    mapped = pipeline.mapped_lazy(table, tmp_path, None, steps).collect()
+    fields = ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_VALUE"]
+    assert sorted(mapped.columns) == sorted(fields + ["__TIMESTAMP_unparsed", "__EVENT_VALUE_unparsed"])
+    assert mapped["USER_ID"].to_list() == ["u1", "u2", "u3"]
+    assert mapped["TIMESTAMP"].to_list() == [1704067200, None, 1700000000]
+    assert mapped["__TIMESTAMP_unparsed"].to_list() == [None, "not a time", None]
+    assert mapped["EVENT_VALUE"].to_list() == [1.5, None, None]
+    assert mapped["__EVENT_VALUE_unparsed"].to_list() == [None, "x", ""]  # blank: not counted as present
+
+
+def test_users_with_two_counts_the_training_users_with_two_or_more_interactions(tmp_path):
+    early = [
+        {"user": f"u{u}", "item": f"i{k}", "kind": "click", "when": START + u * 60 + k}
+        for u in range(20)
+        for k in (0, 1)
+    ]
+    once = [{"user": f"o{u}", "item": "i0", "kind": "click", "when": START + u} for u in range(10)]
+    late = [{"user": "late", "item": "i0", "kind": "click", "when": START + 60 * DAY + k} for k in range(3)]  # held out
+    with pytest.raises(ValidationFailed) as failure:
+        run(tmp_path, early + once + late)
+    assert "minimum users with 2 or more interactions: 20, 25 required (short by 5)" in str(failure.value)
