@@ -95,11 +95,25 @@ def schedule(aws, emulator, data, receiver, token_secret):
 
 
 def tagged_group(p, emulator, name: str, stack: str = STACK) -> dict:
-    """An ACTIVE dataset group tagged as `stack`'s, and a schema for its interactions."""
+    """An ACTIVE dataset group tagged as `stack`'s, with an ACTIVE Interactions dataset."""
     group = p.create_dataset_group(name=name, tags=[{"tagKey": STACK_TAG, "tagValue": stack}])["datasetGroupArn"]
     schema = p.create_schema(name=f"{name}-schema", schema=INTERACTIONS_SCHEMA)["schemaArn"]
     advance(emulator, 120)
-    return {"group": group, "schema": schema}
+    dataset = p.create_dataset(
+        name=f"{name}-interactions", schemaArn=schema, datasetGroupArn=group, datasetType="Interactions"
+    )["datasetArn"]
+    advance(emulator, 60)
+    return {"group": group, "schema": schema, "dataset": dataset}
+
+
+def start_import(p, arns: dict, role: str, name: str) -> str:
+    """An import of the bucket's interactions into the group's dataset; its ARN."""
+    return p.create_dataset_import_job(
+        jobName=name,
+        datasetArn=arns["dataset"],
+        roleArn=role,
+        dataSource={"dataLocation": f"s3://{BUCKET}/interactions/"},
+    )["datasetImportJobArn"]
 
 
 def until_signalled(schedule, limit: int, **kwargs) -> tuple[list[tuple[float, list[dict]]], float, list[dict]]:
@@ -116,22 +130,10 @@ def test_a_training_that_finishes_is_dispatched_once_within_one_period(aws, emul
     p = aws("personalize")
     arns = tagged_group(p, emulator, "signal-finish")
 
-    dataset = p.create_dataset(
-        name="signal-finish-interactions",
-        schemaArn=arns["schema"],
-        datasetGroupArn=arns["group"],
-        datasetType="Interactions",
-    )["datasetArn"]
-    advance(emulator, 60)
     schedule()  # the first run of the stack: records what it sees, signals nothing
     assert receiver.take() == []
 
-    job = p.create_dataset_import_job(
-        jobName="signal-finish-import",
-        datasetArn=dataset,
-        roleArn=data["role"],
-        dataSource={"dataLocation": f"s3://{BUCKET}/interactions/"},
-    )["datasetImportJobArn"]
+    job = start_import(p, arns, data["role"], "signal-finish-import")
     quiet, at, sent = until_signalled(schedule, limit=12)
     assert all(not signalled for _, signalled in quiet)
     assert [s["arn"] for s in sent] == [job]
@@ -208,13 +210,6 @@ def test_the_lambda_handler_reads_its_settings_and_token_and_dispatches(
 
     p = aws("personalize")
     arns = tagged_group(p, emulator, "signal-handler", stack="handler-stack")
-    dataset = p.create_dataset(
-        name="signal-handler-interactions",
-        schemaArn=arns["schema"],
-        datasetGroupArn=arns["group"],
-        datasetType="Interactions",
-    )["datasetArn"]
-    advance(emulator, 60)
     for key, value in {
         "AWS_ENDPOINT_URL": emulator.endpoint,
         "STACK": "handler-stack",
@@ -226,12 +221,7 @@ def test_the_lambda_handler_reads_its_settings_and_token_and_dispatches(
     }.items():
         monkeypatch.setenv(key, value)
     assert handler({}, None) == {"signalled": []}
-    job = p.create_dataset_import_job(
-        jobName="signal-handler-import",
-        datasetArn=dataset,
-        roleArn=data["role"],
-        dataSource={"dataLocation": f"s3://{BUCKET}/interactions/"},
-    )["datasetImportJobArn"]
+    job = start_import(p, arns, data["role"], "signal-handler-import")
     results = []
     for _ in range(12):
         advance(emulator, PERIOD)
@@ -247,19 +237,7 @@ def test_the_lambda_handler_reads_its_settings_and_token_and_dispatches(
 def test_a_failed_training_posts_the_failure_with_its_reason(aws, emulator, data, receiver, schedule):
     p = aws("personalize")
     arns = tagged_group(p, emulator, "signal-fail", stack="fail-stack")
-    dataset = p.create_dataset(
-        name="signal-fail-interactions",
-        schemaArn=arns["schema"],
-        datasetGroupArn=arns["group"],
-        datasetType="Interactions",
-    )["datasetArn"]
-    advance(emulator, 60)
-    p.create_dataset_import_job(
-        jobName="signal-fail-import",
-        datasetArn=dataset,
-        roleArn=data["role"],
-        dataSource={"dataLocation": f"s3://{BUCKET}/interactions/"},
-    )
+    start_import(p, arns, data["role"], "signal-fail-import")
     advance(emulator, 86400)
     solution = p.create_solution(
         name="signal-fail-solution",
@@ -307,20 +285,8 @@ def test_nothing_is_posted_when_nothing_changed_and_other_stacks_are_not_watched
 def test_a_dispatch_github_refuses_is_sent_again_at_the_next_run(aws, emulator, data, receiver, schedule):
     p = aws("personalize")
     arns = tagged_group(p, emulator, "signal-retry", stack="retry-stack")
-    dataset = p.create_dataset(
-        name="signal-retry-interactions",
-        schemaArn=arns["schema"],
-        datasetGroupArn=arns["group"],
-        datasetType="Interactions",
-    )["datasetArn"]
-    advance(emulator, 60)
     schedule(stack="retry-stack")
-    job = p.create_dataset_import_job(
-        jobName="signal-retry-import",
-        datasetArn=dataset,
-        roleArn=data["role"],
-        dataSource={"dataLocation": f"s3://{BUCKET}/interactions/"},
-    )["datasetImportJobArn"]
+    job = start_import(p, arns, data["role"], "signal-retry-import")
     receiver.status = 500
     with pytest.raises(RuntimeError, match="could not signal"):
         for _ in range(12):
@@ -340,21 +306,9 @@ def test_the_sns_signal_publishes_the_change(aws, emulator, data, schedule):
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
     p = aws("personalize")
     arns = tagged_group(p, emulator, "signal-sns", stack="sns-stack")
-    dataset = p.create_dataset(
-        name="signal-sns-interactions",
-        schemaArn=arns["schema"],
-        datasetGroupArn=arns["group"],
-        datasetType="Interactions",
-    )["datasetArn"]
-    advance(emulator, 60)
     signals = [sns_message(sns, topic)]
     schedule(stack="sns-stack", signals=signals)
-    job = p.create_dataset_import_job(
-        jobName="signal-sns-import",
-        datasetArn=dataset,
-        roleArn=data["role"],
-        dataSource={"dataLocation": f"s3://{BUCKET}/interactions/"},
-    )["datasetImportJobArn"]
+    job = start_import(p, arns, data["role"], "signal-sns-import")
     until_signalled(schedule, limit=12, stack="sns-stack", signals=signals)
     messages = aws("sqs").receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
     assert [m["Body"] for m in messages] == [
