@@ -160,6 +160,20 @@ def generate_csv(path: Path, rows: int) -> dict:
     return {"rows": written, "seconds": seconds, "rows_per_second": written / seconds, "bytes": path.stat().st_size}
 
 
+def write_config(workdir: Path, csv: Path) -> Path:
+    """The dataset config of the synthetic CSV, as `prep --config` takes it."""
+    config = workdir / "synthetic.yaml"
+    config.write_text(CONFIG_TEMPLATE.format(csv=csv))
+    return config
+
+
+def synthetic_inputs(workdir: Path, rows: int) -> tuple[Path, Path, dict]:
+    """`rows` synthetic interactions in workdir, their config, and how the generator did."""
+    csv = workdir / "interactions.csv"
+    generator = generate_csv(csv, rows)
+    return csv, write_config(workdir, csv), generator
+
+
 def table(result: dict) -> str:
     rows = result["rows"]
     budget = f", memory budget {result['memory_budget_bytes'] / 2**30:.1f} GiB" if result["memory_budget_bytes"] else ""
@@ -211,10 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {"PREP_MEMORY_BUDGET_BYTES": str(args.memory_budget)} if args.memory_budget else {}
     with tempfile.TemporaryDirectory(prefix="prep-bench-") as tmp:
         workdir = Path(tmp)
-        csv = workdir / "interactions.csv"
-        generator = generate_csv(csv, args.rows)
-        config = workdir / "synthetic.yaml"
-        config.write_text(CONFIG_TEMPLATE.format(csv=csv))
+        csv, config, generator = synthetic_inputs(workdir, args.rows)
         sides = {"baseline": (str(csv), str(workdir / "baseline.csv"), {})}
         if not args.baseline_only:
             sides["pipeline"] = (str(config), str(workdir / "prepared"), env)

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results" / "serving.json"
 sys.path.insert(0, str(ROOT / "bench"))
-from prep_bench import CONFIG_TEMPLATE  # noqa: E402  (the same data and config as prep's)
+from prep_bench import write_config  # noqa: E402  (the same data and config as prep's)
 
 # The release before the user index: its serving/users.py is the "before".
 BASELINE_COMMIT = "7549fc4"
@@ -129,8 +129,7 @@ def export_versions(endpoint: str, csv: Path, workdir: Path) -> dict:
 
     s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
     s3.create_bucket(Bucket=BUCKET)
-    config = workdir / "synthetic.yaml"
-    config.write_text(CONFIG_TEMPLATE.format(csv=csv))
+    config = write_config(workdir, csv)
     started = time.perf_counter()
     manifest = prepare(load_config(str(config)), VERSION, f"s3://{BUCKET}", s3_endpoint=endpoint)
     prep_seconds = time.perf_counter() - started

@@ -31,7 +31,7 @@ RESULTS = ROOT / "bench" / "results" / "spark.json"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from prep_bench import CONFIG_TEMPLATE, generate_csv  # noqa: E402  (the same data and config as prep's)
+from prep_bench import synthetic_inputs  # noqa: E402  (the same data and config as prep's)
 
 
 def _child(mode: str, config_path: str, out: str, master: str) -> None:
@@ -114,10 +114,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="spark-bench-") as tmp:
         workdir = Path(tmp)
-        csv = workdir / "interactions.csv"
-        generator = generate_csv(csv, args.rows)
-        config = workdir / "synthetic.yaml"
-        config.write_text(CONFIG_TEMPLATE.format(csv=csv))
+        _, config, generator = synthetic_inputs(workdir, args.rows)
         polars = run_repeated("polars", str(config), str(workdir / "polars"), args.master, args.repeat)
         spark = run_repeated("spark", str(config), str(workdir / "spark"), args.master, args.repeat)
 
