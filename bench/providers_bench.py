@@ -46,6 +46,7 @@ from tests.helpers.roles import personalize_role  # noqa: E402
 use_loopback_credentials()
 
 ROWS = 1800
+DEFAULT_TIME_SCALE = 0.02
 LONG_WAITS = ("DescribeDatasetImportJob", "DescribeSolutionVersion", "DescribeCampaign")
 
 
@@ -55,6 +56,13 @@ def critical_path(time_scale: float, rows: int) -> float:
     import_job = d["datasetImportJob"] + d["datasetImportJob.perMillionRows"] * rows / 1e6
     version = d["solutionVersion"] + d["solutionVersion.perMillionRows"] * rows / 1e6
     return (d["datasetGroup"] + d["dataset"] + max(import_job, d["solution"]) + version + d["campaign"]) * time_scale
+
+
+def scaled_polling(time_scale: float) -> dict:
+    """The default poll floor and cap (service.waiting.DEFAULT_WAITS), scaled like the durations."""
+    from service.waiting import DEFAULT_WAITS
+
+    return {key: DEFAULT_WAITS[key] * time_scale for key in ("initialPollSeconds", "maxPollSeconds")}
 
 
 def stats(endpoint: str) -> dict:
@@ -99,7 +107,7 @@ def timed_up(program, config: dict, work: Path, parallel: int | None = None) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--experiments", type=int, default=2)
-    parser.add_argument("--time-scale", type=float, default=0.02)
+    parser.add_argument("--time-scale", type=float, default=DEFAULT_TIME_SCALE)
     parser.add_argument("--parallel", type=int, default=None, help="the engine's --parallel (0: the CLI's default)")
     parser.add_argument(
         "--program", default=None, help="another checkout's program (e.g. a release's), to compare in its own entry"
@@ -133,8 +141,8 @@ def main() -> None:
                 "connection": {"region": "us-east-1", "endpoint": emulator.endpoint},
                 "storage": {"bucketName": "bench", "roleArn": role},
                 # Polling scaled like the durations, so the ratio is the one a real
-                # deployment sees with the defaults (2 s floor, 300 s cap).
-                "waits": {"initialPollSeconds": 2 * args.time_scale, "maxPollSeconds": 300 * args.time_scale},
+                # deployment sees with the product's default floor and cap.
+                "waits": scaled_polling(args.time_scale),
                 "experiments": [
                     {"name": f"exp{i}", "recipe": "aws-popularity-count"}
                     | ({"datasetGroup": f"group{i // per_group}"} if shared else {"datasetVersion": "v1"})
@@ -180,7 +188,12 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     previous = json.loads(out.read_text()) if out.exists() else {}
     runs = previous.get("runs", {}) if isinstance(previous, dict) else {}
-    runs[f"{args.experiments} ({args.program})" if args.program else str(args.experiments)] = result
+    # Another program or time scale gets its own entry beside the default's.
+    label = ", ".join(
+        ([args.program] if args.program else [])
+        + ([f"time scale {args.time_scale:g}"] if args.time_scale != DEFAULT_TIME_SCALE else [])
+    )
+    runs[f"{args.experiments} ({label})" if label else str(args.experiments)] = result
     out.write_text(
         json.dumps({"runs": dict(sorted(runs.items(), key=lambda kv: (int(kv[0].split()[0]), kv[0])))}, indent=2)
     )

@@ -3,7 +3,7 @@ how much of `up` `training: {wait: false}` saves.
 
 Part A: one solution version whose training takes exactly two nominal hours,
 created by the provider with polling scaled like the durations (the defaults:
-2 s floor, 300 s cap), so the counts are those of a real two-hour training:
+floor and cap of service.waiting.DEFAULT_WAITS), so the counts are those of a real two-hour training:
   - DescribeSolutionVersion calls per simulated minute (goal: at most 1.0), and
     as a ratio of a fixed poller every 60 s (120 calls);
   - how late `create` returns after the emulator finished, as a share of the
@@ -38,6 +38,7 @@ from tests.helpers.loopback import use_loopback_credentials  # noqa: E402
 
 use_loopback_credentials()
 
+from bench.providers_bench import scaled_polling  # noqa: E402
 from providers.dataset import DatasetProvider  # noqa: E402
 from providers.dataset_group import DatasetGroupProvider  # noqa: E402
 from providers.dataset_import_job import DatasetImportJobProvider  # noqa: E402
@@ -90,11 +91,7 @@ def part_a(scale: float, repeats: int, tmp: Path) -> dict:
         conn = {
             "endpoint": emulator.endpoint,
             "region": "us-east-1",
-            "waits": {
-                "initialPollSeconds": 2.0 * scale,
-                "maxPollSeconds": 300.0 * scale,
-                "createSeconds": 14400 * scale,
-            },
+            "waits": {**scaled_polling(scale), "createSeconds": 14400 * scale},
         }
         group, _ = create(DatasetGroupProvider(), {**conn, "name": "wait"})
         schema, _ = create(
@@ -130,9 +127,18 @@ def part_a(scale: float, repeats: int, tmp: Path) -> dict:
                 "recipeArn": "arn:aws:personalize:::recipe/aws-popularity-count",
             },
         )
+        # Each run its own trigger: equal inputs would adopt the first run's version (its
+        # name is a digest of them) instead of training again.
         runs = [
-            one_training(aws("personalize"), emulator.endpoint, conn, solution, import_job, scale)
-            for _ in range(repeats)
+            one_training(
+                aws("personalize"),
+                emulator.endpoint,
+                conn,
+                solution,
+                {"datasetImportJobArn": import_job, "run": i},
+                scale,
+            )
+            for i in range(repeats)
         ]
     finally:
         emulator.stop()
@@ -148,12 +154,10 @@ def part_a(scale: float, repeats: int, tmp: Path) -> dict:
     }
 
 
-def one_training(api, endpoint: str, conn: dict, solution: str, import_job: str, scale: float) -> dict:
+def one_training(api, endpoint: str, conn: dict, solution: str, triggers: dict, scale: float) -> dict:
     before = local_get(endpoint, "stats")["operations"].get("DescribeSolutionVersion", 0)
     started = time.time()
-    arn, _ = create(
-        SolutionVersionProvider(), {**conn, "solutionArn": solution, "triggers": {"datasetImportJobArn": import_job}}
-    )
+    arn, _ = create(SolutionVersionProvider(), {**conn, "solutionArn": solution, "triggers": triggers})
     returned = time.time()
     calls = local_get(endpoint, "stats")["operations"].get("DescribeSolutionVersion", 0) - before
     version = api.describe_solution_version(solutionVersionArn=arn)["solutionVersion"]
@@ -236,7 +240,7 @@ def part_b(scale: float, resume_every: float, max_resumes: int, tmp: Path) -> di
             return {
                 "connection": {"region": "us-east-1", "endpoint": emulator.endpoint},
                 "storage": {"bucketName": BUCKET, "roleArn": role},
-                "waits": {"initialPollSeconds": 2 * scale, "maxPollSeconds": 300 * scale},
+                "waits": scaled_polling(scale),
                 "training": {"wait": wait},
                 "experiments": [{"name": "exp", "recipe": "aws-popularity-count", "datasetVersion": version}],
             }

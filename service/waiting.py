@@ -1,9 +1,15 @@
 """Waiting for long operations: poll with backoff and jitter, up to a deadline.
 
 The poll interval grows with the time already waited (a tenth of it, within a
-floor and a cap), so a short operation is noticed within seconds and a two-hour
-training is polled about once every few minutes, finishing at most ~10% after
-the service does."""
+floor and a cap), so a short operation is noticed within seconds, a ten-minute
+import within a minute, and a training of an hour or more within the cap of two
+minutes: about 116 calls for a two-hour training, under one a minute.
+
+Why the cap is two minutes, not five: N experiments wait on N trainings at
+once, and `up` ends with the last of them to be noticed, so the stack's
+lateness is close to the longest interval, not to half of it. With a 300 s cap
+an hour-long training was noticed up to five minutes late (6% of the critical
+path of a five-experiment stack, measured by bench/providers_bench.py)."""
 
 import random
 import sys
@@ -22,7 +28,7 @@ DEFAULT_WAITS: dict[str, float] = {
     "updateSeconds": 3600,
     "deleteSeconds": 1800,
     "initialPollSeconds": 2.0,
-    "maxPollSeconds": 300.0,
+    "maxPollSeconds": 120.0,
 }
 
 
@@ -69,8 +75,8 @@ class DeadlineExceeded(TimeoutError):
 
 @dataclass(frozen=True)
 class Backoff:
-    initial_seconds: float = 2.0
-    max_seconds: float = 300.0
+    initial_seconds: float = DEFAULT_WAITS["initialPollSeconds"]
+    max_seconds: float = DEFAULT_WAITS["maxPollSeconds"]
     fraction_of_elapsed: float = 0.1
 
     def interval(self, elapsed: float) -> float:

@@ -54,3 +54,28 @@ def test_training_waits_longer_than_other_creates_unless_the_stack_says_otherwis
     assert SolutionVersionProvider().lifecycle({}).waits["createSeconds"] == 14400
     assert CampaignProvider().lifecycle({}).waits["createSeconds"] == 3600
     assert SolutionVersionProvider().lifecycle({"waits": {"createSeconds": 36000}}).waits["createSeconds"] == 36000
+
+
+def _default_backoff() -> Backoff:
+    """The backoff a training's wait gets when the stack sets no `waits`."""
+    from providers.solution_version import SolutionVersionProvider
+
+    return SolutionVersionProvider().lifecycle({}).backoff
+
+
+@pytest.mark.parametrize("done_at", [3600, 3610, 3650, 3700, 5400, 7200])
+def test_by_default_an_hour_long_training_is_noticed_within_two_minutes(monkeypatch, done_at):
+    # The jitter at its top: the longest intervals, the latest notice. Every
+    # experiment's chain waits on its training, and the last chain sets the end
+    # of `up`, so this bound is what many experiments add to the critical path.
+    monkeypatch.setattr("service.waiting.random.uniform", lambda low, high: high)
+    t = FakeTime()
+    wait_for("training", lambda: True if t.now >= done_at else None, 4 * 3600, _default_backoff(), t.clock, t.sleep)
+    assert t.now - done_at <= 120
+
+
+def test_by_default_a_two_hour_training_is_polled_less_than_once_a_minute(monkeypatch):
+    monkeypatch.setattr("service.waiting.random.uniform", lambda low, high: (low + high) / 2)
+    t = FakeTime()
+    wait_for("training", lambda: True if t.now >= 7200 else None, 4 * 3600, _default_backoff(), t.clock, t.sleep)
+    assert len(t.sleeps) + 1 < 120
