@@ -590,30 +590,32 @@ def _row_hash(columns: list[str]) -> pl.Expr:
     )
 
 
-def split_by_user(frame: pl.LazyFrame, parts: int, workdir: Path) -> list[list[str]]:
+def split_by_user(
+    frame: pl.LazyFrame, parts: int, workdir: Path, queries: Iterable[pl.LazyFrame] = ()
+) -> tuple[list[list[str]], list[pl.DataFrame]]:
     """`frame` written once to Parquet on disk, in `parts` by user: a user's
     interactions (and so every exact duplicate) land in one part. Each part's
-    files, in the order of the rows."""
+    files, in the order of the rows, and the results of `queries` (over what
+    `frame` is made from), which the same read of the sources answers."""
     out = workdir / "parts"
+    options: dict[str, Any] = {"compression": SPILL_COMPRESSION, "statistics": False, "lazy": True}
     if parts == 1:
         # One file, as the partitioned writer would write it, without hashing every user id for it.
         out.mkdir(parents=True, exist_ok=True)
-        frame.sink_parquet(out / "part.parquet", compression=SPILL_COMPRESSION, statistics=False)
-        return [[str(out / "part.parquet")]]
-    key = (pl.col("USER_ID").hash(seed=0) % parts).alias("__part")
-    frame.sink_parquet(
-        pl.PartitionBy(str(out), key=key, include_key=False),
-        mkdir=True,
-        compression=SPILL_COMPRESSION,
-        statistics=False,
-    )
+        sink = frame.sink_parquet(out / "part.parquet", **options)
+    else:
+        key = (pl.col("USER_ID").hash(seed=0) % parts).alias("__part")
+        sink = frame.sink_parquet(pl.PartitionBy(str(out), key=key, include_key=False), mkdir=True, **options)
+    _, *results = pl.collect_all([cast(pl.LazyFrame, sink), *queries], engine="streaming")
+    if parts == 1:
+        return [[str(out / "part.parquet")]], results
     found = {int(d.name.split("=")[1]): sorted(map(str, d.iterdir())) for d in out.iterdir()} if out.exists() else {}
     if not found:  # no rows at all
         out.mkdir(parents=True, exist_ok=True)
         pl.DataFrame(schema=frame.collect_schema()).write_parquet(out / "empty.parquet")
-        return [[str(out / "empty.parquet")]]
+        return [[str(out / "empty.parquet")]], results
     # In part order, so the same input always exports the same bytes.
-    return [found[k] for k in sorted(found)]
+    return [found[k] for k in sorted(found)], results
 
 
 @dataclass
@@ -752,21 +754,28 @@ def _iso(epoch: int | None) -> str:
 FUTURE_STEP = "interactions: drop timestamps in the future"
 
 
-def _duplicates(files: list[str], hashes: pl.Series, columns: list[str]) -> pl.Series:
-    """The row numbers, within a part, of its exact duplicates but the first of each.
-    Equal rows have equal hashes: only the few rows that share a hash with another
-    row are compared in full, in file order."""
-    ordered = hashes.sort()
+def _hash_duplicates(hashes: pl.Series, offset: int) -> tuple[pl.Series, pl.Series]:
+    """From the hash of each row of a part (null where cleaning drops the row), numbered
+    from `offset`: the rows whose hash an earlier kept row has, taken for duplicates, and
+    every kept row whose hash another has, to be compared in full (`_compared_duplicates`).
+    Equal rows have equal hashes, so only these few rows can be duplicates."""
+    none = pl.Series(ROW, [], dtype=pl.get_index_type())
+    ordered = hashes.drop_nulls().sort()
     shared = ordered.slice(1).filter(ordered.slice(1) == ordered.slice(0, max(ordered.len() - 1, 0)))
     if shared.is_empty():
-        return pl.Series(ROW, [], dtype=pl.get_index_type())
+        return none, none
     candidates = (
-        pl.scan_parquet(files, row_index_name=ROW)
-        .filter((pl.col(DROP) == KEEP) & pl.col(ROW_HASH).is_in(shared.unique().implode()))
-        .select(ROW, *columns)
-        .collect(engine="streaming")
+        hashes.to_frame(ROW_HASH)
+        .with_row_index(ROW, offset=offset)
+        .filter(pl.col(ROW_HASH).is_in(shared.unique().implode()))
     )
-    return candidates.filter(~pl.struct(columns).is_first_distinct())[ROW]
+    return candidates.filter(~pl.col(ROW_HASH).is_first_distinct())[ROW], candidates[ROW]
+
+
+def _compared_duplicates(candidates: pl.DataFrame, columns: list[str]) -> pl.Series:
+    """The exact duplicates but the first of each, in file order, among the rows that share
+    a hash (with their ROW number). Parts never share a user, so neither a duplicate."""
+    return candidates.sort(ROW).filter(~pl.struct(columns).is_first_distinct())[ROW]
 
 
 def prepare_interactions(
@@ -781,9 +790,11 @@ def prepare_interactions(
     """Clean, hold out and window the interactions, writing the training and
     validation CSVs. The mapped rows are read once into Parquet on disk, each with
     its row hash and why cleaning drops it (in parts by user when memory asks);
-    the counts, the duplicates and the newest timestamp come from a few of its
-    columns, then one streaming pass writes both files and adds up the totals.
-    Interactions after `future_after` (epoch seconds) are dropped as in the future."""
+    the same read counts what cleaning drops and finds the newest timestamp, and
+    the row hashes tell the few rows that can be duplicates. One streaming pass
+    then writes both files, adds up the totals and reads those few rows, which are
+    compared in full. Interactions after `future_after` (epoch seconds) are
+    dropped as in the future."""
     table = config.interactions
     # Per-item and per-user value statistics cost a group-by each: only when asked for.
     wanted = {t.kind for t in (config.items, config.users) if t and t.aggregates}
@@ -795,45 +806,42 @@ def prepare_interactions(
     timestamp = pl.col("TIMESTAMP")
     ahead = timestamp > future_after if future_after is not None else pl.lit(False)
     drop = pl.when(ahead).then(AHEAD).when(missing).then(MISSING).when(too_long).then(TOO_LONG).otherwise(KEEP)
-    spilled = frame.with_columns(_row_hash(columns), drop.cast(pl.UInt8).alias(DROP))
-    parts = split_by_user(spilled, parts_needed(table, workdir), workdir)
-
+    rowed = frame.with_columns(_row_hash(columns), drop.cast(pl.UInt8).alias(DROP))
     fallible = [f for f in table.mapping if _parsed_as(f) and f"__{f.name}_unparsed" in schema]
     code = pl.col(DROP)
-    counts: dict[str, int] = {}
-    newest = latest_future = None
-    duplicates: list[pl.Series] = []  # row numbers within each part
-    offsets: list[int] = []  # where each part starts, in all the parts' rows
-    for files in parts:
-        scan = pl.scan_parquet(files)
-        part, hashes = pl.collect_all(
-            [
-                scan.select(
-                    pl.len().alias("rows"),
-                    *[count for f in fallible for count in _unparsed_counts(f.name)],
-                    (code == AHEAD).sum().alias("ahead"),
-                    (code == MISSING).sum().alias("missing"),
-                    (code == TOO_LONG).sum().alias("too_long"),
-                    timestamp.filter(code == AHEAD).max().alias("latest_future"),
-                    timestamp.filter(code == KEEP).max().alias("newest"),
-                ),
-                scan.filter(code == KEEP).select(ROW_HASH),
-            ],
-            engine="streaming",
-        )
-        found = part.row(0, named=True)
-        duplicates.append(_duplicates(files, hashes.to_series(), columns))
-        offsets.append(counts.get("rows", 0))
-        for key, value in found.items():
-            if key in ("latest_future", "newest"):
-                continue
-            counts[key] = counts.get(key, 0) + value
-        if found["newest"] is not None:
-            newest = max(newest or 0, found["newest"])
-        if found["latest_future"] is not None:
-            latest_future = max(latest_future or found["latest_future"], found["latest_future"])
-    # Row numbers across all parts, as the writing pass below numbers them.
-    dropped = pl.concat([rows + offset for rows, offset in zip(duplicates, offsets)])
+    # Each row's hash where cleaning keeps the row: the row number is its position.
+    kept_hashes = pl.when(code == KEEP).then(pl.col(ROW_HASH)).alias(ROW_HASH)
+    counts_query = rowed.select(
+        pl.len().alias("rows"),
+        *[count for f in fallible for count in _unparsed_counts(f.name)],
+        (code == AHEAD).sum().alias("ahead"),
+        (code == MISSING).sum().alias("missing"),
+        (code == TOO_LONG).sum().alias("too_long"),
+        timestamp.filter(code == AHEAD).max().alias("latest_future"),
+        timestamp.filter(code == KEEP).max().alias("newest"),
+    )
+    n_parts = parts_needed(table, workdir)
+    # With one part, its hashes come from the same read; parts are numbered as written, so theirs from each part.
+    parts, (found, *hashes) = split_by_user(
+        rowed.select(*columns, ROW_HASH, DROP),
+        n_parts,
+        workdir,
+        [counts_query, *([rowed.select(kept_hashes)] if n_parts == 1 else [])],
+    )
+    if n_parts > 1:
+        hashes = [pl.scan_parquet(files).select(kept_hashes).collect(engine="streaming") for files in parts]
+    counts = found.row(0, named=True)
+    newest, latest_future = counts["newest"], counts["latest_future"]
+    offsets: list[int] = [0]  # where each part starts, in all the parts' rows
+    taken, compared = [], []  # rows taken for duplicates by their hash; all the rows sharing a hash
+    while hashes:  # 8 bytes a row, each part's let go once read: not held through the writing pass
+        part_hashes = hashes.pop(0).to_series()
+        by_hash, sharing = _hash_duplicates(part_hashes, offsets[-1])
+        taken.append(by_hash)
+        compared.append(sharing)
+        offsets.append(offsets[-1] + part_hashes.len())
+    del part_hashes
+    dropped, candidates = pl.concat(taken), pl.concat(compared)
 
     counted = Steps(Progress(0, enabled=False))
     rows = counts["rows"]
@@ -851,15 +859,15 @@ def prepare_interactions(
     remaining -= counts["missing"]
     counted.record(_too_long_step("interactions"), remaining, remaining - counts["too_long"])
     remaining -= counts["too_long"]
-    counted.record(_duplicates_step("interactions"), remaining, remaining - dropped.len())
 
     # The newest holdout days are the validation set, never trained on; the
     # training set is the window of days before them.
     holdout_start = (newest or 0) - int(config.holdout_days * 86400) if config.holdout_days else (newest or 0) + 1
 
-    def split(files: list[str], dropped: pl.Series) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
-        """The clean rows of `files` without the `dropped` row numbers; their training and validation sets."""
-        clean = pl.scan_parquet(files, row_index_name=ROW).filter(code == KEEP)
+    def split(files: list[str], offset: int, dropped: pl.Series) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+        """The clean rows of `files`, numbered from `offset`, but the `dropped` row numbers;
+        their training and validation sets."""
+        clean = pl.scan_parquet(files, row_index_name=ROW, row_index_offset=offset).filter(code == KEEP)
         if dropped.len():
             clean = clean.filter(~pl.col(ROW).is_in(dropped.implode()))
         training = clean.filter(timestamp < holdout_start)
@@ -867,18 +875,34 @@ def prepare_interactions(
             training = training.filter(timestamp >= holdout_start - config.window_days * 86400)
         return clean, training, clean.filter(timestamp >= holdout_start)
 
-    clean, training, validation = split([f for files in parts for f in files], dropped)
-    _, _, before, training_counts, validation_counts = pl.collect_all(
-        [
-            # Polars writes a path far faster than a Python file object.
-            training.select(columns).sink_csv(staged / INTERACTIONS_FILE, lazy=True),
-            validation.select(columns).sink_csv(staged / VALIDATION_INTERACTIONS_FILE, lazy=True),
-            clean.select((timestamp < holdout_start).sum().alias("before")),
-            _counts_query(training),
-            _counts_query(validation),
-        ],
-        engine="streaming",
-    )
+    every_file = [f for files in parts for f in files]
+
+    def write(dropped: pl.Series, compare: pl.Series) -> list[pl.DataFrame]:
+        """Both files written without the `dropped` rows; the `compare` rows read along."""
+        clean, training, validation = split(every_file, 0, dropped)
+        shared = pl.scan_parquet(every_file, row_index_name=ROW).filter(pl.col(ROW).is_in(compare.implode()))
+        _, _, *results = pl.collect_all(
+            [
+                # Polars writes a path far faster than a Python file object.
+                training.select(columns).sink_csv(staged / INTERACTIONS_FILE, lazy=True),
+                validation.select(columns).sink_csv(staged / VALIDATION_INTERACTIONS_FILE, lazy=True),
+                clean.select((timestamp < holdout_start).sum().alias("before")),
+                _counts_query(training),
+                _counts_query(validation),
+                *([shared.select(ROW, *columns)] if compare.len() else []),
+            ],
+            engine="streaming",
+        )
+        return results
+
+    before, training_counts, validation_counts, *read_along = write(dropped, candidates)
+    if read_along:
+        exact = _compared_duplicates(read_along[0], columns)
+        if not exact.equals(dropped.sort()):
+            # Rows that only share a hash (not seen in practice): written again without the true duplicates.
+            dropped = exact
+            before, training_counts, validation_counts = write(dropped, dropped.clear())
+    counted.record(_duplicates_step("interactions"), remaining, remaining - dropped.len())
     # The totals once the files are written, part by part: the group-by tables of
     # one part, and not the writers' buffers, are in memory at a time.
     event_types = "EVENT_TYPE" in columns
@@ -887,8 +911,8 @@ def prepare_interactions(
     training_totals.add_counted(*training_counts.row(0))
     validation_totals.add_counted(*validation_counts.row(0))
     users_with_two, item_stats, user_stats, training_users = 0, [], [], []
-    for files, part_dropped in zip(parts, duplicates):
-        _, part_training, part_validation = split(files, part_dropped)
+    for files, offset in zip(parts, offsets):
+        _, part_training, part_validation = split(files, offset, dropped)
         results = pl.collect_all(
             [
                 *_grouped_queries(part_training, event_types),
