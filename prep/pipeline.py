@@ -811,36 +811,56 @@ def prepare_interactions(
     code = pl.col(DROP)
     # Each row's hash where cleaning keeps the row: the row number is its position.
     kept_hashes = pl.when(code == KEEP).then(pl.col(ROW_HASH)).alias(ROW_HASH)
-    counts_query = rowed.select(
-        pl.len().alias("rows"),
-        *[count for f in fallible for count in _unparsed_counts(f.name)],
-        (code == AHEAD).sum().alias("ahead"),
-        (code == MISSING).sum().alias("missing"),
-        (code == TOO_LONG).sum().alias("too_long"),
-        timestamp.filter(code == AHEAD).max().alias("latest_future"),
-        timestamp.filter(code == KEEP).max().alias("newest"),
-    )
-    n_parts = parts_needed(table, workdir)
-    # With one part, its hashes come from the same read; parts are numbered as written, so theirs from each part.
-    parts, (found, *hashes) = split_by_user(
-        rowed.select(*columns, ROW_HASH, DROP),
-        n_parts,
-        workdir,
-        [counts_query, *([rowed.select(kept_hashes)] if n_parts == 1 else [])],
-    )
-    if n_parts > 1:
-        hashes = [pl.scan_parquet(files).select(kept_hashes).collect(engine="streaming") for files in parts]
-    counts = found.row(0, named=True)
-    newest, latest_future = counts["newest"], counts["latest_future"]
+
+    def counts_query(rows: pl.LazyFrame) -> pl.LazyFrame:
+        return rows.select(
+            pl.len().alias("rows"),
+            *[count for f in fallible for count in _unparsed_counts(f.name)],
+            (code == AHEAD).sum().alias("ahead"),
+            (code == MISSING).sum().alias("missing"),
+            (code == TOO_LONG).sum().alias("too_long"),
+            timestamp.filter(code == AHEAD).max().alias("latest_future"),
+            timestamp.filter(code == KEEP).max().alias("newest"),
+        )
+
     offsets: list[int] = [0]  # where each part starts, in all the parts' rows
     taken, compared = [], []  # rows taken for duplicates by their hash; all the rows sharing a hash
-    while hashes:  # 8 bytes a row, each part's let go once read: not held through the writing pass
-        part_hashes = hashes.pop(0).to_series()
-        by_hash, sharing = _hash_duplicates(part_hashes, offsets[-1])
+    part_counts = []
+
+    def take(part: pl.DataFrame, kept: pl.DataFrame) -> None:
+        """A part's counts, and what its hashes (8 bytes a row, let go once read) tell."""
+        by_hash, sharing = _hash_duplicates(kept.to_series(), offsets[-1])
+        part_counts.append(part)
         taken.append(by_hash)
         compared.append(sharing)
-        offsets.append(offsets[-1] + part_hashes.len())
-    del part_hashes
+        offsets.append(offsets[-1] + kept.height)
+
+    n_parts = parts_needed(table, workdir)
+    if n_parts == 1:
+        # The read that writes the spill counts, and takes the hashes, as it goes.
+        parts, found = split_by_user(
+            rowed.select(*columns, ROW_HASH, DROP), 1, workdir, [counts_query(rowed), rowed.select(kept_hashes)]
+        )
+        take(*found)
+        del found
+    else:
+        # Parts are numbered as written: each part's counts and hashes read from it. (Counting
+        # in the partitioned write, as with one part, holds more in memory than the parts save.)
+        parts, _ = split_by_user(rowed, n_parts, workdir)
+        for files in parts:
+            scan = pl.scan_parquet(files)
+            take(*pl.collect_all([counts_query(scan), scan.select(kept_hashes)], engine="streaming"))
+    counts: dict[str, int] = {}
+    newest = latest_future = None
+    for part in part_counts:
+        found_counts = part.row(0, named=True)
+        for key, value in found_counts.items():
+            if key not in ("latest_future", "newest"):
+                counts[key] = counts.get(key, 0) + value
+        if found_counts["newest"] is not None:
+            newest = max(newest or 0, found_counts["newest"])
+        if found_counts["latest_future"] is not None:
+            latest_future = max(latest_future or found_counts["latest_future"], found_counts["latest_future"])
     dropped, candidates = pl.concat(taken), pl.concat(compared)
 
     counted = Steps(Progress(0, enabled=False))
