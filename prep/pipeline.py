@@ -1175,7 +1175,8 @@ def prepare(
     tables = (config.interactions, *optional)
     bar = Progress(total=8 + sum(1 for t in tables if t.query) + 5 * len(optional), enabled=progress)
     steps = Steps(bar)
-    with tempfile.TemporaryDirectory(prefix="prep-") as tmp:
+    # hashlib releases the GIL: files hash in parallel, the interactions' while the rest is prepared.
+    with tempfile.TemporaryDirectory(prefix="prep-") as tmp, ThreadPoolExecutor() as hashing:
         workdir = Path(tmp)
         staged = workdir / "staged"
         for name in INTERACTION_FILES:
@@ -1188,6 +1189,7 @@ def prepare(
                 rows_read = steps.records[-1]["rows_out"] if config.interactions.query else None
                 interactions = prepare_interactions(config, frame, rows_read, workdir, staged, steps, future_after)
 
+        hashed = {path: hashing.submit(_sha256, path) for path in (staged / name for name in INTERACTION_FILES)}
         metadata: dict[str, pl.DataFrame] = {}
         for table in optional:
             id_field, stats = (
@@ -1250,9 +1252,8 @@ def prepare(
             (staged / schema_file(kind)).write_text(json.dumps(schema, indent=2))
         manifest["user_index"] = write_user_index(interactions.training_users, staged)
         files = sorted(p for p in staged.rglob("*") if p.is_file())
-        # hashlib releases the GIL: the files hash in parallel.
-        with ThreadPoolExecutor() as pool:
-            digests = list(pool.map(_sha256, files))
+        hashed.update({path: hashing.submit(_sha256, path) for path in files if path not in hashed})
+        digests = [hashed[path].result() for path in files]
         manifest["files"] = {}
         for path, digest in zip(files, digests):
             name = path.relative_to(staged).as_posix()
