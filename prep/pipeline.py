@@ -899,14 +899,13 @@ def prepare_interactions(
 
     def write(dropped: pl.Series, compare: pl.Series) -> list[pl.DataFrame]:
         """Both files written without the `dropped` rows; the `compare` rows read along."""
-        clean, training, validation = split(every_file, 0, dropped)
+        _, training, validation = split(every_file, 0, dropped)
         shared = pl.scan_parquet(every_file, row_index_name=ROW).filter(pl.col(ROW).is_in(compare.implode()))
         _, _, *results = pl.collect_all(
             [
                 # Polars writes a path far faster than a Python file object.
                 training.select(columns).sink_csv(staged / INTERACTIONS_FILE, lazy=True),
                 validation.select(columns).sink_csv(staged / VALIDATION_INTERACTIONS_FILE, lazy=True),
-                clean.select((timestamp < holdout_start).sum().alias("before")),
                 _counts_query(training),
                 _counts_query(validation),
                 *([shared.select(ROW, *columns)] if compare.len() else []),
@@ -915,13 +914,13 @@ def prepare_interactions(
         )
         return results
 
-    before, training_counts, validation_counts, *read_along = write(dropped, candidates)
+    training_counts, validation_counts, *read_along = write(dropped, candidates)
     if read_along:
         exact = _compared_duplicates(read_along[0], columns)
         if not exact.equals(dropped.sort()):
             # Rows that only share a hash (not seen in practice): written again without the true duplicates.
             dropped = exact
-            before, training_counts, validation_counts = write(dropped, dropped.clear())
+            training_counts, validation_counts = write(dropped, dropped.clear())
     counted.record(_duplicates_step("interactions"), remaining, remaining - dropped.len())
     # The totals once the files are written, part by part: the group-by tables of
     # one part, and not the writers' buffers, are in memory at a time.
@@ -950,7 +949,8 @@ def prepare_interactions(
         user_stats += [stats["users"]] if "users" in stats else []
 
     holdout_step = f"interactions: hold out the newest {config.holdout_days:g} days for validation"
-    before_window = before.item()
+    # The clean rows not held out (a clean row has a TIMESTAMP).
+    before_window = remaining - dropped.len() - validation_totals.rows
     counted.record(holdout_step, remaining - dropped.len(), before_window)
     if config.window_days:
         counted.record(
