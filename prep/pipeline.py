@@ -83,6 +83,8 @@ ROW_HASH_SEED = 20240101
 ROW_HASH, DROP, ROW = "__hash", "__drop", "__row"
 # Why cleaning drops a row before the duplicates: it is KEPT, AHEAD (in the future), MISSING a field, or an id is TOO_LONG.
 KEEP, AHEAD, MISSING, TOO_LONG = 0, 1, 2, 3
+# The rows that share a hash are read one by one up to this many (a row group each), else by a scan.
+ROWS_BY_SLICE = 100
 # The spill is written once and read a few times: no compression and no
 # statistics, which cost more CPU than they save (measured at 10M rows).
 SPILL_COMPRESSION: Final = "uncompressed"
@@ -754,25 +756,32 @@ def _iso(epoch: int | None) -> str:
 FUTURE_STEP = "interactions: drop timestamps in the future"
 
 
-def _hash_duplicates(hashes: pl.Series, offset: int) -> tuple[pl.Series, pl.Series]:
+def _sharing_a_hash(hashes: pl.Series, offset: int) -> pl.Series:
     """From the hash of each row of a part (null where cleaning drops the row), numbered
-    from `offset`: the rows whose hash an earlier kept row has, taken for duplicates, and
-    every kept row whose hash another has, to be compared in full (`_compared_duplicates`).
-    Equal rows have equal hashes, so only these few rows can be duplicates."""
-    none = pl.Series(ROW, [], dtype=pl.get_index_type())
-    ordered = hashes.drop_nulls().sort()
+    from `offset`: the kept rows whose hash another kept row has. Equal rows have equal
+    hashes, so only these few rows can be duplicates (`_duplicates` compares them)."""
+    # Sorted, the nulls (rows cleaning drops) first: null equals nothing, so they share no hash.
+    ordered = hashes.sort()
     shared = ordered.slice(1).filter(ordered.slice(1) == ordered.slice(0, max(ordered.len() - 1, 0)))
     if shared.is_empty():
-        return none, none
-    candidates = (
-        hashes.to_frame(ROW_HASH)
-        .with_row_index(ROW, offset=offset)
-        .filter(pl.col(ROW_HASH).is_in(shared.unique().implode()))
-    )
-    return candidates.filter(~pl.col(ROW_HASH).is_first_distinct())[ROW], candidates[ROW]
+        return pl.Series(ROW, [], dtype=pl.get_index_type())
+    # Only the positions of the few rows sharing a hash: no row number for every row.
+    at = hashes.to_frame(ROW_HASH).select(pl.arg_where(pl.col(ROW_HASH).is_in(shared.unique().implode()))).to_series()
+    return (at + offset).cast(pl.get_index_type()).rename(ROW)
 
 
-def _compared_duplicates(candidates: pl.DataFrame, columns: list[str]) -> pl.Series:
+def _read_rows(files: list[str], rows: pl.Series, columns: list[str]) -> pl.DataFrame:
+    """The rows numbered `rows` (in all of `files`, in order), with their ROW number. A few are
+    read by a slice each, which decodes only the row group it is in; more by one scan."""
+    scan = pl.scan_parquet(files)
+    if rows.len() > ROWS_BY_SLICE:
+        found = scan.with_row_index(ROW).filter(pl.col(ROW).is_in(rows.implode())).select(ROW, *columns)
+        return found.collect(engine="streaming")
+    number = partial(pl.lit, dtype=pl.get_index_type())
+    return pl.concat([scan.slice(row, 1).select(number(row).alias(ROW), *columns) for row in rows.to_list()]).collect()
+
+
+def _duplicates(candidates: pl.DataFrame, columns: list[str]) -> pl.Series:
     """The exact duplicates but the first of each, in file order, among the rows that share
     a hash (with their ROW number). Parts never share a user, so neither a duplicate."""
     return candidates.sort(ROW).filter(~pl.struct(columns).is_first_distinct())[ROW]
@@ -790,11 +799,11 @@ def prepare_interactions(
     """Clean, hold out and window the interactions, writing the training and
     validation CSVs. The mapped rows are read once into Parquet on disk, each with
     its row hash and why cleaning drops it (in parts by user when memory asks);
-    the same read counts what cleaning drops and finds the newest timestamp, and
-    the row hashes tell the few rows that can be duplicates. One streaming pass
-    then writes both files, adds up the totals and reads those few rows, which are
-    compared in full. Interactions after `future_after` (epoch seconds) are
-    dropped as in the future."""
+    the same read (with parts, each part's) counts what cleaning drops and finds
+    the newest timestamp, and the row hashes tell the few rows that can be
+    duplicates, which are read again and compared in full. One streaming pass then
+    writes both files and adds up the totals. Interactions after `future_after`
+    (epoch seconds) are dropped as in the future."""
     table = config.interactions
     # Per-item and per-user value statistics cost a group-by each: only when asked for.
     wanted = {t.kind for t in (config.items, config.users) if t and t.aggregates}
@@ -824,15 +833,13 @@ def prepare_interactions(
         )
 
     offsets: list[int] = [0]  # where each part starts, in all the parts' rows
-    taken, compared = [], []  # rows taken for duplicates by their hash; all the rows sharing a hash
+    sharing: list[pl.Series] = []  # the rows that share a hash, part by part
     part_counts = []
 
     def take(part: pl.DataFrame, kept: pl.DataFrame) -> None:
         """A part's counts, and what its hashes (8 bytes a row, let go once read) tell."""
-        by_hash, sharing = _hash_duplicates(kept.to_series(), offsets[-1])
         part_counts.append(part)
-        taken.append(by_hash)
-        compared.append(sharing)
+        sharing.append(_sharing_a_hash(kept.to_series(), offsets[-1]))
         offsets.append(offsets[-1] + kept.height)
 
     n_parts = parts_needed(table, workdir)
@@ -861,7 +868,6 @@ def prepare_interactions(
             newest = max(newest or 0, found_counts["newest"])
         if found_counts["latest_future"] is not None:
             latest_future = max(latest_future or found_counts["latest_future"], found_counts["latest_future"])
-    dropped, candidates = pl.concat(taken), pl.concat(compared)
 
     counted = Steps(Progress(0, enabled=False))
     rows = counts["rows"]
@@ -897,30 +903,19 @@ def prepare_interactions(
 
     every_file = [f for files in parts for f in files]
 
-    def write(dropped: pl.Series, compare: pl.Series) -> list[pl.DataFrame]:
-        """Both files written without the `dropped` rows; the `compare` rows read along."""
-        _, training, validation = split(every_file, 0, dropped)
-        shared = pl.scan_parquet(every_file, row_index_name=ROW).filter(pl.col(ROW).is_in(compare.implode()))
-        _, _, *results = pl.collect_all(
-            [
-                # Polars writes a path far faster than a Python file object.
-                training.select(columns).sink_csv(staged / INTERACTIONS_FILE, lazy=True),
-                validation.select(columns).sink_csv(staged / VALIDATION_INTERACTIONS_FILE, lazy=True),
-                _counts_query(training),
-                _counts_query(validation),
-                *([shared.select(ROW, *columns)] if compare.len() else []),
-            ],
-            engine="streaming",
-        )
-        return results
-
-    training_counts, validation_counts, *read_along = write(dropped, candidates)
-    if read_along:
-        exact = _compared_duplicates(read_along[0], columns)
-        if not exact.equals(dropped.sort()):
-            # Rows that only share a hash (not seen in practice): written again without the true duplicates.
-            dropped = exact
-            training_counts, validation_counts = write(dropped, dropped.clear())
+    candidates = pl.concat(sharing)
+    dropped = _duplicates(_read_rows(every_file, candidates, columns), columns) if candidates.len() else candidates
+    _, training, validation = split(every_file, 0, dropped)
+    _, _, training_counts, validation_counts = pl.collect_all(
+        [
+            # Polars writes a path far faster than a Python file object.
+            training.select(columns).sink_csv(staged / INTERACTIONS_FILE, lazy=True),
+            validation.select(columns).sink_csv(staged / VALIDATION_INTERACTIONS_FILE, lazy=True),
+            _counts_query(training),
+            _counts_query(validation),
+        ],
+        engine="streaming",
+    )
     counted.record(_duplicates_step("interactions"), remaining, remaining - dropped.len())
     # The totals once the files are written, part by part: the group-by tables of
     # one part, and not the writers' buffers, are in memory at a time.

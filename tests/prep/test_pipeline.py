@@ -496,8 +496,7 @@ def test_rows_that_only_share_a_hash_are_not_taken_for_duplicates(tmp_path, monk
 
 
 def test_rows_that_only_share_a_hash_in_parts_are_not_taken_for_duplicates(tmp_path, monkeypatch):
-    # The duplicates are taken by hash in each part and checked in the writing pass, which
-    # writes the files again when a hash was shared by rows that differ.
+    # The rows sharing a hash are found part by part and read again across the parts, by row number.
     source = rows(per_user=40)
     source += [dict(source[0]), dict(source[1000])]  # two exact duplicates, of two users
     whole = run(subdir(tmp_path, "whole"), source)
