@@ -83,6 +83,8 @@ ROW_HASH_SEED = 20240101
 ROW_HASH, DROP, ROW = "__hash", "__drop", "__row"
 # Why cleaning drops a row before the duplicates: it is KEPT, AHEAD (in the future), MISSING a field, or an id is TOO_LONG.
 KEEP, AHEAD, MISSING, TOO_LONG = 0, 1, 2, 3
+# The rows that share a hash are read one by one up to this many (a row group each), else by a scan.
+ROWS_BY_SLICE = 100
 # The spill is written once and read a few times: no compression and no
 # statistics, which cost more CPU than they save (measured at 10M rows).
 SPILL_COMPRESSION: Final = "uncompressed"
@@ -590,30 +592,32 @@ def _row_hash(columns: list[str]) -> pl.Expr:
     )
 
 
-def split_by_user(frame: pl.LazyFrame, parts: int, workdir: Path) -> list[list[str]]:
+def split_by_user(
+    frame: pl.LazyFrame, parts: int, workdir: Path, queries: Iterable[pl.LazyFrame] = ()
+) -> tuple[list[list[str]], list[pl.DataFrame]]:
     """`frame` written once to Parquet on disk, in `parts` by user: a user's
     interactions (and so every exact duplicate) land in one part. Each part's
-    files, in the order of the rows."""
+    files, in the order of the rows, and the results of `queries` (over what
+    `frame` is made from), which the same read of the sources answers."""
     out = workdir / "parts"
+    options: dict[str, Any] = {"compression": SPILL_COMPRESSION, "statistics": False, "lazy": True}
     if parts == 1:
         # One file, as the partitioned writer would write it, without hashing every user id for it.
         out.mkdir(parents=True, exist_ok=True)
-        frame.sink_parquet(out / "part.parquet", compression=SPILL_COMPRESSION, statistics=False)
-        return [[str(out / "part.parquet")]]
-    key = (pl.col("USER_ID").hash(seed=0) % parts).alias("__part")
-    frame.sink_parquet(
-        pl.PartitionBy(str(out), key=key, include_key=False),
-        mkdir=True,
-        compression=SPILL_COMPRESSION,
-        statistics=False,
-    )
+        sink = frame.sink_parquet(out / "part.parquet", **options)
+    else:
+        key = (pl.col("USER_ID").hash(seed=0) % parts).alias("__part")
+        sink = frame.sink_parquet(pl.PartitionBy(str(out), key=key, include_key=False), mkdir=True, **options)
+    _, *results = pl.collect_all([cast(pl.LazyFrame, sink), *queries], engine="streaming")
+    if parts == 1:
+        return [[str(out / "part.parquet")]], results
     found = {int(d.name.split("=")[1]): sorted(map(str, d.iterdir())) for d in out.iterdir()} if out.exists() else {}
     if not found:  # no rows at all
         out.mkdir(parents=True, exist_ok=True)
         pl.DataFrame(schema=frame.collect_schema()).write_parquet(out / "empty.parquet")
-        return [[str(out / "empty.parquet")]]
+        return [[str(out / "empty.parquet")]], results
     # In part order, so the same input always exports the same bytes.
-    return [found[k] for k in sorted(found)]
+    return [found[k] for k in sorted(found)], results
 
 
 @dataclass
@@ -752,21 +756,35 @@ def _iso(epoch: int | None) -> str:
 FUTURE_STEP = "interactions: drop timestamps in the future"
 
 
-def _duplicates(files: list[str], hashes: pl.Series, columns: list[str]) -> pl.Series:
-    """The row numbers, within a part, of its exact duplicates but the first of each.
-    Equal rows have equal hashes: only the few rows that share a hash with another
-    row are compared in full, in file order."""
+def _sharing_a_hash(hashes: pl.Series, offset: int) -> pl.Series:
+    """From the hash of each row of a part (null where cleaning drops the row), numbered
+    from `offset`: the kept rows whose hash another kept row has. Equal rows have equal
+    hashes, so only these few rows can be duplicates (`_duplicates` compares them)."""
+    # Sorted, the nulls (rows cleaning drops) first: null equals nothing, so they share no hash.
     ordered = hashes.sort()
     shared = ordered.slice(1).filter(ordered.slice(1) == ordered.slice(0, max(ordered.len() - 1, 0)))
     if shared.is_empty():
         return pl.Series(ROW, [], dtype=pl.get_index_type())
-    candidates = (
-        pl.scan_parquet(files, row_index_name=ROW)
-        .filter((pl.col(DROP) == KEEP) & pl.col(ROW_HASH).is_in(shared.unique().implode()))
-        .select(ROW, *columns)
-        .collect(engine="streaming")
-    )
-    return candidates.filter(~pl.struct(columns).is_first_distinct())[ROW]
+    # Only the positions of the few rows sharing a hash: no row number for every row.
+    at = hashes.to_frame(ROW_HASH).select(pl.arg_where(pl.col(ROW_HASH).is_in(shared.unique().implode()))).to_series()
+    return (at + offset).cast(pl.get_index_type()).rename(ROW)
+
+
+def _read_rows(files: list[str], rows: pl.Series, columns: list[str]) -> pl.DataFrame:
+    """The rows numbered `rows` (in all of `files`, in order), with their ROW number. A few are
+    read by a slice each, which decodes only the row group it is in; more by one scan."""
+    scan = pl.scan_parquet(files)
+    if rows.len() > ROWS_BY_SLICE:
+        found = scan.with_row_index(ROW).filter(pl.col(ROW).is_in(rows.implode())).select(ROW, *columns)
+        return found.collect(engine="streaming")
+    number = partial(pl.lit, dtype=pl.get_index_type())
+    return pl.concat([scan.slice(row, 1).select(number(row).alias(ROW), *columns) for row in rows.to_list()]).collect()
+
+
+def _duplicates(candidates: pl.DataFrame, columns: list[str]) -> pl.Series:
+    """The exact duplicates but the first of each, in file order, among the rows that share
+    a hash (with their ROW number). Parts never share a user, so neither a duplicate."""
+    return candidates.sort(ROW).filter(~pl.struct(columns).is_first_distinct())[ROW]
 
 
 def prepare_interactions(
@@ -781,9 +799,11 @@ def prepare_interactions(
     """Clean, hold out and window the interactions, writing the training and
     validation CSVs. The mapped rows are read once into Parquet on disk, each with
     its row hash and why cleaning drops it (in parts by user when memory asks);
-    the counts, the duplicates and the newest timestamp come from a few of its
-    columns, then one streaming pass writes both files and adds up the totals.
-    Interactions after `future_after` (epoch seconds) are dropped as in the future."""
+    the same read (with parts, each part's) counts what cleaning drops and finds
+    the newest timestamp, and the row hashes tell the few rows that can be
+    duplicates, which are read again and compared in full. One streaming pass then
+    writes both files and adds up the totals. Interactions after `future_after`
+    (epoch seconds) are dropped as in the future."""
     table = config.interactions
     # Per-item and per-user value statistics cost a group-by each: only when asked for.
     wanted = {t.kind for t in (config.items, config.users) if t and t.aggregates}
@@ -795,45 +815,59 @@ def prepare_interactions(
     timestamp = pl.col("TIMESTAMP")
     ahead = timestamp > future_after if future_after is not None else pl.lit(False)
     drop = pl.when(ahead).then(AHEAD).when(missing).then(MISSING).when(too_long).then(TOO_LONG).otherwise(KEEP)
-    spilled = frame.with_columns(_row_hash(columns), drop.cast(pl.UInt8).alias(DROP))
-    parts = split_by_user(spilled, parts_needed(table, workdir), workdir)
-
+    rowed = frame.with_columns(_row_hash(columns), drop.cast(pl.UInt8).alias(DROP))
     fallible = [f for f in table.mapping if _parsed_as(f) and f"__{f.name}_unparsed" in schema]
     code = pl.col(DROP)
+    # Each row's hash where cleaning keeps the row: the row number is its position.
+    kept_hashes = pl.when(code == KEEP).then(pl.col(ROW_HASH)).alias(ROW_HASH)
+
+    def counts_query(rows: pl.LazyFrame) -> pl.LazyFrame:
+        return rows.select(
+            pl.len().alias("rows"),
+            *[count for f in fallible for count in _unparsed_counts(f.name)],
+            (code == AHEAD).sum().alias("ahead"),
+            (code == MISSING).sum().alias("missing"),
+            (code == TOO_LONG).sum().alias("too_long"),
+            timestamp.filter(code == AHEAD).max().alias("latest_future"),
+            timestamp.filter(code == KEEP).max().alias("newest"),
+        )
+
+    offsets: list[int] = [0]  # where each part starts, in all the parts' rows
+    sharing: list[pl.Series] = []  # the rows that share a hash, part by part
+    part_counts = []
+
+    def take(part: pl.DataFrame, kept: pl.DataFrame) -> None:
+        """A part's counts, and what its hashes (8 bytes a row, let go once read) tell."""
+        part_counts.append(part)
+        sharing.append(_sharing_a_hash(kept.to_series(), offsets[-1]))
+        offsets.append(offsets[-1] + kept.height)
+
+    n_parts = parts_needed(table, workdir)
+    if n_parts == 1:
+        # The read that writes the spill counts, and takes the hashes, as it goes.
+        parts, found = split_by_user(
+            rowed.select(*columns, ROW_HASH, DROP), 1, workdir, [counts_query(rowed), rowed.select(kept_hashes)]
+        )
+        take(*found)
+        del found
+    else:
+        # Parts are numbered as written: each part's counts and hashes read from it. (Counting
+        # in the partitioned write, as with one part, holds more in memory than the parts save.)
+        parts, _ = split_by_user(rowed, n_parts, workdir)
+        for files in parts:
+            scan = pl.scan_parquet(files)
+            take(*pl.collect_all([counts_query(scan), scan.select(kept_hashes)], engine="streaming"))
     counts: dict[str, int] = {}
     newest = latest_future = None
-    duplicates: list[pl.Series] = []  # row numbers within each part
-    offsets: list[int] = []  # where each part starts, in all the parts' rows
-    for files in parts:
-        scan = pl.scan_parquet(files)
-        part, hashes = pl.collect_all(
-            [
-                scan.select(
-                    pl.len().alias("rows"),
-                    *[count for f in fallible for count in _unparsed_counts(f.name)],
-                    (code == AHEAD).sum().alias("ahead"),
-                    (code == MISSING).sum().alias("missing"),
-                    (code == TOO_LONG).sum().alias("too_long"),
-                    timestamp.filter(code == AHEAD).max().alias("latest_future"),
-                    timestamp.filter(code == KEEP).max().alias("newest"),
-                ),
-                scan.filter(code == KEEP).select(ROW_HASH),
-            ],
-            engine="streaming",
-        )
-        found = part.row(0, named=True)
-        duplicates.append(_duplicates(files, hashes.to_series(), columns))
-        offsets.append(counts.get("rows", 0))
-        for key, value in found.items():
-            if key in ("latest_future", "newest"):
-                continue
-            counts[key] = counts.get(key, 0) + value
-        if found["newest"] is not None:
-            newest = max(newest or 0, found["newest"])
-        if found["latest_future"] is not None:
-            latest_future = max(latest_future or found["latest_future"], found["latest_future"])
-    # Row numbers across all parts, as the writing pass below numbers them.
-    dropped = pl.concat([rows + offset for rows, offset in zip(duplicates, offsets)])
+    for part in part_counts:
+        found_counts = part.row(0, named=True)
+        for key, value in found_counts.items():
+            if key not in ("latest_future", "newest"):
+                counts[key] = counts.get(key, 0) + value
+        if found_counts["newest"] is not None:
+            newest = max(newest or 0, found_counts["newest"])
+        if found_counts["latest_future"] is not None:
+            latest_future = max(latest_future or found_counts["latest_future"], found_counts["latest_future"])
 
     counted = Steps(Progress(0, enabled=False))
     rows = counts["rows"]
@@ -851,15 +885,15 @@ def prepare_interactions(
     remaining -= counts["missing"]
     counted.record(_too_long_step("interactions"), remaining, remaining - counts["too_long"])
     remaining -= counts["too_long"]
-    counted.record(_duplicates_step("interactions"), remaining, remaining - dropped.len())
 
     # The newest holdout days are the validation set, never trained on; the
     # training set is the window of days before them.
     holdout_start = (newest or 0) - int(config.holdout_days * 86400) if config.holdout_days else (newest or 0) + 1
 
-    def split(files: list[str], dropped: pl.Series) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
-        """The clean rows of `files` without the `dropped` row numbers; their training and validation sets."""
-        clean = pl.scan_parquet(files, row_index_name=ROW).filter(code == KEEP)
+    def split(files: list[str], offset: int, dropped: pl.Series) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+        """The clean rows of `files`, numbered from `offset`, but the `dropped` row numbers;
+        their training and validation sets."""
+        clean = pl.scan_parquet(files, row_index_name=ROW, row_index_offset=offset).filter(code == KEEP)
         if dropped.len():
             clean = clean.filter(~pl.col(ROW).is_in(dropped.implode()))
         training = clean.filter(timestamp < holdout_start)
@@ -867,18 +901,22 @@ def prepare_interactions(
             training = training.filter(timestamp >= holdout_start - config.window_days * 86400)
         return clean, training, clean.filter(timestamp >= holdout_start)
 
-    clean, training, validation = split([f for files in parts for f in files], dropped)
-    _, _, before, training_counts, validation_counts = pl.collect_all(
+    every_file = [f for files in parts for f in files]
+
+    candidates = pl.concat(sharing)
+    dropped = _duplicates(_read_rows(every_file, candidates, columns), columns) if candidates.len() else candidates
+    _, training, validation = split(every_file, 0, dropped)
+    _, _, training_counts, validation_counts = pl.collect_all(
         [
             # Polars writes a path far faster than a Python file object.
             training.select(columns).sink_csv(staged / INTERACTIONS_FILE, lazy=True),
             validation.select(columns).sink_csv(staged / VALIDATION_INTERACTIONS_FILE, lazy=True),
-            clean.select((timestamp < holdout_start).sum().alias("before")),
             _counts_query(training),
             _counts_query(validation),
         ],
         engine="streaming",
     )
+    counted.record(_duplicates_step("interactions"), remaining, remaining - dropped.len())
     # The totals once the files are written, part by part: the group-by tables of
     # one part, and not the writers' buffers, are in memory at a time.
     event_types = "EVENT_TYPE" in columns
@@ -887,8 +925,8 @@ def prepare_interactions(
     training_totals.add_counted(*training_counts.row(0))
     validation_totals.add_counted(*validation_counts.row(0))
     users_with_two, item_stats, user_stats, training_users = 0, [], [], []
-    for files, part_dropped in zip(parts, duplicates):
-        _, part_training, part_validation = split(files, part_dropped)
+    for files, offset in zip(parts, offsets):
+        _, part_training, part_validation = split(files, offset, dropped)
         results = pl.collect_all(
             [
                 *_grouped_queries(part_training, event_types),
@@ -906,7 +944,8 @@ def prepare_interactions(
         user_stats += [stats["users"]] if "users" in stats else []
 
     holdout_step = f"interactions: hold out the newest {config.holdout_days:g} days for validation"
-    before_window = before.item()
+    # The clean rows not held out (a clean row has a TIMESTAMP).
+    before_window = remaining - dropped.len() - validation_totals.rows
     counted.record(holdout_step, remaining - dropped.len(), before_window)
     if config.window_days:
         counted.record(
@@ -1131,7 +1170,8 @@ def prepare(
     tables = (config.interactions, *optional)
     bar = Progress(total=8 + sum(1 for t in tables if t.query) + 5 * len(optional), enabled=progress)
     steps = Steps(bar)
-    with tempfile.TemporaryDirectory(prefix="prep-") as tmp:
+    # hashlib releases the GIL: files hash in parallel, the interactions' while the rest is prepared.
+    with tempfile.TemporaryDirectory(prefix="prep-") as tmp, ThreadPoolExecutor() as hashing:
         workdir = Path(tmp)
         staged = workdir / "staged"
         for name in INTERACTION_FILES:
@@ -1144,6 +1184,7 @@ def prepare(
                 rows_read = steps.records[-1]["rows_out"] if config.interactions.query else None
                 interactions = prepare_interactions(config, frame, rows_read, workdir, staged, steps, future_after)
 
+        hashed = {path: hashing.submit(_sha256, path) for path in (staged / name for name in INTERACTION_FILES)}
         metadata: dict[str, pl.DataFrame] = {}
         for table in optional:
             id_field, stats = (
@@ -1206,9 +1247,8 @@ def prepare(
             (staged / schema_file(kind)).write_text(json.dumps(schema, indent=2))
         manifest["user_index"] = write_user_index(interactions.training_users, staged)
         files = sorted(p for p in staged.rglob("*") if p.is_file())
-        # hashlib releases the GIL: the files hash in parallel.
-        with ThreadPoolExecutor() as pool:
-            digests = list(pool.map(_sha256, files))
+        hashed.update({path: hashing.submit(_sha256, path) for path in files if path not in hashed})
+        digests = [hashed[path].result() for path in files]
         manifest["files"] = {}
         for path, digest in zip(files, digests):
             name = path.relative_to(staged).as_posix()

@@ -495,6 +495,23 @@ def test_rows_that_only_share_a_hash_are_not_taken_for_duplicates(tmp_path, monk
         assert exported(tmp_path / "colliding", name).equals(exported(tmp_path / "honest", name))
 
 
+def test_rows_that_only_share_a_hash_in_parts_are_not_taken_for_duplicates(tmp_path, monkeypatch):
+    # The rows sharing a hash are found part by part and read again across the parts, by row number.
+    source = rows(per_user=40)
+    source += [dict(source[0]), dict(source[1000])]  # two exact duplicates, of two users
+    whole = run(subdir(tmp_path, "whole"), source)
+    csv_bytes = (tmp_path / "whole" / "events.csv").stat().st_size
+    monkeypatch.setenv("PREP_MEMORY_BUDGET_BYTES", str(csv_bytes * pipeline.MEMORY_PER_SOURCE_BYTE // 4))
+    monkeypatch.setattr(pipeline, "row_hashes", lambda frame: frame["USER_ID"].hash(seed=1))
+    parted = run(subdir(tmp_path, "parted"), source)
+    assert step(parted, "duplicates") == step(whole, "duplicates")
+    assert step(whole, "duplicates")["rows_in"] - step(whole, "duplicates")["rows_out"] == 2
+    assert parted["training"]["rows"] == whole["training"]["rows"]
+    for name in ("interactions.csv", "validation/interactions.csv"):
+        read = lambda root, name=name: pl.read_csv(root / "out" / "datasets" / "v1" / name).sort(pl.all())
+        assert read(tmp_path / "parted").equals(read(tmp_path / "whole"))
+
+
 def test_the_export_keeps_the_first_of_each_row_in_file_order(tmp_path):
     source = rows()
     shuffled = source[::-1] + [dict(source[-1])]  # reversed, and a copy of the row now first
