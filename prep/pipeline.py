@@ -890,22 +890,22 @@ def prepare_interactions(
     # training set is the window of days before them.
     holdout_start = (newest or 0) - int(config.holdout_days * 86400) if config.holdout_days else (newest or 0) + 1
 
-    def split(files: list[str], offset: int, dropped: pl.Series) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
-        """The clean rows of `files`, numbered from `offset`, but the `dropped` row numbers;
-        their training and validation sets."""
+    def split(files: list[str], offset: int, dropped: pl.Series) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+        """The training and validation sets of the clean rows of `files`, numbered from
+        `offset`, but the `dropped` row numbers."""
         clean = pl.scan_parquet(files, row_index_name=ROW, row_index_offset=offset).filter(code == KEEP)
         if dropped.len():
             clean = clean.filter(~pl.col(ROW).is_in(dropped.implode()))
         training = clean.filter(timestamp < holdout_start)
         if config.window_days:
             training = training.filter(timestamp >= holdout_start - config.window_days * 86400)
-        return clean, training, clean.filter(timestamp >= holdout_start)
+        return training, clean.filter(timestamp >= holdout_start)
 
     every_file = [f for files in parts for f in files]
 
     candidates = pl.concat(sharing)
     dropped = _duplicates(_read_rows(every_file, candidates, columns), columns) if candidates.len() else candidates
-    _, training, validation = split(every_file, 0, dropped)
+    training, validation = split(every_file, 0, dropped)
     _, _, training_counts, validation_counts = pl.collect_all(
         [
             # Polars writes a path far faster than a Python file object.
@@ -926,7 +926,7 @@ def prepare_interactions(
     validation_totals.add_counted(*validation_counts.row(0))
     users_with_two, item_stats, user_stats, training_users = 0, [], [], []
     for files, offset in zip(parts, offsets):
-        _, part_training, part_validation = split(files, offset, dropped)
+        part_training, part_validation = split(files, offset, dropped)
         results = pl.collect_all(
             [
                 *_grouped_queries(part_training, event_types),
